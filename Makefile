@@ -1,0 +1,71 @@
+# lokaal — `make run` serves on the embedded default, `make test` checks everything.
+# Every target installs what it needs on a fresh Debian machine.
+
+GO          ?= go
+CHROMIUM    ?= /usr/bin/chromium
+ADDR        ?= 127.0.0.1:8080
+DB          ?= data/lokaal.db
+# The client must build byte for byte the same everywhere: no paths, no build
+# id, no VCS stamp.
+WASM_FLAGS  := -trimpath -buildvcs=false -ldflags=-buildid=
+WASM        := static/build/kiosk.wasm
+WASM_EXEC   := static/build/wasm_exec.js
+GO_SOURCES  := $(shell find wasm server static -name '*.go' -not -path '*/node_modules/*') go.mod go.sum
+STATIC      := $(wildcard static/*.html static/*.js static/*.css)
+
+.PHONY: all build wasm run test vet unit e2e bench deps node chromium clean
+
+all: build
+
+build: bin/lokaal
+
+wasm: $(WASM) $(WASM_EXEC)
+
+$(WASM): $(GO_SOURCES)
+	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o $@ ./wasm/cmd/kiosk
+
+$(WASM_EXEC): $(shell $(GO) env GOROOT)/lib/wasm/wasm_exec.js
+	cp $< $@
+
+# The server embeds static/, so it is built after the client.
+bin/lokaal: $(GO_SOURCES) $(STATIC) $(WASM) $(WASM_EXEC)
+	$(GO) build -trimpath -o $@ ./server/cmd/lokaal
+
+run: build
+	bin/lokaal serve --addr $(ADDR) --db $(DB)
+
+test: deps vet unit build e2e
+
+vet:
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
+	@test -z "$$(gofmt -l wasm server static)" || { gofmt -l wasm server static; echo "gofmt needed"; exit 1; }
+
+unit:
+	$(GO) test -count=1 ./...
+
+e2e: deps build
+	CHROMIUM=$(CHROMIUM) npx playwright test
+
+bench: deps build
+	bash e2e/bench.sh
+
+deps: node chromium node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+node:
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+	  else echo "make test needs Node.js and npm: run 'sudo apt-get install -y nodejs npm'"; exit 1; fi; }
+
+# Debian's Chromium runs the e2e tests; Playwright never downloads a browser.
+chromium:
+	@test -x "$(CHROMIUM)" || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "make test needs Debian's Chromium at $(CHROMIUM): run 'sudo apt-get install -y chromium', or set CHROMIUM=/path/to/chromium"; exit 1; fi; }
+
+clean:
+	rm -rf bin out test-results playwright-report $(WASM) $(WASM_EXEC)
