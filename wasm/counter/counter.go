@@ -30,17 +30,8 @@ type Crossing struct {
 	T     time.Duration // stream time of the frame that completed it
 }
 
-// Config describes the input and the lines. Zero tuning fields take the
-// defaults documented on them.
+// Config describes the input frames and the counting lines.
 type Config struct {
 	Width, Height int         // input frame size in pixels
 	Lines         []wire.Line // normalised coordinates
 }
-
-// The helper implementing this package fills in:
-//   func New(cfg Config) (*Counter, error)
-//   func (c *Counter) ProcessRGBA(rgba []byte, t time.Duration) []Crossing // len(rgba) == 4*W*H
-//   func (c *Counter) ProcessGray(gray []byte, t time.Duration) []Crossing // len(gray) == W*H (e.g. a JPEG's Y plane)
-//   func (c *Counter) Finish(t time.Duration) []Crossing                   // end all tracks: settles deferred lines
-//   func (c *Counter) SetupView(dst []byte) (w, h int)                     // RGBA at work size: background edges + solid blobs, never pixels
-//   func (c *Counter) WorkSize() (w, h int)

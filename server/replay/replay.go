@@ -1,0 +1,192 @@
+// Package replay implements `lokaal replay`: it runs the kiosk's counter
+// over a recorded video and prints the counts as one JSON object, so that
+// accuracy can be measured without a browser.
+package replay
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/server/video"
+	"github.com/lokaal-nl/lokaal/wasm/counter"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+// Result is what Run prints.
+type Result struct {
+	Frames     int         `json:"frames"`    // frames read from the file
+	Processed  int         `json:"processed"` // frames given to the counter
+	Lines      []LineCount `json:"lines"`
+	MSPerFrame float64     `json:"ms_per_frame"` // counter time per processed frame
+	Events     []Event     `json:"events,omitempty"`
+}
+
+// LineCount is the total for one line.
+type LineCount struct {
+	Name string `json:"name"`
+	In   int    `json:"in"`
+	Out  int    `json:"out"`
+}
+
+// Event is one crossing, for --events.
+type Event struct {
+	Line  int     `json:"line"`
+	Dir   string  `json:"dir"`
+	T     float64 `json:"t"`     // seconds of stream time
+	Frame int     `json:"frame"` // index of the file frame that completed it
+	Track int     `json:"track"`
+}
+
+const usage = `usage: lokaal replay --video FILE.mjpeg|FILE.y4m [--fps N] --line [NAME=]X1,Y1,X2,Y2[,immediate|deferred] ... [--every K] [--events]`
+
+// Run parses args (without the subcommand name), counts the video and writes
+// one JSON object to stdout. Coordinates are normalised (0..1).
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, usage)
+		fs.PrintDefaults()
+	}
+	path := fs.String("video", "", "video file: .mjpeg (concatenated JPEGs) or .y4m")
+	fps := fs.Float64("fps", 0, "frame rate of the file; required for MJPEG, default from the Y4M header")
+	every := fs.Int("every", 1, "process only every Kth frame, as a browser that cannot keep up")
+	events := fs.Bool("events", false, "list every crossing")
+	var lines []wire.Line
+	fs.Func("line", "counting line [NAME=]X1,Y1,X2,Y2[,immediate|deferred] (repeatable; \"in\" is the screen-left of 1→2)", func(s string) error {
+		l, err := parseLine(s, len(lines))
+		if err != nil {
+			return err
+		}
+		lines = append(lines, l)
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return fmt.Errorf("replay: unexpected argument %q\n%s", fs.Arg(0), usage)
+	case *path == "":
+		return fmt.Errorf("replay: --video is required\n%s", usage)
+	case len(lines) == 0:
+		return fmt.Errorf("replay: at least one --line is required\n%s", usage)
+	case *every < 1:
+		return fmt.Errorf("replay: --every must be at least 1")
+	case *fps < 0 || *fps > 1000:
+		return fmt.Errorf("replay: --fps must be within 0..1000")
+	}
+	if err := wire.ValidateLines(lines); err != nil {
+		return fmt.Errorf("replay: %w", err)
+	}
+	r, fileFPS, closer, err := video.Open(*path)
+	if err != nil {
+		return fmt.Errorf("replay: %w", err)
+	}
+	defer closer.Close()
+	if *fps == 0 {
+		*fps = fileFPS
+	}
+	if *fps == 0 {
+		return fmt.Errorf("replay: %s carries no frame rate: give --fps", *path)
+	}
+	res, err := count(ctx, r, *fps, *every, lines)
+	if err != nil {
+		return fmt.Errorf("replay: %s: %w", *path, err)
+	}
+	if !*events {
+		res.Events = nil
+	}
+	enc := json.NewEncoder(stdout)
+	return enc.Encode(res)
+}
+
+// parseLine reads [NAME=]X1,Y1,X2,Y2[,MODE]; unnamed lines are line0, line1, ….
+func parseLine(s string, index int) (wire.Line, error) {
+	l := wire.Line{Name: "line" + strconv.Itoa(index), Mode: wire.Immediate}
+	if name, rest, ok := strings.Cut(s, "="); ok {
+		l.Name, s = name, rest
+	}
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 && len(parts) != 5 {
+		return l, errors.New("want X1,Y1,X2,Y2 with an optional ,immediate or ,deferred")
+	}
+	var v [4]float64
+	for i := range v {
+		f, err := strconv.ParseFloat(strings.TrimSpace(parts[i]), 64)
+		if err != nil {
+			return l, fmt.Errorf("coordinate %q is not a number", parts[i])
+		}
+		v[i] = f
+	}
+	l.A, l.B = [2]float64{v[0], v[1]}, [2]float64{v[2], v[3]}
+	if len(parts) == 5 {
+		l.Mode = wire.Mode(strings.TrimSpace(parts[4]))
+	}
+	return l, l.Validate()
+}
+
+// count runs the counter over every k-th frame; frame i is at stream time i/fps.
+func count(ctx context.Context, r video.Reader, fps float64, every int, lines []wire.Line) (Result, error) {
+	res := Result{Lines: make([]LineCount, len(lines)), Events: []Event{}}
+	for i, l := range lines {
+		res.Lines[i].Name = l.Name
+	}
+	var c *counter.Counter
+	var w, h int
+	var busy, last time.Duration
+	add := func(cs []counter.Crossing, frame int) {
+		for _, x := range cs {
+			dir := "in"
+			if x.Dir == counter.Out {
+				dir = "out"
+				res.Lines[x.Line].Out++
+			} else {
+				res.Lines[x.Line].In++
+			}
+			res.Events = append(res.Events, Event{Line: x.Line, Dir: dir, T: x.T.Seconds(), Frame: frame, Track: x.Track})
+		}
+	}
+	for ; ; res.Frames++ {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		f, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return res, err
+		}
+		if c == nil {
+			if c, err = counter.New(counter.Config{Width: f.W, Height: f.H, Lines: lines}); err != nil {
+				return res, err
+			}
+			w, h = f.W, f.H
+		} else if f.W != w || f.H != h {
+			return res, fmt.Errorf("frame %d: size changed from %dx%d to %dx%d", res.Frames, w, h, f.W, f.H)
+		}
+		if res.Frames%every != 0 {
+			continue
+		}
+		last = time.Duration(float64(res.Frames) / fps * float64(time.Second))
+		start := time.Now()
+		cs := c.ProcessGray(f.Gray, last)
+		busy += time.Since(start)
+		res.Processed++
+		add(cs, res.Frames)
+	}
+	if c == nil {
+		return res, errors.New("no frames")
+	}
+	add(c.Finish(last), res.Frames-1)
+	res.MSPerFrame = float64(busy.Microseconds()) / 1000 / float64(res.Processed)
+	return res, nil
+}

@@ -1,0 +1,127 @@
+package counter
+
+import (
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// scene renders synthetic camera frames with exact ground truth: a textured
+// floor, people as textured ellipses with heads, optional cast shadows,
+// sensor noise and a light level that can change over time.
+type scene struct {
+	w, h   int
+	people []person
+	// light returns the light gain at t for a pixel at normalised x, y.
+	light func(t time.Duration, x, y float64) float64
+	tex   []float64
+	noise *rand.Rand
+}
+
+// person walks along waypoints (normalised body-centre positions).
+type person struct {
+	path   []waypoint
+	shadow bool    // casts a shadow to the lower right
+	width  float64 // body width, fraction of frame width (default 0.08)
+}
+
+type waypoint struct {
+	t    time.Duration
+	x, y float64
+}
+
+func newScene(w, h int, people ...person) *scene {
+	s := &scene{w: w, h: h, people: people, tex: make([]float64, w*h), noise: rand.New(rand.NewPCG(1, 2))}
+	tex := rand.New(rand.NewPCG(7, 7))
+	// Floor boards: bands of different shade with grain, plus speckle.
+	for y := range h {
+		band := 90 + 50*math.Sin(float64(y/6)*1.7)
+		for x := range w {
+			s.tex[y*w+x] = band + 25*math.Sin(float64(x)*0.35+float64(y)*0.05) + 20*tex.Float64()
+		}
+	}
+	return s
+}
+
+// at returns where p is at t, and whether it is on the path at all.
+func (p person) at(t time.Duration) (x, y float64, ok bool) {
+	if len(p.path) == 0 || t < p.path[0].t || t > p.path[len(p.path)-1].t {
+		return 0, 0, false
+	}
+	for i := 1; i < len(p.path); i++ {
+		a, b := p.path[i-1], p.path[i]
+		if t <= b.t {
+			f := 0.0
+			if b.t > a.t {
+				f = float64(t-a.t) / float64(b.t-a.t)
+			}
+			return a.x + f*(b.x-a.x), a.y + f*(b.y-a.y), true
+		}
+	}
+	return 0, 0, false
+}
+
+// render draws the frame at t into gray (w*h).
+func (s *scene) render(gray []byte, t time.Duration) {
+	w, h := s.w, s.h
+	val := make([]float64, w*h)
+	copy(val, s.tex)
+	for _, p := range s.people {
+		cx, cy, ok := p.at(t)
+		if !ok {
+			continue
+		}
+		pw := p.width
+		if pw == 0 {
+			pw = 0.08
+		}
+		rx, ry := pw*float64(w)/2, 0.15*float64(h)
+		px, py := cx*float64(w), cy*float64(h)
+		if p.shadow {
+			// A shadow on the floor beside the feet, as long as the body.
+			sx, sy := px+1.6*rx, py+0.8*ry
+			for y := int(sy - 0.35*ry); y <= int(sy+0.35*ry); y++ {
+				for x := int(sx - 1.6*rx); x <= int(sx+1.6*rx); x++ {
+					if x < 0 || y < 0 || x >= w || y >= h {
+						continue
+					}
+					dx, dy := (float64(x)-sx)/(1.6*rx), (float64(y)-sy)/(0.35*ry)
+					if dx*dx+dy*dy <= 1 {
+						val[y*w+x] = s.tex[y*w+x] * 0.6
+					}
+				}
+			}
+		}
+		for y := int(py - ry - 0.5*rx); y <= int(py+ry); y++ {
+			for x := int(px - rx); x <= int(px+rx); x++ {
+				if x < 0 || y < 0 || x >= w || y >= h {
+					continue
+				}
+				dx, dy := (float64(x)-px)/rx, (float64(y)-py)/ry
+				hx, hy := (float64(x)-px)/(0.45*rx), (float64(y)-(py-ry))/(0.45*rx)
+				switch {
+				case hx*hx+hy*hy <= 1: // head
+					val[y*w+x] = 35
+				case dx*dx+dy*dy <= 1: // clothes with stripes
+					val[y*w+x] = 45 + 20*math.Sin(float64(y)*0.8)
+				}
+			}
+		}
+	}
+	for i, v := range val {
+		x, y := float64(i%w)/float64(w), float64(i/w)/float64(h)
+		v = v*s.light(t, x, y) + 6*(s.noise.Float64()-0.5)
+		gray[i] = uint8(max(0, min(255, v)))
+	}
+}
+
+func constantLight(time.Duration, float64, float64) float64 { return 1 }
+
+func sec(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// walk is a path from (x, y0) at t0 to (x, y1) at speed (fractions of the
+// frame height per second).
+func walk(t0, x, y0, y1, speed float64) []waypoint {
+	d := math.Abs(y1 - y0)
+	return []waypoint{{sec(t0), x, y0}, {sec(t0 + d/speed), x, y1}}
+}

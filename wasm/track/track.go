@@ -1,0 +1,194 @@
+// Package track follows blob centroids from frame to frame: constant
+// velocity prediction, gating, greedy nearest-first assignment, coasting
+// through short occlusions and confirmation after a few hits. Times are
+// stream times, so it works at any frame rate.
+package track
+
+import (
+	"math"
+	"slices"
+	"time"
+)
+
+// Point is a detection: a blob's centroid in work pixels, its area and
+// whether it touches the frame border (so part of it may be outside).
+type Point struct {
+	X, Y   float64
+	Area   int
+	Border bool
+}
+
+// PartialArea: a border-touching detection with less than this fraction of
+// the track's largest area is mostly outside the frame, and its centroid
+// is not where the body is (a trailing foot, the last shoulder).
+const PartialArea = 0.5
+
+// Track is one followed object.
+type Track struct {
+	ID        int
+	X, Y      float64 // last estimated position
+	VX, VY    float64 // pixels per second
+	FirstX    float64 // where the track was born: crossings before
+	FirstY    float64 // confirmation still count
+	Born      time.Duration
+	LastSeen  time.Duration
+	Hits      int
+	Confirmed bool
+	Area      int  // area of the last detection
+	PeakArea  int  // largest area seen
+	Partial   bool // the last detection is mostly outside the frame, see PartialArea
+}
+
+// Params tune the tracker in work pixels and stream time.
+type Params struct {
+	Gate       float64       // largest distance from the prediction to a detection
+	GateSpeed  float64       // plus this many pixels per second of frame interval: low frame rates move further
+	MaxSpeed   float64       // velocity cap, pixels per second, against wild predictions
+	MaxCoast   time.Duration // how long a confirmed track survives unseen
+	ConfirmHit int           // hits needed before a track counts
+	ConfirmAge time.Duration // and how long it must have lived: fragments flicker
+}
+
+// DefaultParams scales the defaults to a work frame of w×h pixels.
+func DefaultParams(w, h int) Params {
+	diag := math.Hypot(float64(w), float64(h))
+	return Params{
+		Gate:       0.12 * diag,
+		GateSpeed:  0.3 * diag,
+		MaxSpeed:   1.5 * diag,
+		MaxCoast:   1200 * time.Millisecond,
+		ConfirmHit: 3,
+		ConfirmAge: 400 * time.Millisecond,
+	}
+}
+
+// Tracker holds the live tracks.
+type Tracker struct {
+	p      Params
+	tracks []*Track
+	nextID int
+	last   time.Duration // time of the previous Update
+	pairs  []pair
+	used   []bool
+	hit    []bool
+	ended  []Track
+}
+
+type pair struct {
+	cost  float64
+	t, dt int
+}
+
+// New returns an empty tracker.
+func New(p Params) *Tracker { return &Tracker{p: p, nextID: 1} }
+
+// Tracks are the live tracks after the last Update (read only).
+func (tr *Tracker) Tracks() []*Track { return tr.tracks }
+
+// Update assigns the detections at stream time t and returns the tracks that
+// ended (unseen longer than MaxCoast, or tentative and missed). The returned
+// slice is reused by the next call.
+func (tr *Tracker) Update(dets []Point, t time.Duration) []Track {
+	tr.pairs = tr.pairs[:0]
+	// The gate grows with the frame interval, not with the time a track
+	// has been unseen: a track coasting for a second must not reach across
+	// the room for the next person.
+	gate := tr.p.Gate + tr.p.GateSpeed*min(t-tr.last, 500*time.Millisecond).Seconds()
+	tr.last = t
+	for ti, k := range tr.tracks {
+		dt := (t - k.LastSeen).Seconds()
+		px, py := k.X+k.VX*dt, k.Y+k.VY*dt
+		for di, d := range dets {
+			dx, dy := d.X-px, d.Y-py
+			if d2 := dx*dx + dy*dy; d2 <= gate*gate {
+				// A person does not change size much between frames;
+				// preferring the blob of similar size keeps a fast walker
+				// from being swapped for a fragment left at their old spot.
+				size := math.Abs(math.Log(float64(max(d.Area, 1)) / float64(max(k.Area, 1))))
+				tr.pairs = append(tr.pairs, pair{d2 * (1 + size), ti, di})
+			}
+		}
+	}
+	slices.SortFunc(tr.pairs, func(a, b pair) int {
+		if a.cost < b.cost {
+			return -1
+		}
+		if a.cost > b.cost {
+			return 1
+		}
+		return 0
+	})
+	tr.used = resize(tr.used, len(dets))
+	tr.hit = resize(tr.hit, len(tr.tracks))
+	for _, p := range tr.pairs {
+		if tr.used[p.dt] || tr.hit[p.t] {
+			continue
+		}
+		tr.used[p.dt], tr.hit[p.t] = true, true
+		tr.correct(tr.tracks[p.t], dets[p.dt], t)
+	}
+	tr.ended = tr.ended[:0]
+	live := tr.tracks[:0]
+	for ti, k := range tr.tracks {
+		if !tr.hit[ti] && (!k.Confirmed || t-k.LastSeen > tr.p.MaxCoast) {
+			tr.ended = append(tr.ended, *k)
+			continue
+		}
+		live = append(live, k)
+	}
+	clear(tr.tracks[len(live):])
+	tr.tracks = live
+	for di, d := range dets {
+		if !tr.used[di] {
+			tr.tracks = append(tr.tracks, &Track{ID: tr.nextID, X: d.X, Y: d.Y, FirstX: d.X, FirstY: d.Y, Born: t, LastSeen: t, Hits: 1, Area: d.Area, PeakArea: d.Area})
+			tr.nextID++
+		}
+	}
+	return tr.ended
+}
+
+// EndAll ends every live track, as at the end of a stream.
+func (tr *Tracker) EndAll() []Track {
+	tr.ended = tr.ended[:0]
+	for _, k := range tr.tracks {
+		tr.ended = append(tr.ended, *k)
+	}
+	clear(tr.tracks)
+	tr.tracks = tr.tracks[:0]
+	return tr.ended
+}
+
+// correct moves k to detection d seen at t and updates its velocity.
+func (tr *Tracker) correct(k *Track, d Point, t time.Duration) {
+	if dt := (t - k.LastSeen).Seconds(); dt > 0 {
+		// Smoothed so that a blob's centroid wobbling as legs swing does
+		// not become speed.
+		vx, vy := (d.X-k.X)/dt, (d.Y-k.Y)/dt
+		if k.Hits == 1 {
+			k.VX, k.VY = vx, vy
+		} else {
+			k.VX, k.VY = 0.5*k.VX+0.5*vx, 0.5*k.VY+0.5*vy
+		}
+		if s := math.Hypot(k.VX, k.VY); s > tr.p.MaxSpeed {
+			k.VX, k.VY = k.VX*tr.p.MaxSpeed/s, k.VY*tr.p.MaxSpeed/s
+		}
+	}
+	k.X, k.Y = d.X, d.Y
+	k.Area = d.Area
+	k.PeakArea = max(k.PeakArea, d.Area)
+	k.Partial = d.Border && float64(d.Area) < PartialArea*float64(k.PeakArea)
+	k.LastSeen = t
+	k.Hits++
+	if k.Hits >= tr.p.ConfirmHit && t-k.Born >= tr.p.ConfirmAge {
+		k.Confirmed = true
+	}
+}
+
+func resize(b []bool, n int) []bool {
+	if cap(b) < n {
+		return make([]bool, n)
+	}
+	b = b[:n]
+	clear(b)
+	return b
+}
