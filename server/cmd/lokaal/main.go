@@ -1,0 +1,125 @@
+// Command lokaal serves the kiosk, the dashboard and the API (lokaal serve),
+// and counts a recorded clip offline (lokaal replay).
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/server/assets"
+	"github.com/lokaal-nl/lokaal/server/httpapi"
+	"github.com/lokaal-nl/lokaal/server/replay"
+	"github.com/lokaal-nl/lokaal/server/sqlite"
+	"github.com/lokaal-nl/lokaal/static"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "lokaal:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage:
+  lokaal serve [--addr 127.0.0.1:8080] [--db data/lokaal.db]
+  lokaal replay ...`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		return errors.New(usage)
+	}
+	switch args[1] {
+	case "serve":
+		return serve(ctx, args[2:], getenv, stdout, stderr)
+	case "replay":
+		return replay.Run(ctx, args[2:], stdout, stderr)
+	}
+	return fmt.Errorf("unknown command %q\n%s", args[1], usage)
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	dbPath := fs.String("db", "data/lokaal.db", "SQLite database file (its directory is created)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+
+	db, err := sqlite.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tokenHash, token, err := adminToken(ctx, db, getenv("LOKAAL_ADMIN_TOKEN"))
+	if err != nil {
+		return err
+	}
+	files, err := assets.Load(static.FS, log)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           httpapi.NewServer(httpapi.Deps{Logger: log, Store: db, Assets: files, AdminTokenHash: tokenHash}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "lokaal serving on %s/\n  dashboard: %s/admin\n  kiosk:     %s/kiosk\n", base, base, base)
+	switch {
+	case token != "":
+		fmt.Fprintf(stdout, "  admin token (shown once, only its hash is stored): %s\n", token)
+	case getenv("LOKAAL_ADMIN_TOKEN") != "":
+		fmt.Fprintln(stdout, "  admin token: from LOKAAL_ADMIN_TOKEN")
+	default:
+		fmt.Fprintln(stdout, "  admin token: as printed on first start (set LOKAAL_ADMIN_TOKEN to replace it)")
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Let requests in flight finish, so no acknowledged batch is cut off.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// adminToken returns the hash of the admin token: that of envToken if set,
+// else the stored one, else that of a new token, which it also returns so
+// it can be shown once.
+func adminToken(ctx context.Context, db *sqlite.DB, envToken string) (hash []byte, token string, err error) {
+	if envToken != "" {
+		sum := sha256.Sum256([]byte(envToken))
+		return sum[:], "", db.SetAdminTokenHash(ctx, sum[:])
+	}
+	if hash, err = db.AdminTokenHash(ctx); err != nil || hash != nil {
+		return hash, "", err
+	}
+	token = rand.Text()
+	sum := sha256.Sum256([]byte(token))
+	return sum[:], token, db.SetAdminTokenHash(ctx, sum[:])
+}

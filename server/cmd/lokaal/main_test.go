@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+var servingLine = regexp.MustCompile(`serving on (http://[0-9.:]+)/`)
+
+// lockedBuffer is a bytes.Buffer that run may write while the test reads.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// serveInProcess runs `lokaal serve` until the returned stop is called.
+func serveInProcess(t *testing.T, db string, env map[string]string) (base, stdout string, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errs lockedBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"lokaal", "serve", "--addr", "127.0.0.1:0", "--db", db}, func(k string) string { return env[k] }, &out, &errs)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if m := servingLine.FindStringSubmatch(out.String()); m != nil && strings.Contains(out.String(), "admin token") {
+			base = m[1]
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped: %v\n%s", err, errs.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("serve did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return base, out.String(), func() error {
+		cancel()
+		return <-done
+	}
+}
+
+func TestAdminTokenShownOnce(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "lokaal.db")
+	base, out, stop := serveInProcess(t, db, nil)
+	m := regexp.MustCompile(`admin token \(shown once.*\): (\S+)`).FindStringSubmatch(out)
+	if m == nil || !strings.Contains(out, base+"/admin") || !strings.Contains(out, base+"/kiosk") {
+		t.Fatalf("first start printed %q", out)
+	}
+	token := m[1]
+	if err := stop(); err != nil {
+		t.Fatalf("graceful stop: %v", err)
+	}
+
+	base, out, stop = serveInProcess(t, db, nil)
+	defer stop()
+	if strings.Contains(out, token) {
+		t.Errorf("token printed again: %q", out)
+	}
+	for auth, want := range map[string]int{"Bearer " + token: 200, "Bearer nope": 401} {
+		req, _ := http.NewRequest("GET", base+"/api/v1/rooms", nil)
+		req.Header.Set("Authorization", auth)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("%s: %d, want %d", auth, res.StatusCode, want)
+		}
+	}
+}
+
+func TestRunUsage(t *testing.T) {
+	for _, args := range [][]string{{"lokaal"}, {"lokaal", "frobnicate"}, {"lokaal", "serve", "--nope"}} {
+		if err := run(context.Background(), args, func(string) string { return "" }, io.Discard, io.Discard); err == nil {
+			t.Errorf("%q: no error", args)
+		}
+	}
+}
+
+// TestCrash kills the server without warning right after it acknowledged a
+// batch: the batch must survive, and resending it must be a duplicate.
+func TestCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "lokaal")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	db := filepath.Join(dir, "data", "lokaal.db")
+	const token = "crash-test-token"
+
+	start := func() (*exec.Cmd, string) {
+		cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", db)
+		cmd.Env = append(os.Environ(), "LOKAAL_ADMIN_TOKEN="+token)
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		lines := bufio.NewScanner(stdout)
+		for lines.Scan() {
+			if m := servingLine.FindStringSubmatch(lines.Text()); m != nil {
+				go io.Copy(io.Discard, stdout)
+				return cmd, m[1]
+			}
+		}
+		t.Fatal("server exited before serving")
+		return nil, ""
+	}
+	call := func(base, method, path string, body any, admin bool) (int, []byte) {
+		t.Helper()
+		js, _ := json.Marshal(body)
+		req, _ := http.NewRequest(method, base+path, bytes.NewReader(js))
+		req.Header.Set("Content-Type", "application/json")
+		if admin {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, b
+	}
+
+	cmd, base := start()
+	line := wire.Line{Name: "door", A: [2]float64{0, 0.8}, B: [2]float64{1, 0.8}, Mode: wire.Immediate}
+	status, body := call(base, "POST", "/api/v1/kiosks", map[string]any{"name": "Door", "room": "hall", "lines": []wire.Line{line}}, true)
+	if status != 201 {
+		t.Fatalf("create kiosk: %d %s", status, body)
+	}
+	var k struct {
+		Code string `json:"enrolment_code"`
+	}
+	json.Unmarshal(body, &k)
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	status, body = call(base, "POST", "/api/v1/enrol", wire.EnrolRequest{Code: k.Code, PublicKey: base64.StdEncoding.EncodeToString(pub)}, false)
+	if status != 201 {
+		t.Fatalf("enrol: %d %s", status, body)
+	}
+	var enrolled wire.EnrolResponse
+	json.Unmarshal(body, &enrolled)
+	startMS := time.Now().Add(-time.Minute).UnixMilli()
+	batch := wire.CountBatch{Device: enrolled.Device, Seq: 1, Start: startMS, End: startMS + 60000,
+		Lines: []wire.LineCount{{Line: "door", In: 4, Out: 1}}}.Sign(priv)
+	if status, body = call(base, "POST", "/api/v1/counts", batch, false); status != 201 {
+		t.Fatalf("ingest: %d %s", status, body)
+	}
+
+	// No shutdown, no flush: the acknowledgement must already be durable.
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+
+	_, base = start()
+	q := fmt.Sprintf("/api/v1/counts?room=hall&bucket=1h&from=%d&to=%d", startMS-3600_000, startMS+3600_000)
+	status, body = call(base, "GET", q, nil, true)
+	var export struct {
+		Rows []struct {
+			Line    string
+			In, Out int64
+		}
+	}
+	if err := json.Unmarshal(body, &export); status != 200 || err != nil {
+		t.Fatalf("export: %d %s", status, body)
+	}
+	var in, out int64
+	for _, r := range export.Rows {
+		in, out = in+r.In, out+r.Out
+	}
+	if in != 4 || out != 1 {
+		t.Errorf("after the crash the export has in %d, out %d; want 4, 1: %s", in, out, body)
+	}
+	if status, body = call(base, "POST", "/api/v1/counts", batch, false); status != 200 || !strings.Contains(string(body), `"duplicate"`) {
+		t.Errorf("resend after the crash: %d %s", status, body)
+	}
+}

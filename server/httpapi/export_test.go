@@ -1,0 +1,150 @@
+package httpapi
+
+import (
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+type exportJSON struct {
+	Room, Bucket, From, To string
+	Rows                   []countRow
+	Occupancy              []occupancyRow
+}
+
+func (e *env) export(q url.Values) exportJSON {
+	e.t.Helper()
+	w := e.do("GET", "/api/v1/counts?"+q.Encode(), nil, true)
+	wantStatus(e.t, w, http.StatusOK)
+	return decodeJSON[exportJSON](e.t, w)
+}
+
+func TestExport(t *testing.T) {
+	e := newEnv(t)
+	hall := e.newDevice() // kiosk with lines door (primary) and side
+	k2 := e.createKiosk("Back door", "hall", wire.Line{Name: "back", A: [2]float64{0, 0.5}, B: [2]float64{1, 0.5}, Mode: wire.Immediate})
+	back := e.enrol(k2.Code)
+	k3 := e.createKiosk("Kitchen", "kitchen", doorLine)
+	kitchen := e.enrol(k3.Code)
+
+	post := func(b wire.SignedCountBatch) {
+		t.Helper()
+		wantStatus(t, e.do("POST", "/api/v1/counts", b, false), http.StatusCreated)
+	}
+	post(hall.batch(1, t0, 5, 1))                        // 09:00
+	post(hall.batch(2, t0.Add(10*time.Minute), 2, 0))    // 09:10, same quarter
+	post(hall.batch(3, t0.Add(20*time.Minute), 0, 4))    // 09:20
+	post(hall.batch(4, t0.Add(-10*time.Hour), 100, 100)) // 23:00 the day before: outside the day
+	post(wire.CountBatch{Device: back.id, Seq: 1, Start: t0.Add(5 * time.Minute).UnixMilli(), End: t0.Add(6 * time.Minute).UnixMilli(),
+		Lines: []wire.LineCount{{Line: "back", In: 1, Out: 2}}}.Sign(back.priv))
+	post(wire.CountBatch{Device: kitchen.id, Seq: 1, Start: t0.UnixMilli(), End: t0.Add(time.Minute).UnixMilli(),
+		Lines: []wire.LineCount{{Line: "door", In: 3, Out: 0}}}.Sign(kitchen.priv))
+
+	day := time.Date(2026, 3, 2, 0, 0, 0, 0, amsterdam)
+	got := e.export(url.Values{"room": {"hall"}, "from": {day.Format(time.RFC3339)}, "to": {strconv.FormatInt(day.AddDate(0, 0, 1).UnixMilli(), 10)}, "bucket": {"15m"}})
+	if got.Room != "hall" || got.Bucket != "15m" || got.From != "2026-03-02T00:00:00+01:00" || got.To != "2026-03-03T00:00:00+01:00" {
+		t.Errorf("header %+v", got)
+	}
+	q9, q915 := "2026-03-02T09:00:00+01:00", "2026-03-02T09:15:00+01:00"
+	q930 := "2026-03-02T09:30:00+01:00"
+	wantRows := []countRow{
+		{q9, q915, "hall", e.kioskID, "door", 7, 1},
+		{q9, q915, "hall", e.kioskID, "side", 2, 0},
+		{q9, q915, "hall", k2.Kiosk.ID, "back", 1, 2},
+		{q915, q930, "hall", e.kioskID, "door", 0, 4},
+		{q915, q930, "hall", e.kioskID, "side", 1, 0},
+	}
+	if e.kioskID > k2.Kiosk.ID { // rows are ordered by kiosk id within a bucket
+		wantRows[0], wantRows[1], wantRows[2] = wantRows[2], wantRows[0], wantRows[1]
+	}
+	if !reflect.DeepEqual(got.Rows, wantRows) {
+		t.Errorf("rows\n%+v\nwant\n%+v", got.Rows, wantRows)
+	}
+	if len(got.Occupancy) != 96 {
+		t.Fatalf("%d occupancy buckets, want 96 quarters", len(got.Occupancy))
+	}
+	// Room totals use each kiosk's first line: door and back, not side.
+	if o := got.Occupancy[36]; o != (occupancyRow{q9, q915, "hall", 8, 3, 5}) {
+		t.Errorf("09:00 occupancy %+v", o)
+	}
+	if o := got.Occupancy[37]; o != (occupancyRow{q915, q930, "hall", 0, 4, 1}) {
+		t.Errorf("09:15 occupancy %+v", o)
+	}
+	if o := got.Occupancy[95]; o.Occupancy != 1 || o.End != "2026-03-03T00:00:00+01:00" {
+		t.Errorf("last occupancy %+v", o)
+	}
+
+	// 1d buckets start at local midnight; all rooms without a room filter.
+	got = e.export(url.Values{"from": {"2026-03-01T00:00:00+01:00"}, "to": {"2026-03-03T00:00:00+01:00"}, "bucket": {"1d"}})
+	wantOcc := []occupancyRow{
+		{"2026-03-01T00:00:00+01:00", "2026-03-02T00:00:00+01:00", "hall", 100, 100, 0},
+		{"2026-03-02T00:00:00+01:00", "2026-03-03T00:00:00+01:00", "hall", 8, 7, 1},
+		{"2026-03-01T00:00:00+01:00", "2026-03-02T00:00:00+01:00", "kitchen", 0, 0, 0},
+		{"2026-03-02T00:00:00+01:00", "2026-03-03T00:00:00+01:00", "kitchen", 3, 0, 3},
+	}
+	if !reflect.DeepEqual(got.Occupancy, wantOcc) {
+		t.Errorf("1d occupancy\n%+v\nwant\n%+v", got.Occupancy, wantOcc)
+	}
+
+	// Default range is today, 1h buckets.
+	got = e.export(url.Values{"bucket": {"1h"}, "room": {"kitchen"}})
+	if len(got.Occupancy) != 24 || got.Occupancy[9].In != 3 || got.From != "2026-03-02T00:00:00+01:00" {
+		t.Errorf("today by hour: %+v", got)
+	}
+
+	// CSV: the same rows under the documented header.
+	w := e.do("GET", "/api/v1/counts?room=hall&bucket=15m&format=csv", nil, true)
+	wantStatus(t, w, http.StatusOK)
+	if ct := w.Header().Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	records, err := csv.NewReader(strings.NewReader(w.Body.String())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(records[0], ",") != "start,end,room,kiosk,line,in,out" || len(records) != len(wantRows)+1 {
+		t.Fatalf("csv %q", records)
+	}
+	for i, r := range wantRows {
+		want := []string{r.Start, r.End, r.Room, r.Kiosk, r.Line, strconv.FormatInt(r.In, 10), strconv.FormatInt(r.Out, 10)}
+		if !reflect.DeepEqual(records[i+1], want) {
+			t.Errorf("csv row %d %q, want %q", i, records[i+1], want)
+		}
+	}
+
+	for _, q := range []string{"bucket=5m", "from=yesterday", "to=1", "format=xml", "from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z", "bucket=15m&from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z"} {
+		wantError(t, e.do("GET", "/api/v1/counts?"+q, nil, true), http.StatusBadRequest, wire.CodeInvalid)
+	}
+}
+
+func TestBucketsAcrossDST(t *testing.T) {
+	b, _ := parseBucket("1d", amsterdam)
+	start := b.start(time.Date(2026, 3, 29, 12, 0, 0, 0, amsterdam)) // clocks go forward at 02:00
+	if end := b.end(start); end.Sub(start) != 23*time.Hour || end.Hour() != 0 {
+		t.Errorf("DST day %v..%v", start, end)
+	}
+	india := mustLoad("Asia/Kolkata")
+	h, _ := parseBucket("1h", india)
+	if got := h.start(time.Date(2026, 3, 2, 9, 40, 0, 0, india)); got.Minute() != 0 || got.Hour() != 9 {
+		t.Errorf("+05:30 hour bucket starts %v", got)
+	}
+}
+
+func TestRooms(t *testing.T) {
+	e := newEnv(t)
+	e.createKiosk("b", "zaal", doorLine)
+	e.createKiosk("a", "hall", doorLine)
+	e.createKiosk("c", "hall", doorLine)
+	w := e.do("GET", "/api/v1/rooms", nil, true)
+	wantStatus(t, w, http.StatusOK)
+	if got := decodeJSON[map[string][]string](t, w)["rooms"]; !reflect.DeepEqual(got, []string{"hall", "zaal"}) {
+		t.Errorf("rooms %v", got)
+	}
+}

@@ -1,0 +1,113 @@
+// Package server holds lokaal's domain: kiosks, the devices enrolled for
+// them, the count batches they report, and the store that keeps them.
+// Storage (server/sqlite) and transport (server/httpapi) live in their own
+// packages and depend on this one, never the other way round.
+package server
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+// Kiosk is a counting point: one camera screen in one room. Its first line
+// is its primary line, the one that counts people into and out of the room.
+type Kiosk struct {
+	ID        string      `json:"id"`
+	Name      string      `json:"name"`
+	Room      string      `json:"room"`
+	IntervalS int         `json:"interval_s"`
+	Lines     []wire.Line `json:"lines"`
+}
+
+// Config is what an enrolled device of the kiosk needs to count.
+func (k Kiosk) Config() wire.KioskConfig {
+	return wire.KioskConfig{Kiosk: k.ID, Name: k.Name, Room: k.Room, IntervalS: k.IntervalS, Lines: k.Lines}
+}
+
+// Device is one enrolled browser. It proves its batches with the Ed25519 key
+// it generated at enrolment; a replaced laptop enrols as a new device.
+type Device struct {
+	ID        string            `json:"id"`
+	Kiosk     string            `json:"-"`
+	PublicKey ed25519.PublicKey `json:"-"`
+	Enrolled  time.Time         `json:"enrolled"`
+	LastSeen  *time.Time        `json:"last_seen"` // nil until the first batch
+	LastSeq   int64             `json:"last_seq"`  // highest seq stored
+	Gaps      []Gap             `json:"gaps"`
+}
+
+// Gap is a run of sequence numbers, From to To inclusive, that a device
+// skipped: batches still queued on the device, or lost.
+type Gap struct {
+	From int64 `json:"from"`
+	To   int64 `json:"to"`
+}
+
+// IngestResult tells a stored batch from a resent one.
+type IngestResult int
+
+const (
+	Stored    IngestResult = iota // first time this (device, seq) arrived
+	Duplicate                     // same (device, seq), same content: acknowledged again
+)
+
+// CountRow is the crossings of one kiosk line in one stored batch.
+type CountRow struct {
+	Start   time.Time // batch interval start: the batch belongs to the bucket holding it
+	Room    string
+	Kiosk   string
+	Line    string
+	Primary bool // the kiosk's first line, the one room totals use
+	In      int64
+	Out     int64
+}
+
+// Errors the store reports; the transport maps them to wire codes.
+var (
+	ErrNotFound    = errors.New("not found")
+	ErrBadCode     = errors.New("enrolment code unknown, used or expired")
+	ErrSeqConflict = errors.New("a different batch with this seq is already stored")
+	ErrUnknownLine = errors.New("the batch names a line the kiosk never had")
+)
+
+// KioskStore keeps kiosks and enrols devices for them.
+type KioskStore interface {
+	CreateKiosk(ctx context.Context, k Kiosk) error
+	Kiosk(ctx context.Context, id string) (Kiosk, error)
+	Kiosks(ctx context.Context) ([]Kiosk, error)
+	SetLines(ctx context.Context, id string, lines []wire.Line) (Kiosk, error)
+	// SetEnrolmentCode replaces the kiosk's pending code. Only the code's
+	// hash is kept, so a copy of the database cannot enrol a device.
+	SetEnrolmentCode(ctx context.Context, kiosk string, codeHash []byte, expires time.Time) error
+	// Enrol burns the code and adds the device in one transaction.
+	Enrol(ctx context.Context, codeHash []byte, d Device, now time.Time) (Kiosk, error)
+}
+
+// DeviceStore reads devices with their gaps.
+type DeviceStore interface {
+	Device(ctx context.Context, id string) (Device, error)
+	Devices(ctx context.Context) ([]Device, error)
+}
+
+// CountStore keeps count batches exactly once and reads them back.
+type CountStore interface {
+	// Ingest stores a verified batch and updates the device's gaps and last
+	// seen time, all or nothing. hash identifies the batch's content.
+	Ingest(ctx context.Context, b wire.CountBatch, hash []byte, now time.Time) (IngestResult, error)
+	// Counts returns the rows of batches starting in [from, to), of one room
+	// or, when room is empty, of all rooms.
+	Counts(ctx context.Context, room string, from, to time.Time) ([]CountRow, error)
+	Rooms(ctx context.Context) ([]string, error)
+}
+
+// Store is everything the HTTP API needs.
+type Store interface {
+	KioskStore
+	DeviceStore
+	CountStore
+	Ping(ctx context.Context) error
+}

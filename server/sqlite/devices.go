@@ -1,0 +1,89 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/server"
+)
+
+const deviceColumns = "id, kiosk_id, public_key, enrolled_ms, last_seen_ms, last_seq"
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanDevice(row scanner) (server.Device, error) {
+	var d server.Device
+	var key []byte
+	var enrolled int64
+	var lastSeen sql.NullInt64
+	if err := row.Scan(&d.ID, &d.Kiosk, &key, &enrolled, &lastSeen, &d.LastSeq); err != nil {
+		return d, err
+	}
+	d.PublicKey = key
+	d.Enrolled = time.UnixMilli(enrolled)
+	if lastSeen.Valid {
+		t := time.UnixMilli(lastSeen.Int64)
+		d.LastSeen = &t
+	}
+	d.Gaps = []server.Gap{}
+	return d, nil
+}
+
+// Device returns one device with its gaps.
+func (s *DB) Device(ctx context.Context, id string) (server.Device, error) {
+	d, err := scanDevice(s.db.QueryRowContext(ctx, "SELECT "+deviceColumns+" FROM devices WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, server.ErrNotFound
+	}
+	if err != nil {
+		return d, err
+	}
+	ds := map[string]*server.Device{id: &d}
+	return d, s.addGaps(ctx, ds, "WHERE device_id = ?", id)
+}
+
+// Devices returns every device with its gaps, oldest enrolment first.
+func (s *DB) Devices(ctx context.Context) ([]server.Device, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+deviceColumns+" FROM devices ORDER BY enrolled_ms, id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []server.Device
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ds := make(map[string]*server.Device, len(list))
+	for i := range list {
+		ds[list[i].ID] = &list[i]
+	}
+	return list, s.addGaps(ctx, ds, "")
+}
+
+func (s *DB) addGaps(ctx context.Context, ds map[string]*server.Device, where string, args ...any) error {
+	rows, err := s.db.QueryContext(ctx, "SELECT device_id, from_seq, to_seq FROM gaps "+where+" ORDER BY device_id, from_seq", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var g server.Gap
+		if err := rows.Scan(&id, &g.From, &g.To); err != nil {
+			return err
+		}
+		if d := ds[id]; d != nil {
+			d.Gaps = append(d.Gaps, g)
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,151 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+var _ server.Store = (*DB)(nil)
+
+// CreateKiosk stores a new kiosk.
+func (s *DB) CreateKiosk(ctx context.Context, k server.Kiosk) error {
+	lines, err := json.Marshal(k.Lines)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO kiosks (id, name, room, interval_s, lines, created_ms)
+			VALUES (?, ?, ?, ?, ?, ?)`, k.ID, k.Name, k.Room, k.IntervalS, string(lines), time.Now().UnixMilli()); err != nil {
+			return err
+		}
+		return rememberLineNames(ctx, tx, k.ID, k.Lines)
+	})
+}
+
+// rememberLineNames records every name a kiosk's lines ever had, so batches
+// counted before a line change, still queued in the kiosk, are accepted.
+func rememberLineNames(ctx context.Context, tx *sql.Tx, kioskID string, lines []wire.Line) error {
+	for _, l := range lines {
+		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO kiosk_line_names (kiosk_id, name) VALUES (?, ?)", kioskID, l.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func kiosk(ctx context.Context, q queryer, id string) (server.Kiosk, error) {
+	k := server.Kiosk{ID: id}
+	var lines string
+	err := q.QueryRowContext(ctx, "SELECT name, room, interval_s, lines FROM kiosks WHERE id = ?", id).
+		Scan(&k.Name, &k.Room, &k.IntervalS, &lines)
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, server.ErrNotFound
+	}
+	if err != nil {
+		return k, err
+	}
+	return k, json.Unmarshal([]byte(lines), &k.Lines)
+}
+
+// Kiosk returns one kiosk.
+func (s *DB) Kiosk(ctx context.Context, id string) (server.Kiosk, error) {
+	return kiosk(ctx, s.db, id)
+}
+
+// Kiosks returns every kiosk, by room and name.
+func (s *DB) Kiosks(ctx context.Context) ([]server.Kiosk, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT id, name, room, interval_s, lines FROM kiosks ORDER BY room, name, id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ks := []server.Kiosk{}
+	for rows.Next() {
+		var k server.Kiosk
+		var lines string
+		if err := rows.Scan(&k.ID, &k.Name, &k.Room, &k.IntervalS, &lines); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(lines), &k.Lines); err != nil {
+			return nil, err
+		}
+		ks = append(ks, k)
+	}
+	return ks, rows.Err()
+}
+
+// SetLines replaces a kiosk's lines.
+func (s *DB) SetLines(ctx context.Context, id string, lines []wire.Line) (server.Kiosk, error) {
+	js, err := json.Marshal(lines)
+	if err != nil {
+		return server.Kiosk{}, err
+	}
+	var k server.Kiosk
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE kiosks SET lines = ? WHERE id = ?", string(js), id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return errors.Join(err, server.ErrNotFound)
+		}
+		if err := rememberLineNames(ctx, tx, id, lines); err != nil {
+			return err
+		}
+		k, err = kiosk(ctx, tx, id)
+		return err
+	})
+	return k, err
+}
+
+// SetEnrolmentCode replaces the kiosk's pending code, so only the newest
+// link works.
+func (s *DB) SetEnrolmentCode(ctx context.Context, kioskID string, codeHash []byte, expires time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := kiosk(ctx, tx, kioskID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO enrolment_codes (code_hash, kiosk_id, expires_ms) VALUES (?, ?, ?)
+			ON CONFLICT (kiosk_id) DO UPDATE SET code_hash = excluded.code_hash, expires_ms = excluded.expires_ms`,
+			hex.EncodeToString(codeHash), kioskID, expires.UnixMilli())
+		return err
+	})
+}
+
+// Enrol burns a valid code and adds the device for its kiosk.
+func (s *DB) Enrol(ctx context.Context, codeHash []byte, d server.Device, now time.Time) (server.Kiosk, error) {
+	var k server.Kiosk
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var kioskID string
+		var expires int64
+		err := tx.QueryRowContext(ctx, "SELECT kiosk_id, expires_ms FROM enrolment_codes WHERE code_hash = ?",
+			hex.EncodeToString(codeHash)).Scan(&kioskID, &expires)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && now.UnixMilli() >= expires) {
+			return server.ErrBadCode
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM enrolment_codes WHERE code_hash = ?", hex.EncodeToString(codeHash)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO devices (id, kiosk_id, public_key, enrolled_ms) VALUES (?, ?, ?, ?)",
+			d.ID, kioskID, []byte(d.PublicKey), now.UnixMilli()); err != nil {
+			return err
+		}
+		k, err = kiosk(ctx, tx, kioskID)
+		return err
+	})
+	return k, err
+}

@@ -1,0 +1,210 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+var ctx = context.Background()
+
+var door = wire.Line{Name: "door", A: [2]float64{0, 0.8}, B: [2]float64{1, 0.8}, Mode: wire.Immediate}
+
+func open(t *testing.T, path string) *DB {
+	t.Helper()
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func count(t *testing.T, db *DB, query string) int {
+	t.Helper()
+	var n int
+	if err := db.db.QueryRow(query).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestMigrations(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new", "dir", "lokaal.db") // the directory is created
+	db := open(t, path)
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	if len(names) == 0 || count(t, db, "SELECT count(*) FROM schema_migrations") != len(names) {
+		t.Fatalf("%d migrations, %d applied", len(names), count(t, db, "SELECT count(*) FROM schema_migrations"))
+	}
+	var mode string
+	db.db.QueryRow("PRAGMA journal_mode").Scan(&mode)
+	if mode != "wal" || count(t, db, "PRAGMA synchronous") != 2 || count(t, db, "PRAGMA foreign_keys") != 1 || count(t, db, "PRAGMA busy_timeout") == 0 {
+		t.Errorf("journal_mode %s, synchronous %d, foreign_keys %d", mode, count(t, db, "PRAGMA synchronous"), count(t, db, "PRAGMA foreign_keys"))
+	}
+	if err := db.CreateKiosk(ctx, server.Kiosk{ID: "k-1", Name: "a", Room: "b", IntervalS: 60, Lines: []wire.Line{door}}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	// Re-opening applies nothing twice and keeps the data.
+	db = open(t, path)
+	if n := count(t, db, "SELECT count(*) FROM schema_migrations"); n != len(names) {
+		t.Errorf("%d migrations recorded after re-open", n)
+	}
+	if k, err := db.Kiosk(ctx, "k-1"); err != nil || k.Lines[0] != door {
+		t.Errorf("kiosk after re-open: %+v %v", k, err)
+	}
+}
+
+// TestMigrationsPortable keeps the SQL runnable on Cloudflare D1, which
+// takes migrations as plain SQL files.
+func TestMigrationsPortable(t *testing.T) {
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	for _, name := range names {
+		body, _ := migrations.ReadFile(name)
+		sql := strings.ToUpper(string(body))
+		for _, banned := range []string{"PRAGMA", "BEGIN", "COMMIT", "ATTACH"} {
+			if strings.Contains(sql, banned) {
+				t.Errorf("%s contains %s", name, banned)
+			}
+		}
+	}
+}
+
+func setup(t *testing.T) (*DB, string) {
+	t.Helper()
+	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	side := wire.Line{Name: "side", A: [2]float64{0.5, 0}, B: [2]float64{0.5, 1}, Mode: wire.Deferred}
+	if err := db.CreateKiosk(ctx, server.Kiosk{ID: "k-1", Name: "a", Room: "hall", IntervalS: 60, Lines: []wire.Line{door, side}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetEnrolmentCode(ctx, "k-1", []byte("hash"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	pub, _, _ := ed25519.GenerateKey(nil)
+	if _, err := db.Enrol(ctx, []byte("hash"), server.Device{ID: "d-1", PublicKey: pub}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return db, "d-1"
+}
+
+func batch(device string, seq int64, lines ...string) wire.CountBatch {
+	b := wire.CountBatch{Device: device, Seq: seq, Start: 1767225600000 + seq*60000, End: 1767225660000 + seq*60000}
+	for _, l := range lines {
+		b.Lines = append(b.Lines, wire.LineCount{Line: l, In: seq, Out: 1})
+	}
+	return b
+}
+
+func TestIngestAllOrNothing(t *testing.T) {
+	db, dev := setup(t)
+	// The second line is unknown: the first must not be stored either.
+	if _, err := db.Ingest(ctx, batch(dev, 3, "door", "window"), []byte{1}, time.Now()); !errors.Is(err, server.ErrUnknownLine) {
+		t.Fatalf("err %v", err)
+	}
+	for _, table := range []string{"batches", "batch_lines", "gaps"} {
+		if n := count(t, db, "SELECT count(*) FROM "+table); n != 0 {
+			t.Errorf("%d rows in %s after a rejected batch", n, table)
+		}
+	}
+	if d, _ := db.Device(ctx, dev); d.LastSeq != 0 || d.LastSeen != nil {
+		t.Errorf("device touched: %+v", d)
+	}
+	if _, err := db.Ingest(ctx, batch("d-2", 1, "door"), []byte{1}, time.Now()); !errors.Is(err, server.ErrNotFound) {
+		t.Errorf("unknown device: %v", err)
+	}
+}
+
+func TestIngestExactlyOnce(t *testing.T) {
+	db, dev := setup(t)
+	b := batch(dev, 1, "door", "side")
+	for i, want := range []server.IngestResult{server.Stored, server.Duplicate, server.Duplicate} {
+		if got, err := db.Ingest(ctx, b, []byte{1}, time.Now()); err != nil || got != want {
+			t.Fatalf("ingest %d: %v %v", i, got, err)
+		}
+	}
+	if _, err := db.Ingest(ctx, b, []byte{2}, time.Now()); !errors.Is(err, server.ErrSeqConflict) {
+		t.Errorf("other content: %v", err)
+	}
+	if n := count(t, db, "SELECT count(*) FROM batch_lines"); n != 2 {
+		t.Errorf("%d batch lines", n)
+	}
+}
+
+func TestGaps(t *testing.T) {
+	db, dev := setup(t)
+	for _, seq := range []int64{3, 10, 5, 9, 2} {
+		if _, err := db.Ingest(ctx, batch(dev, seq, "door"), []byte{byte(seq)}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := db.Device(ctx, dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []server.Gap{{From: 1, To: 1}, {From: 4, To: 4}, {From: 6, To: 8}}
+	if len(d.Gaps) != len(want) || d.LastSeq != 10 {
+		t.Fatalf("device %+v", d)
+	}
+	for i := range want {
+		if d.Gaps[i] != want[i] {
+			t.Errorf("gaps %v, want %v", d.Gaps, want)
+		}
+	}
+}
+
+func TestCountsPrimaryLine(t *testing.T) {
+	db, dev := setup(t)
+	if _, err := db.Ingest(ctx, batch(dev, 1, "door", "side"), []byte{1}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Counts(ctx, "hall", time.UnixMilli(0), time.UnixMilli(wire.MaxTimeMS))
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("rows %+v %v", rows, err)
+	}
+	if !rows[0].Primary || rows[0].Line != "door" || rows[1].Primary || rows[0].Kiosk != "k-1" || rows[0].Room != "hall" {
+		t.Errorf("rows %+v", rows)
+	}
+	if rows, _ := db.Counts(ctx, "kitchen", time.UnixMilli(0), time.UnixMilli(wire.MaxTimeMS)); len(rows) != 0 {
+		t.Errorf("other room: %+v", rows)
+	}
+}
+
+func TestEnrolCode(t *testing.T) {
+	db, _ := setup(t)
+	pub, _, _ := ed25519.GenerateKey(nil)
+	// setup burnt the code.
+	if _, err := db.Enrol(ctx, []byte("hash"), server.Device{ID: "d-2", PublicKey: pub}, time.Now()); !errors.Is(err, server.ErrBadCode) {
+		t.Errorf("reused code: %v", err)
+	}
+	if err := db.SetEnrolmentCode(ctx, "k-nope", []byte("x"), time.Now()); !errors.Is(err, server.ErrNotFound) {
+		t.Errorf("code for unknown kiosk: %v", err)
+	}
+}
+
+// A kiosk still holds batches counted on its old lines after setup mode
+// renamed them; losing those acknowledged-later counts would be silent data loss.
+func TestIngestAcceptsFormerLineNames(t *testing.T) {
+	db, dev := setup(t)
+	renamed := []wire.Line{{Name: "entrance", A: [2]float64{0, 0.7}, B: [2]float64{1, 0.7}, Mode: wire.Immediate}}
+	if _, err := db.SetLines(ctx, "k-1", renamed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Ingest(ctx, batch(dev, 1, "door", "side"), []byte{1}, time.Now()); err != nil {
+		t.Fatalf("batch on former lines: %v", err)
+	}
+	if _, err := db.Ingest(ctx, batch(dev, 2, "entrance"), []byte{2}, time.Now()); err != nil {
+		t.Fatalf("batch on new line: %v", err)
+	}
+	if _, err := db.Ingest(ctx, batch(dev, 3, "window"), []byte{3}, time.Now()); !errors.Is(err, server.ErrUnknownLine) {
+		t.Fatalf("never-configured line: %v", err)
+	}
+}

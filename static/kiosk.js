@@ -1,0 +1,396 @@
+// lokaal kiosk: the browser half of the counting screen.
+//
+// This file owns the promise-heavy browser APIs: the camera, the device key
+// (WebCrypto Ed25519, never extractable), the IndexedDB outbox and fetch.
+// Counting, batch building and drawing happen in Go (kiosk.wasm, exported as
+// globalThis.lokaalGo). Camera pixels go from the video element to Go's
+// counter and nowhere else: nothing here draws, stores or sends them.
+'use strict';
+
+const INTERVAL_CHECK_MS = 1000;
+const SETUP_TIMEOUT_MS = 10 * 60 * 1000;
+const MAX_BACKOFF_MS = 60 * 1000;
+
+const body = document.body;
+const $ = (id) => document.getElementById(id);
+
+function show(state, message) {
+  body.dataset.state = state;
+  $('message').textContent = message;
+}
+
+// ---- IndexedDB: meta (device, key, next seq, running tally), queue, dead ----
+
+function request(r) {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+
+function done(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = resolve;
+    tx.onerror = tx.onabort = () => reject(tx.error);
+  });
+}
+
+function openDB() {
+  const r = indexedDB.open('lokaal-kiosk', 1);
+  r.onupgradeneeded = () => {
+    r.result.createObjectStore('meta');
+    r.result.createObjectStore('queue', { keyPath: 'id', autoIncrement: true });
+    r.result.createObjectStore('dead', { keyPath: 'id' });
+  };
+  return request(r);
+}
+
+let db;
+
+async function getMeta(key) {
+  return request(db.transaction('meta').objectStore('meta').get(key));
+}
+
+async function putMeta(entries) {
+  const tx = db.transaction('meta', 'readwrite');
+  for (const [k, v] of Object.entries(entries)) tx.objectStore('meta').put(v, k);
+  return done(tx);
+}
+
+// enqueue numbers a sealed batch and queues it in one transaction, together
+// with the tally that replaces it: a crash leaves either the old tally (sealed
+// again on reload) or the queued batch, never both and never neither.
+async function enqueue(batchJSON, tallyJSON) {
+  const tx = db.transaction(['meta', 'queue'], 'readwrite');
+  const meta = tx.objectStore('meta');
+  const seq = (await request(meta.get('nextSeq'))) || 1;
+  const batch = JSON.parse(batchJSON);
+  batch.seq = seq;
+  tx.objectStore('queue').add({ seq, batch: JSON.stringify(batch), body: null });
+  meta.put(seq + 1, 'nextSeq');
+  meta.put(tallyJSON, 'tally');
+  await done(tx);
+  body.dataset.sealedSeq = seq;
+  await updateStatus();
+  wake();
+}
+
+// ---- Enrolment ----
+
+const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)));
+
+async function enrol(code) {
+  const keys = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
+  const raw = await crypto.subtle.exportKey('raw', keys.publicKey);
+  const res = await fetch('/api/v1/enrol', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ code, public_key: b64(raw) }),
+  });
+  if (res.status !== 201) {
+    const err = await res.json().catch(() => ({}));
+    throw new Error(err.message || `enrolment failed (HTTP ${res.status})`);
+  }
+  const { device, config } = await res.json();
+  await putMeta({ device, config, key: keys.privateKey, nextSeq: 1 });
+}
+
+// ---- Outbox: sign, then send oldest first ----
+
+let key;
+let wakeUp = () => {};
+const wake = () => wakeUp();
+const rest = (ms) => new Promise((resolve) => { wakeUp = resolve; setTimeout(resolve, ms); });
+let acked = 0;
+
+async function oldest() {
+  const cursor = await request(db.transaction('queue').objectStore('queue').openCursor());
+  return cursor ? cursor.value : null;
+}
+
+async function moveToDead(rec, reason) {
+  const tx = db.transaction(['queue', 'dead'], 'readwrite');
+  tx.objectStore('queue').delete(rec.id);
+  tx.objectStore('dead').put({ ...rec, reason });
+  await done(tx);
+}
+
+async function updateStatus() {
+  const tx = db.transaction(['queue', 'dead']);
+  const [queue, dead] = await Promise.all([
+    request(tx.objectStore('queue').count()),
+    request(tx.objectStore('dead').count()),
+  ]);
+  Object.assign(body.dataset, { queue, ackedSeq: acked, dead });
+  globalThis.lokaalGo.status(queue, acked, dead);
+}
+
+// sign completes a queued batch with its signature. Go checks the batch and
+// makes the exact bytes; only the key is used here.
+async function sign(rec) {
+  const msg = globalThis.lokaalGo.signingBytes(rec.batch);
+  if (msg instanceof Error) return moveToDead(rec, msg.message);
+  const sig = b64(await crypto.subtle.sign('Ed25519', key, msg));
+  const signed = globalThis.lokaalGo.signedBody(rec.batch, sig);
+  if (signed instanceof Error) return moveToDead(rec, signed.message);
+  rec.body = signed;
+  const tx = db.transaction('queue', 'readwrite');
+  tx.objectStore('queue').put(rec);
+  return done(tx);
+}
+
+// post sends one signed batch and reports whether to go on at once (true) or
+// to wait and try the same batch again (false).
+async function post(rec) {
+  let res;
+  try {
+    res = await fetch('/api/v1/counts', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: rec.body,
+    });
+  } catch {
+    return false; // offline
+  }
+  if (res.status === 200 || res.status === 201) { // stored, or stored before
+    const tx = db.transaction(['queue', 'meta'], 'readwrite');
+    tx.objectStore('queue').delete(rec.id);
+    tx.objectStore('meta').put(rec.seq, 'ackedSeq');
+    await done(tx);
+    acked = rec.seq;
+    return true;
+  }
+  if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+    // The server will never take this batch: keep it for inspection and
+    // move on, so one bad batch does not block the rest.
+    const err = await res.json().catch(() => ({}));
+    await moveToDead(rec, `HTTP ${res.status} ${err.code || ''}`);
+    return true;
+  }
+  return false; // 408, 429, 5xx: the server may take it later
+}
+
+// send runs for the page's lifetime, one batch at a time, so the server sees
+// seqs in order. Failures back off exponentially up to a minute.
+async function send() {
+  let backoff = 1000;
+  for (;;) {
+    let ok = false;
+    try {
+      await updateStatus();
+      const rec = await oldest();
+      if (!rec) {
+        await rest(INTERVAL_CHECK_MS * 30);
+        continue;
+      }
+      ok = rec.body ? await post(rec) : (await sign(rec), true);
+    } catch (e) {
+      console.error('outbox:', e);
+    }
+    if (ok) {
+      backoff = 1000;
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, backoff));
+      backoff = Math.min(2 * backoff, MAX_BACKOFF_MS);
+    }
+  }
+}
+
+// ---- Camera and counting ----
+
+async function loadGo() {
+  const go = new Go();
+  const url = document.querySelector('script[data-wasm]').dataset.wasm;
+  const { instance } = await WebAssembly.instantiateStreaming(fetch(url), go.importObject);
+  go.run(instance); // main registers globalThis.lokaalGo before it blocks
+  return globalThis.lokaalGo;
+}
+
+async function openCamera() {
+  const stream = await navigator.mediaDevices.getUserMedia({
+    audio: false,
+    video: { width: { ideal: 640 }, height: { ideal: 480 } },
+  });
+  // The video element is never attached to the page: it only feeds frames.
+  const video = document.createElement('video');
+  video.muted = true;
+  video.playsInline = true;
+  video.srcObject = stream;
+  await video.play();
+  return video;
+}
+
+// count grabs each new camera frame at camera resolution and hands it to Go.
+function count(go, video) {
+  const w = video.videoWidth;
+  const h = video.videoHeight;
+  const canvas = new OffscreenCanvas(w, h);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  const next = video.requestVideoFrameCallback
+    ? (cb) => video.requestVideoFrameCallback(cb)
+    : (cb) => requestAnimationFrame((now) => cb(now, {}));
+  const onFrame = (now, meta) => {
+    ctx.drawImage(video, 0, 0, w, h);
+    const tally = go.frame(ctx.getImageData(0, 0, w, h).data, meta.captureTime ?? now, Date.now());
+    // Persist each crossing at once, so a reload seals it instead of losing it.
+    if (tally) putMeta({ tally });
+    next(onFrame);
+  };
+  next(onFrame);
+}
+
+// ---- Setup mode ----
+
+function askToken() {
+  const dialog = $('token-dialog');
+  $('token').value = '';
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => {
+      resolve(dialog.returnValue === 'ok' ? $('token').value : null);
+    }, { once: true });
+  });
+}
+
+function setupControls(go, state) {
+  let token = null;
+  let timer = 0;
+  const toggle = (on) => {
+    $('banner').hidden = !on;
+    $('save').hidden = !on;
+    $('done').hidden = !on;
+    $('setup').hidden = on;
+    body.dataset.state = on ? 'setup' : 'counting';
+  };
+  const leave = () => {
+    clearTimeout(timer);
+    token = null;
+    go.setup(false);
+    toggle(false);
+  };
+  $('setup').hidden = false;
+  $('setup').addEventListener('click', async () => {
+    const t = await askToken();
+    if (!t) return;
+    const res = await fetch('/api/v1/kiosks', { headers: { Authorization: `Bearer ${t}` } });
+    if (!res.ok) {
+      $('message').textContent = 'That admin token was not accepted.';
+      setTimeout(() => { $('message').textContent = ''; }, 4000);
+      return;
+    }
+    token = t;
+    go.setup(true);
+    toggle(true);
+    // A forgotten setup screen must not stay open: back to counting only.
+    timer = setTimeout(leave, SETUP_TIMEOUT_MS);
+  });
+  $('done').addEventListener('click', leave);
+  $('save').addEventListener('click', async () => {
+    const lines = go.lines();
+    const res = await fetch(`/api/v1/kiosks/${encodeURIComponent(state.config.kiosk)}/lines`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ lines: JSON.parse(lines) }),
+    });
+    if (!res.ok) {
+      const err = await res.json().catch(() => ({}));
+      $('message').textContent = `Not saved: ${err.message || res.status}`;
+      return;
+    }
+    $('message').textContent = '';
+    const batch = go.applyLines(lines, Date.now());
+    state.config.lines = JSON.parse(lines);
+    await putMeta({ config: state.config });
+    if (!(batch instanceof Error)) await enqueue(batch, go.tally());
+  });
+}
+
+// ---- Start ----
+
+async function run() {
+  db = await openDB();
+  const code = new URLSearchParams(location.hash.slice(1)).get('enrol');
+  if (code) {
+    // The code is a one-time secret: off the address bar and history at once.
+    history.replaceState(null, '', location.pathname + location.search);
+    show('enrolling', 'Enrolling this device…');
+    try {
+      await enrol(code);
+    } catch (e) {
+      show('enrol-failed', `Enrolment failed: ${e.message}`);
+      return;
+    }
+  }
+  const device = await getMeta('device');
+  if (!device) {
+    show('not-enrolled', 'This screen is not enrolled. Open the enrolment link from the admin page.');
+    return;
+  }
+  key = await getMeta('key');
+  acked = (await getMeta('ackedSeq')) || 0;
+  body.dataset.device = device;
+
+  // The server's config wins (lines may have changed); the stored one keeps
+  // the kiosk counting while the server is unreachable.
+  const state = { config: await getMeta('config') };
+  try {
+    const res = await fetch(`/api/v1/devices/${encodeURIComponent(device)}/config`);
+    if (res.ok) {
+      state.config = await res.json();
+      await putMeta({ config: state.config });
+    }
+  } catch { /* offline: keep the stored config */ }
+
+  const go = await loadGo();
+  send();
+
+  let video;
+  try {
+    video = await openCamera();
+  } catch (e) {
+    show('camera-denied', `No camera: ${e.message}. Allow camera access for this page and reload.`);
+    return;
+  }
+  const err = go.init(JSON.stringify(state.config), device, video.videoWidth, video.videoHeight, Date.now());
+  if (err instanceof Error) {
+    show('error', `Cannot count with this configuration: ${err.message}`);
+    return;
+  }
+  const left = await getMeta('tally');
+  if (left) {
+    const batch = go.restore(left);
+    await (batch ? enqueue(batch, go.tally()) : putMeta({ tally: go.tally() }));
+  }
+  show('counting', '');
+  count(go, video);
+  setupControls(go, state);
+  setInterval(() => {
+    const batch = go.tick(Date.now());
+    if (batch) enqueue(batch, go.tally());
+  }, INTERVAL_CHECK_MS);
+}
+
+// Opening an enrolment link on a kiosk that is already open only changes the
+// fragment: start over so the code is used.
+window.addEventListener('hashchange', () => {
+  if (location.hash.startsWith('#enrol=')) location.reload();
+});
+
+// Two tabs counting the same camera would count everyone twice.
+if (!navigator.locks) {
+  show('error', 'This browser is too old for the kiosk (no Web Locks).');
+} else {
+  navigator.locks.request('lokaal-kiosk', { ifAvailable: true }, async (lock) => {
+    if (!lock) {
+      show('locked', 'Another tab is already counting on this device.');
+      return;
+    }
+    try {
+      await run();
+    } catch (e) {
+      show('error', `The kiosk stopped: ${e.message}`);
+      return;
+    }
+    await new Promise(() => {}); // hold the lock for the page's lifetime
+  });
+}
