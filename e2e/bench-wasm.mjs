@@ -1,0 +1,43 @@
+// Times the counter compiled to WebAssembly in headless Chromium, on
+// synthetic frames, at the kiosk's usual camera sizes. No server: the page
+// and files are served by page.route. Prints figures, asserts nothing.
+// Usage: node e2e/bench-wasm.mjs out/kioskbench.wasm out/wasm_exec.js
+import { chromium } from '@playwright/test';
+import fs from 'node:fs';
+
+const [wasm, wasmExec] = process.argv.slice(2);
+const files = {
+  '/': ['text/html', '<!doctype html><script src="/wasm_exec.js"></script>'],
+  '/wasm_exec.js': ['text/javascript', fs.readFileSync(wasmExec)],
+  '/kioskbench.wasm': ['application/wasm', fs.readFileSync(wasm)],
+};
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+});
+try {
+  const page = await browser.newPage();
+  await page.route('http://bench.invalid/**', (route) => {
+    const [contentType, body] = files[new URL(route.request().url()).pathname] ?? ['text/plain', ''];
+    return route.fulfill({ status: body === '' ? 404 : 200, contentType, body });
+  });
+  await page.goto('http://bench.invalid/');
+  const results = await page.evaluate(async () => {
+    const go = new Go();
+    const { instance } = await WebAssembly.instantiateStreaming(fetch('/kioskbench.wasm'), go.importObject);
+    go.run(instance);
+    return [[320, 240], [640, 480]].map(([w, h]) => {
+      const ms = globalThis.lokaalBench(w, h, 200);
+      return { w, h, ms: ms instanceof Error ? ms.message : ms };
+    });
+  });
+  console.log(`wasm counter in Chromium ${browser.version()}:`);
+  for (const r of results) {
+    console.log(typeof r.ms === 'number'
+      ? `  ${r.w}x${r.h}: ${r.ms.toFixed(2)} ms/frame (copy + ProcessRGBA), ${(1000 / r.ms).toFixed(0)} frames/s max`
+      : `  ${r.w}x${r.h}: error ${r.ms}`);
+  }
+} finally {
+  await browser.close();
+}

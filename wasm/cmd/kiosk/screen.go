@@ -1,0 +1,214 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"math"
+	"syscall/js"
+
+	"github.com/lokaal-nl/lokaal/wasm/counter"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+	"honnef.co/go/js/dom/v2"
+)
+
+// Colours: one per direction, so a glance tells which way someone went.
+const (
+	colourIdle  = "#5a5a5a"
+	colourIn    = "#00e676"
+	colourOut   = "#ff9100"
+	colourText  = "#ffffff"
+	colourDiag  = "#9e9e9e"
+	colourSetup = "#ffeb3b"
+	flashMS     = 500
+)
+
+// screen draws the kiosk display: black, the lines, the numbers and the
+// diagnostics. It never draws camera pixels; in setup mode it draws the
+// counter's SetupView, which holds background edges and blob shapes only.
+type screen struct {
+	canvas *dom.HTMLCanvasElement
+	ctx    *dom.CanvasRenderingContext2D
+	camW   int // camera frame size, for the aspect ratio
+	camH   int
+	lines  []wire.Line
+	flashT []float64 // performance.now() of each line's last crossing
+	flashD []counter.Direction
+
+	// The camera's place on the canvas: lines are in normalised frame
+	// coordinates and are drawn (and dragged) inside this rectangle.
+	x0, y0, rw, rh float64
+
+	setupMode bool
+	setupBuf  []byte         // SetupView output, reused
+	setupImg  *dom.ImageData // its copy in JavaScript
+	setupCtx  *dom.CanvasRenderingContext2D
+	setupCvs  *dom.HTMLCanvasElement
+	drag      struct{ line, end int } // end 0 is A, 1 is B; line -1: none
+}
+
+func newScreen(lines []wire.Line, camW, camH int) *screen {
+	doc := dom.GetWindow().Document()
+	s := &screen{
+		canvas: doc.GetElementByID("screen").(*dom.HTMLCanvasElement),
+		camW:   camW,
+		camH:   camH,
+	}
+	s.ctx = s.canvas.GetContext2d()
+	s.setLines(lines)
+	s.drag.line = -1
+	s.canvas.AddEventListener("pointerdown", false, s.pointerDown)
+	s.canvas.AddEventListener("pointermove", false, s.pointerMove)
+	s.canvas.AddEventListener("pointerup", false, func(dom.Event) { s.drag.line = -1 })
+	return s
+}
+
+func (s *screen) setLines(lines []wire.Line) {
+	s.lines = append([]wire.Line(nil), lines...)
+	s.flashT = make([]float64, len(lines))
+	s.flashD = make([]counter.Direction, len(lines))
+}
+
+func (s *screen) flash(c counter.Crossing, now float64) {
+	s.flashT[c.Line], s.flashD[c.Line] = now, c.Dir
+}
+
+// layout sizes the canvas to its CSS box and fits the camera rectangle
+// between the numbers band at the top and the diagnostics at the bottom.
+func (s *screen) layout() (w, h float64) {
+	cw, ch := s.canvas.Get("clientWidth").Int(), s.canvas.Get("clientHeight").Int()
+	if s.canvas.Width() != cw || s.canvas.Height() != ch {
+		s.canvas.SetWidth(cw)
+		s.canvas.SetHeight(ch)
+	}
+	w, h = float64(cw), float64(ch)
+	top, bottom := 0.2*h, h-0.06*h
+	scale := math.Min(w/float64(s.camW), (bottom-top)/float64(s.camH))
+	s.rw, s.rh = scale*float64(s.camW), scale*float64(s.camH)
+	s.x0, s.y0 = (w-s.rw)/2, top+(bottom-top-s.rh)/2
+	return w, h
+}
+
+func (s *screen) draw(now float64, totals []wire.LineCount, diag string) {
+	w, h := s.layout()
+	ctx := s.ctx
+	ctx.SetFillStyle("#000")
+	ctx.FillRect(0, 0, w, h)
+	if s.setupMode && s.setupCvs != nil {
+		ctx.DrawImageWithDst(s.setupCvs, s.x0, s.y0, s.rw, s.rh)
+	}
+
+	ctx.SetLineCap("round")
+	for i, l := range s.lines {
+		colour, width := colourIdle, 3
+		if now-s.flashT[i] < flashMS && s.flashT[i] > 0 {
+			colour, width = colourIn, 10
+			if s.flashD[i] == counter.Out {
+				colour = colourOut
+			}
+		}
+		ax, ay := s.toCanvas(l.A)
+		bx, by := s.toCanvas(l.B)
+		ctx.SetStrokeStyle(colour)
+		ctx.SetLineWidth(width)
+		ctx.BeginPath()
+		ctx.MoveTo(ax, ay)
+		ctx.LineTo(bx, by)
+		ctx.Stroke()
+		if s.setupMode {
+			ctx.SetFillStyle(colourSetup)
+			for _, p := range [][2]float64{{ax, ay}, {bx, by}} {
+				ctx.BeginPath()
+				ctx.Arc(p[0], p[1], 10, 0, 2*math.Pi, false)
+				ctx.Fill()
+			}
+			ctx.SetFont("16px sans-serif")
+			ctx.FillText(l.Name+" (A)", ax+14, ay-14, -1)
+		}
+	}
+
+	// The big numbers follow the dashboard: the first line is the kiosk's
+	// primary line and occupancy is its in minus out.
+	if len(totals) > 0 {
+		in, out := totals[0].In, totals[0].Out
+		ctx.SetTextBaseline("middle")
+		ctx.SetTextAlign("center")
+		ctx.SetFont(fontPx(0.09*h) + " sans-serif")
+		ctx.SetFillStyle(colourIn)
+		ctx.FillText("in "+itoa(in), w/6, 0.1*h, -1)
+		ctx.SetFillStyle(colourOut)
+		ctx.FillText("out "+itoa(out), w/2, 0.1*h, -1)
+		ctx.SetFillStyle(colourText)
+		ctx.FillText("here "+itoa(in-out), 5*w/6, 0.1*h, -1)
+	}
+	ctx.SetFont(fontPx(0.025*h) + " monospace")
+	ctx.SetFillStyle(colourDiag)
+	ctx.SetTextAlign("left")
+	ctx.FillText(diag, 8, h-0.03*h, w-16)
+}
+
+func (s *screen) toCanvas(p [2]float64) (float64, float64) {
+	return s.x0 + p[0]*s.rw, s.y0 + p[1]*s.rh
+}
+
+// setSetup switches setup mode. Either way the lines start from the given
+// ones, so leaving setup mode drops unsaved edits.
+func (s *screen) setSetup(on bool, lines []wire.Line) {
+	s.setupMode = on
+	s.drag.line = -1
+	s.setLines(lines)
+}
+
+// showSetupView copies the counter's setup picture to a small canvas that
+// draw scales into the camera rectangle.
+func (s *screen) showSetupView(c *counter.Counter) {
+	ww, wh := c.WorkSize()
+	if len(s.setupBuf) != 4*ww*wh {
+		s.setupBuf = make([]byte, 4*ww*wh)
+		s.setupCvs = dom.GetWindow().Document().CreateElement("canvas").(*dom.HTMLCanvasElement)
+		s.setupCvs.SetWidth(ww)
+		s.setupCvs.SetHeight(wh)
+		s.setupCtx = s.setupCvs.GetContext2d()
+		s.setupImg = s.setupCtx.CreateImageData(ww, wh)
+	}
+	c.SetupView(s.setupBuf)
+	js.CopyBytesToJS(s.setupImg.Data(), s.setupBuf)
+	s.setupCtx.PutImageData(s.setupImg, 0, 0)
+}
+
+// pointerDown picks the line endpoint nearest to the pointer, within reach of
+// a finger.
+func (s *screen) pointerDown(ev dom.Event) {
+	if !s.setupMode {
+		return
+	}
+	x, y := ev.(*dom.PointerEvent).OffsetX(), ev.(*dom.PointerEvent).OffsetY()
+	best := 30.0
+	for i, l := range s.lines {
+		for end, p := range [][2]float64{l.A, l.B} {
+			px, py := s.toCanvas(p)
+			if d := math.Hypot(px-x, py-y); d < best {
+				best, s.drag.line, s.drag.end = d, i, end
+			}
+		}
+	}
+	if s.drag.line >= 0 {
+		s.canvas.Call("setPointerCapture", ev.Underlying().Get("pointerId"))
+	}
+}
+
+func (s *screen) pointerMove(ev dom.Event) {
+	if !s.setupMode || s.drag.line < 0 {
+		return
+	}
+	pe := ev.(*dom.PointerEvent)
+	p := [2]float64{clamp01((pe.OffsetX() - s.x0) / s.rw), clamp01((pe.OffsetY() - s.y0) / s.rh)}
+	if s.drag.end == 0 {
+		s.lines[s.drag.line].A = p
+	} else {
+		s.lines[s.drag.line].B = p
+	}
+}
+
+func clamp01(v float64) float64 { return math.Round(math.Min(1, math.Max(0, v))*1000) / 1000 }
+
+func fontPx(px float64) string { return itoa(int64(math.Max(10, px))) + "px" }

@@ -1,0 +1,133 @@
+package kiosk
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/lokaal-nl/lokaal/wasm/counter"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+const t0 = int64(1_800_000_000_000)
+
+var lines = []wire.Line{
+	{Name: "entry", A: [2]float64{0, 0.725}, B: [2]float64{1, 0.725}, Mode: wire.Immediate},
+	{Name: "exit", A: [2]float64{0.78, 0.875}, B: [2]float64{0.78, 0.125}, Mode: wire.Deferred},
+}
+
+func TestTallySealsAndRestarts(t *testing.T) {
+	tl := NewTally(lines, t0)
+	tl.Add(counter.Crossing{Line: 0, Dir: counter.In}, t0+100)
+	tl.Add(counter.Crossing{Line: 0, Dir: counter.In}, t0+200)
+	tl.Add(counter.Crossing{Line: 1, Dir: counter.Out}, t0+300)
+	if tl.Due(t0+1999, 2) || !tl.Due(t0+2000, 2) {
+		t.Fatal("Due must turn true exactly at interval end")
+	}
+	b := tl.Seal("d-0123456789abcdef", t0+2000)
+	b.Seq = 1
+	if err := b.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	want := []wire.LineCount{{Line: "entry", In: 2}, {Line: "exit", Out: 1}}
+	if b.Start != t0 || b.End != t0+2000 || !slices.Equal(b.Lines, want) {
+		t.Fatalf("batch %+v, want start %d end %d lines %v", b, t0, t0+2000, want)
+	}
+	if tl.Start != t0+2000 || !tl.Empty() {
+		t.Fatalf("next interval must start empty at the seal: %+v", tl)
+	}
+	// The sealed batch must not share memory with the running tally.
+	tl.Add(counter.Crossing{Line: 0, Dir: counter.Out}, t0+2100)
+	if b.Lines[0].Out != 0 {
+		t.Fatal("sealed batch changed after Seal")
+	}
+}
+
+func TestSealClampsLongAndBackwardIntervals(t *testing.T) {
+	tl := NewTally(lines, t0)
+	b := tl.Seal("d-1", t0+10*wire.MaxBatchSpanMS)
+	if b.End-b.Start != wire.MaxBatchSpanMS || tl.Start != t0+10*wire.MaxBatchSpanMS {
+		t.Fatalf("slept laptop: batch %d..%d, next start %d", b.Start, b.End, tl.Start)
+	}
+	start := tl.Start
+	b = tl.Seal("d-1", start-5000) // clock stepped back
+	if b.End != start+1 || tl.Start != start+1 {
+		t.Fatalf("clock step back: batch %d..%d, next start %d", b.Start, b.End, tl.Start)
+	}
+}
+
+func TestRestoreTally(t *testing.T) {
+	tl := NewTally(lines, t0)
+	tl.Add(counter.Crossing{Line: 1, Dir: counter.In}, t0+700)
+	data, _ := json.Marshal(tl)
+	got, err := RestoreTally(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := got.Seal("d-1", got.Updated)
+	if b.End != t0+700 || b.Lines[1].In != 1 {
+		t.Fatalf("restored batch %+v", b)
+	}
+	for _, bad := range []string{`{}`, `{"start":1,"updated":2,"lines":[{"line":"a"}]}`, `{"start":1800000000000,"updated":1,"lines":[{"line":"a"}]}`, `nope`} {
+		if _, err := RestoreTally([]byte(bad)); err == nil {
+			t.Errorf("RestoreTally(%s) accepted", bad)
+		}
+	}
+}
+
+func TestSignedBodyVerifies(t *testing.T) {
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	batch := `{"seq":7,"device":"d-0123456789abcdef","start":1800000000000,"end":1800000002000,"lines":[{"line":"entry","in":1,"out":0}]}`
+	msg, err := SigningBytes([]byte(batch))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := base64.StdEncoding.EncodeToString(ed25519.Sign(priv, msg))
+	body, err := SignedBody([]byte(batch), sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := wire.DecodeSignedCountBatch(strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Verify(pub); err != nil || s.Batch.Seq != 7 {
+		t.Fatalf("verify: %v, seq %d", err, s.Batch.Seq)
+	}
+	for _, bad := range []string{
+		`{"device":"d-1","seq":0,"start":1800000000000,"end":1800000002000,"lines":[{"line":"a","in":1,"out":0}]}`,
+		`{"device":"d-1","seq":1,"start":1800000000000,"end":1800000002000,"lines":[],"image":"x"}`,
+	} {
+		if _, err := SigningBytes([]byte(bad)); err == nil {
+			t.Errorf("SigningBytes(%s) accepted", bad)
+		}
+	}
+}
+
+func TestWindowPercentiles(t *testing.T) {
+	w := NewWindow(100)
+	if w.Percentile(50) != 0 {
+		t.Fatal("empty window must report 0")
+	}
+	for i := 1; i <= 300; i++ { // only the last 100 (201..300) count
+		w.Add(float64(i))
+	}
+	if w.Len() != 100 || w.Percentile(50) != 250 || w.Percentile(99) != 299 || w.Percentile(100) != 300 {
+		t.Fatalf("len %d p50 %v p99 %v p100 %v", w.Len(), w.Percentile(50), w.Percentile(99), w.Percentile(100))
+	}
+}
+
+func TestRate(t *testing.T) {
+	var r Rate
+	var got float64
+	for i := 0; i < 90; i++ { // 3 s at 30 fps
+		got = r.Tick(float64(i) * 1000 / 30)
+	}
+	if math.Abs(got-30) > 1e-9 {
+		t.Fatalf("rate %v, want 30", got)
+	}
+}
