@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lokaal-nl/lokaal/server/video"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
 // fixtures finds the shared fixtures: $LOKAAL_FIXTURES, or ../shared/fixtures
@@ -68,12 +71,46 @@ func readTruth(t *testing.T, path string) []truth {
 	return out
 }
 
+// photometric is a global gray-level mapping applied to every frame before
+// counting: cameras and decoders differ in range, contrast and gamma, and the
+// count must not depend on them.
+type photometric struct {
+	name string
+	f    func(y float64) float64
+}
+
+var photometrics = []photometric{
+	{"as-is", nil},
+	// Chromium decodes the MJPEG as limited-range video and expands it.
+	{"expanded", func(y float64) float64 { return (y - 16) * 255 / 219 }},
+	// The reverse: a camera that puts out limited range, with less contrast.
+	{"compressed", func(y float64) float64 { return 16 + y*219/255 }},
+	// A camera with a brighter tone curve: darks lifted, lights compressed.
+	{"gamma", func(y float64) float64 { return 255 * math.Pow(y/255, 1/1.5) }},
+}
+
+// mapped applies a lookup table to every frame of r.
+type mapped struct {
+	r   video.Reader
+	lut [256]byte
+}
+
+func (m *mapped) Next() (video.Frame, error) {
+	f, err := m.r.Next()
+	for i, v := range f.Gray {
+		f.Gray[i] = m.lut[v]
+	}
+	return f, err
+}
+
 // TestOneByOne counts the six people of the real clip, as replay reads it
-// (10 fps) and as the browser sees it (30 fps, every 2nd or 3rd frame).
+// (10 fps) and as the browser sees it (30 fps, every 2nd or 3rd frame),
+// with the gray levels as stored and mapped as other decoders and cameras
+// deliver them.
 func TestOneByOne(t *testing.T) {
 	dir := fixtures(t)
-	video := filepath.Join(dir, "counting", "one-by-one-640x480-10fps.mjpeg")
-	if _, err := os.Stat(video); err != nil {
+	path := filepath.Join(dir, "counting", "one-by-one-640x480-10fps.mjpeg")
+	if _, err := os.Stat(path); err != nil {
 		t.Skipf("fixture clip not available (%v); set LOKAAL_FIXTURES to the shared fixtures folder", err)
 	}
 	want := readTruth(t, filepath.Join(dir, "counting", "one-by-one.crossings.txt"))
@@ -82,68 +119,124 @@ func TestOneByOne(t *testing.T) {
 	}
 	for _, run := range []struct {
 		name  string
-		args  []string
+		fps   float64
+		every int
 		speed float64 // stream seconds per clip second
 	}{
-		{"10fps", []string{"--fps", "10"}, 1},
-		{"30fps-every2", []string{"--fps", "30", "--every", "2"}, 1.0 / 3},
-		{"30fps-every3", []string{"--fps", "30", "--every", "3"}, 1.0 / 3},
+		{"10fps", 10, 1, 1},
+		{"30fps", 30, 1, 1.0 / 3},
+		{"30fps-every2", 30, 2, 1.0 / 3},
+		{"30fps-every3", 30, 3, 1.0 / 3},
 	} {
-		for _, mode := range []string{"immediate", "deferred"} {
-			t.Run(run.name+"-"+mode, func(t *testing.T) {
-				if testing.Short() && run.name != "10fps" {
+		for _, ph := range photometrics {
+			t.Run(run.name+"-"+ph.name, func(t *testing.T) {
+				if testing.Short() && (run.name != "10fps" || ph.f != nil) {
 					t.Skip("short")
 				}
-				args := append([]string{"--video", video, "--events",
-					"--line", entry + "," + mode, "--line", exit + "," + mode}, run.args...)
-				var out, errs bytes.Buffer
-				if err := Run(context.Background(), args, &out, &errs); err != nil {
-					t.Fatalf("Run: %v\n%s", err, errs.String())
+				t.Parallel()
+				r, _, closer, err := video.Open(path)
+				if err != nil {
+					t.Fatal(err)
 				}
-				var res Result
-				if err := json.Unmarshal(out.Bytes(), &res); err != nil {
-					t.Fatalf("output %q: %v", out.String(), err)
+				defer closer.Close()
+				if ph.f != nil {
+					m := &mapped{r: r}
+					for v := range m.lut {
+						m.lut[v] = byte(max(0, min(255, math.Round(ph.f(float64(v))))))
+					}
+					r = m
+				}
+				// Both modes in one pass: lines do not affect tracking.
+				var lines []wire.Line
+				for _, mode := range []wire.Mode{wire.Immediate, wire.Deferred} {
+					lines = append(lines,
+						wire.Line{Name: "entry-" + string(mode), A: [2]float64{0, 0.725}, B: [2]float64{1, 0.725}, Mode: mode},
+						wire.Line{Name: "exit-" + string(mode), A: [2]float64{0.78, 0.875}, B: [2]float64{0.78, 0.125}, Mode: mode})
+				}
+				res, err := count(context.Background(), r, run.fps, run.every, lines)
+				if err != nil {
+					t.Fatal(err)
 				}
 				if res.Frames != 1394 {
 					t.Errorf("frames = %d, want 1394", res.Frames)
 				}
-				if l := res.Lines[0]; l.In != 6 || l.Out != 0 {
-					t.Errorf("entry: in=%d out=%d, want 6 and 0", l.In, l.Out)
-				}
-				if l := res.Lines[1]; l.In != 0 || l.Out != 6 {
-					t.Errorf("exit: in=%d out=%d, want 0 and 6", l.In, l.Out)
-				}
-				// Immediate events must match the labels within 2 s of clip
-				// time; deferred ones come when the track ends, which is
-				// after the label but at most a few seconds (a person may
-				// stand still past an entry line for up to 25 s, so entry
-				// events are only checked to come after the label).
-				for _, w := range want {
-					best := math.Inf(1)
+				checkOneByOne(t, res, want, run.speed, 0, wire.Immediate)
+				checkOneByOne(t, res, want, run.speed, 2, wire.Deferred)
+				if t.Failed() {
 					for _, e := range res.Events {
-						if e.Line != w.line || e.Dir != w.dir {
-							continue
-						}
-						d := e.T/run.speed - w.t
-						if mode == "deferred" && d < -2 {
-							continue
-						}
-						if math.Abs(d) < math.Abs(best) {
-							best = d
-						}
-					}
-					limit := 2.0
-					if mode == "deferred" {
-						limit = 30
-					}
-					if math.Abs(best) > limit {
-						t.Errorf("no %s event on line %d within %.0f s of %.1f s (nearest %+.1f s)", w.dir, w.line, limit, w.t, best)
-					} else {
-						t.Logf("%5.1f s line %d %s: event %+.1f s", w.t, w.line, w.dir, best)
+						t.Logf("event %s %s at %.1f s clip time (frame %d, track %d)", res.Lines[e.Line].Name, e.Dir, e.T/run.speed, e.Frame, e.Track)
 					}
 				}
 			})
 		}
+	}
+}
+
+// checkOneByOne checks the entry and exit lines at res.Lines[first:first+2]
+// against the labels.
+func checkOneByOne(t *testing.T, res Result, want []truth, speed float64, first int, mode wire.Mode) {
+	if l := res.Lines[first]; l.In != 6 || l.Out != 0 {
+		t.Errorf("%s: in=%d out=%d, want 6 and 0", l.Name, l.In, l.Out)
+	}
+	if l := res.Lines[first+1]; l.In != 0 || l.Out != 6 {
+		t.Errorf("%s: in=%d out=%d, want 0 and 6", l.Name, l.In, l.Out)
+	}
+	// Immediate events must match the labels within 2 s of clip time;
+	// deferred ones come when the track ends, which is after the label but
+	// at most a few seconds (a person may stand still past an entry line
+	// for up to 25 s, so entry events are only checked to come after the
+	// label).
+	for _, w := range want {
+		best := math.Inf(1)
+		for _, e := range res.Events {
+			if e.Line != first+w.line || e.Dir != w.dir {
+				continue
+			}
+			d := e.T/speed - w.t
+			if mode == wire.Deferred && d < -2 {
+				continue
+			}
+			if math.Abs(d) < math.Abs(best) {
+				best = d
+			}
+		}
+		limit := 2.0
+		if mode == wire.Deferred {
+			limit = 30
+		}
+		if math.Abs(best) > limit {
+			t.Errorf("no %s event on %s within %.0f s of %.1f s (nearest %+.1f s)", w.dir, res.Lines[first+w.line].Name, limit, w.t, best)
+		} else {
+			t.Logf("%5.1f s %s %s: event %+.1f s", w.t, res.Lines[first+w.line].Name, w.dir, best)
+		}
+	}
+}
+
+// TestRunOneByOne runs the command itself once on the clip.
+func TestRunOneByOne(t *testing.T) {
+	dir := fixtures(t)
+	path := filepath.Join(dir, "counting", "one-by-one-640x480-10fps.mjpeg")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("fixture clip not available (%v); set LOKAAL_FIXTURES to the shared fixtures folder", err)
+	}
+	var out, errs bytes.Buffer
+	args := []string{"--video", path, "--fps", "10", "--events", "--line", entry, "--line", exit + ",deferred"}
+	if err := Run(context.Background(), args, &out, &errs); err != nil {
+		t.Fatalf("Run: %v\n%s", err, errs.String())
+	}
+	var res Result
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("output %q: %v", out.String(), err)
+	}
+	if res.Frames != 1394 || res.Processed != 1394 || len(res.Events) != 12 || res.MSPerFrame <= 0 {
+		t.Errorf("frames %d processed %d events %d ms/frame %g, want 1394, 1394, 12 and > 0",
+			res.Frames, res.Processed, len(res.Events), res.MSPerFrame)
+	}
+	if l := res.Lines[0]; l.Name != "entry" || l.In != 6 || l.Out != 0 {
+		t.Errorf("entry: %+v, want entry in=6 out=0", l)
+	}
+	if l := res.Lines[1]; l.Name != "exit" || l.In != 0 || l.Out != 6 {
+		t.Errorf("exit: %+v, want exit in=0 out=6", l)
 	}
 }
 

@@ -49,14 +49,20 @@ const (
 	// MostChange is the fraction that is always a light change: nobody
 	// fills half the view.
 	MostChange = 0.5
+	// ClipDark and ClipBright bound the background gray levels that take
+	// part in the gain estimate: beyond them a pixel may be clipped by the
+	// camera or decoder (limited-range video shown as full range turns
+	// everything below 16 into 0 and above 235 into 255), with some room
+	// for JPEG ringing next to a clipped area.
+	ClipDark, ClipBright = 16, 245
 )
 
 // Model is the background of one camera at one work size.
 type Model struct {
 	mean    []float32
 	dev     []float32
-	age     []float32  // seconds each pixel has been foreground without a break
-	ratios  [512]int32 // histogram scratch for the gain estimate
+	age     []float32                       // seconds each pixel has been foreground without a break
+	ratios  [gainBands + 1][ratioBins]int32 // histogram scratch for the gain estimate: per band, whole frame
 	last    time.Duration
 	relearn time.Duration // end of the current relearn period
 	started bool
@@ -124,43 +130,90 @@ func (m *Model) reset(gray []uint8, t time.Duration) {
 	m.relearn = t + Relearn
 }
 
-// compensateGain scales the model by the median ratio frame/background over
-// background pixels, so a slow or fast global light ramp does not turn the
-// whole scene into foreground. The median ignores people who are not yet in
-// prevMask.
+// compensateGain maps the model through the tone change between it and
+// the frame, so a slow or fast global light ramp (or a camera's exposure
+// control) does not turn the whole scene into foreground. The change is
+// estimated as the median ratio frame/background over background pixels in
+// each band of background gray levels, and interpolated between bands:
+// exposure changes seen through a camera's tone curve, a decoder's range
+// expansion or clipping are not one factor for dark and bright areas, and a
+// band left off by a few gray levels turns into foreground that is then
+// not learned for StandingFade. The medians ignore people who are not yet
+// in prevMask; a band with too few votes follows the whole frame.
+//
+// Where the model is near either end of the range the pixel does not vote:
+// a camera or decoder that clips (a window burnt out to 255, shadows
+// crushed to 0) shows no ratio there. Frame pixels that clip do vote, at
+// the clipped value: the median stays right as long as fewer than half of
+// a band clip. For the same reason the mapped model is clipped to the
+// range, or a burnt-out area would be pushed above 255 by every brightening
+// step and then stay foreground, unlearned, until StandingFade.
 func (m *Model) compensateGain(gray, prevMask []uint8) {
 	h := &m.ratios
 	clear(h[:])
-	n := int32(0)
+	var n [gainBands + 1]int32          // votes per band; the last is the whole frame
 	for i := 0; i < len(gray); i += 3 { // every third pixel is plenty
-		if prevMask != nil && prevMask[i] != 0 || m.mean[i] < 16 {
+		mean := m.mean[i]
+		if prevMask != nil && prevMask[i] != 0 || mean < ClipDark || mean > ClipBright {
 			continue
 		}
 		// Bins of 1/128 cover ratios 0..4.
-		b := int(float32(gray[i]) * 128 / m.mean[i])
-		if b >= len(h) {
-			b = len(h) - 1
-		}
-		h[b]++
-		n++
+		r := min(int(float32(gray[i])*128/mean), ratioBins-1)
+		band := bandOf(mean)
+		h[band][r]++
+		h[gainBands][r]++
+		n[band]++
+		n[gainBands]++
 	}
-	if n < 100 {
+	if n[gainBands] < 100 {
 		return
 	}
-	median, sum := 0, int32(0)
-	for median = range h {
-		sum += h[median]
+	var gains [gainBands]float32
+	global := median(&h[gainBands], n[gainBands])
+	change := false
+	for b := range gains {
+		g := global
+		if n[b] >= minBandVotes {
+			g = median(&h[b], n[b])
+		}
+		gains[b] = g
+		change = change || g <= 0.97 || g >= 1.03
+	}
+	if !change {
+		return // within noise: leave slow drift to the per-pixel update
+	}
+	// Interpolate between band centres; outside the outer centres the
+	// outer bands' gains hold.
+	for i, mean := range m.mean {
+		f := min(max((mean-ClipDark)/bandWidth-0.5, 0), gainBands-1)
+		b := min(int(f), gainBands-2)
+		f -= float32(b)
+		g := gains[b] + f*(gains[b+1]-gains[b])
+		m.mean[i] = min(mean*g, 255)
+	}
+}
+
+const (
+	gainBands    = 7
+	bandWidth    = (ClipBright - ClipDark) / float32(gainBands)
+	ratioBins    = 512
+	minBandVotes = 100 // of every third pixel: about 1.5% of the frame at 160×120
+)
+
+func bandOf(mean float32) int {
+	return min(int((mean-ClipDark)/bandWidth), gainBands-1)
+}
+
+// median of the ratio histogram h holding n votes.
+func median(h *[ratioBins]int32, n int32) float32 {
+	bin, sum := 0, int32(0)
+	for bin = range h {
+		sum += h[bin]
 		if 2*sum >= n {
 			break
 		}
 	}
-	gain := (float32(median) + 0.5) / 128
-	if gain > 0.97 && gain < 1.03 {
-		return // within noise: leave slow drift to the per-pixel update
-	}
-	for i := range m.mean {
-		m.mean[i] *= gain
-	}
+	return (float32(bin) + 0.5) / 128
 }
 
 // Update learns gray at stream time t. Pixels set in mask (the foreground

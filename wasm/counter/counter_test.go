@@ -2,6 +2,7 @@ package counter
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -197,6 +198,55 @@ func TestShadows(t *testing.T) {
 			t.Errorf("crossings came from %d tracks, want 2", len(res.tracks))
 		}
 	})
+}
+
+// TestToneCurves runs walkers with shadows and a sudden exposure step
+// through the tone curves of other cameras and decoders: the count must
+// not depend on the scene's global contrast.
+func TestToneCurves(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tone func(float64) float64
+	}{
+		{"expanded", func(v float64) float64 { return (v - 16) * 255 / 219 }}, // limited range shown as full
+		{"compressed", func(v float64) float64 { return 16 + v*219/255 }},     // full range squeezed into limited
+		{"low-contrast", func(v float64) float64 { return 64 + v/2 }},         // haze, or a camera in flat mode
+		{"gamma", func(v float64) float64 { return 255 * math.Pow(max(v, 0)/255, 1/1.5) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			forRates(t, func(t *testing.T, r rate) {
+				s := newScene(320, 240,
+					person{path: walk(1, 0.3, 1.2, -0.2, 0.25), shadow: true},
+					person{path: walk(4, 0.5, -0.2, 1.2, 0.25), shadow: true},
+					person{path: walk(8, 0.7, 1.2, -0.2, 0.25)})
+				// A burnt-out window in the top right corner, and the
+				// camera's exposure control steps up by 15 % while the
+				// third person is in view.
+				s.light = func(t time.Duration, x, y float64) float64 {
+					l := 1.0
+					if x > 0.8 && y < 0.3 {
+						l = 2.5
+					}
+					if t > sec(9) {
+						l *= 1.15
+					}
+					return l
+				}
+				s.tone = tc.tone
+				res := run(t, s, []wire.Line{midLine, midLineD}, r, sec(15))
+				check(t, res, []int{2, 2}, []int{1, 1})
+				// Everyone has left: nothing of the step may be left as
+				// foreground that the model would not learn for a minute.
+				n := 0
+				for _, v := range res.c.mask {
+					n += int(v)
+				}
+				if n > 0 {
+					t.Errorf("%d pixels still foreground in the empty scene", n)
+				}
+			})
+		})
+	}
 }
 
 func TestStandingThenWalking(t *testing.T) {

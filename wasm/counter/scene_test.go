@@ -14,6 +14,9 @@ type scene struct {
 	people []person
 	// light returns the light gain at t for a pixel at normalised x, y.
 	light func(t time.Duration, x, y float64) float64
+	// tone, if set, maps the exposed gray level as a camera's or decoder's
+	// tone curve would, before it is clipped to 0..255.
+	tone  func(v float64) float64
 	tex   []float64
 	noise *rand.Rand
 }
@@ -111,6 +114,9 @@ func (s *scene) render(gray []byte, t time.Duration) {
 	for i, v := range val {
 		x, y := float64(i%w)/float64(w), float64(i/w)/float64(h)
 		v = v*s.light(t, x, y) + 6*(s.noise.Float64()-0.5)
+		if s.tone != nil {
+			v = s.tone(v)
+		}
 		gray[i] = uint8(max(0, min(255, v)))
 	}
 }
