@@ -3,6 +3,8 @@ module github.com/lokaal-nl/lokaal
 go 1.26.8
 
 require (
+	github.com/esimov/pigo v1.4.6
+	github.com/hajimehoshi/go-mp3 v0.3.4
 	github.com/klauspost/compress v1.20.4
 	honnef.co/go/js/dom/v2 v2.0.0-20231112215516-51f43a291193
 	modernc.org/sqlite v1.62.0

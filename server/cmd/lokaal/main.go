@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server/assets"
+	"github.com/lokaal-nl/lokaal/server/faces"
 	"github.com/lokaal-nl/lokaal/server/httpapi"
 	"github.com/lokaal-nl/lokaal/server/replay"
 	"github.com/lokaal-nl/lokaal/server/sqlite"
@@ -36,7 +37,8 @@ func main() {
 
 const usage = `usage:
   lokaal serve [--addr 127.0.0.1:8080] [--db data/lokaal.db]
-  lokaal replay ...`
+  lokaal replay ...
+  lokaal faces [flags] FILE.jpg|FILE.png ...`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) < 2 {
@@ -47,6 +49,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args[2:], getenv, stdout, stderr)
 	case "replay":
 		return replay.Run(ctx, args[2:], stdout, stderr)
+	case "faces":
+		return faces.Run(ctx, args[2:], stdout, stderr)
 	}
 	return fmt.Errorf("unknown command %q\n%s", args[1], usage)
 }

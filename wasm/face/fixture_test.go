@@ -1,0 +1,94 @@
+package face
+
+import (
+	"errors"
+	"github.com/lokaal-nl/lokaal/server/cascades"
+	"image"
+	"image/color"
+	"image/draw"
+	_ "image/jpeg"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/lokaal-nl/lokaal/server/video"
+)
+
+// fixtures returns the shared fixture directory or skips the test.
+func fixtures(t testing.TB, rel string) string {
+	t.Helper()
+	root := os.Getenv("LOKAAL_FIXTURES")
+	if root == "" {
+		root = "/work/shared/fixtures"
+	}
+	p := filepath.Join(root, rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("fixture %s missing (set LOKAAL_FIXTURES to the shared fixtures directory): %v", p, err)
+	}
+	return p
+}
+
+func detector(t testing.TB, p Params) *Detector {
+	t.Helper()
+	dir, err := cascades.Dir()
+	if err != nil {
+		t.Skip(err)
+	}
+	face, pupil, err := cascades.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := New(face, pupil, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// grayImage decodes an image file to its gray plane.
+func grayImage(t testing.TB, path string) (*image.Gray, error) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		return nil, err
+	}
+	g := image.NewGray(image.Rect(0, 0, img.Bounds().Dx(), img.Bounds().Dy()))
+	draw.Draw(g, g.Bounds(), img, img.Bounds().Min, draw.Src)
+	return g, nil
+}
+
+// padded centres img on a w×h mid-grey canvas, like a face crop held in
+// front of a webcam.
+func padded(img *image.Gray, w, h int) *image.Gray {
+	c := image.NewGray(image.Rect(0, 0, w, h))
+	draw.Draw(c, c.Bounds(), &image.Uniform{color.Gray{128}}, image.Point{}, draw.Src)
+	off := image.Pt((w-img.Rect.Dx())/2, (h-img.Rect.Dy())/2)
+	draw.Draw(c, img.Rect.Add(off), img, img.Rect.Min, draw.Src)
+	return c
+}
+
+// eachFrame calls f with every frame of a fixture clip.
+func eachFrame(t testing.TB, rel string, f func(video.Frame)) {
+	t.Helper()
+	r, _, c, err := video.Open(fixtures(t, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for {
+		fr, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		f(fr)
+	}
+}
