@@ -44,7 +44,8 @@ type Event struct {
 	Track int     `json:"track"`
 }
 
-const usage = `usage: lokaal replay --video FILE.mjpeg|FILE.y4m [--fps N] --line [NAME=]X1,Y1,X2,Y2[,immediate|deferred] ... [--every K] [--events]`
+const usage = `usage: lokaal replay --video FILE.mjpeg|FILE.y4m [--fps N] --line [NAME=]X1,Y1,X2,Y2[,immediate|deferred] ... [--every K] [--events]
+       lokaal replay --audio FILE.wav|FILE.mp3`
 
 // Run parses args (without the subcommand name), counts the video and writes
 // one JSON object to stdout. Coordinates are normalised (0..1).
@@ -59,6 +60,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fps := fs.Float64("fps", 0, "frame rate of the file; required for MJPEG, default from the Y4M header")
 	every := fs.Int("every", 1, "process only every Kth frame, as a browser that cannot keep up")
 	events := fs.Bool("events", false, "list every crossing")
+	audioPath := fs.String("audio", "", "audio file (.wav or .mp3): print its speech segments instead of counting a video")
 	var lines []wire.Line
 	fs.Func("line", "counting line [NAME=]X1,Y1,X2,Y2[,immediate|deferred] (repeatable; \"in\" is the screen-left of 1→2)", func(s string) error {
 		l, err := parseLine(s, len(lines))
@@ -74,6 +76,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch {
 	case fs.NArg() > 0:
 		return fmt.Errorf("replay: unexpected argument %q\n%s", fs.Arg(0), usage)
+	case *audioPath != "" && *path != "":
+		return fmt.Errorf("replay: --audio cannot be combined with --video yet\n%s", usage)
+	case *audioPath != "":
+		return replayAudio(ctx, *audioPath, stdout)
 	case *path == "":
 		return fmt.Errorf("replay: --video is required\n%s", usage)
 	case len(lines) == 0:

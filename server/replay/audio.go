@@ -1,0 +1,65 @@
+package replay
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/server/audio"
+	"github.com/lokaal-nl/lokaal/wasm/speech"
+)
+
+// AudioResult is what `replay --audio` prints.
+type AudioResult struct {
+	Segments    []speech.Segment `json:"segments"`       // seconds from the file start
+	MSPerAudioS float64          `json:"ms_per_audio_s"` // detector time per second of audio
+}
+
+// blockSize is the AudioWorklet's render quantum, so replay feeds the
+// detector exactly as the browser does.
+const blockSize = 128
+
+// replayAudio runs the browser's voice-activity detector over a recording
+// and writes its speech segments as one JSON object.
+func replayAudio(ctx context.Context, path string, stdout io.Writer) error {
+	clip, err := audio.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("replay: %w", err)
+	}
+	res, err := detectSpeech(ctx, clip)
+	if err != nil {
+		return fmt.Errorf("replay: %s: %w", path, err)
+	}
+	return json.NewEncoder(stdout).Encode(res)
+}
+
+func detectSpeech(ctx context.Context, clip audio.Clip) (AudioResult, error) {
+	d, err := speech.New(clip.Rate, speech.DefaultParams())
+	if err != nil {
+		return AudioResult{}, err
+	}
+	var frames []speech.FrameDecision
+	var busy time.Duration
+	for i := 0; i < len(clip.Samples); i += blockSize {
+		if i%(blockSize*1024) == 0 {
+			if err := ctx.Err(); err != nil {
+				return AudioResult{}, err
+			}
+		}
+		start := time.Now()
+		fs := d.Process(clip.Samples[i:min(i+blockSize, len(clip.Samples))])
+		busy += time.Since(start)
+		frames = append(frames, fs...)
+	}
+	frames = append(frames, d.Flush()...)
+	res := AudioResult{Segments: speech.Segments(frames, 0, 0)}
+	if res.Segments == nil {
+		res.Segments = []speech.Segment{}
+	}
+	if s := clip.Seconds(); s > 0 {
+		res.MSPerAudioS = float64(busy.Microseconds()) / 1000 / s
+	}
+	return res, nil
+}
