@@ -28,14 +28,16 @@ func replayAudio(ctx context.Context, path string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
-	res, err := detectSpeech(ctx, clip)
+	res, err := DetectSpeech(ctx, clip)
 	if err != nil {
 		return fmt.Errorf("replay: %s: %w", path, err)
 	}
 	return json.NewEncoder(stdout).Encode(res)
 }
 
-func detectSpeech(ctx context.Context, clip audio.Clip) (AudioResult, error) {
+// DetectSpeech runs the detector over a whole clip; lokaal eval scores
+// the same segments replay prints.
+func DetectSpeech(ctx context.Context, clip audio.Clip) (AudioResult, error) {
 	d, err := speech.New(clip.Rate, speech.DefaultParams())
 	if err != nil {
 		return AudioResult{}, err

@@ -103,7 +103,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *fps == 0 {
 		return fmt.Errorf("replay: %s carries no frame rate: give --fps", *path)
 	}
-	res, err := count(ctx, r, *fps, *every, lines)
+	res, err := Count(ctx, r, *fps, *every, lines)
 	if err != nil {
 		return fmt.Errorf("replay: %s: %w", *path, err)
 	}
@@ -139,8 +139,9 @@ func parseLine(s string, index int) (wire.Line, error) {
 	return l, l.Validate()
 }
 
-// count runs the counter over every k-th frame; frame i is at stream time i/fps.
-func count(ctx context.Context, r video.Reader, fps float64, every int, lines []wire.Line) (Result, error) {
+// Count runs the counter over every k-th frame; frame i is at stream time
+// i/fps. lokaal eval scores this same loop.
+func Count(ctx context.Context, r video.Reader, fps float64, every int, lines []wire.Line) (Result, error) {
 	res := Result{Lines: make([]LineCount, len(lines)), Events: []Event{}}
 	for i, l := range lines {
 		res.Lines[i].Name = l.Name

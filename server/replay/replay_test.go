@@ -153,7 +153,7 @@ func TestOneByOne(t *testing.T) {
 						wire.Line{Name: "entry-" + string(mode), A: [2]float64{0, 0.725}, B: [2]float64{1, 0.725}, Mode: mode},
 						wire.Line{Name: "exit-" + string(mode), A: [2]float64{0.78, 0.875}, B: [2]float64{0.78, 0.125}, Mode: mode})
 				}
-				res, err := count(context.Background(), r, run.fps, run.every, lines)
+				res, err := Count(context.Background(), r, run.fps, run.every, lines)
 				if err != nil {
 					t.Fatal(err)
 				}

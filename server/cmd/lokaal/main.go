@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server/assets"
+	"github.com/lokaal-nl/lokaal/server/eval"
 	"github.com/lokaal-nl/lokaal/server/faces"
 	"github.com/lokaal-nl/lokaal/server/httpapi"
 	"github.com/lokaal-nl/lokaal/server/replay"
@@ -38,7 +39,8 @@ func main() {
 const usage = `usage:
   lokaal serve [--addr 127.0.0.1:8080] [--db data/lokaal.db]
   lokaal replay ...
-  lokaal faces [flags] FILE.jpg|FILE.png ...`
+  lokaal faces [flags] FILE.jpg|FILE.png ...
+  lokaal eval [--json] DIR...`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) < 2 {
@@ -51,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return replay.Run(ctx, args[2:], stdout, stderr)
 	case "faces":
 		return faces.Run(ctx, args[2:], stdout, stderr)
+	case "eval":
+		return eval.Run(ctx, args[2:], stdout, stderr)
 	}
 	return fmt.Errorf("unknown command %q\n%s", args[1], usage)
 }

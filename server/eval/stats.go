@@ -1,0 +1,70 @@
+package eval
+
+import (
+	"math"
+	"sort"
+)
+
+// matchEvents pairs truth and predicted times one-to-one, at most tol
+// apart, closest pairs first, and returns [truth index, pred index] pairs.
+// Closest-first keeps a prediction between two labels from taking the
+// label that a nearer prediction fits.
+func matchEvents(truth, pred []float64, tol float64) [][2]int {
+	type pair struct {
+		i, j int
+		d    float64
+	}
+	var cands []pair
+	for i, t := range truth {
+		for j, p := range pred {
+			if d := math.Abs(t - p); d <= tol+1e-9 {
+				cands = append(cands, pair{i, j, d})
+			}
+		}
+	}
+	sort.SliceStable(cands, func(a, b int) bool { return cands[a].d < cands[b].d })
+	ti, pj := make([]bool, len(truth)), make([]bool, len(pred))
+	var out [][2]int
+	for _, c := range cands {
+		if !ti[c.i] && !pj[c.j] {
+			ti[c.i], pj[c.j] = true, true
+			out = append(out, [2]int{c.i, c.j})
+		}
+	}
+	return out
+}
+
+// z95 is the standard normal quantile for a two-sided 95 % interval.
+const z95 = 1.959963984540054
+
+// wilson is the 95 % Wilson score interval for k successes in n trials.
+// Unlike the normal approximation it stays within 0..1 and is sensible at
+// rates near 0 or 1 and for small groups.
+func wilson(k, n int) (lo, hi float64) {
+	if n == 0 {
+		return 0, 1
+	}
+	p, nf, z2 := float64(k)/float64(n), float64(n), z95*z95
+	den := 1 + z2/nf
+	centre := (p + z2/(2*nf)) / den
+	half := z95 * math.Sqrt(p*(1-p)/nf+z2/(4*nf*nf)) / den
+	return max(0, centre-half), min(1, centre+half)
+}
+
+// confusion counts frame decisions against labels.
+type confusion struct {
+	TP, FP, FN, TN int
+}
+
+func (c *confusion) add(o confusion) {
+	c.TP, c.FP, c.FN, c.TN = c.TP+o.TP, c.FP+o.FP, c.FN+o.FN, c.TN+o.TN
+}
+
+func (c confusion) prf() (p, r, f1 *float64) {
+	p, r = ratio(c.TP, c.TP+c.FP), ratio(c.TP, c.TP+c.FN)
+	if p != nil && r != nil && *p+*r > 0 {
+		f := 2 * *p * *r / (*p + *r)
+		f1 = &f
+	}
+	return p, r, f1
+}
