@@ -48,7 +48,7 @@ func writeMarkdown(w io.Writer, rep Report) error {
 		}
 	}
 	for _, f := range rep.Fairness {
-		p("\n## Face detection rate: %s\n\nEvery image holds one face; %s (minScore %g, minSize %d, roll %v). Intervals are 95 %% Wilson.\n", f.Dir, f.Variant, f.Params.MinScore, f.Params.MinSize, f.Params.Roll)
+		p("\n## Face detection rate: %s\n\nEvery image holds one face; %s (minScore %g, minSize %d, roll %v; when that finds nothing, a second upright pass on a locally equalised frame, shift %g, minScore %g). Intervals are 95 %% Wilson.\n", f.Dir, f.Variant, f.Params.MinScore, f.Params.MinSize, f.Params.Roll, f.Params.Retry.Shift, f.Params.Retry.MinScore)
 		p("\n| group | n | detected | rate | 95 %% CI |\n|---|---:|---:|---:|---|\n")
 		for _, r := range f.Groups {
 			p("| %s | %d | %d | %.1f %% | %.1f–%.1f %% |\n", r.Group, r.N, r.Detected, 100*r.Rate, 100*r.Lo, 100*r.Hi)
