@@ -3,6 +3,7 @@ package audio
 import (
 	"bytes"
 	"encoding/binary"
+	"github.com/lokaal-nl/lokaal/internal/fixtures"
 	"math"
 	"os"
 	"path/filepath"
@@ -128,14 +129,7 @@ func TestReadFileRejectsOtherTypes(t *testing.T) {
 // offset go-mp3 leaves in (encoder delay plus decoder delay) by
 // cross-correlation, then checks the aligned waveforms agree.
 func TestMP3MatchesWAV(t *testing.T) {
-	dir := os.Getenv("LOKAAL_FIXTURES")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "fixtures")
-	}
-	dir = filepath.Join(dir, "audio", "speech-labelled")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("audio fixtures not found at %s (set LOKAAL_FIXTURES): %v", dir, err)
-	}
+	dir := fixtures.Path(t, "audio/speech-labelled")
 	for _, name := range []string{"testset-audio-01", "testset-audio-10"} {
 		w, err := ReadFile(filepath.Join(dir, name+".wav"))
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"github.com/lokaal-nl/lokaal/internal/fixtures"
 	"image"
 	"image/png"
 	"math"
@@ -311,32 +312,10 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
-// fixtures finds the shared fixtures: $LOKAAL_FIXTURES, or ../shared/fixtures
-// next to the repository root.
-func fixtures(t *testing.T) string {
-	if d := os.Getenv("LOKAAL_FIXTURES"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for ; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "fixtures")
-		}
-	}
-	t.Fatal("no go.mod above the test directory")
-	return ""
-}
-
 // TestOneByOne scores the shared 10 fps clip end to end: the counter is
 // exact on it (see the replay tests), so every figure must be perfect.
 func TestOneByOne(t *testing.T) {
-	dir := filepath.Join(fixtures(t), "counting")
-	if _, err := os.Stat(filepath.Join(dir, "one-by-one-640x480-10fps.mjpeg")); err != nil {
-		t.Skipf("counting fixture not found (set LOKAAL_FIXTURES): %v", err)
-	}
+	dir := filepath.Dir(fixtures.Path(t, "counting/one-by-one-640x480-10fps.mjpeg"))
 	rep, err := evaluate(context.Background(), []string{dir})
 	if err != nil {
 		t.Fatal(err)
@@ -393,10 +372,7 @@ func TestScore(t *testing.T) {
 // canvas and an unreadable file mixed in; the full set takes too long for a
 // test.
 func TestFairness(t *testing.T) {
-	src := filepath.Join(fixtures(t), "fairness", "fairface-val-700")
-	if _, err := os.Stat(filepath.Join(src, "labels.csv")); err != nil {
-		t.Skipf("fairness fixture not found (set LOKAAL_FIXTURES): %v", err)
-	}
+	src := filepath.Dir(fixtures.Path(t, "fairness/fairface-val-700/labels.csv"))
 	if _, err := cascades.Dir(); err != nil {
 		t.Skip(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/lokaal-nl/lokaal/internal/fixtures"
 	"image"
 	"image/png"
 	"os"
@@ -77,16 +78,7 @@ func TestBlankAndUnreadable(t *testing.T) {
 
 func TestFixtureStills(t *testing.T) {
 	needCascades(t)
-	root := os.Getenv("LOKAAL_FIXTURES")
-	if root == "" {
-		root = "/work/shared/fixtures"
-	}
-	obama, two := filepath.Join(root, "faces/obama.jpg"), filepath.Join(root, "faces/two_people.jpg")
-	for _, p := range []string{obama, two} {
-		if _, err := os.Stat(p); err != nil {
-			t.Skipf("fixture missing (set LOKAAL_FIXTURES): %v", err)
-		}
-	}
+	obama, two := fixtures.Path(t, "faces/obama.jpg"), fixtures.Path(t, "faces/two_people.jpg")
 	out, _, err := run(obama, two)
 	if err != nil {
 		t.Fatal(err)

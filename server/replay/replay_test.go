@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/lokaal-nl/lokaal/internal/fixtures"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,26 +16,6 @@ import (
 	"github.com/lokaal-nl/lokaal/server/video"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
-
-// fixtures finds the shared fixtures: $LOKAAL_FIXTURES, or ../shared/fixtures
-// next to the repository root.
-func fixtures(t *testing.T) string {
-	if d := os.Getenv("LOKAAL_FIXTURES"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for ; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "fixtures")
-		}
-		if dir == filepath.Dir(dir) {
-			t.Fatal("no go.mod above the test directory")
-		}
-	}
-}
 
 const (
 	entry = "entry=0,0.725,1,0.725"
@@ -108,11 +89,8 @@ func (m *mapped) Next() (video.Frame, error) {
 // with the gray levels as stored and mapped as other decoders and cameras
 // deliver them.
 func TestOneByOne(t *testing.T) {
-	dir := fixtures(t)
-	path := filepath.Join(dir, "counting", "one-by-one-640x480-10fps.mjpeg")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("fixture clip not available (%v); set LOKAAL_FIXTURES to the shared fixtures folder", err)
-	}
+	dir := fixtures.Path(t, ".")
+	path := fixtures.Path(t, "counting/one-by-one-640x480-10fps.mjpeg")
 	want := readTruth(t, filepath.Join(dir, "counting", "one-by-one.crossings.txt"))
 	if len(want) != 12 {
 		t.Fatalf("read %d labelled crossings, want 12", len(want))
@@ -214,11 +192,7 @@ func checkOneByOne(t *testing.T, res Result, want []truth, speed float64, first 
 
 // TestRunOneByOne runs the command itself once on the clip.
 func TestRunOneByOne(t *testing.T) {
-	dir := fixtures(t)
-	path := filepath.Join(dir, "counting", "one-by-one-640x480-10fps.mjpeg")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("fixture clip not available (%v); set LOKAAL_FIXTURES to the shared fixtures folder", err)
-	}
+	path := fixtures.Path(t, "counting/one-by-one-640x480-10fps.mjpeg")
 	var out, errs bytes.Buffer
 	args := []string{"--video", path, "--fps", "10", "--events", "--line", entry, "--line", exit + ",deferred"}
 	if err := Run(context.Background(), args, &out, &errs); err != nil {

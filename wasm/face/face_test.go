@@ -3,6 +3,7 @@ package face
 import (
 	"encoding/csv"
 	"fmt"
+	"github.com/lokaal-nl/lokaal/internal/fixtures"
 	"maps"
 	"math"
 	"os"
@@ -141,7 +142,7 @@ func TestEqualise(t *testing.T) {
 
 // TestRetry: FairFace crops the first pass misses and the retry finds.
 func TestRetry(t *testing.T) {
-	dir := fixtures(t, "fairness/fairface-val-700")
+	dir := fixtures.Path(t, "fairness/fairface-val-700")
 	first := DefaultParams()
 	first.Retry = Retry{}
 	once, twice := detector(t, first), detector(t, DefaultParams())
@@ -226,7 +227,7 @@ func iou(f Face, x0, y0, x1, y1 int) float64 {
 
 func detectFile(t *testing.T, d *Detector, rel string) []Face {
 	t.Helper()
-	g, err := grayImage(t, fixtures(t, rel))
+	g, err := grayImage(t, fixtures.Path(t, rel))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +381,7 @@ func quantiles(v []float64) string {
 // proctor's "unreliable" handling.
 func TestFairness(t *testing.T) {
 	t.Parallel()
-	dir := fixtures(t, "fairness/fairface-val-700")
+	dir := fixtures.Path(t, "fairness/fairface-val-700")
 	f, err := os.Open(filepath.Join(dir, "labels.csv"))
 	if err != nil {
 		t.Fatal(err)

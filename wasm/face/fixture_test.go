@@ -2,6 +2,7 @@ package face
 
 import (
 	"errors"
+	"github.com/lokaal-nl/lokaal/internal/fixtures"
 	"github.com/lokaal-nl/lokaal/server/cascades"
 	"image"
 	"image/color"
@@ -9,25 +10,10 @@ import (
 	_ "image/jpeg"
 	"io"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/lokaal-nl/lokaal/server/video"
 )
-
-// fixtures returns the shared fixture directory or skips the test.
-func fixtures(t testing.TB, rel string) string {
-	t.Helper()
-	root := os.Getenv("LOKAAL_FIXTURES")
-	if root == "" {
-		root = "/work/shared/fixtures"
-	}
-	p := filepath.Join(root, rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("fixture %s missing (set LOKAAL_FIXTURES to the shared fixtures directory): %v", p, err)
-	}
-	return p
-}
 
 func detector(t testing.TB, p Params) *Detector {
 	t.Helper()
@@ -76,7 +62,7 @@ func padded(img *image.Gray, w, h int) *image.Gray {
 // eachFrame calls f with every frame of a fixture clip.
 func eachFrame(t testing.TB, rel string, f func(video.Frame)) {
 	t.Helper()
-	r, _, c, err := video.Open(fixtures(t, rel))
+	r, _, c, err := video.Open(fixtures.Path(t, rel))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package speech
 
 import (
+	"github.com/lokaal-nl/lokaal/internal/fixtures"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,33 +12,6 @@ import (
 
 	"github.com/lokaal-nl/lokaal/server/audio"
 )
-
-// audioFixtures finds the shared audio fixtures ($LOKAAL_FIXTURES/audio, or
-// ../shared/fixtures/audio next to the repository root) or skips.
-func audioFixtures(t testing.TB) string {
-	t.Helper()
-	root := os.Getenv("LOKAAL_FIXTURES")
-	if root == "" {
-		dir, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for ; ; dir = filepath.Dir(dir) {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				root = filepath.Join(dir, "..", "shared", "fixtures")
-				break
-			}
-			if dir == filepath.Dir(dir) {
-				t.Fatal("no go.mod above the test directory")
-			}
-		}
-	}
-	d := filepath.Join(root, "audio")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("audio fixtures not found at %s (set LOKAAL_FIXTURES): %v", d, err)
-	}
-	return d
-}
 
 // labels reads a .scv file: name,start,end,label,start,end,label,…
 // and returns the speech intervals.
@@ -144,7 +118,7 @@ func evalLabelled(t testing.TB, dir string, p Params, verbose bool) counts {
 }
 
 func TestLabelledFrameAccuracy(t *testing.T) {
-	dir := audioFixtures(t)
+	dir := fixtures.Path(t, "audio")
 	c := evalLabelled(t, dir, DefaultParams(), true)
 	p, r, f1 := c.prf()
 	t.Logf("all labelled frames (10 ms): precision %.3f recall %.3f F1 %.3f (tp %d fp %d fn %d tn %d)", p, r, f1, c.tp, c.fp, c.fn, c.tn)
@@ -166,7 +140,7 @@ const (
 )
 
 func TestNonSpeechHasNoLongSegment(t *testing.T) {
-	dir := audioFixtures(t)
+	dir := fixtures.Path(t, "audio")
 	for _, name := range []string{"running_tap.wav", "doing_the_dishes.wav"} {
 		frames, clip := run(t, filepath.Join(dir, "non-speech", name), DefaultParams())
 		speech := 0
@@ -199,7 +173,7 @@ const mp3Delay = 0.105
 // onset comes 0.235 s earlier from the MP3, hence the 0.25 s tolerance and the
 // frame agreement check.
 func TestMP3MatchesWAV(t *testing.T) {
-	dir := audioFixtures(t)
+	dir := fixtures.Path(t, "audio")
 	const tol, minAgree = 0.25, 0.95
 	for _, name := range []string{"speech-labelled/testset-audio-01", "speech-labelled/testset-audio-10", "non-speech/running_tap_20s"} {
 		wavPath := filepath.Join(dir, name+".wav")
