@@ -192,14 +192,7 @@ type SignedCountBatch struct {
 
 // Verify checks the signature against the device's public key.
 func (s SignedCountBatch) Verify(pub ed25519.PublicKey) error {
-	sig, err := base64.StdEncoding.Strict().DecodeString(s.Sig)
-	if err != nil || len(sig) != ed25519.SignatureSize {
-		return errorf(CodeBadSignature, "sig must be a base64 Ed25519 signature of %d bytes", ed25519.SignatureSize)
-	}
-	if len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, s.Batch.SigningBytes(), sig) {
-		return errorf(CodeBadSignature, "signature does not match the batch and the device key")
-	}
-	return nil
+	return verify(pub, s.Batch.SigningBytes(), s.Sig, "batch")
 }
 
 // Sign signs the batch with a private key (tests and native tools; the

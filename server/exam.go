@@ -1,0 +1,219 @@
+package server
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+// NoticePeriod is the least time between announcing proctoring and the
+// exam window's start, unless a crisis exception is recorded.
+const NoticePeriod = 10 * 24 * time.Hour
+
+// WindowTolerance is how far outside the exam window a summary's times may
+// fall: the pre-check before the start, a late finish after the end.
+const WindowTolerance = 30 * time.Minute
+
+// Exam is one proctored (or not) exam as the faculty configured it.
+type Exam struct {
+	ID     string    `json:"id"`
+	Name   string    `json:"name"`
+	Course string    `json:"course"`
+	Start  time.Time `json:"start"` // exam window
+	End    time.Time `json:"end"`
+	// Announced is when the students were told which detectors run.
+	Announced  time.Time `json:"announced"`
+	LegalBasis string    `json:"legal_basis"`
+	// Alternatives lists the less intrusive measures that were considered
+	// and why they do not suffice. Required.
+	Alternatives string `json:"alternatives_considered"`
+	// AlternativeExam describes what a student who objects gets instead;
+	// empty when none is offered.
+	AlternativeExam string `json:"alternative_exam"`
+	// URL is where the exam itself lives, shown in a frame beside the
+	// proctor panel: a path on this server or an allowed https origin.
+	URL       string                 `json:"url"`
+	Detectors []wire.DetectorSetting `json:"detectors"`
+	IntervalS int                    `json:"interval_s"`
+	// Crisis is the recorded reason for proctoring at less than
+	// NoticePeriod's notice; empty when there is none.
+	Crisis  string    `json:"crisis"`
+	Created time.Time `json:"created"`
+}
+
+// CheckNotice applies the 10-day rule: proctoring (any detector) needs
+// NoticePeriod between announcement and start, or a crisis reason.
+func (e Exam) CheckNotice() error {
+	if len(e.Detectors) == 0 || e.Crisis != "" || !e.Start.Before(e.Announced.Add(NoticePeriod)) {
+		return nil
+	}
+	return ErrNoticeTooShort
+}
+
+// Choice is what a student chose after the transparency screen.
+type Choice string
+
+const (
+	ChoiceNone        Choice = ""
+	ChoiceProctored   Choice = "proctored"
+	ChoiceAlternative Choice = "alternative"
+)
+
+// Student is one student's access to one exam.
+type Student struct {
+	ID       string `json:"id"` // lokaal's id, also in the access link's hash
+	Exam     string `json:"exam"`
+	External string `json:"student_id"` // the university's student number
+	Email    string `json:"email"`
+	// Off lists the detectors switched off for this student.
+	Off      []wire.Kind `json:"accommodations"`
+	Choice   Choice      `json:"choice"`
+	ChoiceAt *time.Time  `json:"choice_at"`
+}
+
+// Policy is what this student's browser runs: the exam's detectors minus the
+// accommodations.
+func (s Student) Policy(e Exam) wire.Policy {
+	p := wire.Policy{IntervalS: e.IntervalS, From: e.Start.UnixMilli(), To: e.End.UnixMilli(), Detectors: []wire.DetectorSetting{}}
+	for _, d := range e.Detectors {
+		off := false
+		for _, k := range s.Off {
+			off = off || k == d.Kind
+		}
+		if !off {
+			p.Detectors = append(p.Detectors, d)
+		}
+	}
+	return p
+}
+
+// Session is one proctored sitting: one browser key, one hash chain.
+type Session struct {
+	ID        string            `json:"id"`
+	Student   string            `json:"student"`
+	Exam      string            `json:"exam"`
+	PublicKey ed25519.PublicKey `json:"-"`
+	Build     string            `json:"build"`
+	Started   time.Time         `json:"started"`
+	Precheck  wire.Precheck     `json:"precheck"`
+	Policy    wire.Policy       `json:"policy"` // as sent at start: what the browser ran
+	LastSeq   int64             `json:"last_seq"`
+	Head      string            `json:"head"`
+	Finished  *time.Time        `json:"finished"`
+	// Receipt is the signed receipt once finished.
+	Receipt *wire.SignedReceipt `json:"receipt,omitempty"`
+}
+
+// Unreliable reports whether face_absent and looking_away mean little for
+// this session, because the pre-check did not find the face.
+func (s Session) Unreliable() bool { return !s.Precheck.FaceFound }
+
+// StoredSummary is a summary as stored, with when it arrived.
+type StoredSummary struct {
+	Summary  wire.Summary `json:"summary"`
+	Sig      string       `json:"sig"`
+	Hash     string       `json:"hash"`
+	Received time.Time    `json:"received"`
+}
+
+// MarkKind is a reviewer's mark on a session, which extends retention.
+type MarkKind string
+
+const (
+	MarkFraud  MarkKind = "suspected_fraud"
+	MarkAppeal MarkKind = "appeal"
+)
+
+// Mark is one mark with its reason; Removed is set when it is lifted.
+type Mark struct {
+	ID      int64      `json:"id"`
+	Session string     `json:"session"`
+	Kind    MarkKind   `json:"kind"`
+	Reason  string     `json:"reason"`
+	By      string     `json:"by"`
+	At      time.Time  `json:"at"`
+	Removed *time.Time `json:"removed"`
+}
+
+// Note is a reviewer's note on a session. Students do not see notes.
+type Note struct {
+	ID      int64     `json:"id"`
+	Session string    `json:"session"`
+	Text    string    `json:"text"`
+	By      string    `json:"by"`
+	At      time.Time `json:"at"`
+}
+
+// View records one staff read of a student's data.
+type View struct {
+	Who  string    `json:"who"`
+	What string    `json:"what"` // e.g. "session s-…", "exam e-… sessions"
+	At   time.Time `json:"at"`
+}
+
+// Reviewer is an exam-committee member's access until staff login arrives:
+// a name, for the view log, and a bearer token kept as its hash.
+type Reviewer struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Exam errors.
+var (
+	ErrNoticeTooShort = errors.New("proctoring must be announced at least 10 days before the exam starts, unless a crisis exception is recorded")
+	ErrChainBroken    = errors.New("prev is not the hash of the previous stored summary")
+	ErrFinished       = errors.New("the session is finished")
+	ErrNoChoice       = errors.New("the student has not chosen the proctored exam")
+)
+
+// ExamStore keeps exams, students, sessions and their summaries.
+type ExamStore interface {
+	CreateExam(ctx context.Context, e Exam) error
+	UpdateExam(ctx context.Context, e Exam) error
+	Exam(ctx context.Context, id string) (Exam, error)
+	Exams(ctx context.Context) ([]Exam, error)
+
+	// AddStudents adds students with the hashes of their access tokens, all
+	// or nothing; a student_id already on the exam is an error.
+	AddStudents(ctx context.Context, students []Student, tokenHashes [][]byte) error
+	// StudentByToken finds the student whose access token hashes to hash.
+	StudentByToken(ctx context.Context, hash []byte) (Student, error)
+	Student(ctx context.Context, id string) (Student, error)
+	Students(ctx context.Context, exam string) ([]Student, error)
+	SetAccommodations(ctx context.Context, student string, off []wire.Kind) error
+	SetChoice(ctx context.Context, student string, c Choice, at time.Time) error
+
+	CreateSession(ctx context.Context, s Session) error
+	Session(ctx context.Context, id string) (Session, error)
+	Sessions(ctx context.Context, exam string) ([]Session, error)
+	StudentSessions(ctx context.Context, student string) ([]Session, error)
+	// AppendSummary stores a verified summary whose Prev the caller has
+	// not checked: in one transaction it checks seq and chain against the
+	// stored head, so two concurrent requests cannot both extend it.
+	// Resending the stored summary of a seq is Duplicate; a different one
+	// with a stored seq is ErrSeqConflict; a gap or wrong prev is
+	// ErrChainBroken; after finish, ErrFinished.
+	AppendSummary(ctx context.Context, s StoredSummary) (IngestResult, error)
+	Summaries(ctx context.Context, session string) ([]StoredSummary, error)
+	// FinishSession stores the receipt and closes the session; finishing a
+	// finished session returns the stored receipt.
+	FinishSession(ctx context.Context, session string, at time.Time, sign func(Session) wire.SignedReceipt) (wire.SignedReceipt, error)
+
+	AddMark(ctx context.Context, m Mark) (Mark, error)
+	RemoveMark(ctx context.Context, session string, id int64, at time.Time) error
+	Marks(ctx context.Context, session string) ([]Mark, error)
+	AddNote(ctx context.Context, n Note) (Note, error)
+	Notes(ctx context.Context, session string) ([]Note, error)
+	LogView(ctx context.Context, student string, v View) error
+	Views(ctx context.Context, student string) ([]View, error)
+
+	CreateReviewer(ctx context.Context, r Reviewer, tokenHash []byte) error
+	ReviewerByToken(ctx context.Context, hash []byte) (Reviewer, error)
+
+	// ReceiptKey returns the server's Ed25519 receipt key, creating it on
+	// first use.
+	ReceiptKey(ctx context.Context) (ed25519.PrivateKey, error)
+}
