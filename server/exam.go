@@ -102,7 +102,11 @@ type Session struct {
 	Policy    wire.Policy       `json:"policy"` // as sent at start: what the browser ran
 	LastSeq   int64             `json:"last_seq"`
 	Head      string            `json:"head"`
-	Finished  *time.Time        `json:"finished"`
+	// Counts is the stored events per kind, one per summary an event
+	// appears in: the pieces as sent, which anyone with the summaries can
+	// recount. Filled by the store.
+	Counts   map[wire.Kind]int64 `json:"counts"`
+	Finished *time.Time          `json:"finished"`
 	// Receipt is the signed receipt once finished.
 	Receipt *wire.SignedReceipt `json:"receipt,omitempty"`
 }

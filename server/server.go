@@ -109,5 +109,6 @@ type Store interface {
 	KioskStore
 	DeviceStore
 	CountStore
+	ExamStore
 	Ping(ctx context.Context) error
 }

@@ -1,0 +1,252 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+const examColumns = `id, name, course, start_ms, end_ms, announced_ms, legal_basis, alternatives,
+	alternative_exam, url, detectors, interval_s, crisis, created_ms`
+
+func scanExam(row scanner) (server.Exam, error) {
+	var e server.Exam
+	var start, end, announced, created int64
+	var detectors string
+	if err := row.Scan(&e.ID, &e.Name, &e.Course, &start, &end, &announced, &e.LegalBasis, &e.Alternatives,
+		&e.AlternativeExam, &e.URL, &detectors, &e.IntervalS, &e.Crisis, &created); err != nil {
+		return e, err
+	}
+	e.Start, e.End, e.Announced, e.Created = time.UnixMilli(start), time.UnixMilli(end), time.UnixMilli(announced), time.UnixMilli(created)
+	return e, json.Unmarshal([]byte(detectors), &e.Detectors)
+}
+
+// examArgs are the exam's values for the columns between id and created_ms,
+// in examColumns' order: those an update may change.
+func examArgs(e server.Exam) ([]any, error) {
+	if e.Detectors == nil {
+		e.Detectors = []wire.DetectorSetting{}
+	}
+	detectors, err := json.Marshal(e.Detectors)
+	if err != nil {
+		return nil, err
+	}
+	return []any{e.Name, e.Course, e.Start.UnixMilli(), e.End.UnixMilli(), e.Announced.UnixMilli(), e.LegalBasis,
+		e.Alternatives, e.AlternativeExam, e.URL, string(detectors), e.IntervalS, e.Crisis}, nil
+}
+
+// CreateExam stores a new exam, stamping Created with now when unset.
+func (s *DB) CreateExam(ctx context.Context, e server.Exam) error {
+	if e.Created.IsZero() {
+		e.Created = time.Now()
+	}
+	args, err := examArgs(e)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, "INSERT INTO exams ("+examColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		append(append([]any{e.ID}, args...), e.Created.UnixMilli())...)
+	return err
+}
+
+// UpdateExam replaces everything but the exam's id and creation time.
+func (s *DB) UpdateExam(ctx context.Context, e server.Exam) error {
+	args, err := examArgs(e)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE exams SET name = ?, course = ?, start_ms = ?, end_ms = ?, announced_ms = ?,
+		legal_basis = ?, alternatives = ?, alternative_exam = ?, url = ?, detectors = ?, interval_s = ?, crisis = ?
+		WHERE id = ?`, append(args, e.ID)...)
+	return found(res, err)
+}
+
+// Exam returns one exam.
+func (s *DB) Exam(ctx context.Context, id string) (server.Exam, error) {
+	e, err := scanExam(s.db.QueryRowContext(ctx, "SELECT "+examColumns+" FROM exams WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, server.ErrNotFound
+	}
+	return e, err
+}
+
+// Exams returns every exam, latest start first.
+func (s *DB) Exams(ctx context.Context) ([]server.Exam, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+examColumns+" FROM exams ORDER BY start_ms DESC, id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	es := []server.Exam{}
+	for rows.Next() {
+		e, err := scanExam(rows)
+		if err != nil {
+			return nil, err
+		}
+		es = append(es, e)
+	}
+	return es, rows.Err()
+}
+
+const studentColumns = "id, exam_id, external_id, email, accommodations, choice, choice_ms"
+
+func scanStudent(row scanner) (server.Student, error) {
+	var st server.Student
+	var off string
+	var choiceAt sql.NullInt64
+	if err := row.Scan(&st.ID, &st.Exam, &st.External, &st.Email, &off, &st.Choice, &choiceAt); err != nil {
+		return st, err
+	}
+	if choiceAt.Valid {
+		t := time.UnixMilli(choiceAt.Int64)
+		st.ChoiceAt = &t
+	}
+	return st, json.Unmarshal([]byte(off), &st.Off)
+}
+
+// AddStudents adds students with their token hashes in one transaction. A
+// student_id already on the exam, or twice in the list, is a wire.Error
+// naming it, and nothing is stored.
+func (s *DB) AddStudents(ctx context.Context, students []server.Student, tokenHashes [][]byte) error {
+	if len(students) != len(tokenHashes) {
+		return fmt.Errorf("%d students but %d token hashes", len(students), len(tokenHashes))
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		listed := map[[2]string]bool{}
+		for i, st := range students {
+			if err := exists(ctx, tx, "exams", st.Exam); err != nil {
+				return err
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM students WHERE exam_id = ? AND external_id = ?",
+				st.Exam, st.External).Scan(&n); err != nil {
+				return err
+			}
+			key := [2]string{st.Exam, st.External}
+			if n > 0 || listed[key] {
+				return &wire.Error{Code: wire.CodeInvalid, Message: fmt.Sprintf("student %q is already on this exam", st.External)}
+			}
+			listed[key] = true
+			off, err := kinds(st.Off)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO students (id, exam_id, external_id, email, token_hash, accommodations)
+				VALUES (?, ?, ?, ?, ?, ?)`, st.ID, st.Exam, st.External, st.Email, hex.EncodeToString(tokenHashes[i]), off); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// StudentByToken finds the student whose access token hashes to hash.
+func (s *DB) StudentByToken(ctx context.Context, hash []byte) (server.Student, error) {
+	return s.student(ctx, "token_hash", hex.EncodeToString(hash))
+}
+
+// Student returns one student.
+func (s *DB) Student(ctx context.Context, id string) (server.Student, error) {
+	return s.student(ctx, "id", id)
+}
+
+func (s *DB) student(ctx context.Context, column, value string) (server.Student, error) {
+	st, err := scanStudent(s.db.QueryRowContext(ctx, "SELECT "+studentColumns+" FROM students WHERE "+column+" = ?", value))
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, server.ErrNotFound
+	}
+	return st, err
+}
+
+// Students returns an exam's students by student_id.
+func (s *DB) Students(ctx context.Context, exam string) ([]server.Student, error) {
+	if err := exists(ctx, s.db, "exams", exam); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT "+studentColumns+" FROM students WHERE exam_id = ? ORDER BY external_id", exam)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	sts := []server.Student{}
+	for rows.Next() {
+		st, err := scanStudent(rows)
+		if err != nil {
+			return nil, err
+		}
+		sts = append(sts, st)
+	}
+	return sts, rows.Err()
+}
+
+// SetAccommodations replaces the detectors switched off for a student.
+func (s *DB) SetAccommodations(ctx context.Context, student string, off []wire.Kind) error {
+	js, err := kinds(off)
+	if err != nil {
+		return err
+	}
+	return found(s.db.ExecContext(ctx, "UPDATE students SET accommodations = ? WHERE id = ?", js, student))
+}
+
+// SetChoice records the student's choice and when it was made.
+func (s *DB) SetChoice(ctx context.Context, student string, c server.Choice, at time.Time) error {
+	return found(s.db.ExecContext(ctx, "UPDATE students SET choice = ?, choice_ms = ? WHERE id = ?", string(c), at.UnixMilli(), student))
+}
+
+// CreateReviewer stores a reviewer with the hash of their token.
+func (s *DB) CreateReviewer(ctx context.Context, r server.Reviewer, tokenHash []byte) error {
+	_, err := s.db.ExecContext(ctx, "INSERT INTO reviewers (id, name, token_hash) VALUES (?, ?, ?)",
+		r.ID, r.Name, hex.EncodeToString(tokenHash))
+	return err
+}
+
+// ReviewerByToken finds the reviewer whose token hashes to hash.
+func (s *DB) ReviewerByToken(ctx context.Context, hash []byte) (server.Reviewer, error) {
+	var r server.Reviewer
+	err := s.db.QueryRowContext(ctx, "SELECT id, name FROM reviewers WHERE token_hash = ?", hex.EncodeToString(hash)).Scan(&r.ID, &r.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, server.ErrNotFound
+	}
+	return r, err
+}
+
+// kinds encodes a kind list as JSON, nil as [].
+func kinds(ks []wire.Kind) (string, error) {
+	if ks == nil {
+		ks = []wire.Kind{}
+	}
+	b, err := json.Marshal(ks)
+	return string(b), err
+}
+
+// found turns an update or insert that touched no row into ErrNotFound.
+func found(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err == nil && n == 0 {
+		return server.ErrNotFound
+	}
+	return err
+}
+
+// exists returns ErrNotFound unless table has a row with this id. table is
+// always a constant of this package.
+func exists(ctx context.Context, q queryer, table, id string) error {
+	var n int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM "+table+" WHERE id = ?", id).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return server.ErrNotFound
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/server"
+)
+
+// AddMark stores a mark on an existing session and returns it with its id.
+// Inserting from a SELECT of the session makes an unknown session
+// ErrNotFound in the same statement.
+func (s *DB) AddMark(ctx context.Context, m server.Mark) (server.Mark, error) {
+	m.Removed = nil
+	res, err := s.db.ExecContext(ctx, `INSERT INTO marks (session_id, kind, reason, who, at_ms)
+		SELECT id, ?, ?, ?, ? FROM sessions WHERE id = ?`, string(m.Kind), m.Reason, m.By, m.At.UnixMilli(), m.Session)
+	if err := found(res, err); err != nil {
+		return m, err
+	}
+	m.ID, err = res.LastInsertId()
+	return m, err
+}
+
+// RemoveMark lifts a mark of the session. The mark stays, for the record
+// and for retention; lifting it again keeps the first removal time.
+func (s *DB) RemoveMark(ctx context.Context, session string, id int64, at time.Time) error {
+	return found(s.db.ExecContext(ctx, "UPDATE marks SET removed_ms = coalesce(removed_ms, ?) WHERE id = ? AND session_id = ?",
+		at.UnixMilli(), id, session))
+}
+
+// Marks returns a session's marks, lifted ones included, oldest first.
+func (s *DB) Marks(ctx context.Context, session string) ([]server.Mark, error) {
+	if err := exists(ctx, s.db, "sessions", session); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, session_id, kind, reason, who, at_ms, removed_ms
+		FROM marks WHERE session_id = ? ORDER BY at_ms, id`, session)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	marks := []server.Mark{}
+	for rows.Next() {
+		var m server.Mark
+		var at int64
+		var removed sql.NullInt64
+		if err := rows.Scan(&m.ID, &m.Session, &m.Kind, &m.Reason, &m.By, &at, &removed); err != nil {
+			return nil, err
+		}
+		m.At = time.UnixMilli(at)
+		if removed.Valid {
+			t := time.UnixMilli(removed.Int64)
+			m.Removed = &t
+		}
+		marks = append(marks, m)
+	}
+	return marks, rows.Err()
+}
+
+// AddNote stores a note on an existing session and returns it with its id.
+func (s *DB) AddNote(ctx context.Context, n server.Note) (server.Note, error) {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO notes (session_id, text, who, at_ms)
+		SELECT id, ?, ?, ? FROM sessions WHERE id = ?`, n.Text, n.By, n.At.UnixMilli(), n.Session)
+	if err := found(res, err); err != nil {
+		return n, err
+	}
+	n.ID, err = res.LastInsertId()
+	return n, err
+}
+
+// Notes returns a session's notes, oldest first.
+func (s *DB) Notes(ctx context.Context, session string) ([]server.Note, error) {
+	if err := exists(ctx, s.db, "sessions", session); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT id, session_id, text, who, at_ms FROM notes WHERE session_id = ? ORDER BY at_ms, id", session)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	notes := []server.Note{}
+	for rows.Next() {
+		var n server.Note
+		var at int64
+		if err := rows.Scan(&n.ID, &n.Session, &n.Text, &n.By, &at); err != nil {
+			return nil, err
+		}
+		n.At = time.UnixMilli(at)
+		notes = append(notes, n)
+	}
+	return notes, rows.Err()
+}
+
+// LogView records that staff read an existing student's data.
+func (s *DB) LogView(ctx context.Context, student string, v server.View) error {
+	return found(s.db.ExecContext(ctx, "INSERT INTO views (student_id, who, what, at_ms) SELECT id, ?, ?, ? FROM students WHERE id = ?",
+		v.Who, v.What, v.At.UnixMilli(), student))
+}
+
+// Views returns who read a student's data, oldest first.
+func (s *DB) Views(ctx context.Context, student string) ([]server.View, error) {
+	if err := exists(ctx, s.db, "students", student); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT who, what, at_ms FROM views WHERE student_id = ? ORDER BY at_ms, id", student)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	views := []server.View{}
+	for rows.Next() {
+		var v server.View
+		var at int64
+		if err := rows.Scan(&v.Who, &v.What, &at); err != nil {
+			return nil, err
+		}
+		v.At = time.UnixMilli(at)
+		views = append(views, v)
+	}
+	return views, rows.Err()
+}

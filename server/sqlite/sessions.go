@@ -1,0 +1,303 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+// reader is a *sql.DB or a *sql.Tx.
+type reader interface {
+	queryer
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+const sessionColumns = `s.id, s.student_id, st.exam_id, s.public_key, s.build, s.precheck, s.policy, s.last_seq, s.head,
+	s.started_ms, s.finished_ms, s.receipt FROM sessions s JOIN students st ON st.id = s.student_id`
+
+func scanSession(row scanner) (server.Session, error) {
+	var ss server.Session
+	var key []byte
+	var precheck, policy string
+	var started int64
+	var finished sql.NullInt64
+	var receipt sql.NullString
+	if err := row.Scan(&ss.ID, &ss.Student, &ss.Exam, &key, &ss.Build, &precheck, &policy, &ss.LastSeq, &ss.Head,
+		&started, &finished, &receipt); err != nil {
+		return ss, err
+	}
+	ss.PublicKey = key
+	ss.Started = time.UnixMilli(started)
+	ss.Counts = map[wire.Kind]int64{}
+	if finished.Valid {
+		t := time.UnixMilli(finished.Int64)
+		ss.Finished = &t
+	}
+	if receipt.Valid {
+		ss.Receipt = new(wire.SignedReceipt)
+		if err := json.Unmarshal([]byte(receipt.String), ss.Receipt); err != nil {
+			return ss, err
+		}
+	}
+	if err := json.Unmarshal([]byte(precheck), &ss.Precheck); err != nil {
+		return ss, err
+	}
+	return ss, json.Unmarshal([]byte(policy), &ss.Policy)
+}
+
+// CreateSession stores a new session of an existing student with an empty
+// chain. Exam, LastSeq, Head, Counts, Finished and Receipt are the store's
+// to fill and are ignored here.
+func (s *DB) CreateSession(ctx context.Context, ss server.Session) error {
+	precheck, err := json.Marshal(ss.Precheck)
+	if err != nil {
+		return err
+	}
+	policy, err := json.Marshal(ss.Policy)
+	if err != nil {
+		return err
+	}
+	return found(s.db.ExecContext(ctx, `INSERT INTO sessions (id, student_id, public_key, build, precheck, policy, head, started_ms)
+		SELECT ?, id, ?, ?, ?, ?, ?, ? FROM students WHERE id = ?`,
+		ss.ID, []byte(ss.PublicKey), ss.Build, string(precheck), string(policy), wire.Genesis, ss.Started.UnixMilli(), ss.Student))
+}
+
+// Session returns one session with its counts.
+func (s *DB) Session(ctx context.Context, id string) (server.Session, error) {
+	return session(ctx, s.db, id)
+}
+
+func session(ctx context.Context, q reader, id string) (server.Session, error) {
+	ss, err := scanSession(q.QueryRowContext(ctx, "SELECT "+sessionColumns+" WHERE s.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ss, server.ErrNotFound
+	}
+	if err != nil {
+		return ss, err
+	}
+	return ss, addCounts(ctx, q, []server.Session{ss}, "e.session_id = ?", id)
+}
+
+// Sessions returns an exam's sessions, oldest first.
+func (s *DB) Sessions(ctx context.Context, exam string) ([]server.Session, error) {
+	if err := exists(ctx, s.db, "exams", exam); err != nil {
+		return nil, err
+	}
+	return s.sessions(ctx, "st.exam_id = ?", exam)
+}
+
+// StudentSessions returns a student's sessions, oldest first.
+func (s *DB) StudentSessions(ctx context.Context, student string) ([]server.Session, error) {
+	if err := exists(ctx, s.db, "students", student); err != nil {
+		return nil, err
+	}
+	return s.sessions(ctx, "s.student_id = ?", student)
+}
+
+// sessions reads the sessions matching where, a condition on the columns
+// of sessionColumns, and their counts in one more query.
+func (s *DB) sessions(ctx context.Context, where string, arg any) ([]server.Session, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+sessionColumns+" WHERE "+where+" ORDER BY s.started_ms, s.id", arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	list := []server.Session{}
+	for rows.Next() {
+		ss, err := scanSession(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, ss)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return list, addCounts(ctx, s.db, list, where, arg)
+}
+
+// addCounts fills the Counts of list from the events of the sessions
+// matching where. A count is of event rows: an event running across
+// summary windows is reported once per window and counted once per window,
+// so the numbers are those the student can recount from the summaries
+// their panel showed; the timeline joins the pieces.
+func addCounts(ctx context.Context, q reader, list []server.Session, where string, arg any) error {
+	rows, err := q.QueryContext(ctx, `SELECT e.session_id, e.kind, count(*) FROM events e
+		JOIN sessions s ON s.id = e.session_id JOIN students st ON st.id = s.student_id
+		WHERE `+where+" GROUP BY e.session_id, e.kind", arg)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	byID := make(map[string]*server.Session, len(list))
+	for i := range list {
+		byID[list[i].ID] = &list[i]
+	}
+	for rows.Next() {
+		var id string
+		var k wire.Kind
+		var n int64
+		if err := rows.Scan(&id, &k, &n); err != nil {
+			return err
+		}
+		if ss := byID[id]; ss != nil {
+			ss.Counts[k] = n
+		}
+	}
+	return rows.Err()
+}
+
+// AppendSummary stores a summary exactly once, extending the session's
+// chain. It runs in one write transaction, which SQLite serialises (BEGIN
+// IMMEDIATE), so of two concurrent requests for one seq the second sees the
+// first's head: it is a Duplicate or a conflict, never a second link. An
+// error stores nothing. The hash is computed here from the summary.
+func (s *DB) AppendSummary(ctx context.Context, ss server.StoredSummary) (server.IngestResult, error) {
+	sum := ss.Summary
+	hash := sum.Hash()
+	body, err := json.Marshal(sum)
+	if err != nil {
+		return 0, err
+	}
+	result := server.Stored
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		var lastSeq int64
+		var head string
+		var finished sql.NullInt64
+		err := tx.QueryRowContext(ctx, "SELECT last_seq, head, finished_ms FROM sessions WHERE id = ?", sum.Session).
+			Scan(&lastSeq, &head, &finished)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return server.ErrNotFound
+		case err != nil:
+			return err
+		case finished.Valid:
+			return server.ErrFinished
+		}
+
+		if sum.Seq <= lastSeq {
+			var stored string
+			err := tx.QueryRowContext(ctx, "SELECT hash FROM summaries WHERE session_id = ? AND seq = ?", sum.Session, sum.Seq).Scan(&stored)
+			switch {
+			case err == nil && stored == hash:
+				result = server.Duplicate
+				return nil
+			case err != nil && !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+			return server.ErrSeqConflict
+		}
+		if sum.Seq != lastSeq+1 || sum.Prev != head {
+			return server.ErrChainBroken
+		}
+
+		if _, err := tx.ExecContext(ctx, `INSERT INTO summaries (session_id, seq, hash, prev, body, sig, received_ms)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, sum.Session, sum.Seq, hash, sum.Prev, string(body), ss.Sig, ss.Received.UnixMilli()); err != nil {
+			return err
+		}
+		for i, e := range sum.Events {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO events (session_id, seq, idx, kind, start_ms, end_ms, peak)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, sum.Session, sum.Seq, i, string(e.Kind), e.Start, e.End, e.Peak); err != nil {
+				return fmt.Errorf("event %d: %w", i, err)
+			}
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE sessions SET last_seq = ?, head = ? WHERE id = ?", sum.Seq, hash, sum.Session)
+		return err
+	})
+	return result, err
+}
+
+// Summaries returns a session's stored summaries by seq.
+func (s *DB) Summaries(ctx context.Context, session string) ([]server.StoredSummary, error) {
+	if err := exists(ctx, s.db, "sessions", session); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT body, sig, hash, received_ms FROM summaries WHERE session_id = ? ORDER BY seq", session)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	list := []server.StoredSummary{}
+	for rows.Next() {
+		var ss server.StoredSummary
+		var body string
+		var received int64
+		if err := rows.Scan(&body, &ss.Sig, &ss.Hash, &received); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(body), &ss.Summary); err != nil {
+			return nil, err
+		}
+		ss.Received = time.UnixMilli(received)
+		list = append(list, ss)
+	}
+	return list, rows.Err()
+}
+
+// FinishSession closes the session and stores the receipt sign makes from
+// it (with Finished and Counts set), in one transaction so that no summary
+// slips in between counting and closing. sign runs inside the write
+// transaction and must not use the store. A finished session returns its
+// stored receipt without calling sign.
+func (s *DB) FinishSession(ctx context.Context, id string, at time.Time, sign func(server.Session) wire.SignedReceipt) (wire.SignedReceipt, error) {
+	var r wire.SignedReceipt
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		ss, err := session(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if ss.Receipt != nil {
+			r = *ss.Receipt
+			return nil
+		}
+		ss.Finished = &at
+		r = sign(ss)
+		js, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE sessions SET finished_ms = ?, receipt = ? WHERE id = ?", at.UnixMilli(), string(js), id)
+		return err
+	})
+	return r, err
+}
+
+const receiptKeySetting = "receipt_ed25519_seed"
+
+// ReceiptKey returns the server's receipt key. The first call creates it;
+// of two first calls racing, the database keeps one seed (ON CONFLICT DO
+// NOTHING) and both return it. Later calls only read.
+func (s *DB) ReceiptKey(ctx context.Context) (ed25519.PrivateKey, error) {
+	var v string
+	read := func() error {
+		return s.db.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", receiptKeySetting).Scan(&v)
+	}
+	err := read()
+	if errors.Is(err, sql.ErrNoRows) {
+		var priv ed25519.PrivateKey
+		if _, priv, err = ed25519.GenerateKey(nil); err != nil {
+			return nil, err
+		}
+		if _, err = s.db.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+			receiptKeySetting, hex.EncodeToString(priv.Seed())); err != nil {
+			return nil, err
+		}
+		err = read()
+	}
+	if err != nil {
+		return nil, err
+	}
+	seed, err := hex.DecodeString(v)
+	if err != nil || len(seed) != ed25519.SeedSize {
+		return nil, fmt.Errorf("setting %s is not a %d-byte hex seed", receiptKeySetting, ed25519.SeedSize)
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
+}
