@@ -102,11 +102,7 @@ type Session struct {
 	Policy    wire.Policy       `json:"policy"` // as sent at start: what the browser ran
 	LastSeq   int64             `json:"last_seq"`
 	Head      string            `json:"head"`
-	// Counts is the stored events per kind, one per summary an event
-	// appears in: the pieces as sent, which anyone with the summaries can
-	// recount. Filled by the store.
-	Counts   map[wire.Kind]int64 `json:"counts"`
-	Finished *time.Time          `json:"finished"`
+	Finished  *time.Time        `json:"finished"`
 	// Receipt is the signed receipt once finished.
 	Receipt *wire.SignedReceipt `json:"receipt,omitempty"`
 }
@@ -202,9 +198,11 @@ type ExamStore interface {
 	// ErrChainBroken; after finish, ErrFinished.
 	AppendSummary(ctx context.Context, s StoredSummary) (IngestResult, error)
 	Summaries(ctx context.Context, session string) ([]StoredSummary, error)
-	// FinishSession stores the receipt and closes the session; finishing a
+	// FinishSession stores the receipt and closes the session if its last
+	// seq and head are still seq and head (else ErrChainBroken), in one
+	// transaction, so no summary slips in between; finishing a
 	// finished session returns the stored receipt.
-	FinishSession(ctx context.Context, session string, at time.Time, sign func(Session) wire.SignedReceipt) (wire.SignedReceipt, error)
+	FinishSession(ctx context.Context, session string, seq int64, head string, at time.Time, sign func(Session) wire.SignedReceipt) (wire.SignedReceipt, error)
 
 	AddMark(ctx context.Context, m Mark) (Mark, error)
 	RemoveMark(ctx context.Context, session string, id int64, at time.Time) error

@@ -70,7 +70,7 @@ type CountRow struct {
 var (
 	ErrNotFound    = errors.New("not found")
 	ErrBadCode     = errors.New("enrolment code unknown, used or expired")
-	ErrSeqConflict = errors.New("a different batch with this seq is already stored")
+	ErrSeqConflict = errors.New("a different message with this seq is already stored")
 	ErrUnknownLine = errors.New("the batch names a line the kiosk never had")
 )
 

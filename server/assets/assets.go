@@ -217,6 +217,18 @@ func (s *Set) Page(name string) http.Handler {
 	})
 }
 
+// SHA256 returns the hex SHA-256 of the named file as served: for the exam
+// client, the build its browsers report, so a review can tell whether a
+// session ran the published client.
+func (s *Set) SHA256(name string) (string, bool) {
+	f, ok := s.files[name]
+	if !ok {
+		return "", false
+	}
+	sum := sha256.Sum256(f.raw)
+	return hex.EncodeToString(sum[:]), true
+}
+
 // needs returns the missing files f refers to, directly or through others.
 func (s *Set) needs(f *file, seen map[string]bool) []string {
 	var missing []string

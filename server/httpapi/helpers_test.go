@@ -54,7 +54,16 @@ var testFS = fstest.MapFS{
 	"kiosk.js":         {Data: []byte(`fetch("/assets/kiosk.wasm")`)},
 	"admin.js":         {Data: []byte(`console.log(1)`)},
 	"build/kiosk.wasm": {Data: append([]byte("\x00asm\x01\x00\x00\x00"), make([]byte, 4096)...)},
+	"exam.html":        {Data: []byte(`<!doctype html><script src="/assets/exam.js"></script>`)},
+	"review.html":      {Data: []byte(`<!doctype html><script src="/assets/review.js"></script>`)},
+	"sample-exam.html": {Data: []byte(`<!doctype html><p>Question 1</p>`)},
+	"exam.js":          {Data: []byte(`fetch("/assets/exam.wasm")`)},
+	"review.js":        {Data: []byte(`console.log(2)`)},
+	"build/exam.wasm":  {Data: append([]byte("\x00asm\x01\x00\x00\x00"), bytes.Repeat([]byte{7}, 2048)...)},
 }
+
+// frameOrigin is the one other origin test exams may be framed from.
+const frameOrigin = "https://exams.example.org"
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
@@ -71,7 +80,7 @@ func newEnv(t testing.TB) *env {
 	}
 	sum := sha256.Sum256([]byte(adminToken))
 	e.h = NewServer(Deps{Logger: log, Store: db, Assets: files, AdminTokenHash: sum[:],
-		Now: func() time.Time { return e.now }, Location: amsterdam})
+		Now: func() time.Time { return e.now }, Location: amsterdam, FrameOrigins: []string{frameOrigin}})
 	e.raw, err = sql.Open("sqlite", e.dbPath)
 	if err != nil {
 		t.Fatal(err)

@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -21,6 +23,8 @@ const (
 	codeNotFound     = "not_found"
 	codeInternal     = "internal"
 	codeUnavailable  = "unavailable"
+	codeNoticeShort  = "notice_too_short"
+	codeNoChoice     = "no_choice"
 )
 
 var statusOf = map[string]int{
@@ -34,6 +38,14 @@ var statusOf = map[string]int{
 	codeUnauthorized:       http.StatusUnauthorized,
 	codeNotFound:           http.StatusNotFound,
 	codeUnavailable:        http.StatusServiceUnavailable,
+
+	wire.CodeChainBroken:    http.StatusConflict,
+	wire.CodeKindNotAllowed: http.StatusUnprocessableEntity,
+	wire.CodeOutsideWindow:  http.StatusUnprocessableEntity,
+	wire.CodeUnknownSession: http.StatusNotFound,
+	wire.CodeFinished:       http.StatusConflict,
+	codeNoticeShort:         http.StatusUnprocessableEntity,
+	codeNoChoice:            http.StatusConflict,
 }
 
 // encode writes v as JSON. API answers are never cached: they are live
@@ -52,13 +64,21 @@ func fail(w http.ResponseWriter, log *slog.Logger, err error) {
 	switch {
 	case errors.As(err, &we):
 	case errors.Is(err, server.ErrNotFound):
-		we = &wire.Error{Code: codeNotFound, Message: "no such kiosk or device"}
+		we = &wire.Error{Code: codeNotFound, Message: "not found"}
 	case errors.Is(err, server.ErrBadCode):
 		we = &wire.Error{Code: wire.CodeBadCode, Message: err.Error()}
 	case errors.Is(err, server.ErrSeqConflict):
 		we = &wire.Error{Code: wire.CodeConflict, Message: err.Error()}
 	case errors.Is(err, server.ErrUnknownLine):
 		we = &wire.Error{Code: wire.CodeInvalid, Message: err.Error()}
+	case errors.Is(err, server.ErrNoticeTooShort):
+		we = &wire.Error{Code: codeNoticeShort, Message: err.Error()}
+	case errors.Is(err, server.ErrChainBroken):
+		we = &wire.Error{Code: wire.CodeChainBroken, Message: err.Error()}
+	case errors.Is(err, server.ErrFinished):
+		we = &wire.Error{Code: wire.CodeFinished, Message: err.Error()}
+	case errors.Is(err, server.ErrNoChoice):
+		we = &wire.Error{Code: codeNoChoice, Message: err.Error()}
 	default:
 		log.Error("request failed", "err", err)
 		encode(w, http.StatusInternalServerError, wire.Error{Code: codeInternal, Message: "internal error"})
@@ -102,11 +122,47 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	return wire.Decode(r.Body, v)
 }
 
+// staffBodyBytes bounds staff requests: their free texts (legal basis,
+// alternatives considered) run longer than any message a browser client
+// sends, which wire.MaxBodyBytes bounds.
+const staffBodyBytes = 64 << 10
+
+// decodeStaff reads a staff request's JSON body as strictly as decode, up
+// to staffBodyBytes.
+func decodeStaff(w http.ResponseWriter, r *http.Request, v any) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return errContentType
+	}
+	tooLarge := &wire.Error{Code: wire.CodeTooLarge, Message: "body exceeds " + strconv.Itoa(staffBodyBytes) + " bytes"}
+	if r.ContentLength > staffBodyBytes {
+		return tooLarge
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, staffBodyBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return tooLarge
+		}
+		return &wire.Error{Code: wire.CodeMalformed, Message: "invalid JSON: " + err.Error()}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return &wire.Error{Code: wire.CodeMalformed, Message: "trailing data after the JSON value"}
+	}
+	return nil
+}
+
+// bearer returns the request's bearer token.
+func bearer(r *http.Request) (string, bool) {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return token, ok && token != ""
+}
+
 // adminOnly lets requests through that carry the admin token. Comparing
 // hashes in constant time reveals neither the token nor its length.
 func adminOnly(tokenHash []byte, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		token, ok := bearer(r)
 		sum := sha256.Sum256([]byte(token))
 		if !ok || len(tokenHash) != sha256.Size || subtle.ConstantTimeCompare(sum[:], tokenHash) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="lokaal admin"`)
@@ -115,4 +171,71 @@ func adminOnly(tokenHash []byte, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+type contextKey int
+
+const (
+	staffKey contextKey = iota
+	studentKey
+)
+
+// staffOnly lets requests through that carry a reviewer's token or the
+// admin token, and records who it is for the view log.
+func staffOnly(log *slog.Logger, store server.ExamStore, adminHash []byte, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := bearer(r)
+		sum := sha256.Sum256([]byte(token))
+		who := ""
+		switch {
+		case !ok:
+		case len(adminHash) == sha256.Size && subtle.ConstantTimeCompare(sum[:], adminHash) == 1:
+			who = adminName
+		default:
+			rv, err := store.ReviewerByToken(r.Context(), sum[:])
+			if err != nil && !errors.Is(err, server.ErrNotFound) {
+				fail(w, log, err)
+				return
+			}
+			who = rv.Name
+		}
+		if who == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="lokaal review"`)
+			encode(w, http.StatusUnauthorized, wire.Error{Code: codeUnauthorized, Message: "reviewer token required"})
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), staffKey, who)))
+	})
+}
+
+// staffName is who staffOnly let through.
+func staffName(r *http.Request) string { return r.Context().Value(staffKey).(string) }
+
+// studentOnly lets requests through that carry a student's access token,
+// and passes the student on.
+func studentOnly(log *slog.Logger, store server.ExamStore, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := bearer(r)
+		sum := sha256.Sum256([]byte(token))
+		var s server.Student
+		err := server.ErrNotFound
+		if ok {
+			s, err = store.StudentByToken(r.Context(), sum[:])
+		}
+		if errors.Is(err, server.ErrNotFound) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="lokaal exam"`)
+			encode(w, http.StatusUnauthorized, wire.Error{Code: codeUnauthorized, Message: "the access token from your exam link is required"})
+			return
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), studentKey, s)))
+	})
+}
+
+// currentStudent is who studentOnly let through.
+func currentStudent(r *http.Request) server.Student {
+	return r.Context().Value(studentKey).(server.Student)
 }

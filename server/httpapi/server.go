@@ -5,6 +5,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
@@ -23,7 +24,16 @@ type Deps struct {
 	// a 1d bucket; nil means time.Now and time.Local.
 	Now      func() time.Time
 	Location *time.Location
+	// FrameOrigins are the https origins (https://host[:port]) whose exam
+	// pages /exam may frame; an exam's url must be on this server or on
+	// one of them.
+	FrameOrigins []string
+	// Objection tells students where to object to proctoring; empty means
+	// defaultObjection.
+	Objection string
 }
+
+const defaultObjection = "the exam committee"
 
 // NewServer returns the whole HTTP service.
 func NewServer(d Deps) http.Handler {
@@ -33,10 +43,13 @@ func NewServer(d Deps) http.Handler {
 	if d.Location == nil {
 		d.Location = time.Local
 	}
+	if d.Objection == "" {
+		d.Objection = defaultObjection
+	}
 	mux := http.NewServeMux()
 	addRoutes(mux, d)
 	var h http.Handler = mux
-	h = securityHeaders(h)
+	h = securityHeaders(d.FrameOrigins, h)
 	h = logRequests(d.Logger, h)
 	return h
 }
@@ -46,18 +59,31 @@ func NewServer(d Deps) http.Handler {
 const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
 
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders sets today's strict headers, with two exceptions: the exam
+// page may use camera, microphone and full screen and frame the exam itself
+// (this server or frameOrigins), and the sample exam may be framed by this
+// origin's pages.
+func securityHeaders(frameOrigins []string, next http.Handler) http.Handler {
+	examCSP := csp + "; frame-src 'self'"
+	for _, o := range frameOrigins {
+		examCSP += " " + o
+	}
+	sampleCSP := strings.Replace(csp, "frame-ancestors 'none'", "frame-ancestors 'self'", 1)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		// Only the counting screen may ask for the camera.
-		if r.URL.Path == "/kiosk" {
+		h.Set("Content-Security-Policy", csp)
+		h.Set("Permissions-Policy", "camera=(), microphone=()")
+		switch r.URL.Path {
+		case "/kiosk": // the counting screen
 			h.Set("Permissions-Policy", "camera=(self), microphone=()")
-		} else {
-			h.Set("Permissions-Policy", "camera=(), microphone=()")
+		case "/exam":
+			h.Set("Permissions-Policy", "camera=(self), microphone=(self), fullscreen=(self)")
+			h.Set("Content-Security-Policy", examCSP)
+		case "/sample-exam":
+			h.Set("Content-Security-Policy", sampleCSP)
 		}
 		next.ServeHTTP(w, r)
 	})

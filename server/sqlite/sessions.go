@@ -36,7 +36,6 @@ func scanSession(row scanner) (server.Session, error) {
 	}
 	ss.PublicKey = key
 	ss.Started = time.UnixMilli(started)
-	ss.Counts = map[wire.Kind]int64{}
 	if finished.Valid {
 		t := time.UnixMilli(finished.Int64)
 		ss.Finished = &t
@@ -54,7 +53,7 @@ func scanSession(row scanner) (server.Session, error) {
 }
 
 // CreateSession stores a new session of an existing student with an empty
-// chain. Exam, LastSeq, Head, Counts, Finished and Receipt are the store's
+// chain. Exam, LastSeq, Head, Finished and Receipt are the store's
 // to fill and are ignored here.
 func (s *DB) CreateSession(ctx context.Context, ss server.Session) error {
 	precheck, err := json.Marshal(ss.Precheck)
@@ -70,7 +69,7 @@ func (s *DB) CreateSession(ctx context.Context, ss server.Session) error {
 		ss.ID, []byte(ss.PublicKey), ss.Build, string(precheck), string(policy), wire.Genesis, ss.Started.UnixMilli(), ss.Student))
 }
 
-// Session returns one session with its counts.
+// Session returns one session.
 func (s *DB) Session(ctx context.Context, id string) (server.Session, error) {
 	return session(ctx, s.db, id)
 }
@@ -83,7 +82,7 @@ func session(ctx context.Context, q reader, id string) (server.Session, error) {
 	if err != nil {
 		return ss, err
 	}
-	return ss, addCounts(ctx, q, []server.Session{ss}, "e.session_id = ?", id)
+	return ss, nil
 }
 
 // Sessions returns an exam's sessions, oldest first.
@@ -103,7 +102,7 @@ func (s *DB) StudentSessions(ctx context.Context, student string) ([]server.Sess
 }
 
 // sessions reads the sessions matching where, a condition on the columns
-// of sessionColumns, and their counts in one more query.
+// of sessionColumns.
 func (s *DB) sessions(ctx context.Context, where string, arg any) ([]server.Session, error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT "+sessionColumns+" WHERE "+where+" ORDER BY s.started_ms, s.id", arg)
 	if err != nil {
@@ -121,38 +120,7 @@ func (s *DB) sessions(ctx context.Context, where string, arg any) ([]server.Sess
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return list, addCounts(ctx, s.db, list, where, arg)
-}
-
-// addCounts fills the Counts of list from the events of the sessions
-// matching where. A count is of event rows: an event running across
-// summary windows is reported once per window and counted once per window,
-// so the numbers are those the student can recount from the summaries
-// their panel showed; the timeline joins the pieces.
-func addCounts(ctx context.Context, q reader, list []server.Session, where string, arg any) error {
-	rows, err := q.QueryContext(ctx, `SELECT e.session_id, e.kind, count(*) FROM events e
-		JOIN sessions s ON s.id = e.session_id JOIN students st ON st.id = s.student_id
-		WHERE `+where+" GROUP BY e.session_id, e.kind", arg)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	byID := make(map[string]*server.Session, len(list))
-	for i := range list {
-		byID[list[i].ID] = &list[i]
-	}
-	for rows.Next() {
-		var id string
-		var k wire.Kind
-		var n int64
-		if err := rows.Scan(&id, &k, &n); err != nil {
-			return err
-		}
-		if ss := byID[id]; ss != nil {
-			ss.Counts[k] = n
-		}
-	}
-	return rows.Err()
+	return list, nil
 }
 
 // AppendSummary stores a summary exactly once, extending the session's
@@ -243,11 +211,12 @@ func (s *DB) Summaries(ctx context.Context, session string) ([]server.StoredSumm
 }
 
 // FinishSession closes the session and stores the receipt sign makes from
-// it (with Finished and Counts set), in one transaction so that no summary
-// slips in between counting and closing. sign runs inside the write
+// it (with Finished set), in one transaction, and only if the chain still
+// ends at seq and head, so that no summary slips in between counting and
+// closing. sign runs inside the write
 // transaction and must not use the store. A finished session returns its
 // stored receipt without calling sign.
-func (s *DB) FinishSession(ctx context.Context, id string, at time.Time, sign func(server.Session) wire.SignedReceipt) (wire.SignedReceipt, error) {
+func (s *DB) FinishSession(ctx context.Context, id string, seq int64, head string, at time.Time, sign func(server.Session) wire.SignedReceipt) (wire.SignedReceipt, error) {
 	var r wire.SignedReceipt
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		ss, err := session(ctx, tx, id)
@@ -257,6 +226,9 @@ func (s *DB) FinishSession(ctx context.Context, id string, at time.Time, sign fu
 		if ss.Receipt != nil {
 			r = *ss.Receipt
 			return nil
+		}
+		if ss.LastSeq != seq || ss.Head != head {
+			return server.ErrChainBroken
 		}
 		ss.Finished = &at
 		r = sign(ss)

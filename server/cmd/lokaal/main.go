@@ -1,5 +1,6 @@
-// Command lokaal serves the kiosk, the dashboard and the API (lokaal serve),
-// and counts a recorded clip offline (lokaal replay).
+// Command lokaal serves the kiosk, the exam pages, the dashboard and the API
+// (lokaal serve), counts a recorded clip offline (lokaal replay), and checks
+// an exam receipt (lokaal verify-receipt).
 package main
 
 import (
@@ -37,7 +38,8 @@ func main() {
 }
 
 const usage = `usage:
-  lokaal serve [--addr 127.0.0.1:8080] [--db data/lokaal.db]
+  lokaal serve [--addr 127.0.0.1:8080] [--db data/lokaal.db] [--frame-origins https://a.example,...] [--objection-contact TEXT]
+  lokaal verify-receipt [--key BASE64 | --server http://127.0.0.1:8080] FILE
   lokaal replay ...
   lokaal faces [flags] FILE.jpg|FILE.png ...
   lokaal eval [--json] DIR...`
@@ -49,6 +51,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[1] {
 	case "serve":
 		return serve(ctx, args[2:], getenv, stdout, stderr)
+	case "verify-receipt":
+		return verifyReceipt(ctx, args[2:], stdout, stderr)
 	case "replay":
 		return replay.Run(ctx, args[2:], stdout, stderr)
 	case "faces":
@@ -64,7 +68,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	dbPath := fs.String("db", "data/lokaal.db", "SQLite database file (its directory is created)")
+	origins := fs.String("frame-origins", "", "comma-separated https origins whose exam pages /exam may frame")
+	objection := fs.String("objection-contact", "", "where students can object to proctoring, shown before an exam (default: the exam committee)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	frameOrigins, err := parseOrigins(*origins)
+	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
@@ -83,7 +93,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	srv := &http.Server{
-		Handler:           httpapi.NewServer(httpapi.Deps{Logger: log, Store: db, Assets: files, AdminTokenHash: tokenHash}),
+		Handler: httpapi.NewServer(httpapi.Deps{Logger: log, Store: db, Assets: files, AdminTokenHash: tokenHash,
+			FrameOrigins: frameOrigins, Objection: *objection}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,

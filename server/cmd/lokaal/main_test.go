@@ -43,14 +43,15 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// serveInProcess runs `lokaal serve` until the returned stop is called.
-func serveInProcess(t *testing.T, db string, env map[string]string) (base, stdout string, stop func() error) {
+// serveInProcess runs `lokaal serve` with flags until the returned stop is
+// called.
+func serveInProcess(t *testing.T, db string, env map[string]string, flags ...string) (base, stdout string, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errs lockedBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"lokaal", "serve", "--addr", "127.0.0.1:0", "--db", db}, func(k string) string { return env[k] }, &out, &errs)
+		done <- run(ctx, append([]string{"lokaal", "serve", "--addr", "127.0.0.1:0", "--db", db}, flags...), func(k string) string { return env[k] }, &out, &errs)
 	}()
 	deadline := time.Now().Add(20 * time.Second)
 	for {

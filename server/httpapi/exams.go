@@ -1,0 +1,421 @@
+package httpapi
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+// Exam limits.
+const (
+	maxExamWindow   = 24 * time.Hour
+	defaultInterval = 30
+	minInterval     = 5
+	maxInterval     = 300
+	maxStudentsCSV  = 256 << 10
+	maxEmail        = 254
+)
+
+func invalidf(format string, args ...any) error {
+	return &wire.Error{Code: wire.CodeInvalid, Message: fmt.Sprintf(format, args...)}
+}
+
+// checkText validates a free text shown to students and staff: at most max
+// characters, printable apart from line breaks and tabs, and present when
+// required.
+func checkText(field, s string, required bool, max int) error {
+	switch {
+	case !utf8.ValidString(s):
+		return invalidf("%s must be UTF-8", field)
+	case required && strings.TrimSpace(s) == "":
+		return invalidf("%s is required", field)
+	case utf8.RuneCountInString(s) > max:
+		return invalidf("%s must be at most %d characters", field, max)
+	case strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) && r != '\n' && r != '\r' && r != '\t' }) >= 0:
+		return invalidf("%s must be printable", field)
+	}
+	return nil
+}
+
+// checkExamURL allows a path on this server, or an https URL on one of the
+// configured frame origins: /exam may frame nothing else.
+func checkExamURL(s string, origins []string) error {
+	if s == "" {
+		return nil // the exam is elsewhere, e.g. an LMS page with the snippet
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || len(s) > 2000:
+		return invalidf("url must be a valid URL of at most 2000 characters")
+	case u.Scheme == "" && u.Host == "" && strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") && !strings.Contains(s, `\`):
+		return nil
+	case u.Scheme == "https" && u.User == nil && slices.Contains(origins, "https://"+strings.ToLower(u.Host)):
+		return nil
+	case len(origins) == 0:
+		return invalidf("url must be a path on this server such as /sample-exam; other origins need the server flag --frame-origins")
+	}
+	return invalidf("url must be a path on this server such as /sample-exam, or an https URL on %s", strings.Join(origins, ", "))
+}
+
+// examRequest is the body of POST and PUT /api/v1/exams.
+type examRequest struct {
+	Name            string                 `json:"name"`
+	Course          string                 `json:"course"`
+	Start           time.Time              `json:"start"`
+	End             time.Time              `json:"end"`
+	Announced       time.Time              `json:"announced"`
+	LegalBasis      string                 `json:"legal_basis"`
+	Alternatives    string                 `json:"alternatives_considered"`
+	AlternativeExam string                 `json:"alternative_exam"`
+	URL             string                 `json:"url"`
+	Detectors       []wire.DetectorSetting `json:"detectors"`
+	IntervalS       int                    `json:"interval_s"`
+	Crisis          string                 `json:"crisis"`
+}
+
+// apply validates the request and copies it onto e; the 10-day rule is
+// checked last, so that its refusal is the only thing left to fix.
+func (req examRequest) apply(e *server.Exam, origins []string) error {
+	if req.IntervalS == 0 {
+		req.IntervalS = defaultInterval
+	}
+	if req.Detectors == nil {
+		req.Detectors = []wire.DetectorSetting{}
+	}
+	if err := checkLabel("name", req.Name); err != nil {
+		return err
+	}
+	if err := checkLabel("course", req.Course); err != nil {
+		return err
+	}
+	inRange := func(t time.Time) bool { return t.UnixMilli() >= wire.MinTimeMS && t.UnixMilli() <= wire.MaxTimeMS }
+	switch {
+	case req.Start.IsZero() || req.End.IsZero():
+		return invalidf("start and end are required, as RFC3339 times")
+	case !inRange(req.Start) || !inRange(req.End):
+		return invalidf("start and end must lie between 2020 and 2100")
+	case !req.End.After(req.Start):
+		return invalidf("end must be after start")
+	case req.End.Sub(req.Start) > maxExamWindow:
+		return invalidf("an exam window may last at most %d hours", int(maxExamWindow.Hours()))
+	case req.Announced.IsZero():
+		return invalidf("announced is required: when the students were told which detectors run (RFC3339)")
+	case req.Announced.After(req.Start):
+		return invalidf("announced must not be after start")
+	case req.IntervalS < minInterval || req.IntervalS > maxInterval:
+		return invalidf("interval_s must be %d..%d", minInterval, maxInterval)
+	}
+	for _, err := range []error{
+		checkText("legal_basis", req.LegalBasis, true, 2000),
+		checkText("alternatives_considered", req.Alternatives, true, 4000),
+		checkText("alternative_exam", req.AlternativeExam, false, 2000),
+		checkText("crisis", req.Crisis, false, 2000),
+		checkExamURL(req.URL, origins),
+		wire.ValidateDetectors(req.Detectors),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	e.Name, e.Course, e.Start, e.End, e.Announced = req.Name, req.Course, req.Start, req.End, req.Announced
+	e.LegalBasis, e.Alternatives, e.AlternativeExam = req.LegalBasis, req.Alternatives, req.AlternativeExam
+	e.URL, e.Detectors, e.IntervalS, e.Crisis = req.URL, req.Detectors, req.IntervalS, strings.TrimSpace(req.Crisis)
+	return e.CheckNotice()
+}
+
+func handleCreateExam(log *slog.Logger, store server.ExamStore, now func() time.Time, origins []string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req examRequest
+		e := server.Exam{ID: newID("e-"), Created: now()}
+		err := decodeStaff(w, r, &req)
+		if err == nil {
+			err = req.apply(&e, origins)
+		}
+		if err == nil {
+			err = store.CreateExam(r.Context(), e)
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		encode(w, http.StatusCreated, e)
+	})
+}
+
+func handleUpdateExam(log *slog.Logger, store server.ExamStore, origins []string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req examRequest
+		err := decodeStaff(w, r, &req)
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		e, err := store.Exam(r.Context(), r.PathValue("id"))
+		if err == nil {
+			err = req.apply(&e, origins)
+		}
+		if err == nil {
+			err = store.UpdateExam(r.Context(), e)
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		encode(w, http.StatusOK, e)
+	})
+}
+
+// handleListExams answers the exams; they hold no personal data, so the
+// reviewers' list is the same.
+func handleListExams(log *slog.Logger, store server.ExamStore) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		es, err := store.Exams(r.Context())
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		if es == nil {
+			es = []server.Exam{}
+		}
+		encode(w, http.StatusOK, es)
+	})
+}
+
+func handleGetExam(log *slog.Logger, store server.ExamStore) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e, err := store.Exam(r.Context(), r.PathValue("id"))
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		encode(w, http.StatusOK, e)
+	})
+}
+
+// checkEmail is a sanity check, not RFC 5322: one plain address, no
+// display name, nothing a spreadsheet would run as a formula.
+func checkEmail(s string) error {
+	a, err := mail.ParseAddress(s)
+	switch {
+	case len(s) > maxEmail || err != nil || a.Name != "" || a.Address != s:
+		return invalidf("email %q is not a plain address like name@example.org", s)
+	case strings.ContainsAny(s[:1], "=+-@"):
+		return invalidf("email must not start with = + - or @")
+	case !strings.Contains(s[strings.LastIndexByte(s, '@'):], "."):
+		return invalidf("email %q has no domain such as example.org", s)
+	}
+	return nil
+}
+
+type studentLink struct {
+	ID        string `json:"id"`
+	StudentID string `json:"student_id"`
+	Email     string `json:"email"`
+	// Link carries the access token in the fragment, which browsers never
+	// send to a server; only its hash is stored.
+	Link string `json:"link"`
+}
+
+// parseStudents reads student_id,email lines, with an optional header row.
+// Every error names its line, so the admin can fix the file and send it
+// again: nothing is stored until all lines are valid.
+func parseStudents(body []byte, taken map[string]bool) ([]server.Student, error) {
+	body = bytes.TrimPrefix(body, []byte("\ufeff")) // spreadsheets write a byte order mark
+	rd := csv.NewReader(bytes.NewReader(body))
+	rd.FieldsPerRecord = -1
+	var students []server.Student
+	lineOf := map[string]int{}
+	for first := true; ; first = false {
+		rec, err := rd.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if pe, ok := errors.AsType[*csv.ParseError](err); ok {
+			return nil, invalidf("line %d: %v", pe.Line, pe.Err)
+		} else if err != nil {
+			return nil, invalidf("reading the CSV: %v", err)
+		}
+		line, _ := rd.FieldPos(0)
+		for i := range rec {
+			rec[i] = strings.TrimSpace(rec[i])
+		}
+		if len(rec) != 2 {
+			return nil, invalidf("line %d: want 2 fields, student_id,email; got %d", line, len(rec))
+		}
+		if first && strings.EqualFold(rec[0], "student_id") && strings.EqualFold(rec[1], "email") {
+			continue
+		}
+		id, email := rec[0], rec[1]
+		if err := checkLabel("student_id", id); err != nil {
+			return nil, invalidf("line %d: %s", line, err.(*wire.Error).Message)
+		}
+		if err := checkEmail(email); err != nil {
+			return nil, invalidf("line %d: %s", line, err.(*wire.Error).Message)
+		}
+		if prev, dup := lineOf[id]; dup {
+			return nil, invalidf("line %d: student_id %q is already on line %d", line, id, prev)
+		}
+		if taken[id] {
+			return nil, invalidf("line %d: student_id %q is already on this exam", line, id)
+		}
+		lineOf[id] = line
+		students = append(students, server.Student{External: id, Email: email, Off: []wire.Kind{}})
+	}
+	if len(students) == 0 {
+		return nil, invalidf("the file holds no students: one line student_id,email per student")
+	}
+	return students, nil
+}
+
+func handleAddStudents(log *slog.Logger, store server.ExamStore) http.Handler {
+	tooLarge := &wire.Error{Code: wire.CodeTooLarge, Message: fmt.Sprintf("the CSV exceeds %d KiB", maxStudentsCSV>>10)}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "text/csv" {
+			encode(w, http.StatusUnsupportedMediaType, wire.Error{Code: wire.CodeMalformed, Message: "Content-Type must be text/csv"})
+			return
+		}
+		if r.ContentLength > maxStudentsCSV {
+			fail(w, log, tooLarge)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxStudentsCSV))
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			err = tooLarge
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		e, err := store.Exam(r.Context(), r.PathValue("id"))
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		existing, err := store.Students(r.Context(), e.ID)
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		taken := map[string]bool{}
+		for _, s := range existing {
+			taken[s.External] = true
+		}
+		students, err := parseStudents(body, taken)
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		links := make([]studentLink, len(students))
+		hashes := make([][]byte, len(students))
+		for i := range students {
+			students[i].ID, students[i].Exam = newID("st-"), e.ID
+			token := randomHex(16)
+			sum := sha256.Sum256([]byte(token))
+			hashes[i] = sum[:]
+			links[i] = studentLink{ID: students[i].ID, StudentID: students[i].External, Email: students[i].Email, Link: "/exam#access=" + token}
+		}
+		if err := store.AddStudents(r.Context(), students, hashes); err != nil {
+			fail(w, log, err)
+			return
+		}
+		encode(w, http.StatusCreated, map[string]any{"students": links})
+	})
+}
+
+// checkKinds validates a list of detector kinds: catalogue kinds, each once.
+// Integrity kinds describe the proctor and cannot be switched off.
+func checkKinds(ks []wire.Kind) error {
+	seen := map[wire.Kind]bool{}
+	for _, k := range ks {
+		if _, ok := wire.CatalogueEntry(k); !ok {
+			return invalidf("%q is not a detector that can be switched off", k)
+		}
+		if seen[k] {
+			return invalidf("%q is listed twice", k)
+		}
+		seen[k] = true
+	}
+	return nil
+}
+
+func handleSetAccommodations(log *slog.Logger, store server.ExamStore) http.Handler {
+	type request struct {
+		Off []wire.Kind `json:"off"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		err := decode(w, r, &req)
+		if err == nil {
+			err = checkKinds(req.Off)
+		}
+		if req.Off == nil {
+			req.Off = []wire.Kind{}
+		}
+		if err == nil {
+			err = store.SetAccommodations(r.Context(), r.PathValue("id"), req.Off)
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		s, err := store.Student(r.Context(), r.PathValue("id"))
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		encode(w, http.StatusOK, s)
+	})
+}
+
+// adminName is who the view log names when the admin token reads
+// students' data; no reviewer may take it.
+const adminName = "admin"
+
+func handleCreateReviewer(log *slog.Logger, store server.ExamStore) http.Handler {
+	type request struct {
+		Name string `json:"name"`
+	}
+	type response struct {
+		Reviewer server.Reviewer `json:"reviewer"`
+		Token    string          `json:"token"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		err := decode(w, r, &req)
+		if err == nil {
+			err = checkLabel("name", req.Name)
+		}
+		if err == nil && strings.EqualFold(req.Name, adminName) {
+			err = invalidf("the name %q is reserved for the admin token", adminName)
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		rv := server.Reviewer{ID: newID("r-"), Name: req.Name}
+		token := randomHex(16)
+		sum := sha256.Sum256([]byte(token))
+		if err := store.CreateReviewer(r.Context(), rv, sum[:]); err != nil {
+			fail(w, log, err)
+			return
+		}
+		// The token is shown once; only its hash is kept.
+		encode(w, http.StatusCreated, response{rv, token})
+	})
+}

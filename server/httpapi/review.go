@@ -1,0 +1,256 @@
+package httpapi
+
+import (
+	"cmp"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/server/assets"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+// Every review route that answers a student's data first records the view
+// (who, what, when); if that fails, nothing is answered.
+func logView(r *http.Request, store server.ExamStore, student, what string, now time.Time) error {
+	return store.LogView(r.Context(), student, server.View{Who: staffName(r), What: what, At: now})
+}
+
+// reviewStudent is what a reviewer sees of a student.
+type reviewStudent struct {
+	ID             string        `json:"id"`
+	StudentID      string        `json:"student_id"`
+	Email          string        `json:"email"`
+	Choice         server.Choice `json:"choice"`
+	Accommodations []wire.Kind   `json:"accommodations"`
+}
+
+func newReviewStudent(s server.Student) reviewStudent {
+	off := s.Off
+	if off == nil {
+		off = []wire.Kind{}
+	}
+	return reviewStudent{ID: s.ID, StudentID: s.External, Email: s.Email, Choice: s.Choice, Accommodations: off}
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// handleReviewSessions lists an exam's students with their sessions and
+// the number of events per kind. Students are sorted by student number and
+// never by counts: there is no ranking.
+func handleReviewSessions(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
+	type sessionRow struct {
+		ID         string              `json:"id"`
+		Started    time.Time           `json:"started"`
+		Finished   *time.Time          `json:"finished"`
+		Unreliable bool                `json:"unreliable"`
+		Counts     map[wire.Kind]int64 `json:"counts"`
+		Marks      []server.Mark       `json:"marks"`
+	}
+	type row struct {
+		Student  reviewStudent `json:"student"`
+		Sessions []sessionRow  `json:"sessions"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		e, err := store.Exam(ctx, r.PathValue("id"))
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		students, err := store.Students(ctx, e.ID)
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		sessions, err := store.Sessions(ctx, e.ID)
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		byStudent := map[string][]sessionRow{}
+		for _, s := range sessions {
+			sums, err := store.Summaries(ctx, s.ID)
+			if err != nil {
+				fail(w, log, err)
+				return
+			}
+			marks, err := store.Marks(ctx, s.ID)
+			if err != nil {
+				fail(w, log, err)
+				return
+			}
+			byStudent[s.Student] = append(byStudent[s.Student], sessionRow{ID: s.ID, Started: s.Started, Finished: s.Finished,
+				Unreliable: s.Unreliable(), Counts: counts(events(sums)), Marks: orEmpty(marks)})
+		}
+		slices.SortFunc(students, func(a, b server.Student) int { return cmp.Compare(a.External, b.External) })
+		rows := make([]row, len(students))
+		at := now()
+		for i, s := range students {
+			if err := logView(r, store, s.ID, "exam "+e.ID+" sessions", at); err != nil {
+				fail(w, log, err)
+				return
+			}
+			rows[i] = row{Student: newReviewStudent(s), Sessions: orEmpty(byStudent[s.ID])}
+		}
+		encode(w, http.StatusOK, rows)
+	})
+}
+
+// reviewSession loads a session with its student and summaries, and logs
+// the view.
+func reviewSession(r *http.Request, store server.ExamStore, what string, now time.Time) (server.Session, server.Student, []server.StoredSummary, error) {
+	sess, err := session(r, store, r.PathValue("id"))
+	if err != nil {
+		return sess, server.Student{}, nil, err
+	}
+	st, err := store.Student(r.Context(), sess.Student)
+	if err != nil {
+		return sess, st, nil, err
+	}
+	if err := logView(r, store, st.ID, what+" "+sess.ID, now); err != nil {
+		return sess, st, nil, err
+	}
+	sums, err := store.Summaries(r.Context(), sess.ID)
+	return sess, st, sums, err
+}
+
+// handleReviewSession answers everything about one session. PublishedBuild
+// is the SHA-256 of the exam client this server serves, to compare with
+// the session's build.
+func handleReviewSession(log *slog.Logger, store server.ExamStore, now func() time.Time, files *assets.Set) http.Handler {
+	type response struct {
+		Session        server.Session `json:"session"`
+		Student        reviewStudent  `json:"student"`
+		Exam           server.Exam    `json:"exam"`
+		Events         []wire.Event   `json:"events"`
+		Summaries      int            `json:"summaries"`
+		Marks          []server.Mark  `json:"marks"`
+		Notes          []server.Note  `json:"notes"`
+		Views          []server.View  `json:"views"`
+		PublishedBuild string         `json:"published_build"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		sess, st, sums, err := reviewSession(r, store, "session", now())
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		resp := response{Session: sess, Student: newReviewStudent(st), Events: events(sums), Summaries: len(sums)}
+		resp.PublishedBuild, _ = files.SHA256("exam.wasm")
+		if resp.Exam, err = store.Exam(ctx, sess.Exam); err != nil {
+			fail(w, log, err)
+			return
+		}
+		if resp.Marks, err = store.Marks(ctx, sess.ID); err != nil {
+			fail(w, log, err)
+			return
+		}
+		if resp.Notes, err = store.Notes(ctx, sess.ID); err != nil {
+			fail(w, log, err)
+			return
+		}
+		if resp.Views, err = store.Views(ctx, st.ID); err != nil {
+			fail(w, log, err)
+			return
+		}
+		resp.Marks, resp.Notes, resp.Views = orEmpty(resp.Marks), orEmpty(resp.Notes), orEmpty(resp.Views)
+		encode(w, http.StatusOK, resp)
+	})
+}
+
+func handleReviewTimeline(log *slog.Logger, store server.ExamStore, now func() time.Time, loc *time.Location) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess, _, sums, err := reviewSession(r, store, "timeline of session", now())
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		writeSVG(w, renderTimeline(sess, sums, loc))
+	})
+}
+
+func handleAddMark(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
+	type request struct {
+		Kind   server.MarkKind `json:"kind"`
+		Reason string          `json:"reason"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		err := decodeStaff(w, r, &req)
+		if err == nil && req.Kind != server.MarkFraud && req.Kind != server.MarkAppeal {
+			err = invalidf("kind must be %q or %q", server.MarkFraud, server.MarkAppeal)
+		}
+		if err == nil {
+			err = checkText("reason", req.Reason, true, 2000)
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		sess, err := session(r, store, r.PathValue("id"))
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		m, err := store.AddMark(r.Context(), server.Mark{Session: sess.ID, Kind: req.Kind, Reason: req.Reason, By: staffName(r), At: now()})
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		encode(w, http.StatusCreated, m)
+	})
+}
+
+// handleRemoveMark lifts a mark; the store keeps it with its removal time.
+func handleRemoveMark(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.ParseInt(r.PathValue("mark"), 10, 64)
+		if err != nil {
+			fail(w, log, server.ErrNotFound)
+			return
+		}
+		if err := store.RemoveMark(r.Context(), r.PathValue("id"), id, now()); err != nil {
+			fail(w, log, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+func handleAddNote(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
+	type request struct {
+		Text string `json:"text"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		err := decodeStaff(w, r, &req)
+		if err == nil {
+			err = checkText("text", req.Text, true, 4000)
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		sess, err := session(r, store, r.PathValue("id"))
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		n, err := store.AddNote(r.Context(), server.Note{Session: sess.ID, Text: req.Text, By: staffName(r), At: now()})
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		encode(w, http.StatusCreated, n)
+	})
+}

@@ -1,0 +1,212 @@
+package httpapi
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/server/timeline"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+var errUnknownSession = &wire.Error{Code: wire.CodeUnknownSession, Message: "no session with this id"}
+
+// session loads a session, answering an unknown id as unknown_session.
+func session(r *http.Request, store server.ExamStore, id string) (server.Session, error) {
+	s, err := store.Session(r.Context(), id)
+	if errors.Is(err, server.ErrNotFound) {
+		err = errUnknownSession
+	}
+	return s, err
+}
+
+// handleSummary accepts one signed summary of a proctored session and
+// answers only once it is durably stored, so the browser may then drop it
+// from its queue. Anything it refuses leaves the store untouched.
+func handleSummary(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
+	type response struct {
+		Seq    int64  `json:"seq"`
+		Result string `json:"result"`
+	}
+	tolerance := server.WindowTolerance.Milliseconds()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var signed wire.SignedSummary
+		err := jsonBody(w, r)
+		if err == nil {
+			signed, err = wire.DecodeSignedSummary(r.Body)
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		sum := signed.Summary
+		sess, err := session(r, store, sum.Session)
+		if err == nil {
+			err = signed.Verify(sess.PublicKey)
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		// Checked against the policy the session started with: that is
+		// what the browser ran.
+		for _, e := range sum.Events {
+			if !sess.Policy.Allows(e.Kind) {
+				fail(w, log, &wire.Error{Code: wire.CodeKindNotAllowed, Message: "this student's policy does not enable " + string(e.Kind)})
+				return
+			}
+		}
+		// Events lie within the window (wire.Summary.Validate), apart from
+		// an onset before it, which is where a condition began.
+		if sum.Window.From < sess.Policy.From-tolerance || sum.Window.To > sess.Policy.To+tolerance {
+			fail(w, log, &wire.Error{Code: wire.CodeOutsideWindow, Message: "the summary's window lies outside the exam window plus " + server.WindowTolerance.String()})
+			return
+		}
+		res, err := store.AppendSummary(r.Context(), server.StoredSummary{Summary: sum, Sig: signed.Sig, Hash: sum.Hash(), Received: now()})
+		if errors.Is(err, server.ErrNotFound) {
+			err = errUnknownSession
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		result := "stored"
+		if res == server.Duplicate {
+			result = "duplicate"
+		}
+		encode(w, http.StatusOK, response{sum.Seq, result})
+	})
+}
+
+// handleFinish closes a session and answers the receipt signed with the
+// server's key. The browser signs the request with the session key, so
+// nobody else can close the session; it names the seq and head it holds, so
+// a receipt is only issued for the chain the browser sent. Finishing again
+// returns the same receipt.
+func handleFinish(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var signed wire.SignedFinish
+		err := decode(w, r, &signed)
+		if err == nil {
+			err = signed.Finish.Validate()
+		}
+		if err == nil && signed.Finish.Session != r.PathValue("id") {
+			err = invalidf("the finish request names session %q, the URL %q", signed.Finish.Session, r.PathValue("id"))
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		f := signed.Finish
+		sess, err := session(r, store, f.Session)
+		if err == nil {
+			err = signed.Verify(sess.PublicKey)
+		}
+		if err == nil && (f.Seq != sess.LastSeq || f.Head != sess.Head) {
+			err = &wire.Error{Code: wire.CodeChainBroken, Message: fmt.Sprintf("the server holds the summaries up to seq %d, head %s: send the missing ones before finishing", sess.LastSeq, sess.Head)}
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		sums, err := store.Summaries(r.Context(), sess.ID)
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		key, err := store.ReceiptKey(r.Context())
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		// The summaries were read before FinishSession's transaction, which
+		// closes the session only if the chain still ends at f.Seq, so
+		// the summaries up to it are exactly those the receipt covers.
+		at := now()
+		receipt, err := store.FinishSession(r.Context(), sess.ID, f.Seq, f.Head, at, func(s server.Session) wire.SignedReceipt {
+			var upTo []server.StoredSummary
+			for _, sum := range sums {
+				if sum.Summary.Seq <= s.LastSeq {
+					upTo = append(upTo, sum)
+				}
+			}
+			return wire.Receipt{Session: s.ID, Exam: s.Exam, LastSeq: s.LastSeq, Head: s.Head,
+				Counts: counts(events(upTo)), Issued: at.UnixMilli()}.Sign(key)
+		})
+		if errors.Is(err, server.ErrNotFound) {
+			err = errUnknownSession
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		encode(w, http.StatusOK, receipt)
+	})
+}
+
+// handleReceiptKey publishes the key receipts are signed with, so anyone
+// can check a receipt (lokaal verify-receipt).
+func handleReceiptKey(log *slog.Logger, store server.ExamStore) http.Handler {
+	type response struct {
+		Key string `json:"key"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key, err := store.ReceiptKey(r.Context())
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		encode(w, http.StatusOK, response{base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey))})
+	})
+}
+
+// events joins the events of a session's summaries into the periods a
+// reviewer reads.
+func events(sums []server.StoredSummary) []wire.Event {
+	var all []wire.Event
+	for _, s := range sums {
+		all = append(all, s.Summary.Events...)
+	}
+	return timeline.Join(all)
+}
+
+// counts counts joined events per kind: an absence that spans three
+// summaries is one event, not three.
+func counts(events []wire.Event) map[wire.Kind]int64 {
+	n := map[wire.Kind]int64{}
+	for _, e := range events {
+		n[e.Kind]++
+	}
+	return n
+}
+
+// renderTimeline draws a session as reviewer and student see it.
+func renderTimeline(sess server.Session, sums []server.StoredSummary, loc *time.Location) []byte {
+	kinds := make([]wire.Kind, len(sess.Policy.Detectors))
+	for i, d := range sess.Policy.Detectors {
+		kinds[i] = d.Kind
+	}
+	var ended time.Time
+	switch {
+	case sess.Finished != nil:
+		ended = *sess.Finished
+	case len(sums) > 0:
+		ended = time.UnixMilli(sums[len(sums)-1].Summary.Window.To)
+	}
+	return timeline.SVG(timeline.Session{
+		From: time.UnixMilli(sess.Policy.From), To: time.UnixMilli(sess.Policy.To),
+		Started: sess.Started, Ended: ended, Kinds: kinds, Events: events(sums),
+		Unreliable: sess.Unreliable(), Location: loc,
+	})
+}
+
+func writeSVG(w http.ResponseWriter, svg []byte) {
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(svg)
+}

@@ -1,0 +1,228 @@
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+// Retention the transparency screen announces: summaries are kept this
+// many days, or extendedRetentionDays when a reviewer marks a session.
+const (
+	retentionDays         = 45
+	extendedRetentionDays = 183
+)
+
+// studentExam is what a student sees of the exam.
+type studentExam struct {
+	ID              string    `json:"id"`
+	Name            string    `json:"name"`
+	Course          string    `json:"course"`
+	Start           time.Time `json:"start"`
+	End             time.Time `json:"end"`
+	LegalBasis      string    `json:"legal_basis"`
+	Alternatives    string    `json:"alternatives_considered"`
+	AlternativeExam string    `json:"alternative_exam"`
+	URL             string    `json:"url"`
+}
+
+func newStudentExam(e server.Exam) studentExam {
+	return studentExam{ID: e.ID, Name: e.Name, Course: e.Course, Start: e.Start, End: e.End,
+		LegalBasis: e.LegalBasis, Alternatives: e.Alternatives, AlternativeExam: e.AlternativeExam, URL: e.URL}
+}
+
+type studentSelf struct {
+	ID        string        `json:"id"`
+	StudentID string        `json:"student_id"`
+	Choice    server.Choice `json:"choice"`
+}
+
+func newStudentSelf(s server.Student) studentSelf {
+	return studentSelf{ID: s.ID, StudentID: s.External, Choice: s.Choice}
+}
+
+// handleStudent answers what the transparency screen shows: the exam, the
+// detectors this student's browser will run, retention and where to object.
+func handleStudent(log *slog.Logger, store server.ExamStore, objection string) http.Handler {
+	type retention struct {
+		Days         int `json:"days"`
+		ExtendedDays int `json:"extended_days"`
+	}
+	type sessionState struct {
+		ID       string     `json:"id"`
+		Finished *time.Time `json:"finished"`
+	}
+	type response struct {
+		Exam      studentExam    `json:"exam"`
+		Student   studentSelf    `json:"student"`
+		Policy    wire.Policy    `json:"policy"`
+		Retention retention      `json:"retention"`
+		Objection string         `json:"objection"`
+		Sessions  []sessionState `json:"sessions"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := currentStudent(r)
+		e, err := store.Exam(r.Context(), st.Exam)
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		sessions, err := store.StudentSessions(r.Context(), st.ID)
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		resp := response{Exam: newStudentExam(e), Student: newStudentSelf(st), Policy: st.Policy(e),
+			Retention: retention{retentionDays, extendedRetentionDays}, Objection: objection, Sessions: []sessionState{}}
+		for _, s := range sessions {
+			resp.Sessions = append(resp.Sessions, sessionState{s.ID, s.Finished})
+		}
+		encode(w, http.StatusOK, resp)
+	})
+}
+
+func handleChoice(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
+	type request struct {
+		Choice server.Choice `json:"choice"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := currentStudent(r)
+		var req request
+		err := decode(w, r, &req)
+		if err == nil && req.Choice != server.ChoiceProctored && req.Choice != server.ChoiceAlternative {
+			err = invalidf("choice must be %q or %q", server.ChoiceProctored, server.ChoiceAlternative)
+		}
+		if err == nil {
+			err = store.SetChoice(r.Context(), st.ID, req.Choice, now())
+		}
+		if err == nil {
+			st, err = store.Student(r.Context(), st.ID)
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		encode(w, http.StatusOK, newStudentSelf(st))
+	})
+}
+
+// handleStartSession registers the browser's fresh session key and answers
+// the policy it must run. Only a student who chose the proctored exam can
+// start, and only around the exam window, where summaries are accepted.
+func handleStartSession(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := currentStudent(r)
+		var req wire.StartRequest
+		err := decode(w, r, &req)
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		key, err := req.Validate()
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		if st.Choice != server.ChoiceProctored {
+			fail(w, log, server.ErrNoChoice)
+			return
+		}
+		e, err := store.Exam(r.Context(), st.Exam)
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		t := now()
+		if t.Before(e.Start.Add(-server.WindowTolerance)) || !t.Before(e.End) {
+			fail(w, log, &wire.Error{Code: wire.CodeOutsideWindow, Message: "a session can start from " + server.WindowTolerance.String() + " before the exam until its end"})
+			return
+		}
+		p := st.Policy(e)
+		p.Session = newID("s-")
+		s := server.Session{ID: p.Session, Student: st.ID, Exam: e.ID, PublicKey: key, Build: req.Build,
+			Started: t, Precheck: req.Precheck, Policy: p, Head: wire.Genesis}
+		if err := store.CreateSession(r.Context(), s); err != nil {
+			fail(w, log, err)
+			return
+		}
+		encode(w, http.StatusCreated, p)
+	})
+}
+
+// handleStudentRecord answers the student's own record: what a reviewer
+// sees, and who looked at it, without the reviewers' notes.
+func handleStudentRecord(log *slog.Logger, store server.ExamStore) http.Handler {
+	type sessionRecord struct {
+		Session    server.Session      `json:"session"`
+		Unreliable bool                `json:"unreliable"`
+		Events     []wire.Event        `json:"events"`
+		Marks      []server.Mark       `json:"marks"`
+		Receipt    *wire.SignedReceipt `json:"receipt"`
+	}
+	type response struct {
+		Student  server.Student  `json:"student"`
+		Exam     studentExam     `json:"exam"`
+		Sessions []sessionRecord `json:"sessions"`
+		Views    []server.View   `json:"views"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		st := currentStudent(r)
+		e, err := store.Exam(ctx, st.Exam)
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		sessions, err := store.StudentSessions(ctx, st.ID)
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		st.Off = orEmpty(st.Off)
+		resp := response{Student: st, Exam: newStudentExam(e), Sessions: []sessionRecord{}}
+		for _, s := range sessions {
+			sums, err := store.Summaries(ctx, s.ID)
+			if err != nil {
+				fail(w, log, err)
+				return
+			}
+			marks, err := store.Marks(ctx, s.ID)
+			if err != nil {
+				fail(w, log, err)
+				return
+			}
+			resp.Sessions = append(resp.Sessions, sessionRecord{Session: s, Unreliable: s.Unreliable(),
+				Events: events(sums), Marks: orEmpty(marks), Receipt: s.Receipt})
+		}
+		if resp.Views, err = store.Views(ctx, st.ID); err != nil {
+			fail(w, log, err)
+			return
+		}
+		resp.Views = orEmpty(resp.Views)
+		encode(w, http.StatusOK, resp)
+	})
+}
+
+// handleStudentTimeline draws one of the student's own sessions, the same
+// picture the reviewer sees; another student's session is not found.
+func handleStudentTimeline(log *slog.Logger, store server.ExamStore, loc *time.Location) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess, err := session(r, store, r.PathValue("id"))
+		if err == nil && sess.Student != currentStudent(r).ID {
+			err = errUnknownSession
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		sums, err := store.Summaries(r.Context(), sess.ID)
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		writeSVG(w, renderTimeline(sess, sums, loc))
+	})
+}
