@@ -38,24 +38,10 @@ func replayAudio(ctx context.Context, path string, stdout io.Writer) error {
 // DetectSpeech runs the detector over a whole clip; lokaal eval scores
 // the same segments replay prints.
 func DetectSpeech(ctx context.Context, clip audio.Clip) (AudioResult, error) {
-	d, err := speech.New(clip.Rate, speech.DefaultParams())
+	frames, busy, err := decide(ctx, clip)
 	if err != nil {
 		return AudioResult{}, err
 	}
-	var frames []speech.FrameDecision
-	var busy time.Duration
-	for i := 0; i < len(clip.Samples); i += blockSize {
-		if i%(blockSize*1024) == 0 {
-			if err := ctx.Err(); err != nil {
-				return AudioResult{}, err
-			}
-		}
-		start := time.Now()
-		fs := d.Process(clip.Samples[i:min(i+blockSize, len(clip.Samples))])
-		busy += time.Since(start)
-		frames = append(frames, fs...)
-	}
-	frames = append(frames, d.Flush()...)
 	res := AudioResult{Segments: speech.Segments(frames, 0, 0)}
 	if res.Segments == nil {
 		res.Segments = []speech.Segment{}
@@ -64,4 +50,27 @@ func DetectSpeech(ctx context.Context, clip audio.Clip) (AudioResult, error) {
 		res.MSPerAudioS = float64(busy.Microseconds()) / 1000 / s
 	}
 	return res, nil
+}
+
+// decide returns the detector's decision on every 10 ms of clip and the
+// time the detector took.
+func decide(ctx context.Context, clip audio.Clip) ([]speech.FrameDecision, time.Duration, error) {
+	d, err := speech.New(clip.Rate, speech.DefaultParams())
+	if err != nil {
+		return nil, 0, err
+	}
+	var frames []speech.FrameDecision
+	var busy time.Duration
+	for i := 0; i < len(clip.Samples); i += blockSize {
+		if i%(blockSize*1024) == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, 0, err
+			}
+		}
+		start := time.Now()
+		fs := d.Process(clip.Samples[i:min(i+blockSize, len(clip.Samples))])
+		busy += time.Since(start)
+		frames = append(frames, fs...)
+	}
+	return append(frames, d.Flush()...), busy, nil
 }

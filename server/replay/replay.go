@@ -1,6 +1,7 @@
-// Package replay implements `lokaal replay`: it runs the kiosk's counter
-// over a recorded video and prints the counts as one JSON object, so that
-// accuracy can be measured without a browser.
+// Package replay implements `lokaal replay`: it runs the kiosk's counter,
+// or with --policy the exam proctor, over a recorded video (and audio) and
+// prints the result as one JSON object, so that accuracy and traffic can be
+// measured without a browser.
 package replay
 
 import (
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lokaal-nl/lokaal/server/audio"
 	"github.com/lokaal-nl/lokaal/server/video"
 	"github.com/lokaal-nl/lokaal/wasm/counter"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
@@ -45,10 +47,12 @@ type Event struct {
 }
 
 const usage = `usage: lokaal replay --video FILE.mjpeg|FILE.y4m [--fps N] --line [NAME=]X1,Y1,X2,Y2[,immediate|deferred] ... [--every K] [--events]
-       lokaal replay --audio FILE.wav|FILE.mp3`
+       lokaal replay --audio FILE.wav|FILE.mp3
+       lokaal replay --policy POLICY.json --video FILE.mjpeg|FILE.y4m [--fps N] [--every K] [--audio FILE.wav|FILE.mp3]`
 
-// Run parses args (without the subcommand name), counts the video and writes
-// one JSON object to stdout. Coordinates are normalised (0..1).
+// Run parses args (without the subcommand name), counts the video (or
+// proctors it, with --policy) and writes one JSON object to stdout.
+// Coordinates are normalised (0..1).
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -60,7 +64,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fps := fs.Float64("fps", 0, "frame rate of the file; required for MJPEG, default from the Y4M header")
 	every := fs.Int("every", 1, "process only every Kth frame, as a browser that cannot keep up")
 	events := fs.Bool("events", false, "list every crossing")
-	audioPath := fs.String("audio", "", "audio file (.wav or .mp3): print its speech segments instead of counting a video")
+	audioPath := fs.String("audio", "", "audio file (.wav or .mp3): print its speech segments, or with --policy the microphone's input")
+	policyPath := fs.String("policy", "", "exam policy (wire.Policy JSON): run the exam proctor and print the events and signed summaries the page would send")
 	var lines []wire.Line
 	fs.Func("line", "counting line [NAME=]X1,Y1,X2,Y2[,immediate|deferred] (repeatable; \"in\" is the screen-left of 1→2)", func(s string) error {
 		l, err := parseLine(s, len(lines))
@@ -76,20 +81,38 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch {
 	case fs.NArg() > 0:
 		return fmt.Errorf("replay: unexpected argument %q\n%s", fs.Arg(0), usage)
-	case *audioPath != "" && *path != "":
-		return fmt.Errorf("replay: --audio cannot be combined with --video yet\n%s", usage)
-	case *audioPath != "":
+	case *policyPath != "" && len(lines) > 0:
+		return fmt.Errorf("replay: --policy cannot be combined with --line\n%s", usage)
+	case *policyPath != "" && *path == "":
+		return fmt.Errorf("replay: --policy needs --video\n%s", usage)
+	case *audioPath != "" && *path != "" && *policyPath == "":
+		return fmt.Errorf("replay: --audio cannot be combined with --video without --policy\n%s", usage)
+	case *audioPath != "" && *path == "":
 		return replayAudio(ctx, *audioPath, stdout)
 	case *path == "":
 		return fmt.Errorf("replay: --video is required\n%s", usage)
-	case len(lines) == 0:
+	case len(lines) == 0 && *policyPath == "":
 		return fmt.Errorf("replay: at least one --line is required\n%s", usage)
 	case *every < 1:
 		return fmt.Errorf("replay: --every must be at least 1")
 	case *fps < 0 || *fps > 1000:
 		return fmt.Errorf("replay: --fps must be within 0..1000")
 	}
-	if err := wire.ValidateLines(lines); err != nil {
+	var pol wire.Policy
+	var clip *audio.Clip
+	if *policyPath != "" {
+		var err error
+		if pol, err = ReadPolicy(*policyPath); err != nil {
+			return fmt.Errorf("replay: %w", err)
+		}
+		if *audioPath != "" && pol.NeedsMicrophone() {
+			c, err := audio.ReadFile(*audioPath)
+			if err != nil {
+				return fmt.Errorf("replay: %w", err)
+			}
+			clip = &c
+		}
+	} else if err := wire.ValidateLines(lines); err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
 	r, fileFPS, closer, err := video.Open(*path)
@@ -102,6 +125,13 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *fps == 0 {
 		return fmt.Errorf("replay: %s carries no frame rate: give --fps", *path)
+	}
+	if *policyPath != "" {
+		res, err := Exam(ctx, r, *fps, *every, clip, pol)
+		if err != nil {
+			return fmt.Errorf("replay: %s: %w", *path, err)
+		}
+		return json.NewEncoder(stdout).Encode(res)
 	}
 	res, err := Count(ctx, r, *fps, *every, lines)
 	if err != nil {

@@ -1,0 +1,222 @@
+package proctor
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/lokaal-nl/lokaal/internal/fixtures"
+	"github.com/lokaal-nl/lokaal/server/cascades"
+	"github.com/lokaal-nl/lokaal/server/video"
+	"github.com/lokaal-nl/lokaal/wasm/face"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+// detected caches each clip's detections: the detector keeps nothing from
+// one frame to the next, so replaying them is replaying the clip.
+var detected = map[string][][]face.Face{}
+
+// detect runs the real detector with its defaults over a fixture clip (30
+// fps) and returns the faces of every frame.
+func detect(t *testing.T, clip string) [][]face.Face {
+	t.Helper()
+	if v, ok := detected[clip]; ok {
+		return v
+	}
+	path := fixtures.Path(t, "faces/"+clip)
+	dir, err := cascades.Dir()
+	if err != nil {
+		t.Skip(err)
+	}
+	fc, pc, err := cascades.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := face.New(fc, pc, face.DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _, c, err := video.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var out [][]face.Face
+	for {
+		fr, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, err := d.Detect(fr.Gray, fr.W, fr.H)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, slices.Clone(fs)) // Detect reuses its slice
+	}
+	detected[clip] = out
+	return out
+}
+
+// joined returns the events of all summaries with the pieces of one event
+// joined again, as the reviewer's timeline shows them.
+func joined(sums []wire.Summary) []wire.Event {
+	var out []wire.Event
+	for _, s := range sums {
+		for _, e := range s.Events {
+			if i := slices.IndexFunc(out, func(o wire.Event) bool { return o.Kind == e.Kind && o.End == e.Start }); i >= 0 && e.Start == s.Window.From {
+				out[i].End = e.End
+				if e.Kind == wire.LookingAway {
+					out[i].Peak = min(out[i].Peak, e.Peak)
+				} else {
+					out[i].Peak = max(out[i].Peak, e.Peak)
+				}
+				continue
+			}
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// TestClips runs the clips through the engine at 30 fps with every camera
+// detector on: once as they are with 1 s thresholds (the clips last 1.9-5.2
+// s), and looped to at least 20 s with the catalogue's default thresholds
+// and 5 s windows, so the summaries show when an event appears.
+func TestClips(t *testing.T) {
+	const fps = 30
+	for _, c := range []struct {
+		clip string
+		// The pre-check is the clip's first 2 s, except on face-turning,
+		// which starts turned away: a pre-check must see the student face
+		// the screen, so that clip runs on DefaultBaseline.
+		precheck bool
+		want     wire.Kind // the one event, from the first frame on ("" none)
+		startMS  int64
+	}{
+		{"face-present-30fps.mjpeg", true, "", 0},
+		{"empty-room-30fps.mjpeg", true, wire.FaceAbsent, 0},
+		{"two-faces-30fps.mjpeg", true, wire.MultipleFaces, 0},
+		// Turned so far in the first 15 frames that no face is found (0.5
+		// s, shorter than any threshold); from then on her head keeps
+		// turning, and the facing moments in between are under Release.
+		{"face-turning-30fps.mjpeg", false, wire.LookingAway, 500},
+	} {
+		frames := detect(t, c.clip)
+		var baseline float32
+		if c.precheck {
+			pc := Precheck(frames[:2*fps])
+			t.Logf("%s: %d frames, pre-check %+v", c.clip, len(frames), pc)
+			if pc.FaceFound != (c.want != wire.FaceAbsent) {
+				t.Errorf("%s: pre-check found a face: %v", c.clip, pc.FaceFound)
+			}
+			baseline = float32(pc.Baseline)
+		}
+		for _, v := range []struct {
+			name      string
+			loops     int
+			threshold float64 // 0: the defaults
+			interval  int
+		}{
+			{"once-1s", 1, 1, 30},
+			{"looped-defaults", (20*fps + len(frames) - 1) / len(frames), 0, 5},
+		} {
+			d := start(t, policy(v.interval, on(wire.FaceAbsent, v.threshold), on(wire.MultipleFaces, v.threshold), on(wire.LookingAway, v.threshold)), baseline)
+			n := int64(v.loops * len(frames))
+			for i := range n {
+				d.p.Faces(d.at(i*1000/fps), frames[i%int64(len(frames))])
+			}
+			end := n * 1000 / fps
+			sums := d.end(end)
+			evs := joined(sums)
+			name := strings.TrimSuffix(c.clip, "-30fps.mjpeg") + "/" + v.name
+			t.Logf("%s: %.1f s, events %+v", name, float64(end)/1000, evs)
+			var want []wire.Event
+			if c.want != "" {
+				peak := evs[0].Peak // checked below
+				want = []wire.Event{{Kind: c.want, Start: t0 + c.startMS, End: t0 + end, Peak: peak}}
+			}
+			if !slices.Equal(evs, want) {
+				t.Errorf("%s: events %+v, want %+v", name, evs, want)
+				continue
+			}
+			switch c.want {
+			case wire.MultipleFaces:
+				if evs[0].Peak != 2 {
+					t.Errorf("%s: peak %g faces, want 2", name, evs[0].Peak)
+				}
+			case wire.LookingAway:
+				if evs[0].Peak >= AwayBelow {
+					t.Errorf("%s: peak %g, want the lowest Frontal under %g", name, evs[0].Peak, AwayBelow)
+				}
+			}
+			// With the defaults the event appears in the first window that
+			// ends after its threshold, not before.
+			if v.threshold == 0 && c.want != "" {
+				ds, _ := wire.CatalogueEntry(c.want)
+				first := slices.IndexFunc(sums, func(s wire.Summary) bool { return len(s.Events) > 0 })
+				if w := sums[first].Window; w.From-t0 > c.startMS+int64(ds.DefaultS*1000) || w.To-t0 <= c.startMS+int64(ds.DefaultS*1000) {
+					t.Errorf("%s: first reported in window %d-%d ms, want the one holding %g s after its start", name, w.From-t0, w.To-t0, ds.DefaultS)
+				}
+			}
+		}
+	}
+}
+
+// turnedAway labels face-turning by eye, frame by frame: turned away in
+// frames 0-19 (to her left, then turning back) and 28-42 (to her right),
+// facing the camera in 20-27 and 43-56.
+func turnedAway(i int) bool { return i < 20 || (i >= 28 && i < 43) }
+
+// TestAwayCut measures face.Frontal on the clips to justify AwayBelow and
+// DefaultBaseline. face-present and two-faces (people facing the camera,
+// the latter with tilted heads) are judged against their own median score,
+// as after a pre-check; face-turning against DefaultBaseline.
+func TestAwayCut(t *testing.T) {
+	present, two, turning := detect(t, "face-present-30fps.mjpeg"), detect(t, "two-faces-30fps.mjpeg"), detect(t, "face-turning-30fps.mjpeg")
+	pooled := Precheck(slices.Concat(present, two)).Baseline
+	t.Logf("median best-face score: face-present %.1f, two-faces %.1f, both %.1f (DefaultBaseline %d)",
+		Precheck(present).Baseline, Precheck(two).Baseline, pooled, DefaultBaseline)
+	if math.Abs(pooled-DefaultBaseline) > 0.1*DefaultBaseline {
+		t.Errorf("DefaultBaseline %d is more than 10%% from the fixtures' median %.1f", DefaultBaseline, pooled)
+	}
+	// share of frames with a face whose Frontal is under cut, among those
+	// for which keep holds.
+	share := func(frames [][]face.Face, baseline float64, cut float32, keep func(int) bool) float64 {
+		n, below := 0, 0
+		for i, f := range frames {
+			if len(f) == 0 || !keep(i) {
+				continue
+			}
+			n++
+			if face.Frontal(f, float32(baseline)) < cut {
+				below++
+			}
+		}
+		return float64(below) / float64(n)
+	}
+	all := func(int) bool { return true }
+	facing := func(i int) bool { return !turnedAway(i) }
+	var rows []string
+	for cut := float32(0.3); cut < 0.81; cut += 0.05 {
+		rows = append(rows, fmt.Sprintf("%.2f: face-present %3.0f%%  two-faces %3.0f%%  turning: away %3.0f%%, facing %3.0f%%", cut,
+			100*share(present, Precheck(present).Baseline, cut, all), 100*share(two, Precheck(two).Baseline, cut, all),
+			100*share(turning, DefaultBaseline, cut, turnedAway), 100*share(turning, DefaultBaseline, cut, facing)))
+	}
+	t.Logf("frames with a face under each Frontal cut:\n%s", strings.Join(rows, "\n"))
+	if v := share(present, Precheck(present).Baseline, AwayBelow, all); v > 0 {
+		t.Errorf("face-present: %.0f%% of frames look away at AwayBelow, want none", 100*v)
+	}
+	if v := share(turning, DefaultBaseline, AwayBelow, turnedAway); v < 0.8 {
+		t.Errorf("face-turning: %.0f%% of the turned-away frames with a face under AwayBelow, want ≥ 80%%", 100*v)
+	}
+	if v := share(turning, DefaultBaseline, AwayBelow, facing); v > 0.25 {
+		t.Errorf("face-turning: %.0f%% of the facing frames under AwayBelow, want ≤ 25%%", 100*v)
+	}
+}
