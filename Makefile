@@ -9,7 +9,11 @@ DB          ?= data/lokaal.db
 # id, no VCS stamp.
 WASM_FLAGS  := -trimpath -buildvcs=false -ldflags=-buildid=
 WASM        := static/build/kiosk.wasm
+EXAM_WASM   := static/build/exam.wasm
 WASM_EXEC   := static/build/wasm_exec.js
+# pigo's face and pupil cascades, served to the exam page as /assets/NAME.
+PIGO_DIR     = $(shell $(GO) env GOMODCACHE)/github.com/esimov/pigo@v1.4.6/cascade
+CASCADES    := static/build/facefinder static/build/puploc
 GO_SOURCES  := $(shell find wasm server static -name '*.go' -not -path '*/node_modules/*') go.mod go.sum
 STATIC      := $(wildcard static/*.html static/*.js static/*.css)
 
@@ -19,16 +23,24 @@ all: build
 
 build: bin/lokaal
 
-wasm: $(WASM) $(WASM_EXEC)
+wasm: $(WASM) $(EXAM_WASM) $(WASM_EXEC) $(CASCADES)
 
 $(WASM): $(GO_SOURCES)
 	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o $@ ./wasm/cmd/kiosk
+
+$(EXAM_WASM): $(GO_SOURCES)
+	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o $@ ./wasm/cmd/exam
+
+$(CASCADES): static/build/%: go.sum
+	@test -f $(PIGO_DIR)/$* || $(GO) mod download github.com/esimov/pigo
+	cp $(PIGO_DIR)/$* $@
+	@chmod 644 $@
 
 $(WASM_EXEC): $(shell $(GO) env GOROOT)/lib/wasm/wasm_exec.js
 	cp $< $@
 
 # The server embeds static/, so it is built after the client.
-bin/lokaal: $(GO_SOURCES) $(STATIC) $(WASM) $(WASM_EXEC)
+bin/lokaal: $(GO_SOURCES) $(STATIC) $(WASM) $(EXAM_WASM) $(WASM_EXEC) $(CASCADES)
 	$(GO) build -trimpath -o $@ ./server/cmd/lokaal
 
 run: build
@@ -68,4 +80,4 @@ chromium:
 	  else echo "make test needs Debian's Chromium at $(CHROMIUM): run 'sudo apt-get install -y chromium', or set CHROMIUM=/path/to/chromium"; exit 1; fi; }
 
 clean:
-	rm -rf bin out test-results playwright-report $(WASM) $(WASM_EXEC)
+	rm -rf bin out test-results playwright-report $(WASM) $(EXAM_WASM) $(WASM_EXEC) $(CASCADES)

@@ -28,9 +28,10 @@ function status(msg, isError = false) {
 
 // api calls the JSON API with the admin token; a 401 signs out.
 async function api(path, opts = {}) {
+  const { type, ...rest } = opts;
   const headers = { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}` };
-  if (opts.body) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { ...opts, headers });
+  if (opts.body) headers['Content-Type'] = type || 'application/json';
+  const res = await fetch(path, { ...rest, headers });
   if (res.status === 401) {
     signOut();
     throw new Error('The admin token was not accepted.');
@@ -74,7 +75,7 @@ async function refresh() {
     const current = $('room').value;
     $('room').replaceChildren(el('option', { value: '' }, 'All rooms'), ...rooms.map((r) => el('option', { value: r }, r)));
     $('room').value = rooms.includes(current) ? current : '';
-    await Promise.all([showCounts(), showKiosks()]);
+    await Promise.all([showCounts(), showKiosks(), showExams()]);
     status('');
   } catch (e) {
     status(e.message, true);
@@ -223,6 +224,116 @@ async function download(format) {
   }
 }
 
+// ---- Proctored exams ----
+
+// The detector catalogue (wasm/wire): default thresholds, 0 for instant kinds.
+const CATALOGUE = [
+  ['face_absent', 10, 'no face for the threshold'],
+  ['multiple_faces', 3, 'two or more faces for the threshold'],
+  ['looking_away', 10, 'face turned away for the threshold'],
+  ['speech', 5, 'speech for the threshold (asks for the microphone)'],
+  ['focus_lost', 0, 'tab hidden or window blurred'],
+  ['fullscreen_exit', 0, 'left full screen'],
+  ['paste', 0, 'a count of pastes; the content is never read'],
+  ['extra_screen', 0, 'a second screen is connected'],
+];
+
+function detectorRows() {
+  $('e-detectors').replaceChildren(el('thead', {}, el('tr', {}, el('th', {}, 'On'), el('th', {}, 'Detector'), el('th', {}, 'Threshold'))),
+    el('tbody', {}, ...CATALOGUE.map(([kind, def, what]) => el('tr', {},
+      el('td', {}, el('input', { type: 'checkbox', 'data-kind': kind, id: `d-${kind}` })),
+      el('td', {}, el('label', { for: `d-${kind}` }, el('strong', {}, kind), el('span', { class: 'hint' }, what))),
+      el('td', {}, def ? el('span', {}, el('input', { type: 'number', min: 1, max: 120, step: 'any', value: def, 'data-threshold': kind }), ' s') : '–')))));
+}
+
+function accommodations(student) {
+  const boxes = CATALOGUE.map(([kind]) => el('label', { class: 'inline' },
+    el('input', { type: 'checkbox', value: kind, ...(student.accommodations?.includes(kind) ? { checked: '' } : {}) }), kind));
+  const save = el('button', { type: 'button' }, 'Save accommodations');
+  save.addEventListener('click', async () => {
+    const off = boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+    try {
+      await api(`/api/v1/students/${encodeURIComponent(student.id)}/accommodations`, { method: 'PUT', body: JSON.stringify({ off }) });
+      status(`Accommodations saved for ${student.student_id}: ${off.join(', ') || 'none'} off.`);
+    } catch (e) {
+      status(e.message, true);
+    }
+  });
+  return el('div', { class: 'accommodations' }, ...boxes, save);
+}
+
+async function showExams() {
+  const data = await (await api('/api/v1/exams')).json();
+  const exams = Array.isArray(data) ? data : data.exams || [];
+  const current = $('i-exam').value;
+  $('i-exam').replaceChildren(...exams.map((e) => el('option', { value: e.id }, `${e.name} (${e.course})`)));
+  if (exams.some((e) => e.id === current)) $('i-exam').value = current;
+  if (exams.length === 0) {
+    $('exams').replaceChildren(el('p', { class: 'hint' }, 'No exams yet.'));
+    return;
+  }
+  $('exams').replaceChildren(el('table', {},
+    el('thead', {}, el('tr', {}, ...['Exam', 'Window', 'Announced', 'Detectors', 'Crisis exception'].map((h) => el('th', {}, h)))),
+    el('tbody', {}, ...exams.map((e) => el('tr', { 'data-exam': e.id },
+      el('td', {}, el('strong', {}, e.name), el('br'), e.course, el('br'), el('span', { class: 'mono hint' }, e.id)),
+      el('td', {}, `${when(e.start)} – ${when(e.end)}`),
+      el('td', {}, when(e.announced)),
+      el('td', {}, (e.detectors || []).map((d) => (d.threshold_s ? `${d.kind} ≥ ${d.threshold_s} s` : d.kind)).join(', ') || 'none'),
+      el('td', {}, e.crisis || '–'))))));
+}
+
+async function createExam(ev) {
+  ev.preventDefault();
+  const [y, m, d] = $('e-announced').value.split('-').map(Number);
+  const detectors = CATALOGUE.filter(([kind]) => $(`d-${kind}`).checked).map(([kind, def]) => ({
+    kind, threshold_s: def ? Number(document.querySelector(`[data-threshold="${kind}"]`).value) : 0,
+  }));
+  const body = {
+    name: $('e-name').value.trim(),
+    course: $('e-course').value.trim(),
+    start: new Date($('e-start').value).toISOString(),
+    end: new Date($('e-end').value).toISOString(),
+    announced: new Date(y, m - 1, d).toISOString(),
+    legal_basis: $('e-legal').value.trim(),
+    alternatives_considered: $('e-considered').value.trim(),
+    alternative_exam: $('e-alternative').value.trim(),
+    url: $('e-url').value.trim(),
+    detectors,
+    interval_s: Number($('e-interval').value),
+    crisis: $('e-crisis').value.trim(),
+  };
+  try {
+    const exam = await (await api('/api/v1/exams', { method: 'POST', body: JSON.stringify(body) })).json();
+    status(`Exam ${exam.name} created.`);
+    await showExams();
+    $('i-exam').value = exam.id;
+    $('import').scrollIntoView();
+  } catch (e) {
+    status(e.message, true);
+  }
+}
+
+async function importStudents(ev) {
+  ev.preventDefault();
+  try {
+    const res = await api(`/api/v1/exams/${encodeURIComponent($('i-exam').value)}/students`, { method: 'POST', type: 'text/csv', body: $('i-csv').value });
+    const { students } = await res.json();
+    $('links').replaceChildren(el('table', { id: 'student-links' },
+      el('thead', {}, el('tr', {}, ...['Student', 'Access link', 'Accommodations (switched off)'].map((h) => el('th', {}, h)))),
+      el('tbody', {}, ...students.map((s) => {
+        const url = new URL(s.link, location.origin).href;
+        return el('tr', { 'data-student': s.student_id },
+          el('td', {}, s.student_id, el('br'), el('span', { class: 'hint' }, s.email)),
+          el('td', {}, el('a', { href: url, class: 'mono' }, url)),
+          el('td', {}, accommodations(s)));
+      }))));
+    $('i-csv').value = '';
+    status(`${students.length} students imported. Their links are shown below, once.`);
+  } catch (e) {
+    status(e.message, true);
+  }
+}
+
 function init() {
   const today = new Date();
   $('day').value = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
@@ -240,6 +351,9 @@ function init() {
   $('export-json').addEventListener('click', () => download('json'));
   $('add-line').addEventListener('click', () => addLine(`line${$('lines').rows.length + 1}`));
   $('create').addEventListener('submit', createKiosk);
+  detectorRows();
+  $('exam-create').addEventListener('submit', createExam);
+  $('import').addEventListener('submit', importStudents);
   $('copy').addEventListener('click', () => navigator.clipboard.writeText($('enrol-link').href).then(() => status('Link copied.')));
   if (sessionStorage.getItem(TOKEN_KEY)) signIn();
   // Keep the dashboard current while it is open.

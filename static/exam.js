@@ -1,0 +1,643 @@
+// lokaal exam: the browser half of the proctored exam page.
+//
+// This file owns the promise-heavy browser APIs: camera and microphone, the
+// session key (WebCrypto Ed25519, never extractable), the IndexedDB outbox
+// and fetch. Go (exam.wasm, exported as globalThis.lokaalGo) draws every
+// screen, runs the detectors and the proctor, and builds the bytes that are
+// signed and sent. Camera frames and audio go from the devices to Go and
+// nowhere else: nothing here stores or sends them.
+'use strict';
+
+const ASSETS = document.currentScript.dataset;
+const FRAME_MS = 200; // ~5 fps of face detection
+const PRECHECK_MS = 6000;
+const TICK_MS = 250;
+const MAX_BACKOFF_MS = 60 * 1000;
+const FRAME_W = 640;
+const FRAME_H = 480;
+const LANG_KEY = 'lokaal-lang';
+
+const body = document.body;
+const $ = (id) => document.getElementById(id);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)));
+
+let go;           // globalThis.lokaalGo
+let build;        // hex SHA-256 of exam.wasm
+let token;        // the access token from the link's fragment
+let info;         // GET /api/v1/student
+let needs;        // {camera, microphone, genesis, interval}
+let db;
+let precheck = null; // wire.Precheck of the last check
+let running = null;  // the session record while the exam runs
+let finishing = false;
+const svgs = new Map(); // session id → timeline SVG text, kept for a language switch
+
+// ---- IndexedDB: sessions (key, policy, chain head), queue, sent, dead ----
+
+function request(r) {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+
+function done(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = resolve;
+    tx.onerror = tx.onabort = () => reject(tx.error);
+  });
+}
+
+function openDB() {
+  const r = indexedDB.open('lokaal-exam', 1);
+  r.onupgradeneeded = () => {
+    r.result.createObjectStore('sessions', { keyPath: 'id' });
+    for (const s of ['queue', 'sent', 'dead']) r.result.createObjectStore(s, { keyPath: 'id', autoIncrement: true });
+  };
+  return request(r);
+}
+
+const all = (store) => request(db.transaction(store).objectStore(store).getAll());
+const getSession = (id) => request(db.transaction('sessions').objectStore('sessions').get(id));
+
+async function putSession(rec) {
+  const tx = db.transaction('sessions', 'readwrite');
+  tx.objectStore('sessions').put(rec);
+  return done(tx);
+}
+
+// enqueue numbers a sealed summary, links it to the chain head and queues it
+// in one transaction with the new head: a crash leaves either both or
+// neither, so the chain never forks or skips.
+async function enqueue(summaryJSON) {
+  const tx = db.transaction(['sessions', 'queue'], 'readwrite');
+  const rec = await request(tx.objectStore('sessions').get(running.id));
+  const c = go.chain(summaryJSON, rec.seq + 1, rec.head);
+  if (c instanceof Error) {
+    tx.abort();
+    throw c;
+  }
+  rec.seq += 1;
+  rec.head = c.hash;
+  tx.objectStore('queue').add({ session: rec.id, seq: rec.seq, hash: c.hash, summary: c.summary, body: null });
+  tx.objectStore('sessions').put(rec);
+  await done(tx);
+  body.dataset.sealedSeq = rec.seq;
+  go.status(rec.seq, 'queued', '', c.summary);
+  wake();
+}
+
+// history lists a session's summaries for the panel after a reload.
+async function history(session) {
+  const [sent, queue, dead] = await Promise.all([all('sent'), all('queue'), all('dead')]);
+  const mine = (r) => r.session === session;
+  return [
+    ...sent.filter(mine).map((r) => ({ seq: r.seq, json: r.body, status: 'acked', reason: '' })),
+    ...queue.filter(mine).map((r) => ({ seq: r.seq, json: r.body || r.summary, status: 'queued', reason: '' })),
+    ...dead.filter(mine).map((r) => ({ seq: r.seq, json: r.body || r.summary, status: 'dead', reason: r.reason })),
+  ].sort((a, b) => a.seq - b.seq);
+}
+
+// ---- API ----
+
+// api calls the student API with the access token. Every response's Date
+// header is compared with the local clock (clock_skew).
+async function api(method, path, payload) {
+  const headers = { Authorization: `Bearer ${token}` };
+  if (payload !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body: payload === undefined ? undefined : JSON.stringify(payload) });
+  noteDate(res);
+  if (!res.ok) {
+    const err = await res.json().catch(() => ({}));
+    const e = new Error(err.message || `HTTP ${res.status}`);
+    e.code = err.code;
+    throw e;
+  }
+  return res;
+}
+
+function noteDate(res) {
+  const d = Date.parse(res.headers.get('Date') || '');
+  if (!Number.isNaN(d)) go.serverDate(d, Date.now(), performance.now());
+}
+
+// ---- Outbox: sign, then send oldest first ----
+
+let wakeUp = () => {};
+const wake = () => wakeUp();
+const rest = (ms) => new Promise((resolve) => { wakeUp = resolve; setTimeout(resolve, ms); });
+
+async function oldest() {
+  const cursor = await request(db.transaction('queue').objectStore('queue').openCursor());
+  return cursor ? cursor.value : null;
+}
+
+async function queued(session) {
+  return (await all('queue')).filter((r) => r.session === session).length;
+}
+
+async function updateStatus() {
+  const tx = db.transaction(['queue', 'dead']);
+  const [queue, dead] = await Promise.all([request(tx.objectStore('queue').count()), request(tx.objectStore('dead').count())]);
+  Object.assign(body.dataset, { queue, dead });
+}
+
+async function moveToDead(item, reason) {
+  const tx = db.transaction(['queue', 'dead'], 'readwrite');
+  tx.objectStore('queue').delete(item.id);
+  tx.objectStore('dead').add({ session: item.session, seq: item.seq, summary: item.summary, body: item.body, reason });
+  await done(tx);
+  if (item.session === running?.id) go.status(item.seq, 'dead', reason, item.body || '');
+}
+
+// sign completes a queued summary with the session key's signature. Go
+// checks the summary and makes the exact bytes; only the key is used here.
+async function sign(item) {
+  const rec = await getSession(item.session);
+  const msg = go.signingBytes('summary', item.summary);
+  if (!rec || msg instanceof Error) return moveToDead(item, rec ? msg.message : 'no key for this session');
+  const sig = b64(await crypto.subtle.sign('Ed25519', rec.key, msg));
+  const signed = go.signedBody('summary', item.summary, sig);
+  if (signed instanceof Error) return moveToDead(item, signed.message);
+  item.body = signed;
+  const tx = db.transaction('queue', 'readwrite');
+  tx.objectStore('queue').put(item);
+  return done(tx);
+}
+
+// post sends one signed summary and reports whether to go on at once (true)
+// or to wait and send the same one again (false).
+async function post(item) {
+  let res;
+  try {
+    res = await fetch('/api/v1/summaries', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: item.body });
+  } catch {
+    return false; // offline
+  }
+  noteDate(res);
+  if (res.status === 200 || res.status === 201) { // stored, or stored before
+    const { result } = await res.json().catch(() => ({}));
+    const tx = db.transaction(['queue', 'sent', 'sessions'], 'readwrite');
+    const rec = await request(tx.objectStore('sessions').get(item.session));
+    tx.objectStore('queue').delete(item.id);
+    tx.objectStore('sent').add({ session: item.session, seq: item.seq, body: item.body, result });
+    if (rec && item.seq > rec.ackedSeq) {
+      rec.ackedSeq = item.seq;
+      rec.ackedHead = item.hash;
+      tx.objectStore('sessions').put(rec);
+    }
+    await done(tx);
+    body.dataset.ackedSeq = item.seq;
+    if (item.session === running?.id) go.status(item.seq, 'acked', '', item.body);
+    return true;
+  }
+  if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+    // The server will never take this summary: keep it, show it, move on.
+    const err = await res.json().catch(() => ({}));
+    await moveToDead(item, `HTTP ${res.status} ${err.code || ''}: ${err.message || ''}`);
+    return true;
+  }
+  return false; // 408, 429, 5xx: the server may take it later
+}
+
+// send runs for the page's lifetime, one summary at a time, so the server
+// sees seqs in order. Failures back off exponentially up to a minute.
+async function send() {
+  let backoff = 1000;
+  for (;;) {
+    let ok = false;
+    try {
+      await updateStatus();
+      const item = await oldest();
+      if (!item) {
+        await rest(30 * 1000);
+        continue;
+      }
+      ok = item.body ? await post(item) : (await sign(item), true);
+    } catch (e) {
+      console.error('outbox:', e);
+    }
+    if (ok) {
+      backoff = 1000;
+    } else {
+      await sleep(backoff);
+      backoff = Math.min(2 * backoff, MAX_BACKOFF_MS);
+    }
+  }
+}
+
+// ---- Camera and microphone ----
+
+const media = { stream: null, video: null, audio: null, chunks: 0, camErr: '', micErr: '', timer: 0, cascades: false };
+
+async function getMedia(constraints) {
+  try {
+    return await navigator.mediaDevices.getUserMedia(constraints);
+  } catch (e) {
+    return e;
+  }
+}
+
+// openMedia asks for exactly what the policy needs: the camera only for a
+// camera detector, the microphone only for speech, nothing for neither.
+async function openMedia() {
+  const live = media.stream && media.stream.getTracks().every((t) => t.readyState === 'live');
+  if (live || (!needs.camera && !needs.microphone)) return;
+  closeMedia();
+  const video = needs.camera && { width: { ideal: FRAME_W }, height: { ideal: FRAME_H } };
+  // Raw audio: the detector learns the noise floor itself.
+  const audio = needs.microphone && { echoCancellation: false, noiseSuppression: false, autoGainControl: false };
+  body.dataset.media = [video && 'camera', audio && 'microphone'].filter(Boolean).join(',');
+  let stream = await getMedia({ video, audio });
+  media.camErr = media.micErr = '';
+  if (stream instanceof Error && video && audio) {
+    // One missing device must not hide the other.
+    const v = await getMedia({ video });
+    const a = await getMedia({ audio });
+    if (v instanceof Error) media.camErr = v.message;
+    if (a instanceof Error) media.micErr = a.message;
+    const tracks = [v, a].filter((s) => !(s instanceof Error)).flatMap((s) => s.getTracks());
+    stream = tracks.length ? new MediaStream(tracks) : stream;
+  }
+  if (stream instanceof Error) {
+    if (video) media.camErr = stream.message;
+    if (audio) media.micErr = stream.message;
+    return;
+  }
+  media.stream = stream;
+  const track = stream.getVideoTracks()[0];
+  if (track) {
+    const lost = (on) => () => go.signal('camera_lost', on, performance.now());
+    track.addEventListener('ended', lost(true));
+    track.addEventListener('mute', lost(true));
+    track.addEventListener('unmute', lost(false));
+    const v = document.createElement('video');
+    v.id = 'preview-video';
+    v.muted = true;
+    v.playsInline = true;
+    v.srcObject = stream;
+    await v.play().catch(() => {});
+    media.video = v;
+  }
+}
+
+function closeMedia() {
+  clearTimeout(media.timer);
+  media.timer = 0;
+  media.stream?.getTracks().forEach((t) => t.stop());
+  media.audio?.close().catch(() => {});
+  media.video?.remove();
+  Object.assign(media, { stream: null, video: null, audio: null });
+}
+
+async function loadCascades() {
+  if (media.cascades) return;
+  const [f, p] = await Promise.all([ASSETS.facefinder, ASSETS.puploc].map(async (u) => new Uint8Array(await (await fetch(u)).arrayBuffer())));
+  const err = go.cascades(f, p);
+  if (err instanceof Error) throw err;
+  media.cascades = true;
+}
+
+// startFrames hands Go one 640-wide gray-to-be frame every FRAME_MS. The
+// video element is detached outside the pre-check, which pauses it.
+function startFrames() {
+  const v = media.video;
+  if (!v || media.timer) return;
+  const canvas = new OffscreenCanvas(FRAME_W, FRAME_H);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  const step = () => {
+    media.timer = setTimeout(step, FRAME_MS);
+    if (v.paused) v.play().catch(() => {});
+    if (v.readyState < 2 || !v.videoWidth) return;
+    const w = FRAME_W;
+    const h = Math.min(FRAME_H, Math.round((FRAME_W * v.videoHeight) / v.videoWidth));
+    ctx.drawImage(v, 0, 0, w, h);
+    const n = go.frame(ctx.getImageData(0, 0, w, h).data, w, h, performance.now());
+    if (n instanceof Error) console.error('frame:', n);
+  };
+  step();
+}
+
+async function startAudio() {
+  if (media.audio || !media.stream?.getAudioTracks().length) return;
+  const ctx = new AudioContext();
+  media.audio = ctx;
+  await ctx.audioWorklet.addModule(ASSETS.worklet);
+  const node = new AudioWorkletNode(ctx, 'lokaal-speech', { numberOfOutputs: 1, outputChannelCount: [1] });
+  const err = go.audioStart(ctx.sampleRate);
+  if (err instanceof Error) throw err;
+  node.port.onmessage = (ev) => {
+    media.chunks++;
+    go.audio(new Uint8Array(ev.data.buffer), ctx.sampleRate, performance.now());
+  };
+  ctx.createMediaStreamSource(media.stream).connect(node);
+  node.connect(ctx.destination); // silent; a node must be connected to be run
+  if (ctx.state === 'suspended') {
+    // Autoplay rules can hold audio until the page is used: start then.
+    // resume() stays pending until then, so it is not awaited.
+    document.addEventListener('click', () => ctx.resume().catch(() => {}), { once: true, capture: true });
+    ctx.resume().catch(() => {});
+  }
+}
+
+function attachPreview() {
+  const p = $('preview');
+  if (p && media.video && media.video.parentNode !== p) p.append(media.video);
+}
+
+// ---- Steps ----
+
+async function runPrecheck() {
+  await openMedia();
+  if (media.video) {
+    await loadCascades();
+    startFrames();
+  }
+  if (needs.microphone) await startAudio().catch((e) => { media.micErr ||= e.message; });
+  go.precheckStart();
+  attachPreview();
+  const chunks = media.chunks;
+  await sleep(PRECHECK_MS);
+  precheck = JSON.parse(go.precheckDone(media.camErr, media.micErr, media.chunks - chunks));
+  attachPreview();
+}
+
+async function choose(choice) {
+  const res = await api('POST', '/api/v1/student/choice', { choice });
+  info.student = await res.json().catch(() => ({ ...info.student, choice }));
+  body.dataset.choice = choice;
+  if (choice === 'alternative') {
+    closeMedia();
+    go.show('alternative');
+    return;
+  }
+  if (!(await holdLock())) {
+    go.show('locked');
+    return;
+  }
+  const keys = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
+  const raw = await crypto.subtle.exportKey('raw', keys.publicKey);
+  if (!precheck) precheck = JSON.parse(go.skipPrecheck());
+  const policy = await (await api('POST', '/api/v1/student/sessions', { public_key: b64(raw), build, precheck })).json();
+  const rec = {
+    id: policy.session, student: info.student.id, key: keys.privateKey, policy, precheck,
+    seq: 0, head: needs.genesis, ackedSeq: 0, ackedHead: needs.genesis, receipt: null,
+  };
+  await putSession(rec);
+  await runExam(rec, false);
+}
+
+// holdLock keeps one tab per student running the exam: two would fork the
+// chain.
+function holdLock() {
+  if (!navigator.locks) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    navigator.locks.request(`lokaal-exam-${info.student.id}`, { ifAvailable: true }, (lock) => {
+      resolve(Boolean(lock));
+      return lock ? new Promise(() => {}) : undefined; // held for the page's lifetime
+    });
+  });
+}
+
+const onPaste = () => go.instant('paste', performance.now()); // clipboardData is never read
+const focusLost = () => document.hidden || !document.hasFocus();
+
+function watchSignals() {
+  const focus = () => go.signal('focus_lost', focusLost(), performance.now());
+  document.addEventListener('visibilitychange', focus);
+  // Focus moving into the exam frame blurs this window: look once it settled.
+  window.addEventListener('blur', () => setTimeout(focus, 0));
+  window.addEventListener('focus', focus);
+  const fullscreen = () => go.signal('fullscreen_exit', !document.fullscreenElement, performance.now());
+  document.addEventListener('fullscreenchange', fullscreen);
+  fullscreen();
+  document.addEventListener('paste', onPaste, true);
+  if ('isExtended' in screen) {
+    const extended = () => go.signal('extra_screen', screen.isExtended, performance.now());
+    screen.addEventListener('change', extended);
+    extended();
+  }
+  focus();
+}
+
+// watchFrame counts pastes inside an exam on this origin; another origin's
+// document is out of reach, which the panel says.
+function watchFrame() {
+  try {
+    $('frame').contentDocument?.addEventListener('paste', onPaste, true);
+  } catch { /* another origin */ }
+}
+
+async function runExam(rec, resumed) {
+  running = rec;
+  const err = go.startExam(JSON.stringify(rec.policy), rec.precheck?.baseline || 0, performance.now(), Date.now(), resumed);
+  if (err instanceof Error) throw err;
+  go.summaries(JSON.stringify(await history(rec.id)));
+  const frame = $('frame');
+  frame.addEventListener('load', watchFrame);
+  frame.src = info.exam.url || '/sample-exam';
+  watchSignals();
+  const timer = setInterval(async () => {
+    if (!running || finishing) {
+      clearInterval(timer);
+      return;
+    }
+    // Polled too: focus leaving from inside the frame fires nothing here.
+    go.signal('focus_lost', focusLost(), performance.now());
+    const s = go.tick(performance.now(), Date.now());
+    if (typeof s === 'string') await enqueue(s).catch((e) => console.error('seal:', e));
+  }, TICK_MS);
+  await openMedia();
+  if (needs.camera && !media.video) go.signal('camera_lost', true, performance.now());
+  if (media.video) {
+    await loadCascades();
+    startFrames();
+  }
+  if (needs.microphone) await startAudio().catch((e) => console.error('microphone:', e));
+}
+
+// finish seals the last window, waits until every summary is acknowledged
+// (or rejected) and closes the session with a signed finish naming the
+// chain head the server holds.
+async function finish() {
+  if (finishing || !running) return;
+  finishing = true;
+  const last = go.sealNow(performance.now());
+  go.stop();
+  closeMedia();
+  if (typeof last === 'string') await enqueue(last);
+  for (let left; (left = await queued(running.id)) > 0;) {
+    go.finishing(left);
+    wake();
+    await sleep(500);
+  }
+  go.finishing(0);
+  const receipt = await close(running.id);
+  running = null;
+  $('frame').src = 'about:blank';
+  if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+  go.show('end', JSON.stringify(receipt));
+}
+
+// close sends the signed finish until the server answers with the receipt,
+// and keeps it. Finishing is idempotent: a finished session's receipt comes
+// back again, which also recovers one lost in a crash.
+async function close(id) {
+  let backoff = 1000;
+  for (;;) {
+    const rec = await getSession(id);
+    const f = go.finishMessage(rec.id, rec.ackedSeq, rec.ackedHead, Date.now());
+    const sig = b64(await crypto.subtle.sign('Ed25519', rec.key, go.signingBytes('finish', f)));
+    try {
+      const res = await fetch(`/api/v1/sessions/${encodeURIComponent(rec.id)}/finish`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: go.signedBody('finish', f, sig),
+      });
+      noteDate(res);
+      if (res.ok) {
+        rec.receipt = await res.json();
+        rec.key = null; // the session is closed: its key has nothing left to sign
+        await putSession(rec);
+        return rec.receipt;
+      }
+      const err = await res.json().catch(() => ({}));
+      go.finishing(0, `HTTP ${res.status} ${err.code || ''} ${err.message || ''}`);
+    } catch (e) {
+      go.finishing(0, e.message);
+    }
+    await sleep(backoff);
+    backoff = Math.min(2 * backoff, MAX_BACKOFF_MS);
+  }
+}
+
+function downloadReceipt() {
+  const json = $('receipt')?.textContent;
+  if (!json) return;
+  const { receipt } = JSON.parse(json);
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([json + '\n'], { type: 'application/json' }));
+  a.download = `lokaal-receipt-${receipt.session}.json`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+// insertSVG puts a server-drawn timeline into the page as parsed SVG (an
+// <img> could not send the access token).
+function insertSVG(into, text) {
+  const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+  const svg = doc.documentElement;
+  if (svg.nodeName !== 'svg' || doc.querySelector('parsererror')) throw new Error('the timeline is not an SVG');
+  svg.querySelectorAll('script, foreignObject').forEach((n) => n.remove());
+  into.replaceChildren(document.importNode(svg, true));
+}
+
+function fillTimelines() {
+  for (const div of document.querySelectorAll('[data-timeline]')) {
+    const text = svgs.get(div.dataset.timeline);
+    if (text) insertSVG(div, text);
+  }
+}
+
+async function showRecord() {
+  const rec = await (await api('GET', '/api/v1/student/record')).json();
+  go.show('record', JSON.stringify(rec));
+  for (const div of document.querySelectorAll('[data-timeline]')) {
+    const id = div.dataset.timeline;
+    try {
+      const res = await api('GET', `/api/v1/student/sessions/${encodeURIComponent(id)}/timeline.svg`);
+      svgs.set(id, await res.text());
+    } catch (e) {
+      div.textContent = e.message;
+    }
+  }
+  fillTimelines();
+  body.dataset.timelines = String(svgs.size);
+}
+
+// ---- Start ----
+
+const actions = {
+  lang: () => {
+    const next = body.dataset.lang === 'nl' ? 'en' : 'nl';
+    localStorage.setItem(LANG_KEY, next);
+    go.setLang(next);
+    attachPreview();
+    fillTimelines();
+  },
+  'to-precheck': () => go.show('precheck'),
+  'to-choice': () => {
+    if (!precheck) go.skipPrecheck();
+    go.show('choice');
+  },
+  'precheck-start': runPrecheck,
+  choose: (b) => choose(b.value),
+  fullscreen: () => document.documentElement.requestFullscreen().catch(() => {}),
+  // The first click arms the button, the second finishes.
+  finish: () => (go.armFinish() ? finish() : undefined),
+  'download-receipt': downloadReceipt,
+  record: () => { location.hash = `access=${encodeURIComponent(token)}&view=record`; },
+  back: () => { location.hash = `access=${encodeURIComponent(token)}`; },
+};
+
+document.addEventListener('click', (ev) => {
+  const b = ev.target.closest?.('[data-action]');
+  const f = b && !b.disabled && actions[b.dataset.action];
+  if (!f) return;
+  ev.preventDefault();
+  b.disabled = true;
+  Promise.resolve(f(b))
+    .catch((e) => go.show('error', e.message))
+    .finally(() => { b.disabled = false; });
+});
+
+async function route() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  token = params.get('access');
+  if (!token) return go.show('notoken');
+  if (running) return; // the exam runs: the record opens after finishing
+  info = await (await api('GET', '/api/v1/student')).json();
+  needs = go.student(JSON.stringify(info));
+  if (needs instanceof Error) throw needs;
+  if (params.get('view') === 'record') return showRecord();
+  // A session this browser started and the server has not closed resumes.
+  const open = new Set(info.sessions.filter((s) => !s.finished).map((s) => s.id));
+  const mine = (await all('sessions')).filter((s) => s.student === info.student.id);
+  const resume = mine.find((s) => open.has(s.id) && !s.receipt);
+  if (resume) {
+    if (!(await holdLock())) return go.show('locked');
+    return runExam(resume, true);
+  }
+  const finished = mine.find((s) => s.receipt);
+  if (finished) return go.show('end', JSON.stringify(finished.receipt));
+  const lost = mine.find((s) => info.sessions.some((x) => x.id === s.id && x.finished));
+  if (lost) return go.show('end', JSON.stringify(await close(lost.id)));
+  if (info.student.choice === 'alternative') return go.show('alternative');
+  return go.show('transparency');
+}
+
+async function loadGo() {
+  const bytes = await (await fetch(ASSETS.wasm)).arrayBuffer();
+  // The build hash every summary carries: what actually runs, not a label.
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  build = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const g = new Go();
+  const { instance } = await WebAssembly.instantiate(bytes, g.importObject);
+  g.run(instance); // main registers globalThis.lokaalGo before it blocks
+  return globalThis.lokaalGo;
+}
+
+async function main() {
+  go = await loadGo();
+  go.init(localStorage.getItem(LANG_KEY) || navigator.language || 'en', build);
+  db = await openDB();
+  send();
+  window.addEventListener('hashchange', () => route().catch((e) => go.show('error', e.message)));
+  await route();
+}
+
+main().catch((e) => {
+  if (go) go.show('error', e.message);
+  else $('step').textContent = `The exam page could not start: ${e.message}`;
+});

@@ -1,0 +1,190 @@
+// lokaal review: the exam committee's view of proctored sessions. Built with
+// DOM APIs only (the CSP forbids inline script and style). There is no score
+// and no ranking: sessions come sorted by student number, and each shows
+// its counts per kind next to the evidence.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const TOKEN_KEY = 'lokaal-review-token';
+// Display order: the catalogue, then the integrity kinds (wasm/wire).
+const KINDS = ['face_absent', 'multiple_faces', 'looking_away', 'speech', 'focus_lost', 'fullscreen_exit', 'paste', 'extra_screen',
+  'camera_lost', 'detector_stalled', 'page_reloaded', 'clock_skew'];
+const UNRELIABLE = new Set(['face_absent', 'looking_away']);
+let current = null; // session id in the detail view
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v; else e.setAttribute(k, v);
+  }
+  e.append(...children);
+  return e;
+}
+
+function status(msg, isError = false) {
+  $('status').textContent = msg;
+  $('status').className = isError ? 'error' : '';
+}
+
+async function api(path, opts = {}) {
+  const headers = { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}` };
+  if (opts.body) headers['Content-Type'] = 'application/json';
+  const res = await fetch(path, { ...opts, headers });
+  if (res.status === 401) {
+    signOut();
+    throw new Error('The token was not accepted.');
+  }
+  if (!res.ok) {
+    const err = await res.json().catch(() => ({ message: res.statusText }));
+    throw new Error(err.message || res.statusText);
+  }
+  return res;
+}
+
+const when = (t) => (t ? new Date(typeof t === 'number' ? t : Date.parse(t)).toLocaleString() : '–');
+const clock = (ms) => new Date(ms).toLocaleTimeString();
+const guard = (f) => (...args) => Promise.resolve(f(...args)).catch((e) => status(e.message, true));
+
+function signOut() {
+  sessionStorage.removeItem(TOKEN_KEY);
+  $('app').hidden = true;
+  $('signout').hidden = true;
+  $('signin').hidden = false;
+  document.body.dataset.view = 'signin';
+}
+
+async function signIn() {
+  $('signin').hidden = true;
+  $('signout').hidden = false;
+  $('app').hidden = false;
+  document.body.dataset.view = 'exams';
+  const data = await (await api('/api/v1/review/exams')).json();
+  const exams = Array.isArray(data) ? data : data.exams || [];
+  $('exam').replaceChildren(...exams.map((e) => el('option', { value: e.id }, `${e.name} (${e.course}) ${when(e.start)}`)));
+  if (exams.length === 0) status('No exams yet.');
+  else await showSessions();
+}
+
+async function showSessions() {
+  const id = $('exam').value;
+  if (!id) return;
+  const data = await (await api(`/api/v1/review/exams/${encodeURIComponent(id)}/sessions`)).json();
+  const rows = Array.isArray(data) ? data : data.students || [];
+  const head = el('tr', {}, ...['Student', 'Choice', 'Accommodations (off)', 'Session', 'Started', 'Finished', ...KINDS, 'Marks'].map((h) => el('th', {}, h)));
+  const body = [];
+  for (const { student, sessions } of rows) {
+    const list = sessions.length ? sessions : [null];
+    list.forEach((s, i) => {
+      const tr = el('tr', { 'data-student': student.student_id });
+      if (i === 0) {
+        tr.append(el('td', { rowspan: list.length }, student.student_id, el('br'), el('span', { class: 'hint' }, student.email)),
+          el('td', { rowspan: list.length }, student.choice || 'none yet'),
+          el('td', { rowspan: list.length }, (student.accommodations || []).join(', ') || '–'));
+      }
+      if (!s) {
+        tr.append(el('td', { colspan: 3 + KINDS.length + 1, class: 'hint' }, 'No session.'));
+      } else {
+        const open = el('button', { type: 'button', 'data-session': s.id }, s.id);
+        open.addEventListener('click', guard(() => showSession(s.id)));
+        tr.append(el('td', {}, open, s.unreliable ? el('div', { class: 'hint' }, 'face not found at pre-check') : ''),
+          el('td', {}, when(s.started)), el('td', {}, when(s.finished)));
+        for (const k of KINDS) {
+          const n = (s.counts || {})[k] || 0;
+          tr.append(el('td', { class: n && s.unreliable && UNRELIABLE.has(k) ? 'unreliable' : '', 'data-kind': k }, n ? String(n) : ''));
+        }
+        tr.append(el('td', {}, String((s.marks || []).filter((m) => !m.removed).length)));
+      }
+      body.push(tr);
+    });
+  }
+  $('sessions').replaceChildren(rows.length
+    ? el('div', { class: 'scroll' }, el('table', { id: 'sessions-table' }, el('thead', {}, head), el('tbody', {}, ...body)))
+    : el('p', { class: 'hint' }, 'No students on this exam.'));
+  status('');
+}
+
+function insertSVG(into, text) {
+  const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+  const svg = doc.documentElement;
+  if (svg.nodeName !== 'svg' || doc.querySelector('parsererror')) throw new Error('the timeline is not an SVG');
+  svg.querySelectorAll('script, foreignObject').forEach((n) => n.remove());
+  into.replaceChildren(document.importNode(svg, true));
+}
+
+async function showSession(id) {
+  current = id;
+  const enc = encodeURIComponent(id);
+  const [d, svg] = await Promise.all([
+    api(`/api/v1/review/sessions/${enc}`).then((r) => r.json()),
+    api(`/api/v1/review/sessions/${enc}/timeline.svg`).then((r) => r.text()),
+  ]);
+  const s = d.session;
+  const unreliable = !s.precheck?.face_found;
+  $('detail').hidden = false;
+  document.body.dataset.view = 'session';
+  $('detail-title').textContent = `Session ${s.id}: ${d.student.student_id}`;
+  $('detail-meta').replaceChildren(
+    el('p', {}, `${d.exam.name} (${d.exam.course}). Started ${when(s.started)}, ${s.finished ? `finished ${when(s.finished)}` : 'not finished'}. `,
+      `${d.summaries} summaries stored, last seq ${s.last_seq}. Choice: ${d.student.choice || 'none'}. `,
+      `Accommodations (off): ${(d.student.accommodations || []).join(', ') || 'none'}.`),
+    el('p', {}, `Detectors: ${(s.policy?.detectors || []).map((x) => (x.threshold_s ? `${x.kind} ≥ ${x.threshold_s} s` : x.kind)).join(', ') || 'none'}.`),
+    unreliable ? el('p', { class: 'note' }, 'The pre-check did not find the face: face_absent and looking_away are unreliable for this session and are not evidence of anything.') : '',
+    el('p', { class: 'hint mono' }, `build ${s.build}`));
+  insertSVG($('timeline'), svg);
+  $('events').replaceChildren(d.events.length
+    ? el('table', { id: 'events-table' },
+      el('thead', {}, el('tr', {}, ...['Kind', 'Start', 'End', 'Duration', 'Peak'].map((h) => el('th', {}, h)))),
+      el('tbody', {}, ...d.events.map((e) => el('tr', { 'data-kind': e.kind, class: unreliable && UNRELIABLE.has(e.kind) ? 'unreliable' : '' },
+        el('td', {}, e.kind + (unreliable && UNRELIABLE.has(e.kind) ? ' (unreliable for this session)' : '')),
+        el('td', {}, clock(e.start)), el('td', {}, clock(e.end)),
+        el('td', {}, `${((e.end - e.start) / 1000).toFixed(1)} s`), el('td', {}, String(e.peak))))))
+    : el('p', { class: 'hint' }, 'No events.'));
+  $('marks').replaceChildren(...(d.marks || []).map((m) => {
+    const li = el('li', { 'data-mark': m.id }, `${m.kind}: ${m.reason} (${m.by}, ${when(m.at)})`);
+    if (m.removed) {
+      li.append(` lifted ${when(m.removed)}`);
+      li.className = 'hint';
+    } else {
+      const b = el('button', { type: 'button' }, 'Lift');
+      b.addEventListener('click', guard(async () => {
+        await api(`/api/v1/review/sessions/${enc}/marks/${encodeURIComponent(m.id)}`, { method: 'DELETE' });
+        await showSession(id);
+      }));
+      li.append(' ', b);
+    }
+    return li;
+  }));
+  $('notes').replaceChildren(...(d.notes || []).map((n) => el('li', {}, `${n.text} (${n.by}, ${when(n.at)})`)));
+  $('views').replaceChildren(...(d.views || []).map((v) => el('li', {}, `${v.who}, ${when(v.at)}: ${v.what}`)));
+  status('');
+  $('detail').scrollIntoView();
+}
+
+function init() {
+  $('signin').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
+    $('token').value = '';
+    guard(signIn)();
+  });
+  $('signout').addEventListener('click', signOut);
+  $('load').addEventListener('click', guard(showSessions));
+  $('exam').addEventListener('change', guard(showSessions));
+  $('mark-form').addEventListener('submit', guard(async (ev) => {
+    ev.preventDefault();
+    await api(`/api/v1/review/sessions/${encodeURIComponent(current)}/marks`, {
+      method: 'POST', body: JSON.stringify({ kind: $('mark-kind').value, reason: $('mark-reason').value.trim() }),
+    });
+    $('mark-reason').value = '';
+    await showSession(current);
+  }));
+  $('note-form').addEventListener('submit', guard(async (ev) => {
+    ev.preventDefault();
+    await api(`/api/v1/review/sessions/${encodeURIComponent(current)}/notes`, { method: 'POST', body: JSON.stringify({ text: $('note-text').value.trim() }) });
+    $('note-text').value = '';
+    await showSession(current);
+  }));
+  if (sessionStorage.getItem(TOKEN_KEY)) guard(signIn)();
+}
+
+init();

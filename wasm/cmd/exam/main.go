@@ -1,0 +1,596 @@
+//go:build js && wasm
+
+// Command exam is the proctored exam page's WebAssembly half. It draws every
+// screen (in Dutch or English), runs the face and speech detectors and the
+// proctor engine, and builds the exact bytes that are signed and sent.
+// static/exam.js owns the promise-heavy browser APIs (camera, microphone,
+// IndexedDB, WebCrypto, fetch) and calls the functions registered on
+// globalThis.lokaalGo. Every call is synchronous, so all state lives on the
+// JavaScript event loop's one thread and needs no locking.
+//
+// Test hooks are data-* attributes on <body>, as on the kiosk.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"syscall/js"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/wasm/face"
+	"github.com/lokaal-nl/lokaal/wasm/lang"
+	"github.com/lokaal-nl/lokaal/wasm/proctor"
+	"github.com/lokaal-nl/lokaal/wasm/speech"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+	"honnef.co/go/js/dom/v2"
+)
+
+// studentInfo is GET /api/v1/student.
+type studentInfo struct {
+	Exam struct {
+		ID              string    `json:"id"`
+		Name            string    `json:"name"`
+		Course          string    `json:"course"`
+		Start           time.Time `json:"start"`
+		End             time.Time `json:"end"`
+		LegalBasis      string    `json:"legal_basis"`
+		Alternatives    string    `json:"alternatives_considered"`
+		AlternativeExam string    `json:"alternative_exam"`
+		URL             string    `json:"url"`
+	} `json:"exam"`
+	Student struct {
+		ID        string `json:"id"`
+		StudentID string `json:"student_id"`
+		Choice    string `json:"choice"`
+	} `json:"student"`
+	Policy    wire.Policy `json:"policy"`
+	Retention struct {
+		Days         int `json:"days"`
+		ExtendedDays int `json:"extended_days"`
+	} `json:"retention"`
+	Objection string `json:"objection"`
+	Sessions  []struct {
+		ID       string          `json:"id"`
+		Finished json.RawMessage `json:"finished"`
+	} `json:"sessions"`
+}
+
+// sent is one summary as the panel lists it.
+type sent struct {
+	Seq    int64  `json:"seq"`
+	JSON   string `json:"json"` // what was (or will be) sent, pretty-printed
+	Status string `json:"status"`
+	Reason string `json:"reason"`
+}
+
+// app is the page's state between calls from JavaScript.
+type app struct {
+	lang  lang.Lang
+	build string
+	info  studentInfo
+	view  string // the step on screen, redrawn on a language switch
+	arg   string // its data (receipt or record JSON, error message)
+
+	body             *dom.HTMLBodyElement
+	step, panel      dom.Element
+	rgba, gray       []byte // reused: one copy per frame, never kept beyond it
+	det              *face.Detector
+	faces, frames    int
+	detectMS         float64 // face detection time per frame, smoothed
+	vad              *speech.Detector
+	audioBase        float64 // performance.now() of the first audio sample
+	level            float64 // recent microphone RMS, 0..1
+	speaking         bool
+	precheck         *precheckState
+	prc              *proctor.Proctor
+	origin           float64 // Unix ms minus performance.now(): one monotonic clock
+	offset           float64 // Date.now() − performance.now() at the last tick
+	skewed           bool    // the server's Date disagreed by more than a minute
+	resumed          bool
+	summaries        []sent
+	finishing        int // summaries still to send while finishing; -1 when not
+	finishErr        string
+	confirmFinish    bool
+	on               map[wire.Kind]bool // browser conditions as last set
+	facesText, vText *dom.Text          // live values in the panel
+}
+
+func main() {
+	a := &app{finishing: -1, on: map[wire.Kind]bool{}}
+	doc := dom.GetWindow().Document()
+	a.body = doc.(dom.HTMLDocument).Body().(*dom.HTMLBodyElement)
+	a.step = doc.GetElementByID("step")
+	a.panel = doc.GetElementByID("panel")
+	js.Global().Set("lokaalGo", js.ValueOf(map[string]any{
+		"init":          js.FuncOf(a.init),
+		"setLang":       js.FuncOf(a.setLang),
+		"student":       js.FuncOf(a.student),
+		"show":          js.FuncOf(a.show),
+		"cascades":      js.FuncOf(a.cascades),
+		"frame":         js.FuncOf(a.onFrame),
+		"audioStart":    js.FuncOf(a.audioStart),
+		"audio":         js.FuncOf(a.onAudio),
+		"precheckStart": js.FuncOf(a.precheckStart),
+		"precheckDone":  js.FuncOf(a.precheckDone),
+		"skipPrecheck":  js.FuncOf(skipPrecheck),
+		"startExam":     js.FuncOf(a.startExam),
+		"summaries":     js.FuncOf(a.restoreSummaries),
+		"signal":        js.FuncOf(a.signal),
+		"instant":       js.FuncOf(a.instant),
+		"tick":          js.FuncOf(a.tick),
+		"sealNow":       js.FuncOf(a.sealNow),
+		"serverDate":    js.FuncOf(a.serverDate),
+		"chain":         js.FuncOf(chain),
+		"status":        js.FuncOf(a.status),
+		"signingBytes":  js.FuncOf(signingBytes),
+		"signedBody":    js.FuncOf(signedBody),
+		"finishMessage": js.FuncOf(finishMessage),
+		"finishing":     js.FuncOf(a.setFinishing),
+		"armFinish":     js.FuncOf(a.armFinish),
+		"stop":          js.FuncOf(a.stop),
+	}))
+	select {} // the functions above run on JavaScript's calls
+}
+
+// init(lang, buildHex) sets the language and the running wasm's hash.
+func (a *app) init(_ js.Value, args []js.Value) any {
+	a.lang, a.build = lang.Pick(args[0].String()), args[1].String()
+	a.body.SetAttribute("data-build", a.build)
+	a.applyLang()
+	a.render("loading", "")
+	return nil
+}
+
+// setLang(lang) switches the language and redraws the screen.
+func (a *app) setLang(_ js.Value, args []js.Value) any {
+	a.lang = lang.Pick(args[0].String())
+	a.applyLang()
+	a.render(a.view, a.arg)
+	if a.prc != nil {
+		a.drawPanel()
+	}
+	return nil
+}
+
+func (a *app) applyLang() {
+	doc := dom.GetWindow().Document()
+	doc.Underlying().Get("documentElement").Set("lang", string(a.lang))
+	doc.Underlying().Set("title", a.lang.T("app.title"))
+	a.body.SetAttribute("data-lang", string(a.lang))
+	if b := doc.GetElementByID("lang"); b != nil {
+		b.SetTextContent(a.lang.T("lang.switch"))
+		b.SetAttribute("lang", string(a.lang.Other()))
+	}
+	if h := doc.GetElementByID("title"); h != nil {
+		h.SetTextContent(a.lang.T("app.title"))
+	}
+	if f := doc.GetElementByID("frame"); f != nil {
+		f.SetAttribute("title", a.lang.T("ex.frameTitle"))
+	}
+	if a.panel != nil {
+		a.panel.SetAttribute("aria-label", a.lang.T("ex.panel"))
+	}
+}
+
+// student(json) takes GET /api/v1/student and returns what the page may
+// request: {camera, microphone, genesis, interval}.
+func (a *app) student(_ js.Value, args []js.Value) any {
+	if err := json.Unmarshal([]byte(args[0].String()), &a.info); err != nil {
+		return jsError(err)
+	}
+	p := a.info.Policy
+	kinds := ""
+	for i, d := range p.Detectors {
+		if i > 0 {
+			kinds += ","
+		}
+		kinds += string(d.Kind)
+	}
+	a.body.SetAttribute("data-detectors", kinds)
+	a.body.SetAttribute("data-choice", a.info.Student.Choice)
+	return js.ValueOf(map[string]any{
+		"camera":     p.NeedsCamera(),
+		"microphone": p.NeedsMicrophone(),
+		"genesis":    wire.Genesis,
+		"interval":   p.IntervalS,
+	})
+}
+
+// show(step, arg) draws a step: loading, error, locked, transparency,
+// precheck, choice, alternative, end (arg: receipt JSON) or record (arg:
+// record JSON).
+func (a *app) show(_ js.Value, args []js.Value) any {
+	arg := ""
+	if len(args) > 1 && args[1].Type() == js.TypeString {
+		arg = args[1].String()
+	}
+	a.render(args[0].String(), arg)
+	return nil
+}
+
+// cascades(facefinder, puploc Uint8Array) makes the face detector.
+func (a *app) cascades(_ js.Value, args []js.Value) any {
+	f := make([]byte, args[0].Length())
+	p := make([]byte, args[1].Length())
+	js.CopyBytesToGo(f, args[0])
+	js.CopyBytesToGo(p, args[1])
+	d, err := face.New(f, p, face.DefaultParams())
+	if err != nil {
+		return jsError(err)
+	}
+	a.det = d
+	return nil
+}
+
+// frame(rgba Uint8ClampedArray, w, h, perfNow) detects faces in one camera
+// frame and returns how many were found. The frame is copied once, turned
+// gray in place and dropped when the call returns.
+func (a *app) onFrame(_ js.Value, args []js.Value) any {
+	if a.det == nil {
+		return jsError(errors.New("no face detector"))
+	}
+	w, h, t := args[1].Int(), args[2].Int(), args[3].Float()
+	if len(a.rgba) != 4*w*h {
+		a.rgba, a.gray = make([]byte, 4*w*h), make([]byte, w*h)
+	}
+	js.CopyBytesToGo(a.rgba, args[0])
+	toGray(a.gray, a.rgba)
+	clear(a.rgba)
+	start := performance()
+	faces, err := a.det.Detect(a.gray, w, h)
+	clear(a.gray)
+	if err != nil {
+		return jsError(err)
+	}
+	if ms := performance() - start; a.frames == 0 {
+		a.detectMS = ms
+	} else {
+		a.detectMS = 0.9*a.detectMS + 0.1*ms
+	}
+	a.frames++
+	a.faces = len(faces)
+	switch {
+	case a.prc != nil:
+		a.prc.Faces(a.unix(t), faces)
+	case a.precheck != nil:
+		a.precheck.add(faces)
+	}
+	a.body.SetAttribute("data-frames", strconv.Itoa(a.frames))
+	a.body.SetAttribute("data-faces", strconv.Itoa(a.faces))
+	a.body.SetAttribute("data-detect-ms", strconv.FormatFloat(a.detectMS, 'f', 1, 64))
+	a.liveValues()
+	return a.faces
+}
+
+// toGray converts RGBA to 8-bit luma with JPEG's (BT.601) weights, the Y
+// that the native tools read from MJPEG fixtures.
+func toGray(dst, rgba []byte) {
+	for i := range dst {
+		r, g, b := uint32(rgba[4*i]), uint32(rgba[4*i+1]), uint32(rgba[4*i+2])
+		dst[i] = byte((19595*r + 38470*g + 7471*b + 1<<15) >> 16)
+	}
+}
+
+// audioStart(sampleRate, perfNow) starts a fresh voice-activity detector
+// for a new microphone stream.
+func (a *app) audioStart(_ js.Value, args []js.Value) any {
+	d, err := speech.New(args[0].Int(), speech.DefaultParams())
+	if err != nil {
+		return jsError(err)
+	}
+	a.vad, a.audioBase = d, -1
+	return nil
+}
+
+// audio(bytes Uint8Array, sampleRate, perfNow) takes one AudioWorklet chunk
+// of little-endian float32 samples that ended at perfNow.
+func (a *app) onAudio(_ js.Value, args []js.Value) any {
+	if a.vad == nil {
+		return nil
+	}
+	raw := make([]byte, args[0].Length())
+	js.CopyBytesToGo(raw, args[0])
+	samples := float32s(raw)
+	rate, t := args[1].Float(), args[2].Float()
+	if a.audioBase < 0 {
+		// Decisions are timed from the first sample; the audio clock and
+		// performance.now() drift apart by far less than a threshold.
+		a.audioBase = t - float64(len(samples))/rate*1000
+	}
+	var sum float64
+	for _, v := range samples {
+		sum += float64(v) * float64(v)
+	}
+	if len(samples) > 0 {
+		a.level = 0.8*a.level + 0.2*rms(sum, len(samples))
+	}
+	for _, f := range a.vad.Process(samples) {
+		a.speaking = f.Speech
+		if a.prc != nil {
+			a.prc.Speech(a.unix(a.audioBase+float64(f.Index)*10), f.Speech)
+		} else if a.precheck != nil && f.Speech {
+			a.precheck.speech = true
+		}
+	}
+	a.body.SetAttribute("data-speaking", strconv.FormatBool(a.speaking))
+	a.liveValues()
+	return nil
+}
+
+// startExam(policyJSON, baseline, perfNow, dateNow, resumed) starts the
+// proctor with the policy the server returned for this session.
+func (a *app) startExam(_ js.Value, args []js.Value) any {
+	var p wire.Policy
+	if err := json.Unmarshal([]byte(args[0].String()), &p); err != nil {
+		return jsError(err)
+	}
+	perf, now := args[2].Float(), args[3].Float()
+	a.origin, a.offset = now-perf, now-perf
+	prc, err := proctor.New(proctor.Config{Policy: p, Build: a.build, Baseline: float32(args[1].Float())}, int64(now))
+	if err != nil {
+		return jsError(err)
+	}
+	a.info.Policy, a.prc, a.precheck, a.resumed = p, prc, nil, args[4].Bool()
+	a.on = map[wire.Kind]bool{}
+	t := a.unix(perf)
+	if a.resumed {
+		prc.Instant(t, wire.PageReloaded)
+	}
+	if a.skewed {
+		prc.Instant(t, wire.ClockSkew)
+	}
+	a.body.SetAttribute("data-session", p.Session)
+	a.render("exam", "")
+	return nil
+}
+
+// signal(kind, on, perfNow) sets a browser condition (focus_lost,
+// fullscreen_exit, extra_screen, camera_lost); repeats are ignored.
+func (a *app) signal(_ js.Value, args []js.Value) any {
+	k, on := wire.Kind(args[0].String()), args[1].Bool()
+	if a.prc == nil || a.on[k] == on {
+		return nil
+	}
+	a.on[k] = on
+	a.prc.Set(a.unix(args[2].Float()), k, on)
+	a.body.SetAttribute("data-"+string(k), strconv.FormatBool(on))
+	if k == wire.CameraLost {
+		a.drawPanel()
+	}
+	return nil
+}
+
+// instant(kind, perfNow) records an instant event (paste).
+func (a *app) instant(_ js.Value, args []js.Value) any {
+	if a.prc != nil {
+		a.prc.Instant(a.unix(args[1].Float()), wire.Kind(args[0].String()))
+	}
+	return nil
+}
+
+// tick(perfNow, dateNow) checks the wall clock against performance.now()
+// and seals the window when it is over; it returns the summary JSON without
+// seq and prev, or null.
+func (a *app) tick(_ js.Value, args []js.Value) any {
+	if a.prc == nil {
+		return nil
+	}
+	perf, now := args[0].Float(), args[1].Float()
+	t := a.unix(perf)
+	// The proctor runs on performance.now(), which cannot jump; a jump of
+	// the wall clock against it means someone (or NTP) set the clock.
+	if off := now - perf; abs(off-a.offset) > clockJumpMS {
+		a.prc.Instant(t, wire.ClockSkew)
+		a.offset = off
+	}
+	if !a.prc.Due(t) {
+		return nil
+	}
+	return a.seal(t)
+}
+
+// sealNow(perfNow) closes the running window early (finishing) and returns
+// its summary, or null when it is empty of time.
+func (a *app) sealNow(_ js.Value, args []js.Value) any {
+	if a.prc == nil {
+		return nil
+	}
+	return a.seal(a.unix(args[0].Float()))
+}
+
+func (a *app) seal(t int64) any {
+	s := a.prc.Seal(t)
+	if s.Window.To <= s.Window.From {
+		return nil
+	}
+	return marshal(s)
+}
+
+// Clock-skew limits from the brief.
+const (
+	clockJumpMS  = 5000
+	serverSkewMS = 60000
+)
+
+// serverDate(serverMs, dateNow, perfNow) compares an API response's Date
+// header with the local clock. A disagreement over a minute is recorded
+// once when it appears.
+func (a *app) serverDate(_ js.Value, args []js.Value) any {
+	skewed := abs(args[0].Float()-args[1].Float()) > serverSkewMS
+	if skewed && !a.skewed && a.prc != nil {
+		a.prc.Instant(a.unix(args[2].Float()), wire.ClockSkew)
+	}
+	a.skewed = skewed
+	a.body.SetAttribute("data-clock-skew", strconv.FormatBool(skewed))
+	return nil
+}
+
+// chain(summaryJSON, seq, prev) numbers a sealed summary and links it to
+// the previous one: {summary, hash}. exam.js calls it inside the IndexedDB
+// transaction that queues the summary and stores the new head.
+func chain(_ js.Value, args []js.Value) any {
+	var s wire.Summary
+	if err := json.Unmarshal([]byte(args[0].String()), &s); err != nil {
+		return jsError(err)
+	}
+	s = proctor.Chain(s, int64(args[1].Float()), args[2].String())
+	if err := s.Validate(); err != nil {
+		return jsError(err)
+	}
+	b, _ := json.Marshal(s)
+	return js.ValueOf(map[string]any{"summary": string(b), "hash": s.Hash()})
+}
+
+// restoreSummaries(listJSON) lists the summaries a previous page load sent
+// or queued: [{seq, json, status, reason}].
+func (a *app) restoreSummaries(_ js.Value, args []js.Value) any {
+	var list []sent
+	if err := json.Unmarshal([]byte(args[0].String()), &list); err != nil {
+		return jsError(err)
+	}
+	for i := range list {
+		list[i].JSON = pretty(list[i].JSON)
+	}
+	a.summaries = list
+	a.drawPanel()
+	return nil
+}
+
+// status(seq, status, reason, json) records a summary's state: queued when
+// sealed (json is the summary), acked with the body that was sent, dead
+// with the server's reason.
+func (a *app) status(_ js.Value, args []js.Value) any {
+	seq, st, reason, body := int64(args[0].Float()), args[1].String(), args[2].String(), args[3].String()
+	i := len(a.summaries) - 1
+	for ; i >= 0 && a.summaries[i].Seq != seq; i-- {
+	}
+	if i < 0 {
+		a.summaries = append(a.summaries, sent{Seq: seq})
+		i = len(a.summaries) - 1
+	}
+	a.summaries[i].Status, a.summaries[i].Reason = st, reason
+	if body != "" {
+		a.summaries[i].JSON = pretty(body)
+	}
+	a.drawPanel()
+	return nil
+}
+
+// signingBytes(what, json) returns the bytes to sign for a "summary" or a
+// "finish" as a Uint8Array.
+func signingBytes(_ js.Value, args []js.Value) any {
+	var msg []byte
+	switch raw := []byte(args[1].String()); args[0].String() {
+	case "summary":
+		var s wire.Summary
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return jsError(err)
+		}
+		if err := s.Validate(); err != nil {
+			return jsError(err)
+		}
+		msg = s.SigningBytes()
+	case "finish":
+		var f wire.Finish
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return jsError(err)
+		}
+		if err := f.Validate(); err != nil {
+			return jsError(err)
+		}
+		msg = f.SigningBytes()
+	default:
+		return jsError(errors.New("unknown message " + args[0].String()))
+	}
+	out := js.Global().Get("Uint8Array").New(len(msg))
+	js.CopyBytesToJS(out, msg)
+	return out
+}
+
+// signedBody(what, json, sigBase64) returns the POST body.
+func signedBody(_ js.Value, args []js.Value) any {
+	raw, sig := []byte(args[1].String()), args[2].String()
+	switch args[0].String() {
+	case "summary":
+		var s wire.Summary
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return jsError(err)
+		}
+		return marshal(wire.SignedSummary{Summary: s, Sig: sig})
+	case "finish":
+		var f wire.Finish
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return jsError(err)
+		}
+		return marshal(wire.SignedFinish{Finish: f, Sig: sig})
+	}
+	return jsError(errors.New("unknown message " + args[0].String()))
+}
+
+// finishMessage(session, seq, head, dateNow) returns the wire.Finish JSON
+// for the last summary the server acknowledged.
+func finishMessage(_ js.Value, args []js.Value) any {
+	f := wire.Finish{Session: args[0].String(), Seq: int64(args[1].Float()), Head: args[2].String(), At: int64(args[3].Float())}
+	if err := f.Validate(); err != nil {
+		return jsError(err)
+	}
+	return marshal(f)
+}
+
+// finishing(n, errorMessage) shows finishing progress: n summaries left.
+func (a *app) setFinishing(_ js.Value, args []js.Value) any {
+	a.finishing, a.finishErr = args[0].Int(), ""
+	if len(args) > 1 && args[1].Type() == js.TypeString {
+		a.finishErr = args[1].String()
+	}
+	a.drawPanel()
+	return nil
+}
+
+// armFinish() reports whether the finish button was already armed; if not,
+// it arms it: the second click finishes, so a slip cannot end an exam.
+func (a *app) armFinish(js.Value, []js.Value) any {
+	if a.confirmFinish {
+		return true
+	}
+	a.confirmFinish = true
+	a.drawPanel()
+	return false
+}
+
+// stop() ends detection: the proctor and the detectors are dropped.
+func (a *app) stop(js.Value, []js.Value) any {
+	a.prc, a.vad, a.precheck = nil, nil, nil
+	return nil
+}
+
+// unix maps a performance.now() time to Unix ms on the page's monotonic
+// clock.
+func (a *app) unix(perf float64) int64 {
+	if a.origin == 0 {
+		a.origin = js.Global().Get("Date").Call("now").Float() - performance()
+	}
+	return int64(a.origin + perf)
+}
+
+func marshal(v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return jsError(err)
+	}
+	return string(b)
+}
+
+// jsError hands an error to JavaScript as an Error value to check with
+// instanceof; a Go panic would stop the whole program.
+func jsError(err error) js.Value { return js.Global().Get("Error").New(err.Error()) }
+
+func performance() float64 { return js.Global().Get("performance").Call("now").Float() }
+
+func abs(v float64) float64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}

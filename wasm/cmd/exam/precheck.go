@@ -1,0 +1,81 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"slices"
+	"strconv"
+	"syscall/js"
+
+	"github.com/lokaal-nl/lokaal/wasm/face"
+	"github.com/lokaal-nl/lokaal/wasm/proctor"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+// precheckState collects one pre-check run. Nothing of it is sent but the
+// wire.Precheck it ends in.
+type precheckState struct {
+	frames  [][]face.Face
+	speech  bool
+	result  *wire.Precheck
+	running bool
+	camErr  string
+	micErr  string
+}
+
+// add keeps a copy of one frame's detections: Detect reuses its slices.
+func (p *precheckState) add(faces []face.Face) {
+	if !p.running {
+		return
+	}
+	c := slices.Clone(faces)
+	for i := range c {
+		c[i].Pupils = slices.Clone(c[i].Pupils)
+	}
+	p.frames = append(p.frames, c)
+}
+
+// precheckStart() begins (or repeats) a pre-check run.
+func (a *app) precheckStart(js.Value, []js.Value) any {
+	a.precheck = &precheckState{running: true}
+	a.render("precheck", "")
+	return nil
+}
+
+// precheckDone(cameraError, microphoneError, audioChunks) ends the run and
+// returns the wire.Precheck JSON; the errors are "" when the device worked.
+func (a *app) precheckDone(_ js.Value, args []js.Value) any {
+	p := a.precheck
+	if p == nil {
+		return nil
+	}
+	p.running, p.camErr, p.micErr = false, args[0].String(), args[1].String()
+	r := proctor.Precheck(p.frames)
+	r.Camera = p.camErr == "" && len(p.frames) > 0
+	r.Microphone = p.micErr == "" && args[2].Int() > 0
+	p.result = &r
+	b, _ := json.Marshal(r)
+	a.body.SetAttribute("data-face-found", strconv.FormatBool(r.FaceFound))
+	a.body.SetAttribute("data-precheck", string(b))
+	a.render("precheck", "")
+	return marshal(r)
+}
+
+// skipPrecheck() returns the pre-check JSON of a student who went to the
+// choice without one: nothing found, so face_absent and looking_away are
+// unreliable for the session.
+func skipPrecheck(js.Value, []js.Value) any { return marshal(wire.Precheck{}) }
+
+// float32s reads little-endian float32 samples (a Float32Array's bytes).
+func float32s(raw []byte) []float32 {
+	out := make([]float32, len(raw)/4)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+	}
+	return out
+}
+
+func rms(sumSquares float64, n int) float64 { return math.Sqrt(sumSquares / float64(n)) }

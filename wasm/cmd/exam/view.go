@@ -1,0 +1,579 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+	"honnef.co/go/js/dom/v2"
+)
+
+// Screens are built with DOM calls, never HTML strings: the page's CSP
+// forbids inline script and style, and text from the server (exam names,
+// reasons) can then never become markup. Buttons carry data-action, which
+// exam.js handles.
+
+type attr [2]string
+
+// h makes an element from attrs, strings (text) and nodes; nil nodes are
+// skipped so optional parts read naturally.
+func h(tag string, kids ...any) dom.Element {
+	doc := dom.GetWindow().Document()
+	e := doc.CreateElement(tag)
+	for _, k := range kids {
+		switch k := k.(type) {
+		case attr:
+			e.SetAttribute(k[0], k[1])
+		case string:
+			e.AppendChild(doc.CreateTextNode(k))
+		case dom.Element:
+			if k != nil {
+				e.AppendChild(k)
+			}
+		case *dom.Text:
+			e.AppendChild(k)
+		case []dom.Element:
+			for _, c := range k {
+				e.AppendChild(c)
+			}
+		}
+	}
+	return e
+}
+
+func class(c string) attr { return attr{"class", c} }
+
+func button(action, text string, extra ...any) dom.Element {
+	return h("button", append([]any{attr{"type", "button"}, attr{"data-action", action}, text}, extra...)...)
+}
+
+// steps of the student flow, for the progress line.
+var steps = []string{"transparency", "precheck", "choice", "exam", "end"}
+
+// render draws view into #step (or the exam layout) and remembers it for a
+// language switch.
+func (a *app) render(view, arg string) {
+	a.view, a.arg = view, arg
+	a.body.SetAttribute("data-step", view)
+	doc := dom.GetWindow().Document()
+	examView := view == "exam"
+	setHidden(doc.GetElementByID("exam"), !examView)
+	setHidden(a.step, examView)
+	a.drawSteps()
+	if examView {
+		a.drawPanel()
+		return
+	}
+	// The pre-check's video element is the camera's, owned by exam.js:
+	// carry it over into the redrawn screen.
+	preview := doc.GetElementByID("preview-video")
+	var kids []dom.Element
+	switch view {
+	case "loading":
+		kids = []dom.Element{h("p", a.lang.T("loading"))}
+	case "error":
+		kids = []dom.Element{h("p", class("error"), attr{"role", "alert"}, a.lang.T("error.generic", "msg", arg))}
+	case "notoken":
+		kids = []dom.Element{h("p", class("error"), attr{"role", "alert"}, a.lang.T("error.noToken"))}
+	case "locked":
+		kids = []dom.Element{h("p", class("error"), attr{"role", "alert"}, a.lang.T("error.locked"))}
+	case "transparency":
+		kids = a.transparency()
+	case "precheck":
+		kids = a.precheckView()
+	case "choice":
+		kids = a.choice()
+	case "alternative":
+		kids = []dom.Element{
+			h("h2", a.lang.T("alt.heading")),
+			h("p", a.lang.T("alt.body", "text", a.info.Exam.AlternativeExam)),
+			h("p", a.lang.T("tr.object", "text", a.info.Objection)),
+		}
+	case "end":
+		kids = a.end(arg)
+	case "record":
+		kids = a.record(arg)
+	}
+	clearChildren(a.step)
+	for _, k := range kids {
+		a.step.AppendChild(k)
+	}
+	if p := doc.GetElementByID("preview"); p != nil && preview != nil {
+		p.AppendChild(preview)
+	}
+	a.liveValues()
+}
+
+func (a *app) drawSteps() {
+	ol := dom.GetWindow().Document().GetElementByID("steps")
+	if ol == nil {
+		return
+	}
+	clearChildren(ol)
+	cur := slices.Index(steps, a.view)
+	if a.view == "alternative" {
+		cur = 3
+	}
+	setHidden(ol, cur < 0)
+	for i, s := range steps {
+		li := h("li", a.lang.T("step."+s))
+		if i == cur {
+			li.SetAttribute("aria-current", "step")
+		}
+		ol.AppendChild(li)
+	}
+}
+
+func (a *app) transparency() []dom.Element {
+	l, e, p := a.lang, a.info.Exam, a.info.Policy
+	out := []dom.Element{
+		h("h2", l.T("tr.heading")),
+		h("p", class("exam-name"), l.T("tr.exam", "name", e.Name, "course", e.Course, "start", when(e.Start), "end", when(e.End))),
+		h("p", l.T("tr.intro")),
+		h("h3", l.T("tr.detectors")),
+	}
+	if len(p.Detectors) == 0 {
+		out = append(out, h("p", attr{"id", "detectors"}, l.T("tr.none")))
+	} else {
+		out = append(out, a.detectorList("detectors", true))
+	}
+	devices := h("ul", class("devices"))
+	for _, d := range []struct {
+		on      bool
+		yes, no string
+	}{{p.NeedsCamera(), "tr.camera", "tr.noCamera"}, {p.NeedsMicrophone(), "tr.microphone", "tr.noMicrophone"}} {
+		key := d.no
+		if d.on {
+			key = d.yes
+		}
+		devices.AppendChild(h("li", l.T(key)))
+	}
+	integrity := h("ul", attr{"id", "integrity"})
+	for _, k := range wire.Integrity {
+		integrity.AppendChild(h("li", attr{"data-kind", string(k)}, h("strong", l.Kind(k)), ": ", l.Meaning(k, strconv.Itoa(wire.StallS))))
+	}
+	out = append(out, devices, h("p", l.T("tr.integrity")), integrity,
+		h("h3", l.T("tr.example", "n", strconv.Itoa(p.IntervalS))),
+		h("pre", class("json"), attr{"id", "example"}, exampleSummary(p, a.build, time.Now().UnixMilli())),
+		h("p", l.T("tr.chain")),
+		h("p", attr{"id", "retention"}, l.T("tr.retention", "days", strconv.Itoa(a.info.Retention.Days), "extended", strconv.Itoa(a.info.Retention.ExtendedDays))),
+		h("p", l.T("tr.review")),
+		h("p", l.T("tr.legal", "text", e.LegalBasis)),
+		h("p", l.T("tr.considered", "text", e.Alternatives)),
+		h("p", attr{"id", "objection"}, l.T("tr.object", "text", a.info.Objection)),
+	)
+	if e.AlternativeExam != "" {
+		out = append(out, h("p", attr{"id", "alternative"}, l.T("tr.alternative", "text", e.AlternativeExam)))
+	} else {
+		out = append(out, h("p", attr{"id", "alternative"}, l.T("tr.noAlt")))
+	}
+	nav := h("p", class("actions"), button("to-precheck", l.T("tr.next"), class("primary")), " ", button("to-choice", l.T("tr.skip")))
+	if a.hasFinished() {
+		nav.AppendChild(h("span", " "))
+		nav.AppendChild(button("record", l.T("tr.record")))
+	}
+	return append(out, nav)
+}
+
+// detectorList lists the policy's detectors with thresholds and, on the
+// transparency screen, what each means.
+func (a *app) detectorList(id string, meaning bool) dom.Element {
+	ul := h("ul", attr{"id", id}, class("detectors"))
+	for _, d := range a.info.Policy.Detectors {
+		t := strconv.FormatFloat(d.ThresholdS, 'f', -1, 64)
+		li := h("li", attr{"data-kind", string(d.Kind)}, attr{"data-threshold", t}, h("strong", a.lang.Kind(d.Kind)))
+		if d.ThresholdS > 0 {
+			li.AppendChild(h("span", class("threshold"), " ("+a.lang.T("tr.threshold", "t", t)+")"))
+		}
+		if meaning {
+			li.AppendChild(h("br"))
+			li.AppendChild(h("span", a.lang.Meaning(d.Kind, t)))
+		}
+		ul.AppendChild(li)
+	}
+	return ul
+}
+
+func (a *app) hasFinished() bool {
+	for _, s := range a.info.Sessions {
+		if f := string(s.Finished); f != "" && f != "null" && f != "false" {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *app) precheckView() []dom.Element {
+	l, p := a.lang, a.info.Policy
+	out := []dom.Element{h("h2", l.T("pc.heading")), h("p", l.T("pc.intro"))}
+	if !p.NeedsCamera() && !p.NeedsMicrophone() {
+		return append(out, h("p", l.T("pc.nothing")), h("p", class("actions"), button("to-choice", l.T("pc.next"), class("primary"))))
+	}
+	pc := a.precheck
+	if p.NeedsCamera() {
+		a.facesText = dom.GetWindow().Document().CreateTextNode("")
+		out = append(out, h("div", attr{"id", "preview"}, attr{"aria-label", l.T("pc.preview")}), h("p", class("live"), a.facesText))
+	}
+	if p.NeedsMicrophone() {
+		out = append(out, h("p", h("label", l.T("pc.micLevel"), h("meter", attr{"id", "level"}, attr{"min", "0"}, attr{"max", "1"}, attr{"value", "0"}))))
+	}
+	switch {
+	case pc != nil && pc.running:
+		s := h("p", attr{"role", "status"}, l.T("pc.running"))
+		if p.NeedsMicrophone() {
+			s.AppendChild(h("span", " "+l.T("pc.say")))
+		}
+		out = append(out, s)
+	case pc != nil && pc.result != nil:
+		r := pc.result
+		res := h("div", attr{"id", "precheck-result"}, attr{"role", "status"})
+		if p.NeedsCamera() {
+			switch {
+			case pc.camErr != "":
+				res.AppendChild(h("p", class("error"), l.T("pc.noCamera", "msg", pc.camErr)))
+				res.AppendChild(h("p", l.T("pc.advice")))
+			case r.FaceFound:
+				res.AppendChild(h("p", class("ok"), l.T("pc.faceFound", "n", strconv.Itoa(r.FaceFrames), "m", strconv.Itoa(r.Frames))))
+			default:
+				res.AppendChild(h("p", class("warn"), l.T("pc.faceMissing", "n", strconv.Itoa(r.FaceFrames), "m", strconv.Itoa(r.Frames))))
+				res.AppendChild(h("p", l.T("pc.advice")))
+			}
+		}
+		if p.NeedsMicrophone() {
+			switch {
+			case pc.micErr != "":
+				res.AppendChild(h("p", class("error"), l.T("pc.noMic", "msg", pc.micErr)))
+			case pc.speech:
+				res.AppendChild(h("p", class("ok"), l.T("pc.speechHeard")))
+			default:
+				res.AppendChild(h("p", class("warn"), l.T("pc.speechNone")))
+			}
+		}
+		res.AppendChild(h("p", class("hint"), l.T("pc.notSentAgain")))
+		out = append(out, res, h("p", class("actions"), button("precheck-start", l.T("pc.again")), " ", button("to-choice", l.T("pc.next"), class("primary"))))
+	default:
+		out = append(out, h("p", class("actions"), button("precheck-start", l.T("pc.start"), class("primary")), " ", button("to-choice", l.T("tr.skip"))))
+	}
+	return out
+}
+
+func (a *app) choice() []dom.Element {
+	l, e := a.lang, a.info.Exam
+	out := []dom.Element{h("h2", l.T("ch.heading")), h("p", l.T("ch.intro"))}
+	if (a.precheck == nil || a.precheck.result == nil) && a.info.Policy.NeedsCamera() {
+		out = append(out, h("p", class("warn"), l.T("ch.noCheck")))
+	}
+	out = append(out, h("p", class("actions"), button("choose", l.T("ch.proctored"), attr{"value", "proctored"}, class("primary"))))
+	if e.AlternativeExam != "" {
+		out = append(out, h("p", l.T("tr.alternative", "text", e.AlternativeExam)),
+			h("p", class("actions"), button("choose", l.T("ch.alternative"), attr{"value", "alternative"})))
+	} else {
+		out = append(out, h("p", l.T("ch.noAlt", "text", a.info.Objection)))
+	}
+	return out
+}
+
+// drawPanel redraws the proctor panel beside the exam frame.
+func (a *app) drawPanel() {
+	if a.panel == nil || a.view != "exam" {
+		return
+	}
+	l, p := a.lang, a.info.Policy
+	doc := dom.GetWindow().Document()
+	out := []dom.Element{h("h2", l.T("ex.panel"))}
+	if a.resumed {
+		out = append(out, h("p", class("note"), l.T("ex.resumed")))
+	}
+	out = append(out, h("h3", l.T("ex.running")))
+	if len(p.Detectors) == 0 {
+		out = append(out, h("p", attr{"id", "running"}, l.T("ex.nothing")))
+	} else {
+		out = append(out, a.detectorList("running", false))
+	}
+	integrity := make([]string, len(wire.Integrity))
+	for i, k := range wire.Integrity {
+		integrity[i] = l.Kind(k)
+	}
+	out = append(out, h("p", class("hint"), l.T("tr.integrity")+" "+strings.Join(integrity, ", ")))
+	if p.NeedsCamera() {
+		a.facesText = doc.CreateTextNode("")
+		out = append(out, h("p", class("live"), a.facesText))
+	}
+	if p.NeedsMicrophone() {
+		a.vText = doc.CreateTextNode("")
+		out = append(out, h("p", class("live"), a.vText))
+	}
+	if a.on[wire.CameraLost] {
+		out = append(out, h("p", class("warn"), attr{"role", "alert"}, l.T("ex.cameraLost")))
+	}
+	if _, ok := p.Enabled(wire.FullscreenExit); ok {
+		out = append(out, h("p", button("fullscreen", l.T("ex.fullscreen")), " ", h("span", class("hint"), l.T("ex.fsNote"))))
+	}
+	out = append(out, h("p", class("hint"), l.T("ex.frameNote")))
+	switch {
+	case a.finishing >= 0:
+		s := h("p", attr{"role", "status"}, l.T("ex.finishing", "n", strconv.Itoa(a.finishing)))
+		if a.finishErr != "" {
+			s.AppendChild(h("br"))
+			s.AppendChild(h("span", class("error"), l.T("ex.finishError", "msg", a.finishErr)))
+		}
+		out = append(out, s)
+	case a.confirmFinish:
+		out = append(out, h("p", button("finish", l.T("ex.confirm"), attr{"id", "finish"}, attr{"data-armed", "1"}, class("primary"))))
+	default:
+		out = append(out, h("p", button("finish", l.T("ex.finish"), attr{"id", "finish"}, class("primary"))))
+	}
+	out = append(out, h("h3", l.T("ex.sent", "n", strconv.Itoa(len(a.summaries)))))
+	if len(a.summaries) == 0 {
+		out = append(out, h("p", class("hint"), l.T("ex.none", "n", strconv.Itoa(p.IntervalS))))
+	}
+	list := h("ol", attr{"id", "summaries"}, attr{"reversed", ""})
+	acked, dead := 0, 0
+	for i := len(a.summaries) - 1; i >= 0; i-- { // newest first
+		s := a.summaries[i]
+		status := l.T("ex.queued")
+		switch s.Status {
+		case "acked":
+			status, acked = l.T("ex.acked"), acked+1
+		case "dead":
+			status, dead = l.T("ex.dead", "reason", s.Reason), dead+1
+		}
+		list.AppendChild(h("li", attr{"data-seq", strconv.FormatInt(s.Seq, 10)}, attr{"data-status", s.Status}, class(s.Status),
+			h("div", fmt.Sprintf("#%d · ", s.Seq), h("span", class("status"), status)),
+			h("pre", class("json"), s.JSON)))
+	}
+	out = append(out, list)
+	clearChildren(a.panel)
+	for _, e := range out {
+		a.panel.AppendChild(e)
+	}
+	a.body.SetAttribute("data-summaries", strconv.Itoa(len(a.summaries)))
+	a.body.SetAttribute("data-summaries-acked", strconv.Itoa(acked))
+	a.body.SetAttribute("data-summaries-dead", strconv.Itoa(dead))
+	a.liveValues()
+}
+
+// liveValues updates the numbers that change every frame without a redraw.
+func (a *app) liveValues() {
+	if a.facesText != nil {
+		key := "ex.faces"
+		if a.view == "precheck" {
+			key = "pc.faces"
+		}
+		a.facesText.SetTextContent(a.lang.T(key, "n", strconv.Itoa(a.faces)))
+	}
+	if a.vText != nil {
+		v := a.lang.T("no")
+		if a.speaking {
+			v = a.lang.T("yes")
+		}
+		a.vText.SetTextContent(a.lang.T("ex.speaking", "v", v))
+	}
+	if m := dom.GetWindow().Document().GetElementByID("level"); m != nil && a.view == "precheck" {
+		// Speech sits around −30 dBFS: map −60..0 dB onto the meter.
+		db := 20 * math.Log10(a.level+1e-9)
+		m.Underlying().Set("value", min(1, max(0, (db+60)/60)))
+	}
+}
+
+func (a *app) end(receiptJSON string) []dom.Element {
+	l := a.lang
+	var r wire.SignedReceipt
+	_ = json.Unmarshal([]byte(receiptJSON), &r)
+	a.body.SetAttribute("data-receipt", strconv.FormatInt(r.Receipt.LastSeq, 10))
+	return []dom.Element{
+		h("h2", l.T("end.heading")),
+		h("p", l.T("end.receipt")),
+		h("pre", class("json"), attr{"id", "receipt"}, pretty(receiptJSON)),
+		h("p", attr{"id", "counts"}, a.counts(r.Receipt.Counts)),
+		h("p", class("actions"), button("download-receipt", l.T("end.download"), class("primary")), " ", button("record", l.T("end.record"))),
+		h("p", class("hint"), l.T("end.verify")),
+	}
+}
+
+// counts lists a receipt's events per kind.
+func (a *app) counts(counts map[wire.Kind]int64) string {
+	kinds := make([]wire.Kind, 0, len(counts))
+	for k := range counts {
+		kinds = append(kinds, k)
+	}
+	if len(kinds) == 0 {
+		return a.lang.T("end.noEvents")
+	}
+	slices.Sort(kinds)
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		parts[i] = fmt.Sprintf("%s %d", a.lang.Kind(k), counts[k])
+	}
+	return a.lang.T("end.counts", "counts", strings.Join(parts, ", "))
+}
+
+// studentRecord is GET /api/v1/student/record.
+type studentRecord struct {
+	Sessions []struct {
+		Session struct {
+			ID       string      `json:"id"`
+			Started  time.Time   `json:"started"`
+			Finished *time.Time  `json:"finished"`
+			Policy   wire.Policy `json:"policy"`
+		} `json:"session"`
+		Unreliable bool         `json:"unreliable"`
+		Events     []wire.Event `json:"events"`
+		Marks      []struct {
+			Kind    string     `json:"kind"`
+			Reason  string     `json:"reason"`
+			By      string     `json:"by"`
+			At      time.Time  `json:"at"`
+			Removed *time.Time `json:"removed"`
+		} `json:"marks"`
+		Receipt json.RawMessage `json:"receipt"`
+	} `json:"sessions"`
+	Views []struct {
+		Who  string    `json:"who"`
+		What string    `json:"what"`
+		At   time.Time `json:"at"`
+	} `json:"views"`
+}
+
+// record draws the student's own record: what reviewers see, without their
+// notes. exam.js puts each session's timeline SVG into its placeholder.
+func (a *app) record(recordJSON string) []dom.Element {
+	l := a.lang
+	var rec studentRecord
+	if err := json.Unmarshal([]byte(recordJSON), &rec); err != nil {
+		return []dom.Element{h("p", class("error"), l.T("error.generic", "msg", err.Error()))}
+	}
+	out := []dom.Element{
+		h("h2", l.T("rec.heading")),
+		h("p", l.T("rec.intro")),
+		h("p", class("exam-name"), l.T("tr.exam", "name", a.info.Exam.Name, "course", a.info.Exam.Course, "start", when(a.info.Exam.Start), "end", when(a.info.Exam.End))),
+	}
+	if len(rec.Sessions) == 0 {
+		out = append(out, h("p", l.T("rec.none")))
+	}
+	for _, s := range rec.Sessions {
+		ss := s.Session
+		sec := h("section", class("card"), attr{"data-session", ss.ID})
+		status := l.T("rec.open")
+		if ss.Finished != nil {
+			status = l.T("rec.finished", "at", when(*ss.Finished))
+		}
+		sec.AppendChild(h("h3", l.T("rec.session", "id", ss.ID)))
+		sec.AppendChild(h("p", l.T("rec.started", "at", when(ss.Started))+", "+status))
+		_, fa := ss.Policy.Enabled(wire.FaceAbsent)
+		_, la := ss.Policy.Enabled(wire.LookingAway)
+		unreliable := s.Unreliable
+		if unreliable && (fa || la) {
+			sec.AppendChild(h("p", class("note"), l.T("rec.unreliable")))
+		}
+		sec.AppendChild(h("h4", l.T("rec.timeline")))
+		sec.AppendChild(h("div", class("timeline"), attr{"data-timeline", ss.ID}))
+		sec.AppendChild(h("h4", l.T("rec.events")))
+		if len(s.Events) == 0 {
+			sec.AppendChild(h("p", class("hint"), l.T("rec.noEvents")))
+		} else {
+			ul := h("ul", class("events"))
+			for _, e := range s.Events {
+				li := h("li", attr{"data-kind", string(e.Kind)}, l.T("rec.event", "kind", l.Kind(e.Kind), "start", clock(e.Start), "end", clock(e.End),
+					"dur", strconv.FormatFloat(float64(e.End-e.Start)/1000, 'f', 1, 64)))
+				if unreliable && (e.Kind == wire.FaceAbsent || e.Kind == wire.LookingAway) {
+					li.SetAttribute("class", "unreliable")
+					li.AppendChild(h("span", class("tag"), " ("+l.T("rec.unrelTag")+")"))
+				}
+				ul.AppendChild(li)
+			}
+			sec.AppendChild(ul)
+		}
+		sec.AppendChild(h("h4", l.T("rec.marks")))
+		if len(s.Marks) == 0 {
+			sec.AppendChild(h("p", class("hint"), l.T("rec.noMarks")))
+		}
+		for _, m := range s.Marks {
+			p := h("p", l.T("rec.mark", "kind", l.T("mark."+m.Kind), "by", m.By, "at", when(m.At), "reason", m.Reason))
+			if m.Removed != nil {
+				p.AppendChild(h("span", " "+l.T("rec.removed", "at", when(*m.Removed))))
+			}
+			sec.AppendChild(p)
+		}
+		if len(s.Receipt) > 0 && string(s.Receipt) != "null" {
+			sec.AppendChild(h("details", h("summary", l.T("rec.receipt")), h("pre", class("json"), pretty(string(s.Receipt)))))
+		}
+		out = append(out, sec)
+	}
+	views := h("section", class("card"), h("h3", l.T("rec.views")))
+	if len(rec.Views) == 0 {
+		views.AppendChild(h("p", class("hint"), l.T("rec.noViews")))
+	}
+	ul := h("ul", attr{"id", "views"})
+	for _, v := range rec.Views {
+		ul.AppendChild(h("li", l.T("rec.view", "who", v.Who, "at", when(v.At), "what", v.What)))
+	}
+	views.AppendChild(ul)
+	return append(out, views, h("p", class("actions"), button("back", l.T("rec.back"))))
+}
+
+// exampleSummary is the transparency screen's example: a summary exactly as
+// this policy would send it, with one event of each enabled kind.
+func exampleSummary(p wire.Policy, build string, now int64) string {
+	interval := int64(max(p.IntervalS, 1)) * 1000
+	s := wire.Summary{
+		Session: "s-example",
+		Seq:     1,
+		Prev:    wire.Genesis,
+		Build:   build,
+		Window:  wire.Window{From: now, To: now + interval},
+		Events:  []wire.Event{},
+	}
+	if p.NeedsCamera() {
+		s.Health = wire.Health{Frames: 5 * int64(max(p.IntervalS, 1)), FPS: 5}
+	}
+	for i, d := range p.Detectors {
+		start := now + int64(i+1)*1000
+		end := min(start+int64(max(d.ThresholdS, 2)*1000), s.Window.To)
+		peak := 1.0
+		switch d.Kind {
+		case wire.MultipleFaces:
+			peak = 2
+		case wire.LookingAway:
+			peak = 0.42
+		case wire.Paste:
+			end = start
+		}
+		s.Events = append(s.Events, wire.Event{Kind: d.Kind, Start: start, End: end, Peak: peak})
+	}
+	b, _ := json.MarshalIndent(wire.SignedSummary{Summary: s, Sig: "(the Ed25519 signature, 88 characters of base64)"}, "", "  ")
+	return string(b)
+}
+
+func pretty(s string) string {
+	var buf bytes.Buffer
+	if json.Indent(&buf, []byte(s), "", "  ") != nil {
+		return s
+	}
+	return buf.String()
+}
+
+func when(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
+
+func clock(ms int64) string { return time.UnixMilli(ms).Local().Format("15:04:05") }
+
+func setHidden(e dom.Element, hidden bool) {
+	if e == nil {
+		return
+	}
+	if hidden {
+		e.SetAttribute("hidden", "")
+	} else {
+		e.RemoveAttribute("hidden")
+	}
+}
+
+func clearChildren(e dom.Element) { e.Underlying().Call("replaceChildren") }
