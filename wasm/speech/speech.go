@@ -4,11 +4,14 @@
 // `lokaal replay` run the same code as the browser.
 //
 // Samples are analysed and dropped: the detector keeps only the last 32 ms
-// window and a few numbers per frequency bin (the noise floor).
+// window, a few numbers per frequency bin (the noise floor) and the band
+// level of the last second.
 //
 // Per frame it measures
 //   - the energy in 300–3400 Hz against an adaptive noise floor (steady
-//     noise such as a running tap or a fan raises the floor, not the SNR);
+//     noise such as a running tap or a fan raises the floor, not the SNR;
+//     a level that stays steady for a second is learnt even while it is
+//     taken for speech, see steadyDB);
 //   - periodicity: the normalised autocorrelation peak at pitch lags
 //     (2.5–15 ms), computed from the noise-subtracted spectrum below 1 kHz,
 //     which voiced speech has and taps, clatter and broadband noise lack;
@@ -125,6 +128,7 @@ type Detector struct {
 	smooth []float64 // power smoothed over frames, which the floor tracks
 	q      []float64 // noise-subtracted power below 1 kHz
 	cosT   []float64 // cos(2πi/window), for the autocorrelation
+	level  []float64 // band level (dB) of the last steadyFrames frames, a ring
 
 	count     int64 // samples received at 16 kHz, when not resampling
 	frames    int
@@ -156,6 +160,7 @@ func New(sampleRate int, p Params) (*Detector, error) {
 		smooth:    make([]float64, window/2+1),
 		q:         make([]float64, window/2+1),
 		cosT:      make([]float64, window),
+		level:     make([]float64, steadyFrames),
 		hangover:  int(p.Hangover / FrameDuration),
 		lookahead: int(p.Lookahead / FrameDuration),
 	}
@@ -232,6 +237,24 @@ const (
 	noiseMin    = 1e-9 // per-bin floor ≈ −90 dB, so digital silence has no SNR
 )
 
+// Creeping alone deadlocks when a louder steady noise starts abruptly: over
+// the old floor its first frames can pass all three tests (subtracting a
+// floor of another shape leaves spectral islands that look periodic), the
+// detector enters speech, the floor then only creeps, and the stale floor
+// keeps producing candidates. The last 10 s of doing_the_dishes followed by
+// running_tap (+8 dB) were one 12–17 s "speech" segment, and a hum switching
+// on stays speech for about a second per dB it is louder. Speech is not
+// steady: syllables modulate its band level at 2–8 Hz, so over a second its
+// standard deviation is 5 dB (median) and under steadyDB in 2 % of the
+// labelled fixtures' speech frames, while running_tap's stays under 1.2 dB.
+// When the last steadyFrames band levels vary by less than steadyDB the
+// floor follows as in non-speech, whatever the decision, so a new steady
+// noise ends as "speech" within about 2 s of its level settling.
+const (
+	steadyFrames = 100 // 1 s
+	steadyDB     = 1.5
+)
+
 func (d *Detector) frame(w []float64) {
 	for i, v := range w {
 		d.x[i] = v * d.hann[i]
@@ -253,6 +276,13 @@ func (d *Detector) frame(w []float64) {
 		}
 	}
 	snr := 10 * math.Log10(sig/nse+1e-12)
+
+	var level float64
+	for k := bandLo; k <= bandHi; k++ {
+		level += d.smooth[k]
+	}
+	d.level[d.frames%steadyFrames] = 10 * math.Log10(level+1e-12)
+	steady := d.frames >= steadyFrames && stddev(d.level) < steadyDB
 
 	// Periodicity from the noise-subtracted low spectrum: r(τ) = Σ Q[k]·cos(2πkτ/N).
 	// Subtracting twice the floor removes the noise's own fluctuation, so a
@@ -295,7 +325,7 @@ func (d *Detector) frame(w []float64) {
 			n += 0.3 * (s - n)
 		case s < n:
 			n += noiseDown * (s - n)
-		case !cand && !d.inSpeech:
+		case steady || !cand && !d.inSpeech:
 			n += noiseFollow * (s - n)
 		default:
 			n *= noiseCreep
@@ -331,6 +361,19 @@ func (d *Detector) frame(w []float64) {
 		d.out = append(d.out, d.pending[0])
 		d.pending = d.pending[:copy(d.pending, d.pending[1:])]
 	}
+}
+
+// stddev is the population standard deviation of v.
+func stddev(v []float64) float64 {
+	var m, q float64
+	for _, x := range v {
+		m += x
+	}
+	m /= float64(len(v))
+	for _, x := range v {
+		q += (x - m) * (x - m)
+	}
+	return math.Sqrt(q / float64(len(v)))
 }
 
 // Segment is one stretch of speech, in seconds from the stream start.
