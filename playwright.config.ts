@@ -1,34 +1,40 @@
 // End-to-end tests drive Debian's Chromium (never a downloaded browser) with
-// a fake camera that plays a real clip from the shared fixtures.
+// a fake camera, and for the exam a fake microphone, playing real clips from
+// the shared fixtures. Each project launches Chromium with its own media.
 import { defineConfig } from '@playwright/test';
-import { adminToken, clip, db, port } from './e2e/env';
+import { adminToken, chromiumArgs, clip, db, executablePath, faceClip, port, speechWav, twoFacesClip } from './e2e/env';
 
 export default defineConfig({
   testDir: 'e2e',
   timeout: 120_000,
   // Two workers: the minute-long counting run beside the shorter tests. More
-  // would starve the counters on a small CI machine.
+  // would starve the detectors on a small CI machine.
   workers: 2,
   fullyParallel: true,
   reporter: [['list']],
+  globalSetup: './e2e/global-setup.ts',
   use: {
     baseURL: `http://127.0.0.1:${port}`,
-    launchOptions: {
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-video-capture=${clip}`,
-        '--autoplay-policy=no-user-gesture-required',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    },
   },
+  projects: [
+    {
+      name: 'kiosk',
+      testMatch: 'kiosk.spec.ts',
+      use: { launchOptions: { executablePath, args: chromiumArgs(clip) } },
+    },
+    {
+      // One man facing the camera, and speech on the microphone.
+      name: 'exam',
+      testMatch: 'exam.spec.ts',
+      use: { launchOptions: { executablePath, args: chromiumArgs(faceClip, speechWav) } },
+    },
+    {
+      // Two people side by side, no microphone.
+      name: 'exam-two-faces',
+      testMatch: 'exam-two-faces.spec.ts',
+      use: { launchOptions: { executablePath, args: chromiumArgs(twoFacesClip) } },
+    },
+  ],
   webServer: {
     command: `bin/lokaal serve --addr 127.0.0.1:${port} --db ${db}`,
     url: `http://127.0.0.1:${port}/healthz`,

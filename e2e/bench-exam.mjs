@@ -1,0 +1,82 @@
+// Times the exam's detectors compiled to WebAssembly in headless Chromium:
+// face detection on real 640×480 frames from the shared fixtures (with a
+// face, and an empty room, which also pays for the retry pass) and the voice
+// activity detector on a speech recording at the browser's 48 kHz. No
+// server: the page and files are served by page.route. Prints figures,
+// asserts nothing.
+// Usage: node e2e/bench-exam.mjs out/exambench.wasm out/wasm_exec.js CASCADE_DIR
+import { chromium } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const [wasm, wasmExec, cascades] = process.argv.slice(2);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixtures = process.env.LOKAAL_FIXTURES || path.resolve(here, '../../shared/fixtures');
+const files = {
+  '/': ['text/html', '<!doctype html><script src="/wasm_exec.js"></script>'],
+  '/wasm_exec.js': ['text/javascript', fs.readFileSync(wasmExec)],
+  '/exambench.wasm': ['application/wasm', fs.readFileSync(wasm)],
+  '/facefinder': ['application/octet-stream', fs.readFileSync(path.join(cascades, 'facefinder'))],
+  '/puploc': ['application/octet-stream', fs.readFileSync(path.join(cascades, 'puploc'))],
+  '/face.mjpeg': ['video/x-motion-jpeg', fs.readFileSync(path.join(fixtures, 'faces/face-present-30fps.mjpeg'))],
+  '/empty.mjpeg': ['video/x-motion-jpeg', fs.readFileSync(path.join(fixtures, 'faces/empty-room-30fps.mjpeg'))],
+  '/speech.wav': ['audio/wav', fs.readFileSync(path.join(fixtures, 'audio/speech-labelled/testset-audio-01.wav'))],
+};
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+});
+try {
+  const page = await browser.newPage();
+  await page.route('http://bench.invalid/**', (route) => {
+    const [contentType, body] = files[new URL(route.request().url()).pathname] ?? ['text/plain', ''];
+    return route.fulfill({ status: body === '' ? 404 : 200, contentType, body });
+  });
+  await page.goto('http://bench.invalid/');
+  const r = await page.evaluate(async () => {
+    const bytes = async (p) => new Uint8Array(await (await fetch(p)).arrayBuffer());
+    // The first frames of a clip as RGBA, decoded by the browser as the
+    // exam page's canvas would hand them over.
+    const rgbaFrames = async (p, count) => {
+      const b = await bytes(p);
+      const starts = [];
+      for (let i = 0; i + 2 < b.length && starts.length <= count; i++) {
+        if (b[i] === 0xff && b[i + 1] === 0xd8 && b[i + 2] === 0xff) starts.push(i);
+      }
+      const out = [];
+      for (let k = 0; k + 1 < starts.length; k++) {
+        const img = await createImageBitmap(new Blob([b.subarray(starts[k], starts[k + 1])], { type: 'image/jpeg' }));
+        const c = new OffscreenCanvas(img.width, img.height).getContext('2d');
+        c.drawImage(img, 0, 0);
+        out.push(c.getImageData(0, 0, img.width, img.height).data);
+      }
+      return out;
+    };
+    const go = new Go();
+    const { instance } = await WebAssembly.instantiateStreaming(fetch('/exambench.wasm'), go.importObject);
+    go.run(instance);
+    const [ff, pl] = [await bytes('/facefinder'), await bytes('/puploc')];
+    const face = globalThis.lokaalFaceBench(ff, pl, await rgbaFrames('/face.mjpeg', 10), 640, 480, 30);
+    const empty = globalThis.lokaalFaceBench(ff, pl, await rgbaFrames('/empty.mjpeg', 10), 640, 480, 20);
+    // decodeAudioData resamples to the context's rate, as a 48 kHz
+    // microphone would deliver it.
+    const audio = await new OfflineAudioContext(1, 1, 48000).decodeAudioData((await bytes('/speech.wav')).buffer);
+    const samples = audio.getChannelData(0);
+    const vad = globalThis.lokaalVADBench(samples, 48000);
+    const msg = (v) => (v instanceof Error ? v.message : v);
+    return { face: msg(face), empty: msg(empty), vad: msg(vad), seconds: samples.length / 48000 };
+  });
+  console.log(`exam detectors in Chromium ${browser.version()} (WebAssembly):`);
+  const faceLine = (what, v) => console.log(typeof v === 'object'
+    ? `  face detection 640x480, ${what}: ${v.ms.toFixed(1)} ms/frame (copy + gray + Detect, default parameters), ${v.faces.toFixed(2)} faces/frame, ${(1000 / v.ms).toFixed(1)} frames/s max`
+    : `  face detection 640x480, ${what}: error ${v}`);
+  faceLine('face-present frames', r.face);
+  faceLine('empty-room frames (with the retry pass)', r.empty);
+  console.log(typeof r.vad === 'number'
+    ? `  VAD at 48 kHz, 128-sample blocks: ${r.vad.toFixed(2)} ms per second of audio (${r.seconds.toFixed(1)} s of speech), ${(r.vad / 10).toFixed(2)} % of one core`
+    : `  VAD: error ${r.vad}`);
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,63 @@
+// The playwright project "exam-two-faces" runs this file with a fake camera
+// playing two people side by side (playwright.config.ts).
+import { test, expect, admin, attr } from './fixtures';
+import { createExam, importStudents, reviewSession } from './exam-api';
+import { finish, open, startProctored } from './exam-page';
+
+test('two faces give multiple_faces; the reviewer timeline and the student record show them, without the reviewer notes', async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  const exam = await createExam(page.request, [{ kind: 'face_absent', threshold_s: 5 }, { kind: 'multiple_faces', threshold_s: 2 }]);
+  const [s] = await importStudents(page.request, exam.id, 1);
+  await open(page, s);
+  const session = await startProctored(page); // straight to the exam, no pre-check
+  await expect.poll(() => attr(page, 'faces'), { timeout: 20_000, message: 'the page sees two faces' }).toBe(2);
+  await expect.poll(async () => (await page.locator('#summaries pre').allTextContents()).some((t) => t.includes('"multiple_faces"')),
+    { timeout: 40_000, intervals: [1000] }).toBe(true);
+  await finish(page);
+
+  const stored = await reviewSession(page.request, session);
+  const multiple = stored.events.filter((e) => e.kind === 'multiple_faces');
+  console.log(`two faces: stored ${JSON.stringify(stored.events)}`);
+  expect(multiple.length, 'multiple_faces stored').toBeGreaterThan(0);
+  expect(Math.max(...multiple.map((e) => e.peak)), 'peak: the most faces').toBe(2);
+
+  // A reviewer signs in on the review page and opens the session: the
+  // timeline is the server's SVG with a bar per stored event.
+  const res = await page.request.post('/api/v1/reviewers', { headers: admin, data: { name: 'E2E Reviewer' } });
+  expect(res.status()).toBe(201);
+  const { token } = await res.json();
+  const ctx = await browser.newContext();
+  const review = await ctx.newPage();
+  await review.goto('/review');
+  await review.fill('#token', token);
+  await review.click('#signin button');
+  await expect(review.locator('body')).toHaveAttribute('data-view', 'exams');
+  await review.selectOption('#exam', exam.id);
+  await review.click(`#sessions button[data-session="${session}"]`);
+  await expect(review.locator('body')).toHaveAttribute('data-view', 'session');
+  const bars = review.locator('#timeline svg rect.event[data-kind=multiple_faces]');
+  await expect(bars).toHaveCount(multiple.length);
+  await expect(review.locator('#timeline svg g.row[data-kind=multiple_faces]')).toHaveCount(1);
+  await expect(review.locator('#events-table tr[data-kind=multiple_faces]')).toHaveCount(multiple.length);
+  // That view was recorded under the reviewer's name.
+  const again = await reviewSession(page.request, session);
+  expect(again.views.map((v) => v.who)).toContain('E2E Reviewer');
+  // The reviewer marks the session and leaves a note for colleagues.
+  await review.fill('#mark-reason', 'Second person beside the student');
+  await review.click('#mark-form button');
+  await expect(review.locator('#marks li')).toHaveCount(1);
+  await review.fill('#note-text', 'Ask the invigilator about the seating plan');
+  await review.click('#note-form button');
+  await expect(review.locator('#notes li')).toHaveCount(1);
+  await ctx.close();
+
+  // The student's own record shows the same timeline, the mark and who
+  // looked, but not the reviewer's note.
+  await page.click('[data-action=record]');
+  await expect(page.locator('body')).toHaveAttribute('data-step', 'record');
+  await expect(page.locator('body')).toHaveAttribute('data-timelines', '1');
+  await expect(page.locator(`[data-timeline="${session}"] svg rect.event[data-kind=multiple_faces]`)).toHaveCount(multiple.length);
+  await expect(page.locator('#step')).toContainText('Second person beside the student');
+  await expect(page.locator('#views')).toContainText('E2E Reviewer');
+  await expect(page.locator('body')).not.toContainText('seating plan');
+});

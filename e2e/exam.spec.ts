@@ -1,0 +1,250 @@
+// The playwright project "exam" runs this file with a fake camera playing
+// one man facing it and a fake microphone playing speech
+// (playwright.config.ts).
+import fs from 'node:fs';
+import { test, expect, admin, attr } from './fixtures';
+import {
+  accessToken, bearer, createExam, genesis, importStudents, NodeProctor, reviewSession, reviewSessions, summaryHash, tamperedCopy, verifyReceipt,
+} from './exam-api';
+import { finish, mediaCalls, open, posted, postedKinds, precheck, shownDetectors, startProctored, step } from './exam-page';
+
+const integrity = ['camera_lost', 'detector_stalled', 'page_reloaded', 'clock_skew'];
+
+test('10-day rule: a window less than 10 days after the announcement is refused unless a crisis is recorded', async ({ request }) => {
+  const day = 24 * 3600 * 1000;
+  const late = { announced: new Date(Date.now() - 9 * day).toISOString() };
+  const res = await request.post('/api/v1/exams', {
+    headers: admin,
+    data: {
+      name: 'too soon', course: 'E2E101', start: new Date().toISOString(), end: new Date(Date.now() + 3600_000).toISOString(),
+      ...late, legal_basis: 'x', alternatives_considered: 'y', url: '/sample-exam', detectors: [{ kind: 'face_absent' }],
+    },
+  });
+  expect(res.status(), await res.text()).toBe(422);
+  expect((await res.json()).code).toBe('notice_too_short');
+  await createExam(request, [{ kind: 'face_absent' }], { ...late, crisis: 'Campus closed by flooding; exam moved online' });
+});
+
+test('the server refuses a broken chain, a kind outside the policy, a replayed seq and a tampered summary, storing nothing', async ({ request }, testInfo) => {
+  const exam = await createExam(request, [{ kind: 'face_absent', threshold_s: 5 }, { kind: 'focus_lost' }]);
+  const [s] = await importStudents(request, exam.id, 1);
+  const p = new NodeProctor(request, accessToken(s));
+  await p.start();
+  expect(p.policy!.detectors.map((d) => d.kind).sort()).toEqual(['face_absent', 'focus_lost']);
+
+  const now = Date.now();
+  const first = p.summary(1, genesis, [{ kind: 'focus_lost', start: now - 4000, end: now - 3000, peak: 1 }], now - 5000);
+  let r = await p.post(p.sign(first));
+  expect(r, 'a good first summary').toEqual({ status: 200, body: { seq: 1, result: 'stored' } });
+  // The same summary again is acknowledged, not stored twice.
+  r = await p.post(p.sign(first));
+  expect(r, 'an identical resend').toEqual({ status: 200, body: { seq: 1, result: 'duplicate' } });
+
+  const head = summaryHash(first);
+  const later = [{ kind: 'focus_lost', start: now + 1000, end: now + 2000, peak: 1 }];
+  const second = (events = later, prev = head, seq = 2) => p.summary(seq, prev, events, now);
+  const cases: [string, unknown, number, string][] = [
+    ['broken chain: prev is not the hash of seq 1', p.sign(second(undefined, 'f'.repeat(64))), 409, 'chain_broken'],
+    ['a kind outside the policy (speech)', p.sign(second([{ kind: 'speech', start: now + 100, end: now + 3000, peak: 1 }])), 422, 'kind_not_allowed'],
+    ['a replayed seq with other content', p.sign(second(undefined, genesis, 1)), 409, 'seq_conflict'],
+    ['a skipped seq', p.sign(second(undefined, head, 3)), 409, 'chain_broken'],
+    ['a tampered summary (frames changed after signing)', { ...p.sign(second()), summary: { ...second(), health: { frames: 1, fps: 30 } } }, 401, 'bad_signature'],
+    ['signed by another key', { ...p.sign(second()), sig: new NodeProctor(request, '').sign(second()).sig }, 401, 'bad_signature'],
+    ['a window outside the exam (a year ago)', p.sign(p.summary(2, head, [], now - 365 * 24 * 3600_000)), 422, 'outside_window'],
+    ['a good summary in a body over 4 KiB', JSON.stringify(p.sign(second())) + ' '.repeat(4096), 413, 'body_too_large'],
+  ];
+  for (const [what, body, status, code] of cases) {
+    r = await p.post(body);
+    expect({ status: r.status, code: r.body.code }, what).toEqual({ status, code });
+    expect(typeof r.body.message, `${what}: a message`).toBe('string');
+  }
+  const unknown = new NodeProctor(request, '');
+  unknown.session = 'no-such-session';
+  r = await unknown.post(unknown.sign(unknown.summary(1, genesis, [])));
+  expect({ status: r.status, code: r.body.code }, 'an unknown session').toEqual({ status: 404, code: 'unknown_session' });
+
+  // Nothing of the refused summaries was stored: one summary, one event.
+  const got = await reviewSession(request, p.session);
+  expect(got.summaries).toBe(1);
+  expect(got.events.map((e) => e.kind)).toEqual(['focus_lost']);
+
+  // The chain goes on from the stored head, and finish seals it.
+  const last = second([]);
+  r = await p.post(p.sign(last));
+  expect(r).toEqual({ status: 200, body: { seq: 2, result: 'stored' } });
+  r = await p.finish(2, head);
+  expect({ status: r.status, code: r.body.code }, 'finish at a head that is not the stored one').toEqual({ status: 409, code: 'chain_broken' });
+  r = await p.finish(2, summaryHash(last));
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  const receipt = r.body;
+  expect(receipt.receipt).toMatchObject({ session: p.session, exam: exam.id, last_seq: 2, head: summaryHash(last), counts: { focus_lost: 1 } });
+  r = await p.post(p.sign(p.summary(3, summaryHash(last), [], now + 5000)));
+  expect({ status: r.status, code: r.body.code }, 'a summary after finish').toEqual({ status: 409, code: 'session_finished' });
+
+  // The receipt verifies against the published key; a changed count does not.
+  const file = testInfo.outputPath('receipt.json');
+  fs.writeFileSync(file, JSON.stringify(receipt));
+  let v = verifyReceipt(file);
+  expect(v.status, v.output).toBe(0);
+  v = verifyReceipt(tamperedCopy(file));
+  expect(v.status, v.output).not.toBe(0);
+});
+
+test('a whole session: a face and speech give speech events and no face_absent; the receipt verifies; a tampered real summary is refused', async ({ page, traffic }, testInfo) => {
+  test.setTimeout(150_000);
+  const exam = await createExam(page.request, [
+    { kind: 'face_absent', threshold_s: 3 }, { kind: 'multiple_faces', threshold_s: 3 }, { kind: 'speech', threshold_s: 2 },
+  ]);
+  const [s] = await importStudents(page.request, exam.id, 1);
+  await open(page, s);
+  expect(await shownDetectors(page)).toEqual(['face_absent', 'multiple_faces', 'speech']);
+  await precheck(page);
+  await expect(step(page), 'the pre-check finds the face in the clip').toHaveAttribute('data-face-found', 'true');
+  const session = await startProctored(page);
+  const calls = await mediaCalls(page);
+  expect(calls.length).toBeGreaterThan(0);
+  for (const c of calls) expect(Boolean(c.video && c.audio), `camera and microphone for speech: ${JSON.stringify(c)}`).toBe(true);
+
+  // Run until a summary carrying speech is sent, and until it and at least
+  // three links of the chain are acknowledged.
+  let speechSeq = 0;
+  await expect.poll(() => {
+    speechSeq = posted(traffic).find((p) => p.summary.events.some((e) => e.kind === 'speech'))?.summary.seq ?? 0;
+    return speechSeq;
+  }, { timeout: 60_000, intervals: [1000] }).toBeGreaterThan(0);
+  await expect.poll(() => attr(page, 'summaries-acked'), { timeout: 30_000 }).toBeGreaterThanOrEqual(Math.max(3, speechSeq + 1));
+  expect(await attr(page, 'summaries-dead'), 'the server took every summary').toBe(0);
+
+  // A real body the page sent, changed after signing, is refused; sent
+  // again unchanged it is only acknowledged as a duplicate.
+  const [real] = posted(traffic);
+  const tampered = { summary: { ...real.summary, health: { ...real.summary.health, frames: real.summary.health.frames + 1 } }, sig: real.sig };
+  let res = await page.request.post('/api/v1/summaries', { data: tampered });
+  expect({ status: res.status(), code: (await res.json()).code }, 'a tampered real summary').toEqual({ status: 401, code: 'bad_signature' });
+  res = await page.request.post('/api/v1/summaries', { headers: { 'Content-Type': 'application/json' }, data: real.raw });
+  expect(await res.json(), 'a replayed real summary').toEqual({ seq: real.summary.seq, result: 'duplicate' });
+
+  const receipt = await finish(page);
+  const sent = posted(traffic);
+  expect(traffic.filter((r) => r.url.includes(accessToken(s))), 'the access token never travels in a URL').toEqual([]);
+  console.log(`session ${session}: ${sent.length} summaries sent, largest ${Math.max(...sent.map((p) => p.raw.length))} bytes, kinds ${[...postedKinds(traffic)]}`,
+    `frames ${await attr(page, 'frames')}, receipt counts ${JSON.stringify(receipt.receipt.counts)}`);
+  expect(receipt.receipt).toMatchObject({ session, exam: exam.id, last_seq: Math.max(...sent.map((p) => p.summary.seq)) });
+  expect(new Set(sent.map((p) => p.summary.build)), 'every summary names the running wasm').toEqual(new Set([await step(page).getAttribute('data-build')]));
+
+  // What the server stored is what the clip shows.
+  const stored = await reviewSession(page.request, session);
+  const kinds = new Set(stored.events.map((e) => e.kind));
+  expect(stored.summaries).toBe(receipt.receipt.last_seq);
+  expect(kinds, 'stored kinds are the kinds the page sent').toEqual(postedKinds(traffic));
+  expect(kinds.has('speech'), 'speech in the clip').toBe(true);
+  expect(kinds.has('face_absent'), 'a face in every frame').toBe(false);
+  expect(kinds.has('multiple_faces'), 'one face only').toBe(false);
+  for (const k of kinds) expect(['face_absent', 'multiple_faces', 'speech', ...integrity], `kind ${k}`).toContain(k);
+  const list = await reviewSessions(page.request, exam.id);
+  expect(list[0].sessions.map((x) => ({ id: x.id, unreliable: x.unreliable }))).toEqual([{ id: session, unreliable: false }]);
+  expect(list[0].sessions[0].counts.speech).toBeGreaterThan(0);
+
+  // The receipt the student downloads verifies against the published key; a
+  // copy with a changed count does not.
+  const download = page.waitForEvent('download');
+  await page.click('[data-action=download-receipt]');
+  const file = testInfo.outputPath('receipt.json');
+  await (await download).saveAs(file);
+  let v = verifyReceipt(file);
+  expect(v.status, v.output).toBe(0);
+  v = verifyReceipt(tamperedCopy(file));
+  expect(v.status, v.output).not.toBe(0);
+  console.log('verify-receipt:', v.output.trim());
+});
+
+test('only what the policy needs: no microphone without speech, nothing without a camera detector; the screen lists exactly the policy', async ({ page, context }) => {
+  test.setTimeout(120_000);
+  // An exam with a camera detector, speech and a browser signal; the second
+  // student has speech switched off.
+  const exam = await createExam(page.request, [{ kind: 'face_absent', threshold_s: 5 }, { kind: 'speech', threshold_s: 3 }, { kind: 'focus_lost' }]);
+  const [, quiet] = await importStudents(page.request, exam.id, 2);
+  const res = await page.request.put(`/api/v1/students/${quiet.id}/accommodations`, { headers: admin, data: { off: ['speech'] } });
+  expect(res.status(), await res.text()).toBe(200);
+  await open(page, quiet);
+  expect(await shownDetectors(page), 'the accommodation is applied on the transparency screen').toEqual(['face_absent', 'focus_lost']);
+  await expect(page.locator('#integrity li[data-kind]')).toHaveCount(4);
+  const example = JSON.parse((await page.locator('#example').textContent())!);
+  expect(example.summary.events.map((e: { kind: string }) => e.kind), 'the example JSON has one event per detector that runs').toEqual(['face_absent', 'focus_lost']);
+  await precheck(page);
+  await startProctored(page);
+  await expect(page.locator('#running li[data-kind]')).toHaveCount(2);
+  await expect.poll(() => attr(page, 'summaries-acked'), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+  let calls = await mediaCalls(page);
+  expect(calls.length, 'the camera was asked for').toBeGreaterThan(0);
+  for (const c of calls) {
+    expect(c.video, `camera asked for: ${JSON.stringify(c)}`).toBeTruthy();
+    expect(c.audio ?? false, `no microphone without speech: ${JSON.stringify(c)}`).toBeFalsy();
+  }
+
+  // Browser signals only: no device at all, and paste is counted.
+  const signals = await createExam(page.request, [{ kind: 'focus_lost' }, { kind: 'paste' }]);
+  const [t] = await importStudents(page.request, signals.id, 1);
+  const second = await context.newPage();
+  await open(second, t);
+  expect(await shownDetectors(second)).toEqual(['focus_lost', 'paste']);
+  await second.click('[data-action=to-precheck]');
+  await expect(second.locator('[data-action=precheck-start]'), 'nothing to check').toHaveCount(0);
+  const session = await startProctored(second);
+  const frame = second.frameLocator('#frame');
+  await expect(frame.locator('#q3')).toBeVisible();
+  await frame.locator('#q3').evaluate((el) => el.dispatchEvent(new ClipboardEvent('paste', { bubbles: true, cancelable: true })));
+  await expect.poll(() => attr(second, 'summaries-acked'), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+  calls = await mediaCalls(second);
+  expect(calls, 'no getUserMedia call at all').toEqual([]);
+  await finish(second);
+  const got = await reviewSession(page.request, session);
+  expect(got.events.filter((e) => e.kind === 'paste').map((e) => e.peak), 'one paste, counted').toEqual([1]);
+});
+
+test('a student opting for the alternative: the choice is recorded, no camera, no session', async ({ page }) => {
+  const exam = await createExam(page.request, [{ kind: 'face_absent' }, { kind: 'speech' }]);
+  const [s] = await importStudents(page.request, exam.id, 1);
+  await open(page, s);
+  await page.click('[data-action=to-choice]');
+  await page.click('[data-action=choose][value=alternative]');
+  await expect(step(page)).toHaveAttribute('data-step', 'alternative');
+  await expect(page.locator('#step')).toContainText('An oral exam on campus the week after.');
+  expect(await mediaCalls(page), 'no camera or microphone asked for').toEqual([]);
+
+  const [row] = await reviewSessions(page.request, exam.id);
+  expect(row.student.choice).toBe('alternative');
+  expect(row.sessions).toEqual([]);
+  // The server will not start a session for this student either.
+  const res = await page.request.post('/api/v1/student/sessions', {
+    headers: bearer(accessToken(s)),
+    data: { public_key: Buffer.alloc(32, 7).toString('base64'), build: 'a'.repeat(64), precheck: { camera: false, face_found: false, microphone: false, baseline: 0, face_frames: 0, frames: 0 } },
+  });
+  expect({ status: res.status(), code: (await res.json()).code }).toEqual({ status: 409, code: 'no_choice' });
+  // Opening the link again shows the recorded choice.
+  await page.reload();
+  await expect(step(page)).toHaveAttribute('data-step', 'alternative', { timeout: 30_000 });
+});
+
+test('a reload while offline: queued summaries survive, the chain goes on, page_reloaded is recorded', async ({ page }) => {
+  test.setTimeout(90_000);
+  const exam = await createExam(page.request, [{ kind: 'focus_lost' }, { kind: 'paste' }]);
+  const [s] = await importStudents(page.request, exam.id, 1);
+  await open(page, s);
+  await page.route('**/api/v1/summaries', (route) => route.abort('internetdisconnected'));
+  const session = await startProctored(page);
+  await expect.poll(() => attr(page, 'queue'), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+  const sealed = await attr(page, 'sealed-seq');
+  await page.reload();
+  await expect(step(page)).toHaveAttribute('data-step', 'exam', { timeout: 30_000 });
+  expect(await step(page).getAttribute('data-session'), 'the same session resumes').toBe(session);
+  await page.unroute('**/api/v1/summaries');
+  await expect.poll(async () => (await attr(page, 'summaries-acked')) > sealed && (await attr(page, 'queue')) === 0,
+    { timeout: 40_000 }).toBe(true);
+  const receipt = await finish(page);
+  const stored = await reviewSession(page.request, session);
+  expect(stored.summaries, 'every sealed summary arrived, once').toBe(receipt.receipt.last_seq);
+  expect(receipt.receipt.last_seq).toBeGreaterThan(sealed);
+  expect(stored.events.filter((e) => e.kind === 'page_reloaded'), 'one page_reloaded').toHaveLength(1);
+  expect(await attr(page, 'summaries-dead'), 'nothing refused').toBe(0);
+});
