@@ -104,7 +104,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "lokaal serving on %s/\n  dashboard: %s/admin\n  kiosk:     %s/kiosk\n", base, base, base)
+	fmt.Fprintf(stdout, "lokaal serving on %s/\n  dashboard: %s/admin (kiosks, exams, students)\n  kiosk:     %s/kiosk\n  review:    %s/review\n", base, base, base, base)
 	switch {
 	case token != "":
 		fmt.Fprintf(stdout, "  admin token (shown once, only its hash is stored): %s\n", token)
