@@ -78,18 +78,13 @@ func handleReviewSessions(log *slog.Logger, store server.ExamStore, now func() t
 		}
 		byStudent := map[string][]sessionRow{}
 		for _, s := range sessions {
-			sums, err := store.Summaries(ctx, s.ID)
-			if err != nil {
-				fail(w, log, err)
-				return
-			}
-			marks, err := store.Marks(ctx, s.ID)
+			evs, marks, err := eventsAndMarks(ctx, store, s.ID)
 			if err != nil {
 				fail(w, log, err)
 				return
 			}
 			byStudent[s.Student] = append(byStudent[s.Student], sessionRow{ID: s.ID, Started: s.Started, Finished: s.Finished,
-				Unreliable: s.Unreliable(), Counts: counts(events(sums)), Marks: orEmpty(marks)})
+				Unreliable: s.Unreliable(), Counts: counts(evs), Marks: marks})
 		}
 		slices.SortFunc(students, func(a, b server.Student) int { return cmp.Compare(a.External, b.External) })
 		rows := make([]row, len(students))

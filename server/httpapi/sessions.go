@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/ed25519"
 	"encoding/base64"
 	"errors"
@@ -173,6 +174,17 @@ func events(sums []server.StoredSummary) []wire.Event {
 		all = append(all, s.Summary.Events...)
 	}
 	return timeline.Join(all)
+}
+
+// eventsAndMarks reads what a session list shows of one session: its
+// joined events and its marks.
+func eventsAndMarks(ctx context.Context, store server.ExamStore, session string) ([]wire.Event, []server.Mark, error) {
+	sums, err := store.Summaries(ctx, session)
+	if err != nil {
+		return nil, nil, err
+	}
+	marks, err := store.Marks(ctx, session)
+	return events(sums), orEmpty(marks), err
 }
 
 // counts counts joined events per kind: an absence that spans three

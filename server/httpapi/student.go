@@ -184,18 +184,13 @@ func handleStudentRecord(log *slog.Logger, store server.ExamStore) http.Handler 
 		st.Off = orEmpty(st.Off)
 		resp := response{Student: st, Exam: newStudentExam(e), Sessions: []sessionRecord{}}
 		for _, s := range sessions {
-			sums, err := store.Summaries(ctx, s.ID)
-			if err != nil {
-				fail(w, log, err)
-				return
-			}
-			marks, err := store.Marks(ctx, s.ID)
+			evs, marks, err := eventsAndMarks(ctx, store, s.ID)
 			if err != nil {
 				fail(w, log, err)
 				return
 			}
 			resp.Sessions = append(resp.Sessions, sessionRecord{Session: s, Unreliable: s.Unreliable(),
-				Events: events(sums), Marks: orEmpty(marks), Receipt: s.Receipt})
+				Events: evs, Marks: marks, Receipt: s.Receipt})
 		}
 		if resp.Views, err = store.Views(ctx, st.ID); err != nil {
 			fail(w, log, err)
