@@ -20,7 +20,6 @@ const LANG_KEY = 'lokaal-lang';
 const body = document.body;
 const $ = (id) => document.getElementById(id);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)));
 
 let go;           // globalThis.lokaalGo
 let build;        // hex SHA-256 of exam.wasm
@@ -34,20 +33,6 @@ let finishing = false;
 const svgs = new Map(); // session id → timeline SVG text, kept for a language switch
 
 // ---- IndexedDB: sessions (key, policy, chain head), queue, sent, dead ----
-
-function request(r) {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-}
-
-function done(tx) {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = resolve;
-    tx.onerror = tx.onabort = () => reject(tx.error);
-  });
-}
 
 function openDB() {
   const r = indexedDB.open('lokaal-exam', 1);

@@ -21,20 +21,6 @@ function show(state, message) {
 
 // ---- IndexedDB: meta (device, key, next seq, running tally), queue, dead ----
 
-function request(r) {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-}
-
-function done(tx) {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = resolve;
-    tx.onerror = tx.onabort = () => reject(tx.error);
-  });
-}
-
 function openDB() {
   const r = indexedDB.open('lokaal-kiosk', 1);
   r.onupgradeneeded = () => {
@@ -77,7 +63,6 @@ async function enqueue(batchJSON, tallyJSON) {
 
 // ---- Enrolment ----
 
-const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)));
 
 async function enrol(code) {
   const keys = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
