@@ -269,6 +269,9 @@ func (d *Detector) Detect(gray []byte, w, h int) ([]Face, error) {
 	}
 	d.out = d.out[:0]
 	d.pupBuf = d.pupBuf[:0]
+	if min(sw, sh) < d.p.MinSize/k {
+		return d.out, nil // no face of MinSize fits
+	}
 	d.pass(gray, w, h, pix, sw, sh, d.p.Shift, d.p.MinScore, d.p.Roll)
 	if len(d.out) == 0 && d.p.Retry.Shift > 0 {
 		r := d.p.Retry
@@ -332,6 +335,8 @@ func equalise(dst []byte, luts *[][256]byte, src []byte, w, h, tx int, clip floa
 	tx = min(tx, w)
 	ty := min(max(1, tx*h/w), h)
 	tw, th := (w+tx-1)/tx, (h+ty-1)/ty
+	// Rounding tile sizes up can leave trailing tiles empty: drop them.
+	tx, ty = (w+tw-1)/tw, (h+th-1)/th
 	*luts = slices.Grow((*luts)[:0], tx*ty)[:tx*ty]
 	for j := range ty {
 		for i := range tx {

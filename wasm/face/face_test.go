@@ -67,6 +67,16 @@ func TestDetectSynthetic(t *testing.T) {
 	if _, err := d.Detect(nil, 0, 0); err == nil {
 		t.Error("empty frame accepted")
 	}
+	// Frames of any shape, down to a pixel, give no face and no panic.
+	for _, sz := range [][2]int{{1, 1}, {20, 20}, {2000, 1}, {1, 2000}, {121, 61}, {130, 130}} {
+		g := make([]byte, sz[0]*sz[1])
+		for i := range g {
+			g[i] = byte(i * 31)
+		}
+		if fs, err := d.Detect(g, sz[0], sz[1]); err != nil || len(fs) != 0 {
+			t.Errorf("%dx%d: %d faces, err %v", sz[0], sz[1], len(fs), err)
+		}
+	}
 	for _, v := range []byte{0, 128, 255} {
 		g := make([]byte, 640*480)
 		for i := range g {
@@ -137,6 +147,13 @@ func TestEqualise(t *testing.T) {
 	}
 	if a, b := got[0], got[7]; !(a < b) {
 		t.Errorf("order inside a tile lost: %d then %d for source 40 then 47", a, b)
+	}
+	// Sizes the tiles do not divide evenly, down to a pixel.
+	for _, sz := range [][2]int{{1, 1}, {10, 10}, {9, 3}, {1000, 1}, {1, 7}} {
+		n := sz[0] * sz[1]
+		if out := equalise(nil, &luts, make([]byte, n), sz[0], sz[1], 8, 2); len(out) != n {
+			t.Errorf("%dx%d: %d bytes out", sz[0], sz[1], len(out))
+		}
 	}
 }
 
