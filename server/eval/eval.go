@@ -1,8 +1,8 @@
 // Package eval implements `lokaal eval`: it finds labelled items in
-// directories (counting clips with crossings, audio with speech labels, face
-// sets with group labels), runs the same detector code as the browser over
-// them and reports the scores, so that anyone can check lokaal's figures on
-// their own data.
+// directories (counting clips with crossings, audio with speech labels,
+// face images with boxes, face sets with group labels), runs the same
+// detector code as the browser over them and reports the scores, so that
+// anyone can check lokaal's figures on their own data.
 package eval
 
 import (
@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/lokaal-nl/lokaal/wasm/face"
 )
 
 // Report is what Run prints with --json.
@@ -23,6 +25,7 @@ type Report struct {
 	Counting    []ClipScore     `json:"counting"`
 	Audio       []AudioScore    `json:"audio"`
 	AudioPooled []AudioScore    `json:"audio_pooled"` // one per file type, so a clip and its MP3 copy are not pooled twice
+	Faces       []FaceSetScore  `json:"faces"`
 	Fairness    []FairnessScore `json:"fairness"`
 	Skipped     []Skipped       `json:"skipped"`
 }
@@ -33,7 +36,15 @@ type Skipped struct {
 	Reason string `json:"reason"`
 }
 
-const usage = `usage: lokaal eval [--json] DIR...`
+const usage = `usage: lokaal eval [--json] DIR...
+
+Scores every labelled item found under the directories:
+  counting clips  CLIP.mjpeg|.mjpg|.y4m beside NAME.crossings.txt, NAME a prefix of CLIP's name
+  speech          FILE.wav|.mp3 beside FILE.scv (TEN-VAD labels)
+  face boxes      *.xml in dlib imglab form (<dataset><images><image file=…><box top left width height/>),
+                  or *.csv with rows file,x,y,w,h (x,y the top-left corner, optional header row);
+                  an image listed with no box (a row "file" or "file,,,,") is a negative
+  fairness sets   a folder with labels.csv (file,group[,gender,…]), one face per image`
 
 // Run parses args (without the subcommand name), scores every labelled item
 // under the directories and writes a Markdown report, or one JSON object
@@ -63,7 +74,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func evaluate(ctx context.Context, dirs []string) (Report, error) {
-	rep := Report{Counting: []ClipScore{}, Audio: []AudioScore{}, AudioPooled: []AudioScore{}, Fairness: []FairnessScore{}, Skipped: []Skipped{}}
+	rep := Report{Counting: []ClipScore{}, Audio: []AudioScore{}, AudioPooled: []AudioScore{}, Faces: []FaceSetScore{}, Fairness: []FairnessScore{}, Skipped: []Skipped{}}
 	var files []string
 	for _, d := range dirs {
 		err := filepath.WalkDir(d, func(p string, e fs.DirEntry, err error) error {
@@ -101,6 +112,8 @@ func evaluate(ctx context.Context, dirs []string) (Report, error) {
 		has[f] = true
 	}
 	used := map[string]bool{}
+	var det *face.Detector // made at the first face label file
+	notLabels := map[string]string{}
 	pooled := map[string]*confusion{}
 	var exts []string
 	for _, f := range files {
@@ -141,6 +154,33 @@ func evaluate(ctx context.Context, dirs []string) (Report, error) {
 				exts = append(exts, ext)
 			}
 			pooled[ext].add(c)
+		case ".xml", ".csv":
+			images, format, err := readFaceLabels(f)
+			if err == errNotDataset || err == errNotBoxCSV {
+				notLabels[f] = err.Error()
+				continue
+			}
+			if err != nil {
+				return rep, err
+			}
+			if det == nil {
+				if det, err = faceDetector(); err != nil {
+					return rep, err
+				}
+			}
+			used[f] = true
+			score, skipped, err := scoreFaceSet(ctx, det, f, format, images)
+			if err != nil {
+				return rep, err
+			}
+			for _, im := range score.PerImage {
+				used[im.File] = true
+			}
+			for _, sk := range skipped {
+				used[sk.Path] = true // reported with the label file and line
+			}
+			rep.Faces = append(rep.Faces, score)
+			rep.Skipped = append(rep.Skipped, skipped...)
 		}
 	}
 	sort.Strings(exts)
@@ -170,8 +210,13 @@ func evaluate(ctx context.Context, dirs []string) (Report, error) {
 			continue
 		}
 		reason := "not a kind eval understands"
-		if ext == ".scv" || strings.HasSuffix(f, ".crossings.txt") {
+		switch {
+		case ext == ".scv" || strings.HasSuffix(f, ".crossings.txt"):
 			reason = "labels without a matching recording"
+		case notLabels[f] != "":
+			reason = notLabels[f]
+		case ext == ".jpg" || ext == ".jpeg" || ext == ".png":
+			reason = "an image no face label file lists"
 		}
 		rep.Skipped = append(rep.Skipped, Skipped{f, reason})
 	}

@@ -125,6 +125,17 @@ func TestMatchEvents(t *testing.T) {
 	}
 }
 
+func TestExtremes(t *testing.T) {
+	rs := []Rate{{Group: "a", Rate: 0.5}, {Group: "b", Rate: 0.9}, {Group: "c", Rate: 0.2}, {Group: "d", Rate: 0.9}, {Group: "e", Rate: 0.2}}
+	hi, lo, ok := extremes(rs)
+	if !ok || hi.Group != "b" || lo.Group != "c" {
+		t.Errorf("got %+v, %+v", hi, lo)
+	}
+	if _, _, ok := extremes(nil); ok {
+		t.Error("no rates, no extremes")
+	}
+}
+
 func TestWilson(t *testing.T) {
 	// Reference values from Wilson (1927) / Newcombe (1998), z = 1.96.
 	for _, tc := range []struct {
@@ -408,6 +419,9 @@ func TestFairness(t *testing.T) {
 	g := f.Groups[1]
 	if g.N != 6 || g.Detected == 0 || f.Gap != g.Rate || f.Lowest != "blank" || len(f.GroupGender) != 2 {
 		t.Errorf("faces group %+v, gap %g, by gender %+v", g, f.Gap, f.GroupGender)
+	}
+	if f.CellGap != g.Rate || f.CellLowest != "blank F" || f.CellHighest != "faces F" {
+		t.Errorf("group × gender gap %g, %q highest, %q lowest", f.CellGap, f.CellHighest, f.CellLowest)
 	}
 	if lo, hi := wilson(g.Detected, g.N); g.Lo != lo || g.Hi != hi {
 		t.Errorf("interval %g–%g, want %g–%g", g.Lo, g.Hi, lo, hi)

@@ -100,6 +100,11 @@ type FairnessScore struct {
 	Gap         float64     `json:"gap"` // highest minus lowest group rate
 	Highest     string      `json:"highest"`
 	Lowest      string      `json:"lowest"`
+	// The same over group × gender cells, when the labels give a gender;
+	// a cell is named "group gender".
+	CellGap     float64 `json:"group_gender_gap,omitempty"`
+	CellHighest string  `json:"group_gender_highest,omitempty"`
+	CellLowest  string  `json:"group_gender_lowest,omitempty"`
 }
 
 // scoreFairness runs the proctor's face detector (default parameters) over
@@ -158,19 +163,32 @@ func scoreFairness(ctx context.Context, dir string, rows []labelRow) (FairnessSc
 		}
 	}
 	fs.Groups, fs.GroupGender = rates(groups), rates(cells)
-	if len(fs.Groups) > 0 {
-		hi, lo := fs.Groups[0], fs.Groups[0]
-		for _, g := range fs.Groups {
-			if g.Rate > hi.Rate {
-				hi = g
-			}
-			if g.Rate < lo.Rate {
-				lo = g
-			}
-		}
+	if hi, lo, ok := extremes(fs.Groups); ok {
 		fs.Gap, fs.Highest, fs.Lowest = hi.Rate-lo.Rate, hi.Group, lo.Group
 	}
+	if hi, lo, ok := extremes(fs.GroupGender); ok {
+		fs.CellGap = hi.Rate - lo.Rate
+		fs.CellHighest, fs.CellLowest = hi.Group+" "+hi.Gender, lo.Group+" "+lo.Gender
+	}
 	return fs, skipped, nil
+}
+
+// extremes returns the highest and the lowest rate, the first of each in
+// the given order when several are equal.
+func extremes(rs []Rate) (hi, lo Rate, ok bool) {
+	if len(rs) == 0 {
+		return hi, lo, false
+	}
+	hi, lo = rs[0], rs[0]
+	for _, r := range rs {
+		if r.Rate > hi.Rate {
+			hi = r
+		}
+		if r.Rate < lo.Rate {
+			lo = r
+		}
+	}
+	return hi, lo, true
 }
 
 // tally counts one image under k, {group, gender} or {group, ""}.

@@ -47,6 +47,9 @@ func writeMarkdown(w io.Writer, rep Report) error {
 			p("| **%s** | %d | %s | %s | %s | |\n", s.File, s.Frames, num(s.Precision), num(s.Recall), num(s.F1))
 		}
 	}
+	if len(rep.Faces) > 0 {
+		writeFaceSets(p, rep.Faces)
+	}
 	for _, f := range rep.Fairness {
 		p("\n## Face detection rate: %s\n\nEvery image holds one face; %s (minScore %g, minSize %d, roll %v; when that finds nothing, a second upright pass on a locally equalised frame, shift %g, minScore %g). Intervals are 95 %% Wilson.\n", f.Dir, f.Variant, f.Params.MinScore, f.Params.MinSize, f.Params.Roll, f.Params.Retry.Shift, f.Params.Retry.MinScore)
 		p("\n| group | n | detected | rate | 95 %% CI |\n|---|---:|---:|---:|---|\n")
@@ -54,11 +57,17 @@ func writeMarkdown(w io.Writer, rep Report) error {
 			p("| %s | %d | %d | %.1f %% | %.1f–%.1f %% |\n", r.Group, r.N, r.Detected, 100*r.Rate, 100*r.Lo, 100*r.Hi)
 		}
 		p("\nlargest gap between groups: %.1f points (%s highest, %s lowest)\n", 100*f.Gap, f.Highest, f.Lowest)
+		for _, r := range f.Groups {
+			if r.Group == f.Highest || r.Group == f.Lowest {
+				p("- %s: %.1f %% (95 %% CI %.1f–%.1f %%)\n", r.Group, 100*r.Rate, 100*r.Lo, 100*r.Hi)
+			}
+		}
 		if len(f.GroupGender) > 0 {
 			p("\n| group | gender | n | detected | rate | 95 %% CI |\n|---|---|---:|---:|---:|---|\n")
 			for _, r := range f.GroupGender {
 				p("| %s | %s | %d | %d | %.1f %% | %.1f–%.1f %% |\n", r.Group, r.Gender, r.N, r.Detected, 100*r.Rate, 100*r.Lo, 100*r.Hi)
 			}
+			p("\nlargest gap between group × gender cells: %.1f points (%s highest, %s lowest)\n", 100*f.CellGap, f.CellHighest, f.CellLowest)
 		}
 	}
 	if len(rep.Skipped) > 0 {
@@ -75,4 +84,31 @@ func num(v *float64) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.3f", *v)
+}
+
+// writeFaceSets prints the face images with boxes, one table per label
+// file.
+func writeFaceSets(p func(string, ...any), sets []FaceSetScore) {
+	f := sets[0]
+	pr := f.Params
+	p("\n## Face images with boxes\n\n")
+	p("The detector runs at the proctor's default parameters (minSize %d, maxSize %d, minScore %g, roll %v; when that finds nothing, a second upright pass on a locally equalised frame, shift %g, minScore %g), on each image at its own size: faces larger than maxSize are not searched. ",
+		pr.MinSize, pr.MaxSize, pr.MinScore, pr.Roll, pr.Retry.Shift, pr.Retry.MinScore)
+	p("A detection matches a labelled face at IoU ≥ %g, one to one, highest IoU first. An unmatched detection that falls on a don't-care box (IoU ≥ %g with it, or at least half of the box inside the detection) is excused; any other is a false positive. ", f.IoU, f.IoU)
+	p("In the ≥ %d px row, faces whose shorter side is under %d px are don't care; boxes marked ignore='1' are don't care in both rows. A negative image is one listed without any box.\n", f.LargePx, f.LargePx)
+	for _, f := range sets {
+		p("\n### %s\n\n%d images scored, %d of them negative; %.2f ms per image (detection alone, one image at a time)\n", f.Labels, f.Images, f.Negatives, f.MSPerImage)
+		p("\n| faces | labelled | matched | missed | false positives | excused | recall | precision |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
+		for _, r := range []struct {
+			name string
+			c    FaceCounts
+		}{{"all", f.All}, {fmt.Sprintf("≥ %d px", f.LargePx), f.Large}} {
+			p("| %s | %d | %d | %d | %d | %d | %s | %s |\n", r.name, r.c.Faces, r.c.Matched, r.c.Missed, r.c.False, r.c.Excused, num(r.c.Recall), num(r.c.Precision))
+		}
+		if f.FPPerNegative != nil {
+			p("\nfalse positives per negative image: %.3f (%d on %d images; %d of them with any detection)\n", *f.FPPerNegative, f.NegativeFalse, f.Negatives, f.NegativesWithDetection)
+		} else {
+			p("\nfalse positives per negative image: – (no negative image)\n")
+		}
+	}
 }
