@@ -1,7 +1,9 @@
 // Package replay implements `lokaal replay`: it runs the kiosk's counter,
 // or with --policy the exam proctor, over a recorded video (and audio) and
 // prints the result as one JSON object, so that accuracy and traffic can be
-// measured without a browser.
+// measured without a browser. With --synthetic-hour it runs the proctor over
+// a made-up hour-long session instead (SyntheticHour): the bytes an exam
+// hour sends.
 package replay
 
 import (
@@ -48,7 +50,8 @@ type Event struct {
 
 const usage = `usage: lokaal replay --video FILE.mjpeg|FILE.y4m [--fps N] --line [NAME=]X1,Y1,X2,Y2[,immediate|deferred] ... [--every K] [--events]
        lokaal replay --audio FILE.wav|FILE.mp3
-       lokaal replay --policy POLICY.json --video FILE.mjpeg|FILE.y4m [--fps N] [--every K] [--audio FILE.wav|FILE.mp3]`
+       lokaal replay --policy POLICY.json --video FILE.mjpeg|FILE.y4m [--fps N] [--every K] [--audio FILE.wav|FILE.mp3]
+       lokaal replay --synthetic-hour [--seed N] [--policy POLICY.json]`
 
 // Run parses args (without the subcommand name), counts the video (or
 // proctors it, with --policy) and writes one JSON object to stdout.
@@ -66,6 +69,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	events := fs.Bool("events", false, "list every crossing")
 	audioPath := fs.String("audio", "", "audio file (.wav or .mp3): print its speech segments, or with --policy the microphone's input")
 	policyPath := fs.String("policy", "", "exam policy (wire.Policy JSON): run the exam proctor and print the events and signed summaries the page would send")
+	synthetic := fs.Bool("synthetic-hour", false, "run the exam proctor over a made-up hour-long session (every detector on unless --policy) and print its schedule and the signed summaries the page would send")
+	seed := fs.Uint64("seed", 1, "with --synthetic-hour: the seed the session is generated from")
 	var lines []wire.Line
 	fs.Func("line", "counting line [NAME=]X1,Y1,X2,Y2[,immediate|deferred] (repeatable; \"in\" is the screen-left of 1→2)", func(s string) error {
 		l, err := parseLine(s, len(lines))
@@ -81,6 +86,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch {
 	case fs.NArg() > 0:
 		return fmt.Errorf("replay: unexpected argument %q\n%s", fs.Arg(0), usage)
+	case *synthetic && (*path != "" || *audioPath != "" || len(lines) > 0):
+		return fmt.Errorf("replay: --synthetic-hour takes no --video, --audio or --line\n%s", usage)
+	case *synthetic:
+		return replaySynthetic(*seed, *policyPath, stdout)
 	case *policyPath != "" && len(lines) > 0:
 		return fmt.Errorf("replay: --policy cannot be combined with --line\n%s", usage)
 	case *policyPath != "" && *path == "":
