@@ -17,7 +17,7 @@ CASCADES    := static/build/facefinder static/build/puploc
 GO_SOURCES  := $(shell find wasm server static -name '*.go' -not -path '*/node_modules/*') go.mod go.sum
 STATIC      := $(wildcard static/*.html static/*.js static/*.css)
 
-.PHONY: all build wasm run test vet unit e2e bench deps node chromium clean
+.PHONY: all build wasm run test vet unit e2e bench bench-quick deps node chromium clean
 
 all: build
 
@@ -59,8 +59,14 @@ unit:
 e2e: deps build
 	CHROMIUM=$(CHROMIUM) npx playwright test
 
+# Figures, lokaal beside its in-browser peers: a table, and out/bench.json.
 bench: deps build
-	bash e2e/bench.sh
+	CHROMIUM=$(CHROMIUM) bash e2e/bench.sh
+
+# The same pipeline in about a minute (few iterations, no Chromium, no
+# peers): proves the bench still works, never fails on a figure.
+bench-quick: node build
+	LOKAAL_BENCH_QUICK=1 bash e2e/bench.sh
 
 deps: node chromium node_modules/.package-lock.json
 

@@ -3,14 +3,17 @@
 // face, and an empty room, which also pays for the retry pass) and the voice
 // activity detector on a speech recording at the browser's 48 kHz. No
 // server: the page and files are served by page.route. Prints figures,
-// asserts nothing.
-// Usage: node e2e/bench-exam.mjs out/exambench.wasm out/wasm_exec.js CASCADE_DIR
+// asserts nothing; with OUT.json also writes them there for
+// e2e/bench-report.mjs. LOKAAL_BENCH_FRAMES sets the frames timed (30 with a
+// face, 20 without).
+// Usage: node e2e/bench-exam.mjs out/exambench.wasm out/wasm_exec.js CASCADE_DIR [OUT.json]
 import { chromium } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const [wasm, wasmExec, cascades] = process.argv.slice(2);
+const [wasm, wasmExec, cascades, outJSON] = process.argv.slice(2);
+const frames = Number(process.env.LOKAAL_BENCH_FRAMES) || 0;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixtures = process.env.LOKAAL_FIXTURES || path.resolve(here, '../../shared/fixtures');
 const files = {
@@ -30,12 +33,18 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage();
+  // Nothing leaves the machine: a request for anything but the page's own
+  // files fails loudly.
+  await page.route('**/*', (route) => {
+    console.error(`  blocked ${route.request().url()}`);
+    return route.abort('blockedbyclient');
+  });
   await page.route('http://bench.invalid/**', (route) => {
     const [contentType, body] = files[new URL(route.request().url()).pathname] ?? ['text/plain', ''];
     return route.fulfill({ status: body === '' ? 404 : 200, contentType, body });
   });
   await page.goto('http://bench.invalid/');
-  const r = await page.evaluate(async () => {
+  const r = await page.evaluate(async (frames) => {
     const bytes = async (p) => new Uint8Array(await (await fetch(p)).arrayBuffer());
     // The first frames of a clip as RGBA, decoded by the browser as the
     // exam page's canvas would hand them over.
@@ -58,8 +67,8 @@ try {
     const { instance } = await WebAssembly.instantiateStreaming(fetch('/exambench.wasm'), go.importObject);
     go.run(instance);
     const [ff, pl] = [await bytes('/facefinder'), await bytes('/puploc')];
-    const face = globalThis.lokaalFaceBench(ff, pl, await rgbaFrames('/face.mjpeg', 10), 640, 480, 30);
-    const empty = globalThis.lokaalFaceBench(ff, pl, await rgbaFrames('/empty.mjpeg', 10), 640, 480, 20);
+    const face = globalThis.lokaalFaceBench(ff, pl, await rgbaFrames('/face.mjpeg', 10), 640, 480, frames || 30);
+    const empty = globalThis.lokaalFaceBench(ff, pl, await rgbaFrames('/empty.mjpeg', 10), 640, 480, frames || 20);
     // decodeAudioData resamples to the context's rate, as a 48 kHz
     // microphone would deliver it.
     const audio = await new OfflineAudioContext(1, 1, 48000).decodeAudioData((await bytes('/speech.wav')).buffer);
@@ -67,7 +76,7 @@ try {
     const vad = globalThis.lokaalVADBench(samples, 48000);
     const msg = (v) => (v instanceof Error ? v.message : v);
     return { face: msg(face), empty: msg(empty), vad: msg(vad), seconds: samples.length / 48000 };
-  });
+  }, frames);
   console.log(`exam detectors in Chromium ${browser.version()} (WebAssembly):`);
   const faceLine = (what, v) => console.log(typeof v === 'object'
     ? `  face detection 640x480, ${what}: ${v.ms.toFixed(1)} ms/frame (copy + gray + Detect, default parameters), ${v.faces.toFixed(2)} faces/frame, ${(1000 / v.ms).toFixed(1)} frames/s max`
@@ -77,6 +86,14 @@ try {
   console.log(typeof r.vad === 'number'
     ? `  VAD at 48 kHz, 128-sample blocks: ${r.vad.toFixed(2)} ms per second of audio (${r.seconds.toFixed(1)} s of speech), ${(r.vad / 10).toFixed(2)} % of one core`
     : `  VAD: error ${r.vad}`);
+  if (outJSON) {
+    const ms = (v) => (typeof v === 'object' ? v.ms : null);
+    fs.writeFileSync(outJSON, JSON.stringify({
+      chromium: browser.version(),
+      face_ms_frame_wasm: ms(r.face), face_ms_frame_wasm_noface: ms(r.empty),
+      vad_ms_per_audio_s_wasm: typeof r.vad === 'number' ? r.vad : null, vad_audio_s: r.seconds,
+    }, null, 1) + '\n');
+  }
 } finally {
   await browser.close();
 }

@@ -1,11 +1,14 @@
 // Times the counter compiled to WebAssembly in headless Chromium, on
 // synthetic frames, at the kiosk's usual camera sizes. No server: the page
-// and files are served by page.route. Prints figures, asserts nothing.
-// Usage: node e2e/bench-wasm.mjs out/kioskbench.wasm out/wasm_exec.js
+// and files are served by page.route. Prints figures, asserts nothing; with
+// OUT.json also writes them there for e2e/bench-report.mjs. LOKAAL_BENCH_FRAMES
+// sets the frames timed per size (200).
+// Usage: node e2e/bench-wasm.mjs out/kioskbench.wasm out/wasm_exec.js [OUT.json]
 import { chromium } from '@playwright/test';
 import fs from 'node:fs';
 
-const [wasm, wasmExec] = process.argv.slice(2);
+const [wasm, wasmExec, outJSON] = process.argv.slice(2);
+const frames = Number(process.env.LOKAAL_BENCH_FRAMES) || 200;
 const files = {
   '/': ['text/html', '<!doctype html><script src="/wasm_exec.js"></script>'],
   '/wasm_exec.js': ['text/javascript', fs.readFileSync(wasmExec)],
@@ -18,25 +21,38 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage();
+  // Nothing leaves the machine: a request for anything but the page's own
+  // files fails loudly.
+  await page.route('**/*', (route) => {
+    console.error(`  blocked ${route.request().url()}`);
+    return route.abort('blockedbyclient');
+  });
   await page.route('http://bench.invalid/**', (route) => {
     const [contentType, body] = files[new URL(route.request().url()).pathname] ?? ['text/plain', ''];
     return route.fulfill({ status: body === '' ? 404 : 200, contentType, body });
   });
   await page.goto('http://bench.invalid/');
-  const results = await page.evaluate(async () => {
+  const results = await page.evaluate(async (frames) => {
     const go = new Go();
     const { instance } = await WebAssembly.instantiateStreaming(fetch('/kioskbench.wasm'), go.importObject);
     go.run(instance);
     return [[320, 240], [640, 480]].map(([w, h]) => {
-      const ms = globalThis.lokaalBench(w, h, 200);
+      const ms = globalThis.lokaalBench(w, h, frames);
       return { w, h, ms: ms instanceof Error ? ms.message : ms };
     });
-  });
+  }, frames);
   console.log(`wasm counter in Chromium ${browser.version()}:`);
   for (const r of results) {
     console.log(typeof r.ms === 'number'
       ? `  ${r.w}x${r.h}: ${r.ms.toFixed(2)} ms/frame (copy + ProcessRGBA), ${(1000 / r.ms).toFixed(0)} frames/s max`
       : `  ${r.w}x${r.h}: error ${r.ms}`);
+  }
+  if (outJSON) {
+    const ms = (w) => { const r = results.find((x) => x.w === w); return typeof r?.ms === 'number' ? r.ms : null; };
+    fs.writeFileSync(outJSON, JSON.stringify({
+      chromium: browser.version(), counter_frames: frames,
+      counter_ms_frame_wasm_320: ms(320), counter_ms_frame_wasm_640: ms(640),
+    }, null, 1) + '\n');
   }
 } finally {
   await browser.close();

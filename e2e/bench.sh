@@ -1,16 +1,75 @@
 #!/usr/bin/env bash
-# make bench: speed and size figures. Prints, asserts nothing: speed depends
-# on the machine and is never a test.
-set -euo pipefail
+# make bench: speed, accuracy and size figures, lokaal beside its in-browser
+# peers, in one run. Each step leaves its figures in a small JSON file in
+# out/ (bench-*.json, and the peers' out/peers.json); e2e/bench-report.mjs
+# merges them into out/bench.json and prints the table. Asserts nothing:
+# speed depends on the machine and is never a test, and a step that fails
+# leaves its figures null and says why, so the bench itself never fails on
+# a figure.
+#
+# LOKAAL_BENCH_QUICK=1 (make bench-quick) proves the pipeline in
+# about a minute: a few benchmark iterations, no Chromium, no peers, no fixture
+# replays.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p out
 fixtures=${LOKAAL_FIXTURES:-../shared/fixtures}
+quick=${LOKAAL_BENCH_QUICK:-0}
+export LOKAAL_BENCH_QUICK=$quick
+if [ "$quick" = 1 ]; then
+  export LOKAAL_BENCH_COMMAND=${LOKAAL_BENCH_COMMAND:-make bench-quick}
+  benchtime=(-benchtime 10x)
+else
+  export LOKAAL_BENCH_COMMAND=${LOKAAL_BENCH_COMMAND:-make bench}
+  benchtime=()
+fi
+# Figures from an earlier run must not pass for this one's.
+rm -f out/bench-*.json out/bench.json out/peers.json
 
-echo "== Go benchmarks (native: counter, ingest, face detection, VAD)"
-go test -run '^$' -bench . -benchmem ./wasm/... ./server/... | tee out/bench-go.txt
+# step NAME CMD...: runs one step; a failure is reported, not fatal.
+step() {
+  local name=$1
+  shift
+  if ! "$@"; then
+    echo "  ($name failed: its figures are null)"
+  fi
+}
+
+tmp=$(mktemp -d)
+server=
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+echo "== Go benchmarks (native: counter, face detection, VAD, ingest, Ed25519 verify)"
+go_bench() {
+  go test -run '^$' -bench . -benchmem "${benchtime[@]}" ./wasm/... ./server/... | tee out/bench-go.txt
+  local rc=${PIPESTATUS[0]}
+  node e2e/bench-report.mjs go out/bench-go.txt out/bench-go.json || return 1
+  return "$rc"
+}
+step "Go benchmarks" go_bench
 
 echo
-echo "== wasm sizes"
+echo "== accuracy (bin/lokaal eval --json on the shared fixtures)"
+eval_step() {
+  local dirs=()
+  [ -d "$fixtures/fairness" ] && dirs+=("$fixtures/fairness")
+  [ -d "$fixtures/audio/speech-labelled" ] && dirs+=("$fixtures/audio/speech-labelled")
+  if [ ${#dirs[@]} = 0 ]; then
+    echo "  (skipped: no fairness or labelled audio sets under $fixtures)"
+    return 0
+  fi
+  bin/lokaal eval --json "${dirs[@]}" >out/bench-eval-report.json || return 1
+  node e2e/bench-report.mjs eval out/bench-eval-report.json out/bench-eval.json || return 1
+  node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1])); console.log(`  face detection rate ${r.face_recall} over ${r.face_recall_images} crops; VAD F1 ${r.vad_f1} (pooled .wav)`)' out/bench-eval.json
+}
+step "eval" eval_step
+
+echo
+echo "== wasm sizes, and what the exam page downloads (served by bin/lokaal serve)"
 for wasm in static/build/kiosk.wasm static/build/exam.wasm; do
   [ -f "$wasm" ] || { echo "  $wasm: not built"; continue; }
   printf '  %-24s raw  %8d bytes, gzip -9 %8d bytes' "$(basename "$wasm")" "$(wc -c <"$wasm")" "$(gzip -9 -c "$wasm" | wc -c)"
@@ -19,78 +78,117 @@ for wasm in static/build/kiosk.wasm static/build/exam.wasm; do
   fi
   echo
 done
-# What a browser actually downloads: the server's precompressed responses.
-if ! command -v curl >/dev/null; then
-  echo "  (install curl to measure the served sizes)"
-else
-  port=$((20000 + RANDOM % 20000))
-  db=$(mktemp -d)
-  LOKAAL_ADMIN_TOKEN=bench-token-0123456789abcdef0123 bin/lokaal serve --addr "127.0.0.1:$port" --db "$db/bench.db" >/dev/null 2>&1 &
+client_step() {
+  local port=$((20000 + RANDOM % 20000))
+  LOKAAL_ADMIN_TOKEN=bench-token-0123456789abcdef0123 bin/lokaal serve --addr "127.0.0.1:$port" --db "$tmp/bench.db" >"$tmp/serve.log" 2>&1 &
   server=$!
-  trap 'kill "$server" 2>/dev/null; rm -rf "$db"' EXIT
-  for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-  for name in kiosk.wasm exam.wasm; do
-    for enc in gzip zstd; do
-      if size=$(curl -fs -H "Accept-Encoding: $enc" "http://127.0.0.1:$port/assets/$name" | wc -c) && [ "$size" -gt 0 ]; then
-        printf '  served %-10s with Accept-Encoding: %-4s %8d bytes\n' "$name" "$enc" "$size"
-      fi
-    done
+  for _ in $(seq 100); do
+    node -e 'require("http").get(process.argv[1], (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on("error", () => process.exit(1))' \
+      "http://127.0.0.1:$port/healthz" && break
+    sleep 0.1
   done
-fi
+  node e2e/bench-report.mjs client "http://127.0.0.1:$port/" out/bench-client.json
+  local rc=$?
+  kill "$server" 2>/dev/null
+  wait "$server" 2>/dev/null
+  server=
+  [ "$rc" = 0 ] || { tail -5 "$tmp/serve.log"; return 1; }
+  node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1]));
+    for (const [p, f] of Object.entries(r.client_files)) console.log(`  ${p.padEnd(28)} raw ${String(f.raw).padStart(8)}  gzip ${String(f.gzip).padStart(8)}  zstd ${String(f.zstd).padStart(8)}`);
+    console.log(`  ${"total".padEnd(28)} raw ${String(r.client_bytes_raw).padStart(8)}  gzip ${String(r.client_bytes_gzip).padStart(8)}  zstd ${String(r.client_bytes_zstd).padStart(8)}`)' out/bench-client.json
+}
+step "client bytes" client_step
 
 echo
-echo "== counter in the browser (WebAssembly)"
-GOOS=js GOARCH=wasm go build -trimpath -buildvcs=false -ldflags=-buildid= -o out/kioskbench.wasm ./wasm/cmd/kioskbench
-cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" out/wasm_exec.js
-node e2e/bench-wasm.mjs out/kioskbench.wasm out/wasm_exec.js
+echo "== bytes sent in a synthetic exam hour, every detector on (bin/lokaal replay --synthetic-hour)"
+hour_step() {
+  bin/lokaal replay --synthetic-hour --seed 1 >out/bench-exam-hour.json || return 1
+  node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1])); const k={};
+    for (const e of r.events) k[e.kind]=(k[e.kind]||0)+1;
+    console.log(`  ${r.summaries.length} summaries, ${r.bytes_sent} bytes, largest body ${r.max_body_bytes} bytes; events: ${JSON.stringify(k)}`)' out/bench-exam-hour.json
+}
+step "synthetic exam hour" hour_step
 
-echo
-echo "== exam detectors"
-echo "native (from the Go benchmarks above; face frames 640x480 from the fixtures):"
-grep -E '^Benchmark(Detect/|Detector)' out/bench-go.txt | sed 's/^/  /' || echo "  (no face/VAD benchmark ran: are the shared fixtures at $fixtures?)"
-cascades=${LOKAAL_PIGO_CASCADES:-$(go env GOMODCACHE)/github.com/esimov/pigo@v1.4.6/cascade}
-if [ -f "$fixtures/faces/face-present-30fps.mjpeg" ] && [ -f "$cascades/facefinder" ]; then
-  GOOS=js GOARCH=wasm go build -trimpath -buildvcs=false -ldflags=-buildid= -o out/exambench.wasm ./wasm/cmd/exambench
-  LOKAAL_FIXTURES=$fixtures node e2e/bench-exam.mjs out/exambench.wasm out/wasm_exec.js "$cascades"
-else
-  echo "  (skipped the browser figures: need $fixtures/faces and pigo's cascades in $cascades)"
-fi
+if [ "$quick" != 1 ]; then
+  echo
+  echo "== counter in the browser (Chromium WebAssembly)"
+  wasm_step() {
+    GOOS=js GOARCH=wasm go build -trimpath -buildvcs=false -ldflags=-buildid= -o out/kioskbench.wasm ./wasm/cmd/kioskbench || return 1
+    cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" out/wasm_exec.js || return 1
+    node e2e/bench-wasm.mjs out/kioskbench.wasm out/wasm_exec.js out/bench-wasm.json
+  }
+  step "counter in Chromium" wasm_step
 
-echo
-echo "== bytes sent per exam hour, every detector on (lokaal replay --policy)"
-if ! grep -q -- '-policy' <<<"$(bin/lokaal replay --help 2>&1 || true)"; then
-  echo "  (this lokaal has no replay --policy yet)"
-elif [ ! -f "$fixtures/faces/two-faces-30fps.mjpeg" ]; then
-  echo "  (skipped: needs the shared fixtures at $fixtures)"
-else
-  policy=out/bench-policy.json
-  # Every catalogue detector at its default threshold, summaries every 30 s.
-  cat >"$policy" <<'EOF'
+  echo
+  echo "== exam detectors in the browser (Chromium WebAssembly)"
+  cascades=${LOKAAL_PIGO_CASCADES:-$(go env GOMODCACHE)/github.com/esimov/pigo@v1.4.6/cascade}
+  exam_step() {
+    if [ ! -f "$fixtures/faces/face-present-30fps.mjpeg" ] || [ ! -f "$cascades/facefinder" ]; then
+      echo "  (skipped: needs $fixtures/faces and pigo's cascades in $cascades)"
+      return 0
+    fi
+    GOOS=js GOARCH=wasm go build -trimpath -buildvcs=false -ldflags=-buildid= -o out/exambench.wasm ./wasm/cmd/exambench || return 1
+    cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" out/wasm_exec.js || return 1
+    LOKAAL_FIXTURES=$fixtures node e2e/bench-exam.mjs out/exambench.wasm out/wasm_exec.js "$cascades" out/bench-exam.json
+  }
+  step "exam detectors in Chromium" exam_step
+
+  echo
+  echo "== in-browser peers (node e2e/peers/run.mjs)"
+  peers_step() {
+    local status
+    if [ ! -f e2e/peers/run.mjs ]; then
+      status="absent: no e2e/peers/run.mjs"
+    elif [ -f e2e/peers/package-lock.json ] && ! npm ci --prefix e2e/peers --no-audit --no-fund >"$tmp/peers-npm.log" 2>&1; then
+      tail -5 "$tmp/peers-npm.log"
+      status="failed: npm ci --prefix e2e/peers"
+    elif ! LOKAAL_FIXTURES=$fixtures timeout 1800 node e2e/peers/run.mjs; then
+      status="failed: node e2e/peers/run.mjs exited non-zero"
+    elif [ ! -f out/peers.json ]; then
+      status="failed: e2e/peers/run.mjs wrote no out/peers.json"
+    else
+      status=ok
+    fi
+    [ "$status" = ok ] || echo "  (peer figures are null: $status)"
+    STATUS=$status node -e 'require("fs").writeFileSync("out/bench-peers.json", JSON.stringify({ok: process.env.STATUS === "ok", status: process.env.STATUS}) + "\n")'
+  }
+  step "peers" peers_step
+
+  echo
+  echo "== bytes per exam hour on the fixture clips (bin/lokaal replay --policy)"
+  replay_step() {
+    if [ ! -f "$fixtures/faces/two-faces-30fps.mjpeg" ] || [ ! -f "$fixtures/audio/speech-labelled/testset-audio-01.wav" ]; then
+      echo "  (skipped: needs the shared fixtures at $fixtures)"
+      return 0
+    fi
+    local policy=$tmp/policy.json speech=$fixtures/audio/speech-labelled/testset-audio-01.wav f=$fixtures/faces
+    # Every catalogue detector at its default threshold, summaries every 30 s.
+    cat >"$policy" <<'EOF'
 {"detectors":[{"kind":"face_absent","threshold_s":10},{"kind":"multiple_faces","threshold_s":3},
  {"kind":"looking_away","threshold_s":10},{"kind":"speech","threshold_s":5},{"kind":"focus_lost","threshold_s":0},
  {"kind":"fullscreen_exit","threshold_s":0},{"kind":"paste","threshold_s":0},{"kind":"extra_screen","threshold_s":0}],
  "interval_s":30}
 EOF
-  speech=$fixtures/audio/speech-labelled/testset-audio-01.wav
-  # A quiet session: one face, speech now and then.
-  if out=$(bin/lokaal replay --policy "$policy" --video "$fixtures/faces/face-present-30fps.mjpeg" --fps 30 --audio "$speech" 2>&1); then
-    printf '  %-13s + speech: %s\n' "face-present" "$(grep -o '"bytes_sent":[0-9]*,"bytes_per_hour":[0-9]*' <<<"$out")"
-  else
-    echo "  face-present: replay failed: ${out:0:300}"
-  fi
-  # A busier session: the clips back to back (an MJPEG file is its JPEGs
-  # concatenated), so the summaries carry several kinds of event.
-  mixed=$(mktemp -d)
-  f=$fixtures/faces
-  cat "$f/face-present-30fps.mjpeg" "$f/face-present-30fps.mjpeg" "$f/two-faces-30fps.mjpeg" "$f/two-faces-30fps.mjpeg" \
-    "$f/empty-room-30fps.mjpeg" "$f/empty-room-30fps.mjpeg" "$f/empty-room-30fps.mjpeg" \
-    "$f/face-turning-30fps.mjpeg" "$f/face-turning-30fps.mjpeg" "$f/face-turning-30fps.mjpeg" "$f/face-turning-30fps.mjpeg" \
-    "$f/face-present-30fps.mjpeg" "$f/two-faces-30fps.mjpeg" >"$mixed/mixed.mjpeg"
-  if out=$(bin/lokaal replay --policy "$policy" --video "$mixed/mixed.mjpeg" --fps 30 --audio "$speech" 2>&1); then
-    printf '  %-13s + speech: %s; events:%s\n' "all clips" "$(grep -o '"bytes_sent":[0-9]*,"bytes_per_hour":[0-9]*' <<<"$out")" \
-      "$(grep -o '^{"precheck":{[^}]*},"events":\[[^]]*\]' <<<"$out" | grep -o '"kind":"[a-z_]*"' | cut -d'"' -f4 | sort | uniq -c | tr -s ' \n' ' ')"
-  else
-    echo "  all clips: replay failed: ${out:0:300}"
-  fi
-  rm -rf "$mixed"
+    # A quiet session: one face, speech now and then; and a busier one, the
+    # clips back to back (an MJPEG file is its JPEGs concatenated).
+    cat "$f/face-present-30fps.mjpeg" "$f/face-present-30fps.mjpeg" "$f/two-faces-30fps.mjpeg" "$f/two-faces-30fps.mjpeg" \
+      "$f/empty-room-30fps.mjpeg" "$f/empty-room-30fps.mjpeg" "$f/empty-room-30fps.mjpeg" \
+      "$f/face-turning-30fps.mjpeg" "$f/face-turning-30fps.mjpeg" "$f/face-turning-30fps.mjpeg" "$f/face-turning-30fps.mjpeg" \
+      "$f/face-present-30fps.mjpeg" "$f/two-faces-30fps.mjpeg" >"$tmp/mixed.mjpeg"
+    bin/lokaal replay --policy "$policy" --video "$f/face-present-30fps.mjpeg" --fps 30 --audio "$speech" >"$tmp/quiet.json" || return 1
+    bin/lokaal replay --policy "$policy" --video "$tmp/mixed.mjpeg" --fps 30 --audio "$speech" >"$tmp/busy.json" || return 1
+    node -e 'const fs=require("fs"); const out={};
+      for (const [name, p] of [["face_present", process.argv[1]], ["all_clips", process.argv[2]]]) {
+        const r=JSON.parse(fs.readFileSync(p)); const k={};
+        for (const e of r.events) k[e.kind]=(k[e.kind]||0)+1;
+        out[name]={bytes_sent: r.bytes_sent, bytes_per_hour: r.bytes_per_hour, summaries: r.summaries.length, events: k};
+        console.log(`  ${name}: ${r.summaries.length} summaries, ${r.bytes_sent} bytes, ${r.bytes_per_hour} bytes/hour; events: ${JSON.stringify(k)}`);
+      }
+      fs.writeFileSync("out/bench-replay.json", JSON.stringify(out, null, 1) + "\n")' "$tmp/quiet.json" "$tmp/busy.json"
+  }
+  step "fixture replays" replay_step
 fi
+
+echo
+echo "== out/bench.json"
+node e2e/bench-report.mjs merge out
