@@ -11,9 +11,9 @@ WASM_FLAGS  := -trimpath -buildvcs=false -ldflags=-buildid=
 WASM        := static/build/kiosk.wasm
 EXAM_WASM   := static/build/exam.wasm
 WASM_EXEC   := static/build/wasm_exec.js
-# pigo's face and pupil cascades, served to the exam page as /assets/NAME.
+# pigo's face cascade, served to the exam page as /assets/facefinder.
 PIGO_DIR     = $(shell $(GO) env GOMODCACHE)/github.com/esimov/pigo@v1.4.6/cascade
-CASCADES    := static/build/facefinder static/build/puploc
+CASCADES    := static/build/facefinder
 GO_SOURCES  := $(shell find wasm server static -name '*.go' -not -path '*/node_modules/*') go.mod go.sum
 STATIC      := $(wildcard static/*.html static/*.js static/*.css)
 

@@ -21,7 +21,6 @@ const files = {
   '/wasm_exec.js': ['text/javascript', fs.readFileSync(wasmExec)],
   '/exambench.wasm': ['application/wasm', fs.readFileSync(wasm)],
   '/facefinder': ['application/octet-stream', fs.readFileSync(path.join(cascades, 'facefinder'))],
-  '/puploc': ['application/octet-stream', fs.readFileSync(path.join(cascades, 'puploc'))],
   '/face.mjpeg': ['video/x-motion-jpeg', fs.readFileSync(path.join(fixtures, 'faces/face-present-30fps.mjpeg'))],
   '/empty.mjpeg': ['video/x-motion-jpeg', fs.readFileSync(path.join(fixtures, 'faces/empty-room-30fps.mjpeg'))],
   '/speech.wav': ['audio/wav', fs.readFileSync(path.join(fixtures, 'audio/speech-labelled/testset-audio-01.wav'))],
@@ -66,9 +65,9 @@ try {
     const go = new Go();
     const { instance } = await WebAssembly.instantiateStreaming(fetch('/exambench.wasm'), go.importObject);
     go.run(instance);
-    const [ff, pl] = [await bytes('/facefinder'), await bytes('/puploc')];
-    const face = globalThis.lokaalFaceBench(ff, pl, await rgbaFrames('/face.mjpeg', 10), 640, 480, frames || 30);
-    const empty = globalThis.lokaalFaceBench(ff, pl, await rgbaFrames('/empty.mjpeg', 10), 640, 480, frames || 20);
+    const ff = await bytes('/facefinder');
+    const face = globalThis.lokaalFaceBench(ff, await rgbaFrames('/face.mjpeg', 10), 640, 480, frames || 30);
+    const empty = globalThis.lokaalFaceBench(ff, await rgbaFrames('/empty.mjpeg', 10), 640, 480, frames || 20);
     // decodeAudioData resamples to the context's rate, as a 48 kHz
     // microphone would deliver it.
     const audio = await new OfflineAudioContext(1, 1, 48000).decodeAudioData((await bytes('/speech.wav')).buffer);

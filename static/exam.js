@@ -278,8 +278,8 @@ function closeMedia() {
 
 async function loadCascades() {
   if (media.cascades) return;
-  const [f, p] = await Promise.all([ASSETS.facefinder, ASSETS.puploc].map(async (u) => new Uint8Array(await (await fetch(u)).arrayBuffer())));
-  const err = go.cascades(f, p);
+  const f = new Uint8Array(await (await fetch(ASSETS.facefinder)).arrayBuffer());
+  const err = go.cascades(f);
   if (err instanceof Error) throw err;
   media.cascades = true;
 }

@@ -226,7 +226,7 @@ func TestEmbeddedTree(t *testing.T) {
 		}
 	}
 	// make builds these into static/build; unit tests may run before it.
-	built := map[string]bool{"kiosk.wasm": true, "exam.wasm": true, "wasm_exec.js": true, "facefinder": true, "puploc": true}
+	built := map[string]bool{"kiosk.wasm": true, "exam.wasm": true, "wasm_exec.js": true, "facefinder": true}
 	for name := range s.missing {
 		if !built[name] {
 			t.Errorf("a page refers to /assets/%s, which does not exist", name)

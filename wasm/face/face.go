@@ -210,23 +210,27 @@ type Detector struct {
 }
 
 // New unpacks the facefinder and puploc cascades (the files pigo ships
-// under cascade/) and checks p.
+// under cascade/) and checks p. A nil pupil cascade leaves Pupils empty:
+// the exam page passes none, because no event uses pupils (see Frontal) and
+// puploc is 1.2 MB of the page's download even compressed.
 func New(faceCascade, pupilCascade []byte, p Params) (*Detector, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	if len(faceCascade) == 0 || len(pupilCascade) == 0 {
-		return nil, errors.New("face: empty cascade")
+	if len(faceCascade) == 0 {
+		return nil, errors.New("face: empty facefinder cascade")
 	}
 	f, err := unpack(func() (*pigo.Pigo, error) { return pigo.NewPigo().Unpack(faceCascade) })
 	if err != nil {
 		return nil, fmt.Errorf("face: facefinder cascade: %w", err)
 	}
-	pl, err := unpack(func() (*pigo.PuplocCascade, error) { return pigo.NewPuplocCascade().UnpackCascade(pupilCascade) })
-	if err != nil {
-		return nil, fmt.Errorf("face: puploc cascade: %w", err)
+	d := &Detector{faces: f, p: p}
+	if pupilCascade != nil {
+		if d.pupils, err = unpack(func() (*pigo.PuplocCascade, error) { return pigo.NewPuplocCascade().UnpackCascade(pupilCascade) }); err != nil {
+			return nil, fmt.Errorf("face: puploc cascade: %w", err)
+		}
 	}
-	return &Detector{faces: f, pupils: pl, p: p}, nil
+	return d, nil
 }
 
 // unpack turns the index panics pigo's unpackers raise on truncated or
@@ -314,7 +318,7 @@ func (d *Detector) pass(gray []byte, w, h int, pix []byte, sw, sh int, shift flo
 			continue
 		}
 		f := Face{X: c.col - c.size/2, Y: c.row - c.size/2, W: c.size, H: c.size, Score: c.q, Roll: c.roll}
-		if c.size >= pupilMinFace && c.roll == 0 {
+		if d.pupils != nil && c.size >= pupilMinFace && c.roll == 0 {
 			f.Pupils = d.findPupils(full, f, c.row, c.col, c.size)
 		}
 		d.out = append(d.out, f)

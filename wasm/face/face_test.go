@@ -3,7 +3,6 @@ package face
 import (
 	"encoding/csv"
 	"fmt"
-	"github.com/lokaal-nl/lokaal/internal/fixtures"
 	"maps"
 	"math"
 	"os"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lokaal-nl/lokaal/internal/fixtures"
+	"github.com/lokaal-nl/lokaal/server/cascades"
 	"github.com/lokaal-nl/lokaal/server/video"
 )
 
@@ -268,6 +269,21 @@ func TestObama(t *testing.T) {
 	}
 	if len(fs[0].Pupils) != 2 {
 		t.Errorf("pupils %v, want 2", fs[0].Pupils)
+	}
+	// Without the pupil cascade (the exam page): the same face, no pupils.
+	dir, _ := cascades.Dir()
+	fc, _, err := cascades.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := New(fc, nil, DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fs[0]
+	got := detectFile(t, d, "faces/obama.jpg")
+	if len(got) != 1 || got[0].X != want.X || got[0].Y != want.Y || got[0].W != want.W || len(got[0].Pupils) != 0 {
+		t.Errorf("without puploc: %+v, want the box %+v without pupils", got, want)
 	}
 }
 

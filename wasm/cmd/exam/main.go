@@ -209,13 +209,12 @@ func (a *app) show(_ js.Value, args []js.Value) any {
 	return nil
 }
 
-// cascades(facefinder, puploc Uint8Array) makes the face detector.
+// cascades(facefinder Uint8Array) makes the face detector, without pupils:
+// no event uses them.
 func (a *app) cascades(_ js.Value, args []js.Value) any {
 	f := make([]byte, args[0].Length())
-	p := make([]byte, args[1].Length())
 	js.CopyBytesToGo(f, args[0])
-	js.CopyBytesToGo(p, args[1])
-	d, err := face.New(f, p, face.DefaultParams())
+	d, err := face.New(f, nil, face.DefaultParams())
 	if err != nil {
 		return jsError(err)
 	}

@@ -23,14 +23,14 @@ func main() {
 	select {}
 }
 
-// faceBench(facefinder, puploc, frames, w, h, n) returns
+// faceBench(facefinder, frames, w, h, n) returns
 // {ms, faces}: the mean milliseconds per frame over n frames cycled from
 // frames (RGBA Uint8ClampedArrays of 4*w*h bytes), and the mean faces found
 // per frame, or an Error.
 func faceBench(_ js.Value, args []js.Value) any {
-	fc, pc, frames := bytes(args[0]), bytes(args[1]), args[2]
-	w, h, n := args[3].Int(), args[4].Int(), args[5].Int()
-	d, err := face.New(fc, pc, face.DefaultParams())
+	fc, frames := bytes(args[0]), args[1]
+	w, h, n := args[2].Int(), args[3].Int(), args[4].Int()
+	d, err := face.New(fc, nil, face.DefaultParams()) // no pupils, as on the exam page
 	if err != nil {
 		return js.Global().Get("Error").New(err.Error())
 	}
