@@ -171,19 +171,23 @@ var (
 
 // ExamStore keeps exams, students, sessions and their summaries.
 type ExamStore interface {
-	CreateExam(ctx context.Context, e Exam) error
-	UpdateExam(ctx context.Context, e Exam) error
+	// Every method that changes what staff configured or decided appends
+	// its access-log entry, naming by, in the change's own transaction:
+	// both are stored or neither.
+
+	CreateExam(ctx context.Context, e Exam, by Actor) error
+	UpdateExam(ctx context.Context, e Exam, by Actor) error
 	Exam(ctx context.Context, id string) (Exam, error)
 	Exams(ctx context.Context) ([]Exam, error)
 
 	// AddStudents adds students with the hashes of their access tokens, all
 	// or nothing; a student_id already on the exam is an error.
-	AddStudents(ctx context.Context, students []Student, tokenHashes [][]byte) error
+	AddStudents(ctx context.Context, students []Student, tokenHashes [][]byte, by Actor) error
 	// StudentByToken finds the student whose access token hashes to hash.
 	StudentByToken(ctx context.Context, hash []byte) (Student, error)
 	Student(ctx context.Context, id string) (Student, error)
 	Students(ctx context.Context, exam string) ([]Student, error)
-	SetAccommodations(ctx context.Context, student string, off []wire.Kind) error
+	SetAccommodations(ctx context.Context, student string, off []wire.Kind, by Actor) error
 	SetChoice(ctx context.Context, student string, c Choice, at time.Time) error
 
 	CreateSession(ctx context.Context, s Session) error
@@ -204,15 +208,18 @@ type ExamStore interface {
 	// finished session returns the stored receipt.
 	FinishSession(ctx context.Context, session string, seq int64, head string, at time.Time, sign func(Session) wire.SignedReceipt) (wire.SignedReceipt, error)
 
+	// AddMark and AddNote log their By and At.
 	AddMark(ctx context.Context, m Mark) (Mark, error)
-	RemoveMark(ctx context.Context, session string, id int64, at time.Time) error
+	RemoveMark(ctx context.Context, session string, id int64, by Actor) error
 	Marks(ctx context.Context, session string) ([]Mark, error)
 	AddNote(ctx context.Context, n Note) (Note, error)
 	Notes(ctx context.Context, session string) ([]Note, error)
+	// LogView records the view and appends it to the access log in the
+	// same transaction: both are stored or neither.
 	LogView(ctx context.Context, student string, v View) error
 	Views(ctx context.Context, student string) ([]View, error)
 
-	CreateReviewer(ctx context.Context, r Reviewer, tokenHash []byte) error
+	CreateReviewer(ctx context.Context, r Reviewer, tokenHash []byte, by Actor) error
 	ReviewerByToken(ctx context.Context, hash []byte) (Reviewer, error)
 
 	// ReceiptKey returns the server's Ed25519 receipt key, creating it on

@@ -110,5 +110,6 @@ type Store interface {
 	DeviceStore
 	CountStore
 	ExamStore
+	AccessLog
 	Ping(ctx context.Context) error
 }

@@ -148,7 +148,7 @@ func handleCreateExam(log *slog.Logger, store server.ExamStore, now func() time.
 			err = req.apply(&e, origins)
 		}
 		if err == nil {
-			err = store.CreateExam(r.Context(), e)
+			err = store.CreateExam(r.Context(), e, actor(r, e.Created))
 		}
 		if err != nil {
 			fail(w, log, err)
@@ -158,7 +158,7 @@ func handleCreateExam(log *slog.Logger, store server.ExamStore, now func() time.
 	})
 }
 
-func handleUpdateExam(log *slog.Logger, store server.ExamStore, origins []string) http.Handler {
+func handleUpdateExam(log *slog.Logger, store server.ExamStore, now func() time.Time, origins []string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req examRequest
 		err := decodeStaff(w, r, &req)
@@ -171,7 +171,7 @@ func handleUpdateExam(log *slog.Logger, store server.ExamStore, origins []string
 			err = req.apply(&e, origins)
 		}
 		if err == nil {
-			err = store.UpdateExam(r.Context(), e)
+			err = store.UpdateExam(r.Context(), e, actor(r, now()))
 		}
 		if err != nil {
 			fail(w, log, err)
@@ -283,7 +283,7 @@ func parseStudents(body []byte, taken map[string]bool) ([]server.Student, error)
 	return students, nil
 }
 
-func handleAddStudents(log *slog.Logger, store server.ExamStore) http.Handler {
+func handleAddStudents(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
 	tooLarge := &wire.Error{Code: wire.CodeTooLarge, Message: fmt.Sprintf("the CSV exceeds %d KiB", maxStudentsCSV>>10)}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "text/csv" {
@@ -330,7 +330,7 @@ func handleAddStudents(log *slog.Logger, store server.ExamStore) http.Handler {
 			hashes[i] = sum[:]
 			links[i] = studentLink{ID: students[i].ID, StudentID: students[i].External, Email: students[i].Email, Link: "/exam#access=" + token}
 		}
-		if err := store.AddStudents(r.Context(), students, hashes); err != nil {
+		if err := store.AddStudents(r.Context(), students, hashes, actor(r, now())); err != nil {
 			fail(w, log, err)
 			return
 		}
@@ -354,7 +354,7 @@ func checkKinds(ks []wire.Kind) error {
 	return nil
 }
 
-func handleSetAccommodations(log *slog.Logger, store server.ExamStore) http.Handler {
+func handleSetAccommodations(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
 	type request struct {
 		Off []wire.Kind `json:"off"`
 	}
@@ -368,7 +368,7 @@ func handleSetAccommodations(log *slog.Logger, store server.ExamStore) http.Hand
 			req.Off = []wire.Kind{}
 		}
 		if err == nil {
-			err = store.SetAccommodations(r.Context(), r.PathValue("id"), req.Off)
+			err = store.SetAccommodations(r.Context(), r.PathValue("id"), req.Off, actor(r, now()))
 		}
 		if err != nil {
 			fail(w, log, err)
@@ -387,7 +387,7 @@ func handleSetAccommodations(log *slog.Logger, store server.ExamStore) http.Hand
 // students' data; no reviewer may take it.
 const adminName = "admin"
 
-func handleCreateReviewer(log *slog.Logger, store server.ExamStore) http.Handler {
+func handleCreateReviewer(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
 	type request struct {
 		Name string `json:"name"`
 	}
@@ -411,7 +411,7 @@ func handleCreateReviewer(log *slog.Logger, store server.ExamStore) http.Handler
 		rv := server.Reviewer{ID: newID("r-"), Name: req.Name}
 		token := randomHex(16)
 		sum := sha256.Sum256([]byte(token))
-		if err := store.CreateReviewer(r.Context(), rv, sum[:]); err != nil {
+		if err := store.CreateReviewer(r.Context(), rv, sum[:], actor(r, now())); err != nil {
 			fail(w, log, err)
 			return
 		}

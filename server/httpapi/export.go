@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"cmp"
 	"encoding/csv"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sort"
@@ -99,7 +101,7 @@ func invalid(msg string) error { return &wire.Error{Code: wire.CodeInvalid, Mess
 // handleCounts exports counts per bucket and line, and per room the primary
 // lines' totals with the running occupancy from the start of the range.
 // Without from and to it exports today.
-func handleCounts(log *slog.Logger, store server.CountStore, now func() time.Time, loc *time.Location) http.Handler {
+func handleCounts(log *slog.Logger, store auditedCountStore, now func() time.Time, loc *time.Location) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		bucket, ok := parseBucket(q.Get("bucket"), loc)
@@ -155,6 +157,11 @@ func handleCounts(log *slog.Logger, store server.CountStore, now func() time.Tim
 		}
 
 		out := export{Room: room, Bucket: bucket.name, From: bucket.stamp(from), To: bucket.stamp(to)}
+		subject := fmt.Sprintf("counts of %s from %s to %s by %s", cmp.Or(room, "all rooms"), out.From, out.To, bucket.name)
+		if err := audit(r, store, now(), server.ActionExportCounts, subject, ""); err != nil {
+			fail(w, log, err)
+			return
+		}
 		out.Rows, out.Occupancy = summarise(rows, rooms, starts, bucket)
 		if format == "csv" {
 			writeCSV(w, out.Rows)

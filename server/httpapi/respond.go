@@ -169,7 +169,7 @@ func adminOnly(tokenHash []byte, next http.Handler) http.Handler {
 			encode(w, http.StatusUnauthorized, wire.Error{Code: codeUnauthorized, Message: "admin token required"})
 			return
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), staffKey, adminName)))
 	})
 }
 
@@ -208,7 +208,7 @@ func staffOnly(log *slog.Logger, store server.ExamStore, adminHash []byte, next 
 	})
 }
 
-// staffName is who staffOnly let through.
+// staffName is who staffOnly or adminOnly let through.
 func staffName(r *http.Request) string { return r.Context().Value(staffKey).(string) }
 
 // studentOnly lets requests through that carry a student's access token,

@@ -214,7 +214,7 @@ func handleRemoveMark(log *slog.Logger, store server.ExamStore, now func() time.
 			fail(w, log, server.ErrNotFound)
 			return
 		}
-		if err := store.RemoveMark(r.Context(), r.PathValue("id"), id, now()); err != nil {
+		if err := store.RemoveMark(r.Context(), r.PathValue("id"), id, actor(r, now())); err != nil {
 			fail(w, log, err)
 			return
 		}

@@ -41,10 +41,15 @@ func addRoutes(mux registrar, d Deps) {
 	mux.Handle("POST /api/v1/exams", admin(handleCreateExam(d.Logger, d.Store, d.Now, d.FrameOrigins)))
 	mux.Handle("GET /api/v1/exams", admin(handleListExams(d.Logger, d.Store)))
 	mux.Handle("GET /api/v1/exams/{id}", admin(handleGetExam(d.Logger, d.Store)))
-	mux.Handle("PUT /api/v1/exams/{id}", admin(handleUpdateExam(d.Logger, d.Store, d.FrameOrigins)))
-	mux.Handle("POST /api/v1/exams/{id}/students", admin(handleAddStudents(d.Logger, d.Store)))
-	mux.Handle("PUT /api/v1/students/{id}/accommodations", admin(handleSetAccommodations(d.Logger, d.Store)))
-	mux.Handle("POST /api/v1/reviewers", admin(handleCreateReviewer(d.Logger, d.Store)))
+	mux.Handle("PUT /api/v1/exams/{id}", admin(handleUpdateExam(d.Logger, d.Store, d.Now, d.FrameOrigins)))
+	mux.Handle("POST /api/v1/exams/{id}/students", admin(handleAddStudents(d.Logger, d.Store, d.Now)))
+	mux.Handle("PUT /api/v1/students/{id}/accommodations", admin(handleSetAccommodations(d.Logger, d.Store, d.Now)))
+	mux.Handle("POST /api/v1/reviewers", admin(handleCreateReviewer(d.Logger, d.Store, d.Now)))
+
+	// The access log can be read and exported, never edited: no route
+	// changes or deletes an entry.
+	mux.Handle("GET /api/v1/audit", admin(handleAudit(d.Logger, d.Store, d.Now)))
+	mux.Handle("GET /api/v1/audit/export", admin(handleAuditExport(d.Logger, d.Store, d.Now)))
 
 	mux.Handle("GET /api/v1/review/exams", staff(handleListExams(d.Logger, d.Store)))
 	mux.Handle("GET /api/v1/review/exams/{id}/sessions", staff(handleReviewSessions(d.Logger, d.Store, d.Now)))

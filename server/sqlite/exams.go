@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
@@ -42,8 +44,9 @@ func examArgs(e server.Exam) ([]any, error) {
 		e.Alternatives, e.AlternativeExam, e.URL, string(detectors), e.IntervalS, e.Crisis}, nil
 }
 
-// CreateExam stores a new exam, stamping Created with now when unset.
-func (s *DB) CreateExam(ctx context.Context, e server.Exam) error {
+// CreateExam stores a new exam, stamping Created with now when unset, and
+// logs it with its crisis reason.
+func (s *DB) CreateExam(ctx context.Context, e server.Exam, by server.Actor) error {
 	if e.Created.IsZero() {
 		e.Created = time.Now()
 	}
@@ -51,21 +54,30 @@ func (s *DB) CreateExam(ctx context.Context, e server.Exam) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, "INSERT INTO exams ("+examColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		append(append([]any{e.ID}, args...), e.Created.UnixMilli())...)
-	return err
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO exams ("+examColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			append(append([]any{e.ID}, args...), e.Created.UnixMilli())...); err != nil {
+			return err
+		}
+		return logAccess(ctx, tx, by, server.ActionCreateExam, "exam "+e.ID, crisisReason(e))
+	})
 }
 
-// UpdateExam replaces everything but the exam's id and creation time.
-func (s *DB) UpdateExam(ctx context.Context, e server.Exam) error {
+// UpdateExam replaces everything but the exam's id and creation time, and
+// logs the policy change with its crisis reason.
+func (s *DB) UpdateExam(ctx context.Context, e server.Exam, by server.Actor) error {
 	args, err := examArgs(e)
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE exams SET name = ?, course = ?, start_ms = ?, end_ms = ?, announced_ms = ?,
-		legal_basis = ?, alternatives = ?, alternative_exam = ?, url = ?, detectors = ?, interval_s = ?, crisis = ?
-		WHERE id = ?`, append(args, e.ID)...)
-	return found(res, err)
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := found(tx.ExecContext(ctx, `UPDATE exams SET name = ?, course = ?, start_ms = ?, end_ms = ?, announced_ms = ?,
+			legal_basis = ?, alternatives = ?, alternative_exam = ?, url = ?, detectors = ?, interval_s = ?, crisis = ?
+			WHERE id = ?`, append(args, e.ID)...)); err != nil {
+			return err
+		}
+		return logAccess(ctx, tx, by, server.ActionUpdateExam, "exam "+e.ID, crisisReason(e))
+	})
 }
 
 // Exam returns one exam.
@@ -113,14 +125,16 @@ func scanStudent(row scanner) (server.Student, error) {
 
 // AddStudents adds students with their token hashes in one transaction. A
 // student_id already on the exam, or twice in the list, is a wire.Error
-// naming it, and nothing is stored.
-func (s *DB) AddStudents(ctx context.Context, students []server.Student, tokenHashes [][]byte) error {
+// naming it, and nothing is stored. The import is logged per exam.
+func (s *DB) AddStudents(ctx context.Context, students []server.Student, tokenHashes [][]byte, by server.Actor) error {
 	if len(students) != len(tokenHashes) {
 		return fmt.Errorf("%d students but %d token hashes", len(students), len(tokenHashes))
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		listed := map[[2]string]bool{}
+		perExam := map[string]int{}
 		for i, st := range students {
+			perExam[st.Exam]++
 			if err := exists(ctx, tx, "exams", st.Exam); err != nil {
 				return err
 			}
@@ -140,6 +154,12 @@ func (s *DB) AddStudents(ctx context.Context, students []server.Student, tokenHa
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO students (id, exam_id, external_id, email, token_hash, accommodations)
 				VALUES (?, ?, ?, ?, ?, ?)`, st.ID, st.Exam, st.External, st.Email, hex.EncodeToString(tokenHashes[i]), off); err != nil {
+				return err
+			}
+		}
+		exams := slices.Sorted(maps.Keys(perExam))
+		for _, exam := range exams {
+			if err := logAccess(ctx, tx, by, server.ActionImportStudents, fmt.Sprintf("exam %s: %d students", exam, perExam[exam]), ""); err != nil {
 				return err
 			}
 		}
@@ -186,13 +206,19 @@ func (s *DB) Students(ctx context.Context, exam string) ([]server.Student, error
 	return sts, rows.Err()
 }
 
-// SetAccommodations replaces the detectors switched off for a student.
-func (s *DB) SetAccommodations(ctx context.Context, student string, off []wire.Kind) error {
+// SetAccommodations replaces the detectors switched off for a student. The
+// log names the student, not the detectors, which may hint at health.
+func (s *DB) SetAccommodations(ctx context.Context, student string, off []wire.Kind, by server.Actor) error {
 	js, err := kinds(off)
 	if err != nil {
 		return err
 	}
-	return found(s.db.ExecContext(ctx, "UPDATE students SET accommodations = ? WHERE id = ?", js, student))
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := found(tx.ExecContext(ctx, "UPDATE students SET accommodations = ? WHERE id = ?", js, student)); err != nil {
+			return err
+		}
+		return logAccess(ctx, tx, by, server.ActionSetAccommodations, "student "+student, "")
+	})
 }
 
 // SetChoice records the student's choice and when it was made.
@@ -201,10 +227,14 @@ func (s *DB) SetChoice(ctx context.Context, student string, c server.Choice, at 
 }
 
 // CreateReviewer stores a reviewer with the hash of their token.
-func (s *DB) CreateReviewer(ctx context.Context, r server.Reviewer, tokenHash []byte) error {
-	_, err := s.db.ExecContext(ctx, "INSERT INTO reviewers (id, name, token_hash) VALUES (?, ?, ?)",
-		r.ID, r.Name, hex.EncodeToString(tokenHash))
-	return err
+func (s *DB) CreateReviewer(ctx context.Context, r server.Reviewer, tokenHash []byte, by server.Actor) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO reviewers (id, name, token_hash) VALUES (?, ?, ?)",
+			r.ID, r.Name, hex.EncodeToString(tokenHash)); err != nil {
+			return err
+		}
+		return logAccess(ctx, tx, by, server.ActionCreateReviewer, "reviewer "+r.ID+" ("+r.Name+")", "")
+	})
 }
 
 // ReviewerByToken finds the reviewer whose token hashes to hash.

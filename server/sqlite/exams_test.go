@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -27,16 +28,19 @@ func exam(id string) server.Exam {
 	}
 }
 
+// byAdmin is who makes the tests' changes, for the access log.
+var byAdmin = server.Actor{Who: "admin", At: examStart}
+
 const build = "abababababababababababababababababababababababababababababababab"
 
 // startSession sets up exam e-1 with student st-1 (student_id 1001) and an
 // unfinished session s-1 of it.
 func startSession(t *testing.T, db *DB) server.Session {
 	t.Helper()
-	if err := db.CreateExam(ctx, exam("e-1")); err != nil {
+	if err := db.CreateExam(ctx, exam("e-1"), byAdmin); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddStudents(ctx, []server.Student{{ID: "st-1", Exam: "e-1", External: "1001", Email: "a@uni.nl"}}, [][]byte{{1}}); err != nil {
+	if err := db.AddStudents(ctx, []server.Student{{ID: "st-1", Exam: "e-1", External: "1001", Email: "a@uni.nl"}}, [][]byte{{1}}, byAdmin); err != nil {
 		t.Fatal(err)
 	}
 	pub, _, _ := ed25519.GenerateKey(nil)
@@ -74,7 +78,7 @@ func TestExams(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
 	e := exam("e-1")
 	e.Crisis = "pandemic"
-	if err := db.CreateExam(ctx, e); err != nil {
+	if err := db.CreateExam(ctx, e, byAdmin); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.Exam(ctx, "e-1")
@@ -90,7 +94,7 @@ func TestExams(t *testing.T) {
 	}
 
 	e.Name, e.Detectors, e.End = "Statistiek 2", nil, e.End.Add(time.Hour)
-	if err := db.UpdateExam(ctx, e); err != nil {
+	if err := db.UpdateExam(ctx, e, byAdmin); err != nil {
 		t.Fatal(err)
 	}
 	e.Detectors = []wire.DetectorSetting{}
@@ -100,7 +104,7 @@ func TestExams(t *testing.T) {
 
 	later := exam("e-2")
 	later.Start = later.Start.Add(24 * time.Hour)
-	if err := db.CreateExam(ctx, later); err != nil {
+	if err := db.CreateExam(ctx, later, byAdmin); err != nil {
 		t.Fatal(err)
 	}
 	if es, err := db.Exams(ctx); err != nil || len(es) != 2 || es[0].ID != "e-2" {
@@ -109,7 +113,7 @@ func TestExams(t *testing.T) {
 	if _, err := db.Exam(ctx, "e-3"); !errors.Is(err, server.ErrNotFound) {
 		t.Errorf("unknown exam: %v", err)
 	}
-	if err := db.UpdateExam(ctx, exam("e-3")); !errors.Is(err, server.ErrNotFound) {
+	if err := db.UpdateExam(ctx, exam("e-3"), byAdmin); !errors.Is(err, server.ErrNotFound) {
 		t.Errorf("update unknown exam: %v", err)
 	}
 }
@@ -123,13 +127,13 @@ func sameExam(a, b server.Exam) bool {
 
 func TestStudents(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
-	if err := db.CreateExam(ctx, exam("e-1")); err != nil {
+	if err := db.CreateExam(ctx, exam("e-1"), byAdmin); err != nil {
 		t.Fatal(err)
 	}
 	err := db.AddStudents(ctx, []server.Student{
 		{ID: "st-2", Exam: "e-1", External: "1002", Email: "b@uni.nl"},
 		{ID: "st-1", Exam: "e-1", External: "1001", Email: "a@uni.nl", Off: []wire.Kind{wire.Paste}},
-	}, [][]byte{{2}, {1}})
+	}, [][]byte{{2}, {1}}, byAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +152,7 @@ func TestStudents(t *testing.T) {
 		t.Errorf("students of unknown exam: %v", err)
 	}
 
-	if err := db.SetAccommodations(ctx, "st-2", []wire.Kind{wire.FaceAbsent, wire.Speech}); err != nil {
+	if err := db.SetAccommodations(ctx, "st-2", []wire.Kind{wire.FaceAbsent, wire.Speech}, byAdmin); err != nil {
 		t.Fatal(err)
 	}
 	at := examStart.Add(-time.Hour)
@@ -163,9 +167,9 @@ func TestStudents(t *testing.T) {
 		t.Error("a choice outside proctored/alternative was stored")
 	}
 	for _, err := range []error{
-		db.SetAccommodations(ctx, "st-9", nil),
+		db.SetAccommodations(ctx, "st-9", nil, byAdmin),
 		db.SetChoice(ctx, "st-9", server.ChoiceProctored, at),
-		db.AddStudents(ctx, []server.Student{{ID: "st-9", Exam: "e-9", External: "1009"}}, [][]byte{{9}}),
+		db.AddStudents(ctx, []server.Student{{ID: "st-9", Exam: "e-9", External: "1009"}}, [][]byte{{9}}, byAdmin),
 	} {
 		if !errors.Is(err, server.ErrNotFound) {
 			t.Errorf("unknown student or exam: %v", err)
@@ -179,18 +183,18 @@ func TestStudents(t *testing.T) {
 func TestAddStudentsAllOrNothing(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
 	for _, id := range []string{"e-1", "e-2"} {
-		if err := db.CreateExam(ctx, exam(id)); err != nil {
+		if err := db.CreateExam(ctx, exam(id), byAdmin); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := db.AddStudents(ctx, []server.Student{{ID: "st-1", Exam: "e-1", External: "1001"}}, [][]byte{{1}}); err != nil {
+	if err := db.AddStudents(ctx, []server.Student{{ID: "st-1", Exam: "e-1", External: "1001"}}, [][]byte{{1}}, byAdmin); err != nil {
 		t.Fatal(err)
 	}
 	for name, batch := range map[string][]server.Student{
 		"already on the exam": {{ID: "st-2", Exam: "e-1", External: "1002"}, {ID: "st-3", Exam: "e-1", External: "1001"}},
 		"twice in the list":   {{ID: "st-2", Exam: "e-1", External: "1002"}, {ID: "st-3", Exam: "e-1", External: "1002"}},
 	} {
-		err := db.AddStudents(ctx, batch, [][]byte{{2}, {3}})
+		err := db.AddStudents(ctx, batch, [][]byte{{2}, {3}}, byAdmin)
 		var we *wire.Error
 		if !errors.As(err, &we) || we.Code != wire.CodeInvalid || !strings.Contains(we.Message, batch[1].External) {
 			t.Errorf("%s: %v", name, err)
@@ -200,7 +204,7 @@ func TestAddStudentsAllOrNothing(t *testing.T) {
 		}
 	}
 	// The same student number on another exam is another student.
-	if err := db.AddStudents(ctx, []server.Student{{ID: "st-4", Exam: "e-2", External: "1001"}}, [][]byte{{4}}); err != nil {
+	if err := db.AddStudents(ctx, []server.Student{{ID: "st-4", Exam: "e-2", External: "1001"}}, [][]byte{{4}}, byAdmin); err != nil {
 		t.Error(err)
 	}
 }
@@ -466,10 +470,10 @@ func TestMarksNotesViews(t *testing.T) {
 		t.Fatalf("mark %+v %v", m2, err)
 	}
 	removed := at.Add(2 * time.Hour)
-	if err := db.RemoveMark(ctx, "s-1", m1.ID, removed); err != nil {
+	if err := db.RemoveMark(ctx, "s-1", m1.ID, server.Actor{Who: "Jansen", At: removed}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.RemoveMark(ctx, "s-1", m1.ID, removed.Add(time.Hour)); err != nil {
+	if err := db.RemoveMark(ctx, "s-1", m1.ID, server.Actor{Who: "Jansen", At: removed.Add(time.Hour)}); err != nil {
 		t.Errorf("lifting again: %v", err)
 	}
 	marks, err := db.Marks(ctx, "s-1")
@@ -503,8 +507,8 @@ func TestMarksNotesViews(t *testing.T) {
 			_, err := db.AddMark(ctx, server.Mark{Session: "s-9", Kind: server.MarkFraud})
 			return err
 		}(),
-		"lift unknown mark":          db.RemoveMark(ctx, "s-1", 999, at),
-		"lift mark of other session": db.RemoveMark(ctx, "s-9", m2.ID, at),
+		"lift unknown mark":          db.RemoveMark(ctx, "s-1", 999, byAdmin),
+		"lift mark of other session": db.RemoveMark(ctx, "s-9", m2.ID, byAdmin),
 		"marks of unknown session":   func() error { _, err := db.Marks(ctx, "s-9"); return err }(),
 		"note on unknown session":    func() error { _, err := db.AddNote(ctx, server.Note{Session: "s-9"}); return err }(),
 		"notes of unknown session":   func() error { _, err := db.Notes(ctx, "s-9"); return err }(),
@@ -519,7 +523,7 @@ func TestMarksNotesViews(t *testing.T) {
 
 func TestReviewers(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
-	if err := db.CreateReviewer(ctx, server.Reviewer{ID: "r-1", Name: "Jansen"}, []byte{1}); err != nil {
+	if err := db.CreateReviewer(ctx, server.Reviewer{ID: "r-1", Name: "Jansen"}, []byte{1}, byAdmin); err != nil {
 		t.Fatal(err)
 	}
 	if r, err := db.ReviewerByToken(ctx, []byte{1}); err != nil || r != (server.Reviewer{ID: "r-1", Name: "Jansen"}) {
@@ -528,7 +532,7 @@ func TestReviewers(t *testing.T) {
 	if _, err := db.ReviewerByToken(ctx, []byte{2}); !errors.Is(err, server.ErrNotFound) {
 		t.Errorf("unknown token: %v", err)
 	}
-	if err := db.CreateReviewer(ctx, server.Reviewer{ID: "r-2", Name: "Pietersen"}, []byte{1}); err == nil {
+	if err := db.CreateReviewer(ctx, server.Reviewer{ID: "r-2", Name: "Pietersen"}, []byte{1}, byAdmin); err == nil {
 		t.Error("two reviewers share a token hash")
 	}
 }
@@ -555,7 +559,8 @@ func TestMigrateFrom0001(t *testing.T) {
 	raw.Close()
 
 	db := open(t, path)
-	if n := count(t, db, "SELECT count(*) FROM schema_migrations"); n != 2 {
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	if n := count(t, db, "SELECT count(*) FROM schema_migrations"); n != len(names) {
 		t.Errorf("%d migrations recorded", n)
 	}
 	if k, err := db.Kiosk(ctx, "k-1"); err != nil || k.Lines[0].Name != "door" {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
@@ -10,23 +11,36 @@ import (
 
 // AddMark stores a mark on an existing session and returns it with its id.
 // Inserting from a SELECT of the session makes an unknown session
-// ErrNotFound in the same statement.
+// ErrNotFound in the same statement. The mark and its access-log entry,
+// with the mark's reason, are stored together.
 func (s *DB) AddMark(ctx context.Context, m server.Mark) (server.Mark, error) {
 	m.Removed = nil
-	res, err := s.db.ExecContext(ctx, `INSERT INTO marks (session_id, kind, reason, who, at_ms)
-		SELECT id, ?, ?, ?, ? FROM sessions WHERE id = ?`, string(m.Kind), m.Reason, m.By, m.At.UnixMilli(), m.Session)
-	if err := found(res, err); err != nil {
-		return m, err
-	}
-	m.ID, err = res.LastInsertId()
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO marks (session_id, kind, reason, who, at_ms)
+			SELECT id, ?, ?, ?, ? FROM sessions WHERE id = ?`, string(m.Kind), m.Reason, m.By, m.At.UnixMilli(), m.Session)
+		if err := found(res, err); err != nil {
+			return err
+		}
+		if m.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return logAccess(ctx, tx, server.Actor{Who: m.By, At: m.At}, server.ActionAddMark,
+			fmt.Sprintf("session %s mark %d %s", m.Session, m.ID, m.Kind), m.Reason)
+	})
 	return m, err
 }
 
-// RemoveMark lifts a mark of the session. The mark stays, for the record
-// and for retention; lifting it again keeps the first removal time.
-func (s *DB) RemoveMark(ctx context.Context, session string, id int64, at time.Time) error {
-	return found(s.db.ExecContext(ctx, "UPDATE marks SET removed_ms = coalesce(removed_ms, ?) WHERE id = ? AND session_id = ?",
-		at.UnixMilli(), id, session))
+// RemoveMark lifts a mark of the session and logs it. The mark stays, for
+// the record and for retention; lifting it again keeps the first removal
+// time.
+func (s *DB) RemoveMark(ctx context.Context, session string, id int64, by server.Actor) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := found(tx.ExecContext(ctx, "UPDATE marks SET removed_ms = coalesce(removed_ms, ?) WHERE id = ? AND session_id = ?",
+			by.At.UnixMilli(), id, session)); err != nil {
+			return err
+		}
+		return logAccess(ctx, tx, by, server.ActionRemoveMark, fmt.Sprintf("session %s mark %d", session, id), "")
+	})
 }
 
 // Marks returns a session's marks, lifted ones included, oldest first.
@@ -59,13 +73,19 @@ func (s *DB) Marks(ctx context.Context, session string) ([]server.Mark, error) {
 }
 
 // AddNote stores a note on an existing session and returns it with its id.
+// The log names the note, never its text.
 func (s *DB) AddNote(ctx context.Context, n server.Note) (server.Note, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO notes (session_id, text, who, at_ms)
-		SELECT id, ?, ?, ? FROM sessions WHERE id = ?`, n.Text, n.By, n.At.UnixMilli(), n.Session)
-	if err := found(res, err); err != nil {
-		return n, err
-	}
-	n.ID, err = res.LastInsertId()
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO notes (session_id, text, who, at_ms)
+			SELECT id, ?, ?, ? FROM sessions WHERE id = ?`, n.Text, n.By, n.At.UnixMilli(), n.Session)
+		if err := found(res, err); err != nil {
+			return err
+		}
+		if n.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return logAccess(ctx, tx, server.Actor{Who: n.By, At: n.At}, server.ActionAddNote, fmt.Sprintf("session %s note %d", n.Session, n.ID), "")
+	})
 	return n, err
 }
 
@@ -92,10 +112,18 @@ func (s *DB) Notes(ctx context.Context, session string) ([]server.Note, error) {
 	return notes, rows.Err()
 }
 
-// LogView records that staff read an existing student's data.
+// LogView records that staff read an existing student's data, in the
+// student's views and in the access log, in one transaction.
 func (s *DB) LogView(ctx context.Context, student string, v server.View) error {
-	return found(s.db.ExecContext(ctx, "INSERT INTO views (student_id, who, what, at_ms) SELECT id, ?, ?, ? FROM students WHERE id = ?",
-		v.Who, v.What, v.At.UnixMilli(), student))
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := found(tx.ExecContext(ctx, "INSERT INTO views (student_id, who, what, at_ms) SELECT id, ?, ?, ? FROM students WHERE id = ?",
+			v.Who, v.What, v.At.UnixMilli(), student)); err != nil {
+			return err
+		}
+		_, err := appendAccess(ctx, tx, server.AccessEntry{At: v.At, Who: v.Who, Action: server.ActionView,
+			Subject: "student " + student + ": " + v.What})
+		return err
+	})
 }
 
 // Views returns who read a student's data, oldest first.

@@ -1,6 +1,7 @@
 // Command lokaal serves the kiosk, the exam pages, the dashboard and the API
 // (lokaal serve), counts a recorded clip offline (lokaal replay), and checks
-// an exam receipt (lokaal verify-receipt).
+// an exam receipt (lokaal verify-receipt) and the access log's hash chain
+// (lokaal audit verify).
 package main
 
 import (
@@ -40,6 +41,7 @@ func main() {
 const usage = `usage:
   lokaal serve [--addr 127.0.0.1:8080] [--db data/lokaal.db] [--frame-origins https://a.example,...] [--objection-contact TEXT]
   lokaal verify-receipt [--key BASE64 | --server http://127.0.0.1:8080] FILE
+  lokaal audit verify [--db data/lokaal.db]
   lokaal replay ...
   lokaal faces [flags] FILE.jpg|FILE.png ...
   lokaal eval [--json] DIR...`
@@ -53,6 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args[2:], getenv, stdout, stderr)
 	case "verify-receipt":
 		return verifyReceipt(ctx, args[2:], stdout, stderr)
+	case "audit":
+		return audit(ctx, args[2:], stdout, stderr)
 	case "replay":
 		return replay.Run(ctx, args[2:], stdout, stderr)
 	case "faces":

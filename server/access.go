@@ -1,0 +1,113 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// AccessGenesis is the prev of the access log's first entry.
+var AccessGenesis = strings.Repeat("0", 64)
+
+// accessDomain separates the access log's hashes from every other hash
+// lokaal computes, so no other signed or hashed value can pass for an entry.
+const accessDomain = "lokaal access log v1\x00"
+
+// AccessEntry is one line of the append-only access log: who did what to
+// which subject, when and why. Hash covers every other field, Prev is the
+// previous entry's Hash, so editing, removing or reordering a stored entry
+// breaks the chain from that entry on.
+type AccessEntry struct {
+	Seq     int64     `json:"seq"`
+	At      time.Time `json:"at"`
+	Who     string    `json:"who"`
+	Action  string    `json:"action"`
+	Subject string    `json:"subject"`
+	Reason  string    `json:"reason"`
+	Prev    string    `json:"prev"`
+	Hash    string    `json:"hash"`
+}
+
+// Access log actions.
+const (
+	ActionView              = "view"
+	ActionExportCounts      = "export counts"
+	ActionReadAccessLog     = "read access log"
+	ActionExportAccessLog   = "export access log"
+	ActionAddMark           = "add mark"
+	ActionRemoveMark        = "remove mark"
+	ActionAddNote           = "add note"
+	ActionCreateExam        = "create exam"
+	ActionUpdateExam        = "update exam"
+	ActionSetAccommodations = "set accommodations"
+	ActionImportStudents    = "import students"
+	ActionCreateReviewer    = "create reviewer"
+)
+
+// ComputeHash is the lowercase hex SHA-256 of the entry's canonical
+// encoding: the domain, seq and at (Unix milliseconds) as 8 big-endian
+// bytes, then who, action, subject, reason and prev, each as a 4-byte
+// big-endian length and its bytes. Hash itself is not covered.
+func (e AccessEntry) ComputeHash() string {
+	h := sha256.New()
+	var n [8]byte
+	h.Write([]byte(accessDomain))
+	binary.BigEndian.PutUint64(n[:], uint64(e.Seq))
+	h.Write(n[:])
+	binary.BigEndian.PutUint64(n[:], uint64(e.At.UnixMilli()))
+	h.Write(n[:])
+	for _, s := range []string{e.Who, e.Action, e.Subject, e.Reason, e.Prev} {
+		binary.BigEndian.PutUint32(n[:4], uint32(len(s)))
+		h.Write(n[:4])
+		h.Write([]byte(s))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Actor is who makes a change, and when, for its access-log entry.
+type Actor struct {
+	Who string
+	At  time.Time
+}
+
+// ErrAccessChain is the error VerifyChain wraps.
+var ErrAccessChain = errors.New("access log chain broken")
+
+// VerifyChain checks a whole access log, oldest first: seqs run 1, 2, 3…
+// without a gap, each prev is the previous entry's hash (AccessGenesis for
+// the first) and each hash is the entry's own. It returns the seq of the
+// first entry that fails, 0 when all hold. A removed last entry cannot be
+// seen this way; compare the head with one recorded elsewhere.
+func VerifyChain(entries []AccessEntry) (firstBad int64, err error) {
+	prev, want := AccessGenesis, int64(1)
+	for _, e := range entries {
+		switch {
+		case e.Seq != want:
+			return want, fmt.Errorf("%w: expected seq %d, found seq %d", ErrAccessChain, want, e.Seq)
+		case e.Prev != prev:
+			return want, fmt.Errorf("%w: prev is not the hash of entry %d", ErrAccessChain, want-1)
+		case e.Hash != e.ComputeHash():
+			return want, fmt.Errorf("%w: the hash does not match the entry's content", ErrAccessChain)
+		}
+		prev, want = e.Hash, want+1
+	}
+	return 0, nil
+}
+
+// AccessLog keeps the append-only, hash-chained access log. There is no
+// method that edits or deletes an entry.
+type AccessLog interface {
+	// Access appends e in one write transaction that reads the stored
+	// head, so concurrent appends from any connection form one chain. It
+	// sets Seq, Prev and Hash, rounds At to the millisecond (now when
+	// zero) and returns the stored entry.
+	Access(ctx context.Context, e AccessEntry) (AccessEntry, error)
+	// AccessEntries returns up to limit entries (all when limit <= 0) with
+	// seq >= from, oldest first.
+	AccessEntries(ctx context.Context, from int64, limit int) ([]AccessEntry, error)
+}
