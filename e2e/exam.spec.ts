@@ -248,3 +248,23 @@ test('a reload while offline: queued summaries survive, the chain goes on, page_
   expect(stored.events.filter((e) => e.kind === 'page_reloaded'), 'one page_reloaded').toHaveLength(1);
   expect(await attr(page, 'summaries-dead'), 'nothing refused').toBe(0);
 });
+
+test('a summary the server refuses for good is set aside; the later ones are chained again and stored', async ({ page }) => {
+  test.setTimeout(90_000);
+  const exam = await createExam(page.request, [{ kind: 'focus_lost' }, { kind: 'paste' }]);
+  const [s] = await importStudents(page.request, exam.id, 1);
+  await open(page, s);
+  // The first summary meets a permanent refusal, as a server would answer
+  // one it can never store; the rest reach the server.
+  let refused = 0;
+  await page.route('**/api/v1/summaries', (route) => (refused++ === 0
+    ? route.fulfill({ status: 422, contentType: 'application/json', body: JSON.stringify({ code: 'outside_window', message: 'refused by the test' }) })
+    : route.continue()));
+  const session = await startProctored(page);
+  await expect.poll(() => attr(page, 'summaries-dead'), { timeout: 30_000 }).toBe(1);
+  await expect.poll(() => attr(page, 'summaries-acked'), { timeout: 40_000 }).toBeGreaterThanOrEqual(2);
+  const receipt = await finish(page);
+  const stored = await reviewSession(page.request, session);
+  expect(stored.summaries, 'every summary after the refused one was stored').toBe(receipt.receipt.last_seq);
+  expect(receipt.receipt.last_seq).toBeGreaterThanOrEqual(2);
+});

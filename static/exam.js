@@ -128,12 +128,33 @@ async function updateStatus() {
   Object.assign(body.dataset, { queue, dead });
 }
 
+// moveToDead sets aside a summary the server will never take, and chains the
+// session's later summaries again from the one before it (new seq and prev,
+// signed again when sent): the server would refuse them all as
+// chain_broken otherwise. One transaction, so a crash keeps the old chain
+// or the new one, never half of each.
 async function moveToDead(item, reason) {
-  const tx = db.transaction(['queue', 'dead'], 'readwrite');
-  tx.objectStore('queue').delete(item.id);
+  const tx = db.transaction(['queue', 'dead', 'sessions'], 'readwrite');
+  const queue = tx.objectStore('queue');
+  queue.delete(item.id);
   tx.objectStore('dead').add({ session: item.session, seq: item.seq, summary: item.summary, body: item.body, reason });
+  const rec = await request(tx.objectStore('sessions').get(item.session));
+  const later = (await request(queue.getAll())).filter((r) => r.session === item.session && r.seq > item.seq).sort((a, b) => a.seq - b.seq);
+  let seq = item.seq - 1;
+  let head = JSON.parse(item.summary).prev;
+  for (const r of later) {
+    const c = go.chain(r.summary, seq + 1, head);
+    if (c instanceof Error) {
+      tx.abort();
+      throw c;
+    }
+    seq += 1;
+    head = c.hash;
+    queue.put({ ...r, seq, hash: c.hash, summary: c.summary, body: null });
+  }
+  if (rec) tx.objectStore('sessions').put({ ...rec, seq, head });
   await done(tx);
-  if (item.session === running?.id) go.status(item.seq, 'dead', reason, item.body || '');
+  if (item.session === running?.id) go.summaries(JSON.stringify(await history(item.session)));
 }
 
 // sign completes a queued summary with the session key's signature. Go
