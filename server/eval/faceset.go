@@ -7,8 +7,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"image"
-	"image/draw"
 	"io"
 	"math"
 	"os"
@@ -20,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lokaal-nl/lokaal/server/cascades"
+	"github.com/lokaal-nl/lokaal/server/faces"
 	"github.com/lokaal-nl/lokaal/wasm/face"
 )
 
@@ -588,13 +587,13 @@ func scoreFaceSet(ctx context.Context, d *face.Detector, labels, format string, 
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(filepath.Dir(labels), filepath.FromSlash(path))
 		}
-		g, err := readGray(path)
+		g, err := faces.ReadGray(path)
 		if err != nil {
 			skipped = append(skipped, Skipped{Path: path, Reason: fmt.Sprintf("listed in %s line %d: %v", labels, im.Line, err)})
 			continue
 		}
 		start := time.Now()
-		found, err := detectSafely(d, g)
+		found, err := d.Detect(g.Pix, g.Rect.Dx(), g.Rect.Dy())
 		took := float64(time.Since(start).Microseconds()) / 1000
 		if err != nil {
 			skipped = append(skipped, Skipped{Path: path, Reason: fmt.Sprintf("listed in %s line %d: %v", labels, im.Line, err)})
@@ -632,41 +631,4 @@ func scoreFaceSet(ctx context.Context, d *face.Detector, labels, format string, 
 		s.MSPerImage = ms / float64(s.Images)
 	}
 	return s, skipped, nil
-}
-
-// detectSafely runs d on g, turning a panic of the detector into an error,
-// so that one odd image (the detector has failed on some images only a few
-// pixels wide or high) is reported rather than ending the run.
-func detectSafely(d *face.Detector, g *image.Gray) (faces []face.Face, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("the face detector failed on this %dx%d image: %v", g.Rect.Dx(), g.Rect.Dy(), r)
-		}
-	}()
-	return d.Detect(g.Pix, g.Rect.Dx(), g.Rect.Dy())
-}
-
-// readGray decodes a JPEG or PNG into a gray image at the origin, with
-// Stride equal to its width, as `lokaal faces` does: a JPEG's luma plane is
-// taken as it is.
-func readGray(path string) (*image.Gray, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		return nil, fmt.Errorf("not a readable JPEG or PNG: %w", err)
-	}
-	b := img.Bounds()
-	g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
-	if y, ok := img.(*image.YCbCr); ok {
-		for r := range b.Dy() {
-			copy(g.Pix[r*b.Dx():(r+1)*b.Dx()], y.Y[y.YOffset(b.Min.X, b.Min.Y+r):])
-		}
-		return g, nil
-	}
-	draw.Draw(g, g.Rect, img, b.Min, draw.Src)
-	return g, nil
 }

@@ -111,7 +111,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func detect(d *face.Detector, path string) (Result, error) {
-	g, err := readGray(path)
+	g, err := ReadGray(path)
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", path, err)
 	}
@@ -127,9 +127,9 @@ func detect(d *face.Detector, path string) (Result, error) {
 	return res, nil
 }
 
-// readGray decodes a JPEG or PNG into a gray image at the origin, with
-// Stride equal to its width as Detect wants.
-func readGray(path string) (*image.Gray, error) {
+// ReadGray decodes a JPEG or PNG into a gray image at the origin, with
+// Stride equal to its width as face.Detector.Detect wants.
+func ReadGray(path string) (*image.Gray, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
