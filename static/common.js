@@ -18,3 +18,50 @@ function done(tx) {
 }
 
 const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)));
+
+// ---- The outbox: items wait in IndexedDB's 'queue' until acknowledged ----
+
+const MAX_BACKOFF_MS = 60 * 1000;
+const IDLE_MS = 30 * 1000;
+
+// wake cuts the outbox's idle wait short when something was queued.
+let wakeUp = () => {};
+const wake = () => wakeUp();
+const rest = (ms) => new Promise((resolve) => { wakeUp = resolve; setTimeout(resolve, ms); });
+
+// permanent says whether the server will never take a body it refused: any
+// 4xx but a timeout or a rate limit.
+const permanent = (status) => status >= 400 && status < 500 && status !== 408 && status !== 429;
+
+async function oldest(db) {
+  const cursor = await request(db.transaction('queue').objectStore('queue').openCursor());
+  return cursor ? cursor.value : null;
+}
+
+// drain runs for the page's lifetime, one item at a time and oldest first,
+// so the server sees seqs in order: an unsigned item is signed, a signed one
+// posted. post answers whether to go on at once (true) or to wait and send
+// the same item again (false); waits double up to a minute.
+async function drain(db, { status, sign, post }) {
+  let backoff = 1000;
+  for (;;) {
+    let ok = false;
+    try {
+      await status();
+      const item = await oldest(db);
+      if (!item) {
+        await rest(IDLE_MS);
+        continue;
+      }
+      ok = item.body ? await post(item) : (await sign(item), true);
+    } catch (e) {
+      console.error('outbox:', e);
+    }
+    if (ok) {
+      backoff = 1000;
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, backoff));
+      backoff = Math.min(2 * backoff, MAX_BACKOFF_MS);
+    }
+  }
+}

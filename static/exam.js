@@ -12,7 +12,6 @@ const ASSETS = document.currentScript.dataset;
 const FRAME_MS = 200; // ~5 fps of face detection
 const PRECHECK_MS = 6000;
 const TICK_MS = 250;
-const MAX_BACKOFF_MS = 60 * 1000;
 const FRAME_W = 640;
 const FRAME_H = 480;
 const LANG_KEY = 'lokaal-lang';
@@ -109,14 +108,6 @@ function noteDate(res) {
 
 // ---- Outbox: sign, then send oldest first ----
 
-let wakeUp = () => {};
-const wake = () => wakeUp();
-const rest = (ms) => new Promise((resolve) => { wakeUp = resolve; setTimeout(resolve, ms); });
-
-async function oldest() {
-  const cursor = await request(db.transaction('queue').objectStore('queue').openCursor());
-  return cursor ? cursor.value : null;
-}
 
 async function queued(session) {
   return (await all('queue')).filter((r) => r.session === session).length;
@@ -198,39 +189,13 @@ async function post(item) {
     if (item.session === running?.id) go.status(item.seq, 'acked', '', item.body);
     return true;
   }
-  if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+  if (permanent(res.status)) {
     // The server will never take this summary: keep it, show it, move on.
     const err = await res.json().catch(() => ({}));
     await moveToDead(item, `HTTP ${res.status} ${err.code || ''}: ${err.message || ''}`);
     return true;
   }
   return false; // 408, 429, 5xx: the server may take it later
-}
-
-// send runs for the page's lifetime, one summary at a time, so the server
-// sees seqs in order. Failures back off exponentially up to a minute.
-async function send() {
-  let backoff = 1000;
-  for (;;) {
-    let ok = false;
-    try {
-      await updateStatus();
-      const item = await oldest();
-      if (!item) {
-        await rest(30 * 1000);
-        continue;
-      }
-      ok = item.body ? await post(item) : (await sign(item), true);
-    } catch (e) {
-      console.error('outbox:', e);
-    }
-    if (ok) {
-      backoff = 1000;
-    } else {
-      await sleep(backoff);
-      backoff = Math.min(2 * backoff, MAX_BACKOFF_MS);
-    }
-  }
 }
 
 // ---- Camera and microphone ----
@@ -638,7 +603,7 @@ async function main() {
   go = await loadGo();
   go.init(localStorage.getItem(LANG_KEY) || navigator.language || 'en', build);
   db = await openDB();
-  send();
+  drain(db, { status: updateStatus, sign, post });
   window.addEventListener('hashchange', () => route().catch((e) => go.show('error', e.message)));
   await route();
 }

@@ -9,7 +9,6 @@
 
 const INTERVAL_CHECK_MS = 1000;
 const SETUP_TIMEOUT_MS = 10 * 60 * 1000;
-const MAX_BACKOFF_MS = 60 * 1000;
 
 const body = document.body;
 const $ = (id) => document.getElementById(id);
@@ -83,15 +82,7 @@ async function enrol(code) {
 // ---- Outbox: sign, then send oldest first ----
 
 let key;
-let wakeUp = () => {};
-const wake = () => wakeUp();
-const rest = (ms) => new Promise((resolve) => { wakeUp = resolve; setTimeout(resolve, ms); });
 let acked = 0;
-
-async function oldest() {
-  const cursor = await request(db.transaction('queue').objectStore('queue').openCursor());
-  return cursor ? cursor.value : null;
-}
 
 async function moveToDead(rec, reason) {
   const tx = db.transaction(['queue', 'dead'], 'readwrite');
@@ -145,7 +136,7 @@ async function post(rec) {
     acked = rec.seq;
     return true;
   }
-  if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+  if (permanent(res.status)) {
     // The server will never take this batch: keep it for inspection and
     // move on, so one bad batch does not block the rest.
     const err = await res.json().catch(() => ({}));
@@ -153,32 +144,6 @@ async function post(rec) {
     return true;
   }
   return false; // 408, 429, 5xx: the server may take it later
-}
-
-// send runs for the page's lifetime, one batch at a time, so the server sees
-// seqs in order. Failures back off exponentially up to a minute.
-async function send() {
-  let backoff = 1000;
-  for (;;) {
-    let ok = false;
-    try {
-      await updateStatus();
-      const rec = await oldest();
-      if (!rec) {
-        await rest(INTERVAL_CHECK_MS * 30);
-        continue;
-      }
-      ok = rec.body ? await post(rec) : (await sign(rec), true);
-    } catch (e) {
-      console.error('outbox:', e);
-    }
-    if (ok) {
-      backoff = 1000;
-    } else {
-      await new Promise((resolve) => setTimeout(resolve, backoff));
-      backoff = Math.min(2 * backoff, MAX_BACKOFF_MS);
-    }
-  }
 }
 
 // ---- Camera and counting ----
@@ -327,7 +292,7 @@ async function run() {
   } catch { /* offline: keep the stored config */ }
 
   const go = await loadGo();
-  send();
+  drain(db, { status: updateStatus, sign, post });
 
   let video;
   try {
