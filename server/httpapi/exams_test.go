@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -22,31 +21,6 @@ import (
 )
 
 const day = 24 * time.Hour
-
-// as sends a request with a bearer token ("" for none); body is as for do.
-func (e *env) as(token, method, path string, body any) *httptest.ResponseRecorder {
-	e.t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	default:
-		js, err := json.Marshal(b)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		r = bytes.NewReader(js)
-	}
-	req := httptest.NewRequest(method, path, r)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	return serve(e.h, req)
-}
 
 // examBody is a valid exam running from 5 minutes before t0 for two hours,
 // announced 11 days before; change adjusts it.

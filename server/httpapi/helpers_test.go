@@ -89,14 +89,24 @@ func newEnv(t testing.TB) *env {
 	return e
 }
 
-// do sends a request; body may be nil, a string or a value to marshal.
+// do sends a request, with the admin token when admin is set.
 func (e *env) do(method, path string, body any, admin bool) *httptest.ResponseRecorder {
+	e.t.Helper()
+	token := ""
+	if admin {
+		token = adminToken
+	}
+	return e.as(token, method, path, body)
+}
+
+// as sends a request with a bearer token ("" for none); body may be nil, a string or a value to marshal.
+func (e *env) as(token, method, path string, body any) *httptest.ResponseRecorder {
 	e.t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
 	case nil:
 	case string:
-		r = bytes.NewBufferString(b)
+		r = strings.NewReader(b)
 	default:
 		js, err := json.Marshal(b)
 		if err != nil {
@@ -108,12 +118,10 @@ func (e *env) do(method, path string, body any, admin bool) *httptest.ResponseRe
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if admin {
-		req.Header.Set("Authorization", "Bearer "+adminToken)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	w := httptest.NewRecorder()
-	e.h.ServeHTTP(w, req)
-	return w
+	return serve(e.h, req)
 }
 
 func decodeJSON[T any](t testing.TB, w *httptest.ResponseRecorder) T {
