@@ -7,8 +7,8 @@
 // e2e/bench-report.mjs. LOKAAL_BENCH_FRAMES sets the frames timed (30 with a
 // face, 20 without).
 // Usage: node e2e/bench-exam.mjs out/exambench.wasm out/wasm_exec.js CASCADE_DIR [OUT.json]
-import { chromium } from '@playwright/test';
 import fs from 'node:fs';
+import { openBenchPage } from './bench-page.mjs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,23 +26,8 @@ const files = {
   '/speech.wav': ['audio/wav', fs.readFileSync(path.join(fixtures, 'audio/speech-labelled/testset-audio-01.wav'))],
 };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-});
+const { browser, page } = await openBenchPage(files);
 try {
-  const page = await browser.newPage();
-  // Nothing leaves the machine: a request for anything but the page's own
-  // files fails loudly.
-  await page.route('**/*', (route) => {
-    console.error(`  blocked ${route.request().url()}`);
-    return route.abort('blockedbyclient');
-  });
-  await page.route('http://bench.invalid/**', (route) => {
-    const [contentType, body] = files[new URL(route.request().url()).pathname] ?? ['text/plain', ''];
-    return route.fulfill({ status: body === '' ? 404 : 200, contentType, body });
-  });
-  await page.goto('http://bench.invalid/');
   const r = await page.evaluate(async (frames) => {
     const bytes = async (p) => new Uint8Array(await (await fetch(p)).arrayBuffer());
     // The first frames of a clip as RGBA, decoded by the browser as the

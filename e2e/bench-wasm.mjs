@@ -4,8 +4,8 @@
 // OUT.json also writes them there for e2e/bench-report.mjs. LOKAAL_BENCH_FRAMES
 // sets the frames timed per size (200).
 // Usage: node e2e/bench-wasm.mjs out/kioskbench.wasm out/wasm_exec.js [OUT.json]
-import { chromium } from '@playwright/test';
 import fs from 'node:fs';
+import { openBenchPage } from './bench-page.mjs';
 
 const [wasm, wasmExec, outJSON] = process.argv.slice(2);
 const frames = Number(process.env.LOKAAL_BENCH_FRAMES) || 200;
@@ -15,23 +15,8 @@ const files = {
   '/kioskbench.wasm': ['application/wasm', fs.readFileSync(wasm)],
 };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-});
+const { browser, page } = await openBenchPage(files);
 try {
-  const page = await browser.newPage();
-  // Nothing leaves the machine: a request for anything but the page's own
-  // files fails loudly.
-  await page.route('**/*', (route) => {
-    console.error(`  blocked ${route.request().url()}`);
-    return route.abort('blockedbyclient');
-  });
-  await page.route('http://bench.invalid/**', (route) => {
-    const [contentType, body] = files[new URL(route.request().url()).pathname] ?? ['text/plain', ''];
-    return route.fulfill({ status: body === '' ? 404 : 200, contentType, body });
-  });
-  await page.goto('http://bench.invalid/');
   const results = await page.evaluate(async (frames) => {
     const go = new Go();
     const { instance } = await WebAssembly.instantiateStreaming(fetch('/kioskbench.wasm'), go.importObject);
