@@ -111,5 +111,8 @@ type Store interface {
 	CountStore
 	ExamStore
 	AccessLog
+	UserStore
+	RetentionStore
+	RightsStore
 	Ping(ctx context.Context) error
 }

@@ -69,4 +69,12 @@ func addRoutes(mux registrar, d Deps) {
 	mux.Handle("POST /api/v1/summaries", handleSummary(d.Logger, d.Store, d.Now))
 	mux.Handle("POST /api/v1/sessions/{id}/finish", handleFinish(d.Logger, d.Store, d.Now))
 	mux.Handle("GET /api/v1/receipt-key", handleReceiptKey(d.Logger, d.Store))
+
+	// staff login (issue 4)
+
+	// retention (issue 4)
+
+	// data-subject rights (issue 4)
+
+	// transparency and builds (issue 4)
 }
