@@ -31,6 +31,27 @@ type Deps struct {
 	// Objection tells students where to object to proctoring; empty means
 	// defaultObjection.
 	Objection string
+	// OIDC is the institution's single sign-on for staff; nil when only
+	// local accounts are configured.
+	OIDC OIDCLogin
+	// SecureCookies marks session cookies Secure even when TLS ends in front
+	// of the server (a proxy); direct TLS requests always get Secure.
+	SecureCookies bool
+	// Builds are client builds (hex SHA-256 of a wasm) accepted besides the
+	// ones this server serves, e.g. the previous release during a rollout.
+	Builds []string
+	// Revision is the source revision the server and its client were built
+	// from, shown on /transparency.
+	Revision string
+}
+
+// OIDCLogin is an OpenID Connect authorisation code flow with PKCE.
+type OIDCLogin interface {
+	// Begin redirects the browser to the provider.
+	Begin(w http.ResponseWriter, r *http.Request)
+	// Finish checks the provider's answer on the callback and returns who
+	// logged in, with the role their claims map to.
+	Finish(w http.ResponseWriter, r *http.Request) (name string, role server.Role, err error)
 }
 
 const defaultObjection = "the exam committee"
