@@ -14,10 +14,13 @@ WASM_EXEC   := static/build/wasm_exec.js
 # pigo's face cascade, served to the exam page as /assets/facefinder.
 PIGO_DIR     = $(shell $(GO) env GOMODCACHE)/github.com/esimov/pigo@v1.4.6/cascade
 CASCADES    := static/build/facefinder
+# The server binary (never the client) names the source revision it was built
+# from on /transparency, with -dirty when the tree has uncommitted changes.
+REVISION    := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)$(shell test -z "$$(git status --porcelain 2>/dev/null)" || echo -dirty)
 GO_SOURCES  := $(shell find wasm server static -name '*.go' -not -path '*/node_modules/*') go.mod go.sum
 STATIC      := $(wildcard static/*.html static/*.js static/*.css)
 
-.PHONY: all build wasm run test vet unit e2e bench bench-quick deps node chromium clean
+.PHONY: all build wasm run test vet unit e2e bench bench-quick deps node chromium clean verify-build
 
 all: build
 
@@ -41,7 +44,31 @@ $(WASM_EXEC): $(shell $(GO) env GOROOT)/lib/wasm/wasm_exec.js
 
 # The server embeds static/, so it is built after the client.
 bin/lokaal: $(GO_SOURCES) $(STATIC) $(WASM) $(EXAM_WASM) $(WASM_EXEC) $(CASCADES)
-	$(GO) build -trimpath -o $@ ./server/cmd/lokaal
+	$(GO) build -trimpath -ldflags "-X main.revision=$(REVISION)" -o $@ ./server/cmd/lokaal
+
+# The client is reproducible: two copies of the source in two different
+# directories, each built with its own fresh build cache, must give the same
+# kiosk.wasm and exam.wasm byte for byte. The copies hold what git tracks or
+# would track (the working tree, uncommitted changes included; nothing
+# ignored). `bin/lokaal verify-build URL` then compares a server's wasm with a
+# build of this checkout.
+verify-build:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) version; \
+	for copy in one second-copy; do \
+	  src=$$tmp/$$copy/lokaal-src; mkdir -p $$src; \
+	  git ls-files -z -c -o --exclude-standard | tar -c --null -T - --ignore-failed-read | tar -x -C $$src; \
+	  for c in kiosk exam; do \
+	    (cd $$src && GOCACHE=$$tmp/cache-$$copy GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o $$tmp/$$copy/$$c.wasm ./wasm/cmd/$$c); \
+	  done; \
+	done; \
+	status=0; \
+	for c in kiosk exam; do \
+	  a=$$(sha256sum < $$tmp/one/$$c.wasm | cut -d' ' -f1); b=$$(sha256sum < $$tmp/second-copy/$$c.wasm | cut -d' ' -f1); \
+	  if cmp -s $$tmp/one/$$c.wasm $$tmp/second-copy/$$c.wasm; then echo "$$c.wasm  $$a  identical"; \
+	  else echo "$$c.wasm  $$a  DIFFERS from $$b"; status=1; fi; \
+	done; \
+	exit $$status
 
 run: build
 	bin/lokaal serve --addr $(ADDR) --db $(DB)

@@ -1,8 +1,11 @@
 // End-to-end tests drive Debian's Chromium (never a downloaded browser) with
 // a fake camera, and for the exam a fake microphone, playing real clips from
 // the shared fixtures. Each project launches Chromium with its own media.
+import crypto from 'node:crypto';
 import { defineConfig } from '@playwright/test';
 import { adminToken, chromiumArgs, clip, db, executablePath, faceClip, port, speechWav, twoFacesClip } from './e2e/env';
+
+const nodeProctorBuild = crypto.createHash('sha256').update('e2e node proctor').digest('hex');
 
 export default defineConfig({
   testDir: 'e2e',
@@ -34,9 +37,23 @@ export default defineConfig({
       testMatch: 'exam-two-faces.spec.ts',
       use: { launchOptions: { executablePath, args: chromiumArgs(twoFacesClip) } },
     },
+    {
+      // The student's rights page: no camera, no microphone.
+      name: 'rights',
+      testMatch: 'rights.spec.ts',
+      use: { launchOptions: { executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] } },
+    },
+    {
+      // /transparency and the integrity-checked wasm: no camera is reached.
+      name: 'transparency',
+      testMatch: 'transparency.spec.ts',
+      use: { launchOptions: { executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] } },
+    },
   ],
   webServer: {
-    command: `bin/lokaal serve --addr 127.0.0.1:${port} --db ${db}`,
+    // The node proctor of e2e/exam-api.ts signs with its own build hash; the
+    // browsers send the served ones, which are always allowed.
+    command: `bin/lokaal serve --addr 127.0.0.1:${port} --db ${db} --allow-build ${nodeProctorBuild}`,
     url: `http://127.0.0.1:${port}/healthz`,
     env: { LOKAAL_ADMIN_TOKEN: adminToken },
     reuseExistingServer: false,

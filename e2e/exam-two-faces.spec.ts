@@ -21,17 +21,23 @@ test('two faces give multiple_faces; the reviewer timeline and the student recor
   expect(multiple.length, 'multiple_faces stored').toBeGreaterThan(0);
   expect(Math.max(...multiple.map((e) => e.peak)), 'peak: the most faces').toBe(2);
 
-  // A reviewer signs in on the review page and opens the session: the
-  // timeline is the server's SVG with a bar per stored event.
-  const res = await page.request.post('/api/v1/reviewers', { headers: admin, data: { name: 'E2E Reviewer' } });
+  // A reviewer logs in (the review page sends them to /login and back) and
+  // opens the session: the timeline is the server's SVG with a bar per
+  // stored event.
+  const password = 'e2e reviewer password';
+  const res = await page.request.post('/api/v1/users', { headers: admin, data: { name: 'E2E Reviewer', role: 'reviewer', password } });
   expect(res.status()).toBe(201);
-  const { token } = await res.json();
   const ctx = await browser.newContext();
   const review = await ctx.newPage();
   await review.goto('/review');
-  await review.fill('#token', token);
-  await review.click('#signin button');
+  await expect(review).toHaveURL(/\/login\?next=%2Freview$/);
+  await review.fill('#name', 'E2E Reviewer');
+  await review.fill('#password', password);
+  await review.click('#login button');
+  await expect(review).toHaveURL(/\/review$/);
   await expect(review.locator('body')).toHaveAttribute('data-view', 'exams');
+  const cookie = (await ctx.cookies()).find((c) => c.name === 'lokaal_session');
+  expect(cookie?.httpOnly && cookie?.sameSite === 'Strict', 'the session cookie is HttpOnly and SameSite=Strict').toBe(true);
   await review.selectOption('#exam', exam.id);
   await review.click(`#sessions button[data-session="${session}"]`);
   await expect(review.locator('body')).toHaveAttribute('data-view', 'session');

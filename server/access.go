@@ -78,17 +78,42 @@ type Actor struct {
 // ErrAccessChain is the error VerifyChain wraps.
 var ErrAccessChain = errors.New("access log chain broken")
 
+// AccessAnchor is where the stored log starts: the seq and hash of the last
+// entry the retention engine deleted, and its time. Before any deletion it
+// is GenesisAnchor, so the first stored entry is seq 1 with prev
+// AccessGenesis.
+type AccessAnchor struct {
+	Seq  int64     `json:"seq"`
+	Hash string    `json:"hash"`
+	At   time.Time `json:"at"`
+}
+
+// GenesisAnchor is the anchor of a log nothing was deleted from.
+var GenesisAnchor = AccessAnchor{Seq: 0, Hash: AccessGenesis}
+
 // VerifyChain checks a whole access log, oldest first: seqs run 1, 2, 3…
 // without a gap, each prev is the previous entry's hash (AccessGenesis for
 // the first) and each hash is the entry's own. It returns the seq of the
 // first entry that fails, 0 when all hold. A removed last entry cannot be
 // seen this way; compare the head with one recorded elsewhere.
 func VerifyChain(entries []AccessEntry) (firstBad int64, err error) {
-	prev, want := AccessGenesis, int64(1)
+	return VerifyChainFrom(GenesisAnchor, entries)
+}
+
+// VerifyChainFrom checks the log kept after the retention engine deleted
+// the entries up to the anchor: the first entry must be the anchor's seq+1
+// with the anchor's hash as prev, then as VerifyChain. Removing entries
+// from the start and moving the anchor with them is what retention does, so
+// it cannot be told from tampering here; each retention run's own entry
+// names the anchor it set, which verify checks.
+func VerifyChainFrom(anchor AccessAnchor, entries []AccessEntry) (firstBad int64, err error) {
+	prev, want := anchor.Hash, anchor.Seq+1
 	for _, e := range entries {
 		switch {
 		case e.Seq != want:
 			return want, fmt.Errorf("%w: expected seq %d, found seq %d", ErrAccessChain, want, e.Seq)
+		case e.Prev != prev && want == anchor.Seq+1 && anchor.Seq > 0:
+			return want, fmt.Errorf("%w: prev is not the anchor's hash (entry %d, deleted by retention)", ErrAccessChain, want-1)
 		case e.Prev != prev:
 			return want, fmt.Errorf("%w: prev is not the hash of entry %d", ErrAccessChain, want-1)
 		case e.Hash != e.ComputeHash():
@@ -97,6 +122,36 @@ func VerifyChain(entries []AccessEntry) (firstBad int64, err error) {
 		prev, want = e.Hash, want+1
 	}
 	return 0, nil
+}
+
+// RunSubject is the subject of a retention run's access-log entry: the
+// deletion record and the anchor the run left, which CheckAnchor compares
+// with the stored one.
+func RunSubject(record int64, a AccessAnchor) string {
+	return fmt.Sprintf("deletion record %d; access log anchor seq %d hash %s", record, a.Seq, a.Hash)
+}
+
+// CheckAnchor compares the stored anchor with the one the latest retention
+// run's entry in entries names (GenesisAnchor when none does). A run moves
+// the anchor and appends its entry in one transaction, so they differ only
+// when entries were deleted and the anchor moved behind the API's back, or
+// when that run's entry itself was deleted.
+func CheckAnchor(stored AccessAnchor, entries []AccessEntry) error {
+	named := GenesisAnchor
+	for _, e := range entries {
+		if e.Action != ActionRetentionRun || e.Who != RetentionWho {
+			continue
+		}
+		var id int64
+		var a AccessAnchor
+		if _, err := fmt.Sscanf(e.Subject, "deletion record %d; access log anchor seq %d hash %s", &id, &a.Seq, &a.Hash); err == nil {
+			named = a
+		}
+	}
+	if stored.Seq != named.Seq || stored.Hash != named.Hash {
+		return fmt.Errorf("%w: the anchor (seq %d) is not the one the latest retention run recorded (seq %d)", ErrAccessChain, stored.Seq, named.Seq)
+	}
+	return nil
 }
 
 // AccessLog keeps the append-only, hash-chained access log. There is no
@@ -110,4 +165,7 @@ type AccessLog interface {
 	// AccessEntries returns up to limit entries (all when limit <= 0) with
 	// seq >= from, oldest first.
 	AccessEntries(ctx context.Context, from int64, limit int) ([]AccessEntry, error)
+	// AccessAnchor returns where the stored log starts: GenesisAnchor until
+	// the retention engine deletes entries.
+	AccessAnchor(ctx context.Context) (AccessAnchor, error)
 }

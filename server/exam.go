@@ -136,6 +136,9 @@ type Mark struct {
 	By      string     `json:"by"`
 	At      time.Time  `json:"at"`
 	Removed *time.Time `json:"removed"`
+	// RemovedBy and RemovedReason say who lifted the mark and why.
+	RemovedBy     string `json:"removed_by,omitempty"`
+	RemovedReason string `json:"removed_reason,omitempty"`
 }
 
 // Note is a reviewer's note on a session. Students do not see notes.
@@ -210,7 +213,8 @@ type ExamStore interface {
 
 	// AddMark and AddNote log their By and At.
 	AddMark(ctx context.Context, m Mark) (Mark, error)
-	RemoveMark(ctx context.Context, session string, id int64, by Actor) error
+	// RemoveMark lifts a mark, with the reason, which is logged.
+	RemoveMark(ctx context.Context, session string, id int64, reason string, by Actor) error
 	Marks(ctx context.Context, session string) ([]Mark, error)
 	AddNote(ctx context.Context, n Note) (Note, error)
 	Notes(ctx context.Context, session string) ([]Note, error)

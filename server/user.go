@@ -1,5 +1,11 @@
 package server
 
+import (
+	"context"
+	"errors"
+	"time"
+)
+
 // Role is what a caller may do. Staff (admin, reviewer) log in; a student
 // holds an access link; a device holds a kiosk key and may only post counts.
 type Role string
@@ -11,5 +17,78 @@ const (
 	RoleDevice   Role = "device"
 )
 
-// UserStore keeps staff accounts and their login sessions.
-type UserStore interface{}
+// Staff reports whether staff may log in with the role.
+func (r Role) Staff() bool { return r == RoleAdmin || r == RoleReviewer }
+
+// User is a staff account. Password is false for a single-sign-on user,
+// who has no local password.
+type User struct {
+	ID       string     `json:"id"`
+	Name     string     `json:"name"`
+	Role     Role       `json:"role"`
+	Password bool       `json:"password"`
+	Created  time.Time  `json:"created"`
+	Disabled *time.Time `json:"disabled"`
+}
+
+// Staff sessions end SessionAbsolute after login, or earlier when unused
+// for SessionIdle: a working day at most, and an unattended browser in a
+// shared office is logged out within the hour.
+const (
+	SessionAbsolute = 8 * time.Hour
+	SessionIdle     = time.Hour
+)
+
+// StaffSession is a logged-in browser. Its id lives only in the cookie; the
+// store keys it by the id's SHA-256.
+type StaffSession struct {
+	User     User
+	CSRF     string // the synchronizer token state changes must carry
+	Created  time.Time
+	LastSeen time.Time
+	Expires  time.Time // absolute end
+}
+
+// Access log actions of staff accounts.
+const (
+	ActionCreateUser  = "create user"
+	ActionUpdateUser  = "update user"
+	ActionDisableUser = "disable user"
+	ActionLogin       = "login"
+	ActionLoginFailed = "login failed"
+	ActionLogout      = "logout"
+)
+
+// Account errors.
+var (
+	ErrNameTaken = errors.New("a user with this name exists")
+	ErrDisabled  = errors.New("the account is disabled")
+)
+
+// UserStore keeps staff accounts and their login sessions. Every change
+// appends its access-log entry in the same transaction.
+type UserStore interface {
+	// CreateUser stores u with its argon2id hash ("" for single sign-on).
+	CreateUser(ctx context.Context, u User, passwordHash string, by Actor) error
+	// UserByName returns the user (disabled ones too) and its password
+	// hash, "" when it has none. Names compare case-insensitively.
+	UserByName(ctx context.Context, name string) (User, string, error)
+	Users(ctx context.Context) ([]User, error)
+	// DisableUser disables the user and ends all its sessions.
+	DisableUser(ctx context.Context, id string, by Actor) (User, error)
+	// EnsureSSOUser creates the single-sign-on user name, or updates its
+	// role to the one its claims give now. It fails with ErrDisabled for a
+	// disabled user and ErrNameTaken for a local (password) account.
+	EnsureSSOUser(ctx context.Context, name string, role Role, newID string, by Actor) (User, error)
+	// CreateStaffSession stores s under idHash and logs the login (via says
+	// how: "password", "oidc").
+	CreateStaffSession(ctx context.Context, s StaffSession, idHash []byte, via string) error
+	// StaffSession returns the live session with idHash and marks it used
+	// at now; ErrNotFound when unknown, expired, idle too long or its user
+	// disabled.
+	StaffSession(ctx context.Context, idHash []byte, now time.Time) (StaffSession, error)
+	// DeleteStaffSession ends a session (logout) and logs it.
+	DeleteStaffSession(ctx context.Context, idHash []byte, by Actor) error
+	// ExpireStaffSessions deletes sessions ended by now and says how many.
+	ExpireStaffSessions(ctx context.Context, now time.Time) (int, error)
+}

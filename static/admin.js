@@ -4,7 +4,7 @@
 
 const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
-const TOKEN_KEY = 'lokaal-admin-token';
+let csrf = ''; // the session's CSRF token, from /api/v1/me
 
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
@@ -26,15 +26,22 @@ function status(msg, isError = false) {
   $('status').className = isError ? 'error' : '';
 }
 
-// api calls the JSON API with the admin token; a 401 signs out.
+// toLogin sends the browser to the login page, which brings it back here.
+function toLogin() {
+  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+}
+
+// api calls the JSON API with the session cookie; every change carries the
+// session's CSRF token. A 401 (logged out, session expired) goes to login.
 async function api(path, opts = {}) {
   const { type, ...rest } = opts;
-  const headers = { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}` };
+  const headers = {};
   if (opts.body) headers['Content-Type'] = type || 'application/json';
-  const res = await fetch(path, { ...rest, headers });
+  if ((opts.method || 'GET') !== 'GET') headers['X-CSRF-Token'] = csrf;
+  const res = await fetch(path, { ...rest, headers, credentials: 'same-origin' });
   if (res.status === 401) {
-    signOut();
-    throw new Error('The admin token was not accepted.');
+    toLogin();
+    throw new Error('Your session has ended: log in again.');
   }
   if (!res.ok) {
     const err = await res.json().catch(() => ({ message: res.statusText }));
@@ -43,16 +50,28 @@ async function api(path, opts = {}) {
   return res;
 }
 
-function signOut() {
-  sessionStorage.removeItem(TOKEN_KEY);
+async function signOut() {
+  await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': csrf } }).catch(() => {});
   $('app').hidden = true;
-  $('signout').hidden = true;
-  $('signin').hidden = false;
+  toLogin();
 }
 
+// signIn asks who is logged in: an admin gets the dashboard, anyone else
+// the login page (or, for a reviewer, a pointer to the review page).
 async function signIn() {
-  $('signin').hidden = true;
+  const res = await fetch('/api/v1/me', { credentials: 'same-origin' });
+  if (res.status === 401) {
+    toLogin();
+    return;
+  }
+  const me = await res.json();
+  csrf = me.csrf;
+  $('whoami').textContent = `${me.name} (${me.role})`;
   $('signout').hidden = false;
+  if (me.role !== 'admin') {
+    status('The dashboard is for admins; the review page is at /review.', true);
+    return;
+  }
   $('app').hidden = false;
   await refresh();
 }
@@ -75,7 +94,7 @@ async function refresh() {
     const current = $('room').value;
     $('room').replaceChildren(el('option', { value: '' }, 'All rooms'), ...rooms.map((r) => el('option', { value: r }, r)));
     $('room').value = rooms.includes(current) ? current : '';
-    await Promise.all([showCounts(), showKiosks(), showExams()]);
+    await Promise.all([showCounts(), showKiosks(), showExams(), showUsers()]);
     status('');
   } catch (e) {
     status(e.message, true);
@@ -209,8 +228,8 @@ async function createKiosk(ev) {
   }
 }
 
-// download fetches an export with the token and saves it through a blob URL,
-// since a plain link cannot carry the Authorization header.
+// download fetches an export and saves it through a blob URL, so a failed
+// export shows its error on this page instead of navigating away.
 async function download(format) {
   try {
     const blob = await (await api(countsURL(format))).blob();
@@ -334,16 +353,133 @@ async function importStudents(ev) {
   }
 }
 
+// ---- Deletion requests: loaded on demand, since listing them is logged ----
+
+async function showDeletionRequests() {
+  const { requests } = await (await api(`/api/v1/deletion-requests?status=${encodeURIComponent($('dr-status').value)}`)).json();
+  $('dr-list').replaceChildren(requests.length ? el('table', { id: 'dr-table' },
+    el('thead', {}, el('tr', {}, ...['Requested', 'Student', 'Exam', 'Active marks', 'Window', 'Student\'s reason', 'Decision'].map((h) => el('th', {}, h)))),
+    el('tbody', {}, ...requests.map(deletionRow))) : el('p', { class: 'hint' }, 'No requests.'));
+}
+
+function deletionRow({ request: d, student, exam_name: exam, active_marks: marks, window_closed: closed }) {
+  const tr = el('tr', { 'data-request': d.id },
+    el('td', {}, new Date(d.requested).toLocaleString()),
+    el('td', {}, student ? `${student.student_id} (${student.email})` : 'deleted'),
+    el('td', {}, exam || '–'), el('td', {}, String(marks)), el('td', {}, student ? (closed ? 'closed' : 'open') : '–'),
+    el('td', {}, d.reason || '–'));
+  if (d.status !== 'pending') {
+    tr.append(el('td', {}, `${d.status} by ${d.decided_by}: ${d.decision}`));
+    return tr;
+  }
+  const reason = el('input', { required: '', maxlength: '2000', placeholder: 'Reason (required)', 'aria-label': 'Reason' });
+  const decide = (grant) => async () => {
+    if (!reason.value.trim()) {
+      status('A decision needs a reason.', true);
+      return;
+    }
+    if (grant && !window.confirm('Delete all data of this student now? This cannot be undone.')) return;
+    try {
+      await api(`/api/v1/deletion-requests/${encodeURIComponent(d.id)}/decision`, { method: 'POST', body: JSON.stringify({ grant, reason: reason.value.trim() }) });
+      status(grant ? 'Granted: the student\'s data is deleted.' : 'Refused: the data is kept.');
+      await showDeletionRequests();
+    } catch (e) {
+      status(e.message, true);
+    }
+  };
+  const grant = el('button', { type: 'button' }, 'Grant and delete');
+  const refuse = el('button', { type: 'button' }, 'Refuse');
+  grant.addEventListener('click', decide(true));
+  refuse.addEventListener('click', decide(false));
+  tr.append(el('td', {}, reason, ' ', grant, ' ', refuse));
+  return tr;
+}
+
+// ---- Staff accounts ----
+
+async function showUsers() {
+  const { users } = await (await api('/api/v1/users')).json();
+  $('user-list').replaceChildren(el('table', { id: 'users-table' },
+    el('thead', {}, el('tr', {}, ...['Name', 'Role', 'Login', 'Created', 'Status', ''].map((h) => el('th', {}, h)))),
+    el('tbody', {}, ...users.map((u) => {
+      const off = el('button', { type: 'button', 'data-user': u.id }, 'Disable');
+      off.hidden = Boolean(u.disabled);
+      off.addEventListener('click', () => disableUser(u));
+      return el('tr', { 'data-name': u.name },
+        el('td', {}, u.name), el('td', {}, u.role), el('td', {}, u.password ? 'password' : 'single sign-on'),
+        el('td', {}, new Date(u.created).toLocaleDateString()),
+        el('td', {}, u.disabled ? `disabled ${new Date(u.disabled).toLocaleString()}` : 'active'), el('td', {}, off));
+    }))));
+}
+
+async function createUser(ev) {
+  ev.preventDefault();
+  try {
+    const body = { name: $('u-name').value.trim(), role: $('u-role').value, password: $('u-password').value };
+    await api('/api/v1/users', { method: 'POST', body: JSON.stringify(body) });
+    $('u-name').value = '';
+    $('u-password').value = '';
+    status(`Account ${body.name} added.`);
+    await showUsers();
+  } catch (e) {
+    status(e.message, true);
+  }
+}
+
+async function disableUser(u) {
+  if (!confirm(`Disable ${u.name}? They are logged out at once.`)) return;
+  try {
+    await api(`/api/v1/users/${encodeURIComponent(u.id)}`, { method: 'DELETE' });
+    status(`${u.name} disabled.`);
+    await showUsers();
+  } catch (e) {
+    status(e.message, true);
+  }
+}
+
+// Retention: the policy in force and the latest runs, counts only.
+const RETENTION_FIELDS = { session_days: 'ret-session', marked_months: 'ret-marked', count_days: 'ret-count', access_log_years: 'ret-access' };
+
+async function showRetention() {
+  const st = await (await api('/api/v1/retention')).json();
+  for (const [k, id] of Object.entries(RETENTION_FIELDS)) $(id).value = st.policy[k];
+  const cols = ['sessions', 'students', 'summaries', 'count_batches', 'hourly_rows', 'access_entries'];
+  $('ret-records').replaceChildren(st.records.length
+    ? el('table', {},
+      el('thead', {}, el('tr', {}, ...['When', 'Trigger', ...cols].map((h) => el('th', {}, h.replace('_', ' '))))),
+      el('tbody', {}, ...st.records.map((r) => el('tr', {},
+        el('td', {}, new Date(r.at).toLocaleString()), el('td', {}, r.trigger), ...cols.map((c) => el('td', {}, String(r.deleted[c])))))))
+    : el('p', { class: 'hint' }, 'No runs yet.'));
+}
+
+async function setRetention(ev) {
+  ev.preventDefault();
+  const body = { reason: $('ret-reason').value };
+  for (const [k, id] of Object.entries(RETENTION_FIELDS)) body[k] = Number($(id).value);
+  try {
+    await api('/api/v1/retention', { method: 'PUT', body: JSON.stringify(body) });
+    $('ret-reason').value = '';
+    status('Retention policy changed; the next run applies it.');
+    await showRetention();
+  } catch (e) {
+    status(e.message, true);
+  }
+}
+
+async function runRetention() {
+  try {
+    const r = await (await api('/api/v1/retention/run', { method: 'POST' })).json();
+    status(`Retention run: ${r.deleted.sessions} sessions, ${r.deleted.students} students, ${r.deleted.count_batches} count batches, ${r.deleted.access_entries} access-log entries.`);
+    await showRetention();
+  } catch (e) {
+    status(e.message, true);
+  }
+}
+
 function init() {
   const today = new Date();
   $('day').value = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
   addLine('door');
-  $('signin').addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
-    $('token').value = '';
-    signIn();
-  });
   $('signout').addEventListener('click', signOut);
   $('range').addEventListener('submit', (ev) => { ev.preventDefault(); refresh(); });
   $('room').addEventListener('change', () => showCounts().catch((e) => status(e.message, true)));
@@ -354,8 +490,13 @@ function init() {
   detectorRows();
   $('exam-create').addEventListener('submit', createExam);
   $('import').addEventListener('submit', importStudents);
+  $('dr-load').addEventListener('click', () => showDeletionRequests().catch((e) => status(e.message, true)));
   $('copy').addEventListener('click', () => navigator.clipboard.writeText($('enrol-link').href).then(() => status('Link copied.')));
-  if (sessionStorage.getItem(TOKEN_KEY)) signIn();
+  $('user-create').addEventListener('submit', createUser);
+  $('ret-form').addEventListener('submit', setRetention);
+  $('ret-load').addEventListener('click', () => showRetention().catch((e) => status(e.message, true)));
+  $('ret-run').addEventListener('click', runRetention);
+  signIn().catch((e) => status(e.message, true));
   // Keep the dashboard current while it is open.
   setInterval(() => { if (!$('app').hidden) refresh(); }, 60_000);
 }

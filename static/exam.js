@@ -567,6 +567,9 @@ async function route() {
   const params = new URLSearchParams(location.hash.slice(1));
   token = params.get('access');
   if (!token) return go.show('notoken');
+  // The rights page reads the token from its own fragment, like this page.
+  $('rights-link').href = `/rights#access=${encodeURIComponent(token)}`;
+  $('rights-link').hidden = false;
   if (running) return; // the exam runs: the record opens after finishing
   info = await (await api('GET', '/api/v1/student')).json();
   needs = go.student(JSON.stringify(info));
@@ -588,8 +591,12 @@ async function route() {
   return go.show('transparency');
 }
 
+// loadGo fetches exam.wasm checked against the integrity the page came with
+// (server/assets writes it into the script tag), so a changed file fails to
+// load instead of proctoring.
 async function loadGo() {
-  const bytes = await (await fetch(ASSETS.wasm)).arrayBuffer();
+  if (!ASSETS.integrity) throw new Error('the page names no integrity for exam.wasm');
+  const bytes = await (await fetch(ASSETS.wasm, { integrity: ASSETS.integrity })).arrayBuffer();
   // The build hash every summary carries: what actually runs, not a label.
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   build = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');

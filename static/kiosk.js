@@ -148,11 +148,21 @@ async function post(rec) {
 
 // ---- Camera and counting ----
 
+// loadGo fetches kiosk.wasm checked against the integrity the page came
+// with (server/assets writes it into the script tag), so a changed file
+// fails to load instead of counting. The hash of the bytes instantiated is
+// the build every batch names: what actually runs, not a label.
 async function loadGo() {
+  const { wasm, integrity } = document.querySelector('script[data-wasm]').dataset;
+  if (!integrity) throw new Error('the page names no integrity for kiosk.wasm');
+  const bytes = await (await fetch(wasm, { integrity })).arrayBuffer();
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  const build = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
   const go = new Go();
-  const url = document.querySelector('script[data-wasm]').dataset.wasm;
-  const { instance } = await WebAssembly.instantiateStreaming(fetch(url), go.importObject);
+  go.argv = ['kiosk.wasm', build];
+  const { instance } = await WebAssembly.instantiate(bytes, go.importObject);
   go.run(instance); // main registers globalThis.lokaalGo before it blocks
+  body.dataset.build = build;
   return globalThis.lokaalGo;
 }
 
@@ -258,6 +268,8 @@ function setupControls(go, state) {
 // ---- Start ----
 
 async function run() {
+  // The client is checked before anything else runs.
+  const go = await loadGo();
   db = await openDB();
   const code = new URLSearchParams(location.hash.slice(1)).get('enrol');
   if (code) {
@@ -291,7 +303,6 @@ async function run() {
     }
   } catch { /* offline: keep the stored config */ }
 
-  const go = await loadGo();
   drain(db, { status: updateStatus, sign, post });
 
   let video;

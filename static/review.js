@@ -5,7 +5,7 @@
 'use strict';
 
 const $ = (id) => document.getElementById(id);
-const TOKEN_KEY = 'lokaal-review-token';
+let csrf = ''; // the session's CSRF token, from /api/v1/me
 // Display order: the catalogue, then the integrity kinds (wasm/wire).
 const KINDS = ['face_absent', 'multiple_faces', 'looking_away', 'speech', 'focus_lost', 'fullscreen_exit', 'paste', 'extra_screen',
   'camera_lost', 'detector_stalled', 'page_reloaded', 'clock_skew'];
@@ -26,13 +26,21 @@ function status(msg, isError = false) {
   $('status').className = isError ? 'error' : '';
 }
 
+// toLogin sends the browser to the login page, which brings it back here.
+function toLogin() {
+  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+}
+
+// api calls the JSON API with the session cookie; every change carries the
+// session's CSRF token. A 401 (logged out, session expired) goes to login.
 async function api(path, opts = {}) {
-  const headers = { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}` };
+  const headers = {};
   if (opts.body) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { ...opts, headers });
+  if ((opts.method || 'GET') !== 'GET') headers['X-CSRF-Token'] = csrf;
+  const res = await fetch(path, { ...opts, headers, credentials: 'same-origin' });
   if (res.status === 401) {
-    signOut();
-    throw new Error('The token was not accepted.');
+    toLogin();
+    throw new Error('Your session has ended: log in again.');
   }
   if (!res.ok) {
     const err = await res.json().catch(() => ({ message: res.statusText }));
@@ -45,16 +53,18 @@ const when = (t) => (t ? new Date(typeof t === 'number' ? t : Date.parse(t)).toL
 const clock = (ms) => new Date(ms).toLocaleTimeString();
 const guard = (f) => (...args) => Promise.resolve(f(...args)).catch((e) => status(e.message, true));
 
-function signOut() {
-  sessionStorage.removeItem(TOKEN_KEY);
+async function signOut() {
+  await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': csrf } }).catch(() => {});
   $('app').hidden = true;
-  $('signout').hidden = true;
-  $('signin').hidden = false;
   document.body.dataset.view = 'signin';
+  toLogin();
 }
 
+// signIn asks who is logged in (admins may review too) and lists the exams.
 async function signIn() {
-  $('signin').hidden = true;
+  const me = await (await api('/api/v1/me')).json();
+  csrf = me.csrf;
+  $('whoami').textContent = `${me.name} (${me.role})`;
   $('signout').hidden = false;
   $('app').hidden = false;
   document.body.dataset.view = 'exams';
@@ -72,12 +82,13 @@ async function showSessions() {
   const rows = Array.isArray(data) ? data : data.students || [];
   const head = el('tr', {}, ...['Student', 'Choice', 'Accommodations (off)', 'Session', 'Started', 'Finished', ...KINDS, 'Marks'].map((h) => el('th', {}, h)));
   const body = [];
-  for (const { student, sessions } of rows) {
+  for (const { student, sessions, objections } of rows) {
     const list = sessions.length ? sessions : [null];
     list.forEach((s, i) => {
       const tr = el('tr', { 'data-student': student.student_id });
       if (i === 0) {
-        tr.append(el('td', { rowspan: list.length }, student.student_id, el('br'), el('span', { class: 'hint' }, student.email)),
+        tr.append(el('td', { rowspan: list.length }, student.student_id, el('br'), el('span', { class: 'hint' }, student.email),
+          ...objectionNotes(objections)),
           el('td', { rowspan: list.length }, student.choice || 'none yet'),
           el('td', { rowspan: list.length }, (student.accommodations || []).join(', ') || '–'));
       }
@@ -101,6 +112,11 @@ async function showSessions() {
     ? el('div', { class: 'scroll' }, el('table', { id: 'sessions-table' }, el('thead', {}, head), el('tbody', {}, ...body)))
     : el('p', { class: 'hint' }, 'No students on this exam.'));
   status('');
+}
+
+// objectionNotes shows a student's objections (GDPR art. 21) to the committee.
+function objectionNotes(objections) {
+  return (objections || []).map((o) => el('div', { class: 'note', 'data-objection': o.id }, `Objection (${when(o.at)}): ${o.reason}`));
 }
 
 function insertSVG(into, text) {
@@ -129,7 +145,8 @@ async function showSession(id) {
       `Accommodations (off): ${(d.student.accommodations || []).join(', ') || 'none'}.`),
     el('p', {}, `Detectors: ${(s.policy?.detectors || []).map((x) => (x.threshold_s ? `${x.kind} ≥ ${x.threshold_s} s` : x.kind)).join(', ') || 'none'}.`),
     unreliable ? el('p', { class: 'note' }, 'The pre-check did not find the face: face_absent and looking_away are unreliable for this session and are not evidence of anything.') : '',
-    el('p', { class: 'hint mono' }, `build ${s.build}`));
+    el('p', { class: 'hint mono' }, `build ${s.build}`),
+    ...objectionNotes(d.objections));
   insertSVG($('timeline'), svg);
   $('events').replaceChildren(d.events.length
     ? el('table', { id: 'events-table' },
@@ -142,12 +159,17 @@ async function showSession(id) {
   $('marks').replaceChildren(...(d.marks || []).map((m) => {
     const li = el('li', { 'data-mark': m.id }, `${m.kind}: ${m.reason} (${m.by}, ${when(m.at)})`);
     if (m.removed) {
-      li.append(` lifted ${when(m.removed)}`);
+      li.append(` lifted ${when(m.removed)}${m.removed_by ? ` by ${m.removed_by}` : ''}${m.removed_reason ? `: ${m.removed_reason}` : ''}`);
       li.className = 'hint';
     } else {
       const b = el('button', { type: 'button' }, 'Lift');
       b.addEventListener('click', guard(async () => {
-        await api(`/api/v1/review/sessions/${enc}/marks/${encodeURIComponent(m.id)}`, { method: 'DELETE' });
+        // Lifting ends the longer retention the mark gave: the reason is
+        // required and goes into the access log.
+        const reason = (prompt('Why is this mark lifted? (required, kept in the access log)') || '').trim();
+        if (!reason) return;
+        await api(`/api/v1/review/sessions/${enc}/marks/${encodeURIComponent(m.id)}`,
+          { method: 'DELETE', body: JSON.stringify({ reason }) });
         await showSession(id);
       }));
       li.append(' ', b);
@@ -161,12 +183,6 @@ async function showSession(id) {
 }
 
 function init() {
-  $('signin').addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
-    $('token').value = '';
-    guard(signIn)();
-  });
   $('signout').addEventListener('click', signOut);
   $('load').addEventListener('click', guard(showSessions));
   $('exam').addEventListener('change', guard(showSessions));
@@ -184,7 +200,7 @@ function init() {
     $('note-text').value = '';
     await showSession(current);
   }));
-  if (sessionStorage.getItem(TOKEN_KEY)) guard(signIn)();
+  guard(signIn)();
 }
 
 init();

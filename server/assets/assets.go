@@ -6,12 +6,19 @@
 // file that exists is rewritten to /assets/BASE.HASH8.EXT. The unhashed name
 // keeps working, revalidated on every use, for tools and for references
 // built at run time.
+//
+// Pages also carry Subresource Integrity for what they run: a
+// <script src="/assets/NAME"> gets integrity="sha256-…", and a
+// data-wasm="/assets/NAME" (the WebAssembly a page's script fetches) gets
+// data-integrity="sha256-…" for that script's fetch. The values come with
+// the page itself, so a changed script or wasm fails to load.
 package assets
 
 import (
 	"bytes"
 	"compress/flate"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"io/fs"
@@ -33,6 +40,10 @@ const Prefix = "/assets/"
 
 // ref matches a reference to an asset in a page, script or style sheet.
 var ref = regexp.MustCompile(`/assets/([A-Za-z0-9_][A-Za-z0-9_.-]*)`)
+
+// sri matches the references in a page that get an integrity value: a
+// script's src, and data-wasm.
+var sri = regexp.MustCompile(`(<script\b[^>]*?\ssrc|\sdata-wasm)="/assets/([A-Za-z0-9_][A-Za-z0-9_.-]*)"`)
 
 var contentTypes = map[string]string{
 	".html": "text/html; charset=utf-8",
@@ -114,6 +125,9 @@ func Load(fsys fs.FS, log *slog.Logger) (*Set, error) {
 	defer enc.Close()
 	for _, n := range names {
 		f := s.files[n]
+		if path.Ext(n) == ".html" {
+			f.raw = s.integrity(f.raw) // before rewrite: it matches the plain names
+		}
 		if order[path.Ext(n)] > 0 {
 			f.raw = s.rewrite(f)
 		}
@@ -148,6 +162,29 @@ func (s *Set) rewrite(f *file) []byte {
 		}
 		return []byte(Prefix + target.hashed)
 	})
+}
+
+// integrity adds the Subresource Integrity of each script and wasm a page
+// loads. Pages are sealed last, so everything they refer to is final.
+func (s *Set) integrity(page []byte) []byte {
+	return sri.ReplaceAllFunc(page, func(m []byte) []byte {
+		sub := sri.FindSubmatch(m)
+		target, ok := s.files[string(sub[2])]
+		if !ok || target.hashed == "" {
+			return m // missing: the page answers 500 saying so
+		}
+		attr := " integrity="
+		if bytes.HasSuffix(sub[1], []byte("data-wasm")) {
+			attr = " data-integrity="
+		}
+		return []byte(string(m) + attr + `"` + target.sri() + `"`)
+	})
+}
+
+// sri is f's Subresource Integrity value.
+func (f *file) sri() string {
+	sum := sha256.Sum256(f.raw)
+	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
 }
 
 // seal hashes the final content and compresses it.

@@ -2,6 +2,8 @@ package assets
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"io"
 	"log/slog"
 	"net/http"
@@ -205,6 +207,32 @@ func TestMissingBuild(t *testing.T) {
 	}
 }
 
+// TestIntegrity checks that a page carries the Subresource Integrity of the
+// scripts it runs and of the wasm its script fetches, computed over the bytes
+// served under the names the page refers to.
+func TestIntegrity(t *testing.T) {
+	fsys := tree()
+	fsys["kiosk.html"] = &fstest.MapFile{Data: []byte(`<script src="/assets/kiosk.js" data-wasm="/assets/kiosk.wasm" defer></script><script data-src="/assets/app.js"></script>`)}
+	h := mux(testSet(t, fsys))
+	page := get(h, "/kiosk").Body.String()
+	m := regexp.MustCompile(`^<script src="(/assets/kiosk\.[0-9a-f]{8}\.js)" integrity="(sha256-[A-Za-z0-9+/=]+)" ` +
+		`data-wasm="(/assets/kiosk\.[0-9a-f]{8}\.wasm)" data-integrity="(sha256-[A-Za-z0-9+/=]+)" defer></script>` +
+		`<script data-src="/assets/app\.[0-9a-f]{8}\.js"></script>$`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("page %s", page)
+	}
+	for _, c := range [][2]string{{m[1], m[2]}, {m[3], m[4]}} {
+		body := get(h, c[0]).Body.Bytes() // identity: no Accept-Encoding
+		sum := sha256.Sum256(body)
+		if want := "sha256-" + base64.StdEncoding.EncodeToString(sum[:]); c[1] != want {
+			t.Errorf("%s: integrity %s, served bytes hash to %s", c[0], c[1], want)
+		}
+	}
+	if sum, ok := testSet(t, fsys).SHA256("kiosk.wasm"); !ok || len(sum) != 64 {
+		t.Errorf("SHA256(kiosk.wasm) = %q, %v", sum, ok)
+	}
+}
+
 func TestDuplicateName(t *testing.T) {
 	fsys := tree()
 	fsys["build/style.css"] = &fstest.MapFile{Data: []byte("x")}
@@ -220,9 +248,16 @@ func TestEmbeddedTree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, page := range []string{"index.html", "admin.html", "kiosk.html", "exam.html", "review.html", "sample-exam.html"} {
+	for _, page := range []string{"index.html", "admin.html", "kiosk.html", "exam.html", "review.html", "sample-exam.html", "transparency.html"} {
 		if _, ok := s.pages[page]; !ok {
 			t.Errorf("%s missing", page)
+		}
+	}
+	// The pages that run wasm carry its integrity, once the client is built.
+	for _, page := range []string{"kiosk.html", "exam.html"} {
+		if p := s.pages[page]; p != nil && len(s.needs(p, map[string]bool{})) == 0 &&
+			!regexp.MustCompile(`data-wasm="/assets/[a-z]+\.[0-9a-f]{8}\.wasm" data-integrity="sha256-`).Match(p.raw) {
+			t.Errorf("%s carries no integrity for its wasm", page)
 		}
 	}
 	// make builds these into static/build; unit tests may run before it.

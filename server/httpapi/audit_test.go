@@ -87,7 +87,8 @@ func TestAccessLogged(t *testing.T) {
 			who: "Dr. Jansen", action: server.ActionAddMark, reason: "A second voice at 09:12",
 			after: func(w *httptest.ResponseRecorder) { markID = decodeJSON[server.Mark](t, w).ID }},
 		{name: "remove mark", token: rev, method: "DELETE", path: func() string { return "/api/v1/review/sessions/" + sess + "/marks/" + strconv.FormatInt(markID, 10) },
-			status: http.StatusNoContent, who: "Dr. Jansen", action: server.ActionRemoveMark},
+			body: map[string]string{"reason": "the voice was the invigilator"}, status: http.StatusNoContent, who: "Dr. Jansen",
+			action: server.ActionRemoveMark, reason: "the voice was the invigilator"},
 		{name: "add note", token: rev, method: "POST", path: func() string { return "/api/v1/review/sessions/" + sess + "/notes" },
 			body: map[string]string{"text": "Check the webcam angle"}, status: http.StatusCreated, who: "Dr. Jansen", action: server.ActionAddNote},
 		{name: "failed mark", token: rev, method: "POST", path: func() string { return "/api/v1/review/sessions/s-nope/marks" },
@@ -144,9 +145,10 @@ func TestAuditRoutes(t *testing.T) {
 	// Only the admin token reads or exports the log, and a refusal logs nothing.
 	n := len(e.accessLog())
 	for _, path := range []string{"/api/v1/audit", "/api/v1/audit/export"} {
-		for _, token := range []string{"", rev, "wrong"} {
+		for _, token := range []string{"", "wrong"} {
 			wantError(t, e.as(token, "GET", path, nil), http.StatusUnauthorized, codeUnauthorized)
 		}
+		wantError(t, e.as(rev, "GET", path, nil), http.StatusForbidden, codeForbidden) // known, not an admin
 	}
 	// No route edits or deletes an entry.
 	for _, m := range []string{"PUT", "PATCH", "DELETE", "POST"} {

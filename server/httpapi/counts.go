@@ -15,7 +15,8 @@ var errUnknownDevice = &wire.Error{Code: wire.CodeUnknownDevice, Message: "no de
 
 // handleIngest accepts a signed count batch and answers only after it is
 // committed, so a kiosk may drop a batch from its queue once acknowledged.
-func handleIngest(log *slog.Logger, store server.Store, now func() time.Time) http.Handler {
+// Only batches counted by an allowed client build are taken.
+func handleIngest(log *slog.Logger, store server.Store, now func() time.Time, allowed *builds) http.Handler {
 	type response struct {
 		Status string `json:"status"`
 		Seq    int64  `json:"seq"`
@@ -36,6 +37,9 @@ func handleIngest(log *slog.Logger, store server.Store, now func() time.Time) ht
 		}
 		if err == nil {
 			err = signed.Verify(d.PublicKey)
+		}
+		if err == nil {
+			err = allowed.check(signed.Batch.Build)
 		}
 		if err != nil {
 			fail(w, log, err)

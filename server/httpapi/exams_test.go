@@ -729,10 +729,14 @@ func TestReview(t *testing.T) {
 	wantStatus(t, e.as(rev, "POST", "/api/v1/review/sessions/"+p.policy.Session+"/marks", map[string]string{"kind": "appeal", "reason": "student appealed"}), http.StatusCreated)
 	wantError(t, e.as(rev, "POST", "/api/v1/review/sessions/"+p.policy.Session+"/marks", map[string]string{"kind": "cheater", "reason": "x"}), http.StatusBadRequest, wire.CodeInvalid)
 	wantError(t, e.as(rev, "POST", "/api/v1/review/sessions/"+p.policy.Session+"/marks", map[string]string{"kind": "appeal", "reason": ""}), http.StatusBadRequest, wire.CodeInvalid)
-	w = e.as(rev, "DELETE", "/api/v1/review/sessions/"+p.policy.Session+"/marks/"+strconv.FormatInt(fraud.ID, 10), nil)
+	lift := map[string]string{"reason": "the second voice was the invigilator"}
+	fraudPath := "/api/v1/review/sessions/" + p.policy.Session + "/marks/" + strconv.FormatInt(fraud.ID, 10)
+	wantError(t, e.as(rev, "DELETE", fraudPath, nil), http.StatusBadRequest, "reason_required")
+	wantError(t, e.as(rev, "DELETE", fraudPath, map[string]string{"reason": "  "}), http.StatusBadRequest, "reason_required")
+	w = e.as(rev, "DELETE", fraudPath, lift)
 	wantStatus(t, w, http.StatusNoContent)
-	wantError(t, e.as(rev, "DELETE", "/api/v1/review/sessions/"+p.policy.Session+"/marks/999", nil), http.StatusNotFound, "not_found")
-	wantError(t, e.as(rev, "DELETE", "/api/v1/review/sessions/"+p.policy.Session+"/marks/x", nil), http.StatusNotFound, "not_found")
+	wantError(t, e.as(rev, "DELETE", "/api/v1/review/sessions/"+p.policy.Session+"/marks/999", lift), http.StatusNotFound, "not_found")
+	wantError(t, e.as(rev, "DELETE", "/api/v1/review/sessions/"+p.policy.Session+"/marks/x", lift), http.StatusNotFound, "not_found")
 
 	// The student's own record: the same events and marks, every view,
 	// no notes.
@@ -831,6 +835,11 @@ func TestExamAuth(t *testing.T) {
 				body = "{}"
 			}
 			w := e.as(token, r.method, r.path, body)
+			// A reviewer is known, just not an admin: 403, not 401.
+			if r.role == "admin" && name == "reviewer" {
+				wantError(t, w, http.StatusForbidden, codeForbidden)
+				continue
+			}
 			if w.Code != http.StatusUnauthorized {
 				t.Errorf("%s %s with %s token: %d, want 401", r.method, r.path, name, w.Code)
 				continue

@@ -42,9 +42,9 @@ func TestExport(t *testing.T) {
 	post(hall.batch(2, t0.Add(10*time.Minute), 2, 0))    // 09:10, same quarter
 	post(hall.batch(3, t0.Add(20*time.Minute), 0, 4))    // 09:20
 	post(hall.batch(4, t0.Add(-10*time.Hour), 100, 100)) // 23:00 the day before: outside the day
-	post(wire.CountBatch{Device: back.id, Seq: 1, Start: t0.Add(5 * time.Minute).UnixMilli(), End: t0.Add(6 * time.Minute).UnixMilli(),
+	post(wire.CountBatch{Device: back.id, Seq: 1, Build: testBuild, Start: t0.Add(5 * time.Minute).UnixMilli(), End: t0.Add(6 * time.Minute).UnixMilli(),
 		Lines: []wire.LineCount{{Line: "back", In: 1, Out: 2}}}.Sign(back.priv))
-	post(wire.CountBatch{Device: kitchen.id, Seq: 1, Start: t0.UnixMilli(), End: t0.Add(time.Minute).UnixMilli(),
+	post(wire.CountBatch{Device: kitchen.id, Seq: 1, Build: testBuild, Start: t0.UnixMilli(), End: t0.Add(time.Minute).UnixMilli(),
 		Lines: []wire.LineCount{{Line: "door", In: 3, Out: 0}}}.Sign(kitchen.priv))
 
 	day := time.Date(2026, 3, 2, 0, 0, 0, 0, amsterdam)

@@ -80,7 +80,8 @@ func newEnv(t testing.TB) *env {
 	}
 	sum := sha256.Sum256([]byte(adminToken))
 	e.h = NewServer(Deps{Logger: log, Store: db, Assets: files, AdminTokenHash: sum[:],
-		Now: func() time.Time { return e.now }, Location: amsterdam, FrameOrigins: []string{frameOrigin}})
+		Now: func() time.Time { return e.now }, Location: amsterdam, FrameOrigins: []string{frameOrigin},
+		Builds: []string{testBuild}}) // no wasm is built for unit tests: their clients name testBuild
 	e.raw, err = sql.Open("sqlite", e.dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -196,7 +197,7 @@ func (e *env) newDevice() device {
 }
 
 func (d device) batch(seq int64, start time.Time, in, out int64) wire.SignedCountBatch {
-	return wire.CountBatch{Device: d.id, Seq: seq, Start: start.UnixMilli(), End: start.Add(time.Minute).UnixMilli(),
+	return wire.CountBatch{Device: d.id, Seq: seq, Build: testBuild, Start: start.UnixMilli(), End: start.Add(time.Minute).UnixMilli(),
 		Lines: []wire.LineCount{{Line: "door", In: in, Out: out}, {Line: "side", In: 1, Out: 0}}}.Sign(d.priv)
 }
 

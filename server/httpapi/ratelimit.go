@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"math"
 	"sync"
 	"time"
 )
@@ -38,10 +39,17 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 		b = &bucket{tokens: l.burst, last: now}
 		l.buckets[key] = b
 	}
+	// A clock that steps back (NTP, tests) must not drain the bucket: the
+	// refill restarts from the new time.
+	if now.Before(b.last) {
+		b.last = now
+	}
 	b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
 	b.last = now
-	if b.tokens < 1 {
-		return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+	// The small tolerance keeps a client that waited exactly Retry-After
+	// from being refused by a rounding error.
+	if b.tokens < 1-1e-9 {
+		return false, time.Duration(math.Ceil((1 - b.tokens) / l.rate * float64(time.Second)))
 	}
 	b.tokens--
 	return true, 0

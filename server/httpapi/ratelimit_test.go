@@ -25,3 +25,29 @@ func TestLimiterRefills(t *testing.T) {
 		t.Fatal("no token after a second")
 	}
 }
+
+func TestLimiterClockBack(t *testing.T) {
+	now := time.Unix(100, 0)
+	l := newLimiter(60, 1, func() time.Time { return now })
+	l.allow("a")
+	now = now.Add(-time.Hour)
+	l.allow("a")
+	now = now.Add(time.Second)
+	if ok, _ := l.allow("a"); !ok {
+		t.Fatal("a clock that stepped back drained the bucket")
+	}
+}
+
+func TestLimiterRetryAfterIsEnough(t *testing.T) {
+	now := time.Unix(0, 0)
+	l := newLimiter(5, 1, func() time.Time { return now }) // one per 12 s
+	l.allow("a")
+	ok, wait := l.allow("a")
+	if ok {
+		t.Fatal("second request allowed")
+	}
+	now = now.Add(wait)
+	if ok, _ := l.allow("a"); !ok {
+		t.Fatalf("refused after waiting Retry-After (%v)", wait)
+	}
+}

@@ -1,9 +1,6 @@
 package httpapi
 
 import (
-	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io"
@@ -11,7 +8,6 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
@@ -35,9 +31,13 @@ var statusOf = map[string]int{
 	wire.CodeUnknownDevice: http.StatusUnauthorized,
 	wire.CodeConflict:      http.StatusConflict,
 	wire.CodeBadCode:       http.StatusForbidden,
-	codeUnauthorized:       http.StatusUnauthorized,
-	codeNotFound:           http.StatusNotFound,
-	codeUnavailable:        http.StatusServiceUnavailable,
+	// A well-formed message from the wrong client: understood, not accepted.
+	wire.CodeBuildNotAllowed: http.StatusUnprocessableEntity,
+	// Counted once already, in the hourly totals.
+	wire.CodeRolledUp: http.StatusConflict,
+	codeUnauthorized:  http.StatusUnauthorized,
+	codeNotFound:      http.StatusNotFound,
+	codeUnavailable:   http.StatusServiceUnavailable,
 
 	wire.CodeChainBroken:    http.StatusConflict,
 	wire.CodeKindNotAllowed: http.StatusUnprocessableEntity,
@@ -152,90 +152,5 @@ func decodeStaff(w http.ResponseWriter, r *http.Request, v any) error {
 	return nil
 }
 
-// bearer returns the request's bearer token.
-func bearer(r *http.Request) (string, bool) {
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return token, ok && token != ""
-}
-
-// adminOnly lets requests through that carry the admin token. Comparing
-// hashes in constant time reveals neither the token nor its length.
-func adminOnly(tokenHash []byte, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := bearer(r)
-		sum := sha256.Sum256([]byte(token))
-		if !ok || len(tokenHash) != sha256.Size || subtle.ConstantTimeCompare(sum[:], tokenHash) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="lokaal admin"`)
-			encode(w, http.StatusUnauthorized, wire.Error{Code: codeUnauthorized, Message: "admin token required"})
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), staffKey, adminName)))
-	})
-}
-
-type contextKey int
-
-const (
-	staffKey contextKey = iota
-	studentKey
-)
-
-// staffOnly lets requests through that carry a reviewer's token or the
-// admin token, and records who it is for the view log.
-func staffOnly(log *slog.Logger, store server.ExamStore, adminHash []byte, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := bearer(r)
-		sum := sha256.Sum256([]byte(token))
-		who := ""
-		switch {
-		case !ok:
-		case len(adminHash) == sha256.Size && subtle.ConstantTimeCompare(sum[:], adminHash) == 1:
-			who = adminName
-		default:
-			rv, err := store.ReviewerByToken(r.Context(), sum[:])
-			if err != nil && !errors.Is(err, server.ErrNotFound) {
-				fail(w, log, err)
-				return
-			}
-			who = rv.Name
-		}
-		if who == "" {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="lokaal review"`)
-			encode(w, http.StatusUnauthorized, wire.Error{Code: codeUnauthorized, Message: "reviewer token required"})
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), staffKey, who)))
-	})
-}
-
-// staffName is who staffOnly or adminOnly let through.
-func staffName(r *http.Request) string { return r.Context().Value(staffKey).(string) }
-
-// studentOnly lets requests through that carry a student's access token,
-// and passes the student on.
-func studentOnly(log *slog.Logger, store server.ExamStore, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := bearer(r)
-		sum := sha256.Sum256([]byte(token))
-		var s server.Student
-		err := server.ErrNotFound
-		if ok {
-			s, err = store.StudentByToken(r.Context(), sum[:])
-		}
-		if errors.Is(err, server.ErrNotFound) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="lokaal exam"`)
-			encode(w, http.StatusUnauthorized, wire.Error{Code: codeUnauthorized, Message: "the access token from your exam link is required"})
-			return
-		}
-		if err != nil {
-			fail(w, log, err)
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), studentKey, s)))
-	})
-}
-
-// currentStudent is who studentOnly let through.
-func currentStudent(r *http.Request) server.Student {
-	return r.Context().Value(studentKey).(server.Student)
-}
+// The wrappers that authenticate callers (adminOnly, staffOnly,
+// studentOnly) live in auth.go.

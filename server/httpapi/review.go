@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
@@ -46,7 +47,7 @@ func orEmpty[T any](s []T) []T {
 // handleReviewSessions lists an exam's students with their sessions and
 // the number of events per kind. Students are sorted by student number and
 // never by counts: there is no ranking.
-func handleReviewSessions(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
+func handleReviewSessions(log *slog.Logger, store rightsStore, now func() time.Time) http.Handler {
 	type sessionRow struct {
 		ID         string              `json:"id"`
 		Started    time.Time           `json:"started"`
@@ -56,8 +57,9 @@ func handleReviewSessions(log *slog.Logger, store server.ExamStore, now func() t
 		Marks      []server.Mark       `json:"marks"`
 	}
 	type row struct {
-		Student  reviewStudent `json:"student"`
-		Sessions []sessionRow  `json:"sessions"`
+		Student    reviewStudent      `json:"student"`
+		Sessions   []sessionRow       `json:"sessions"`
+		Objections []server.Objection `json:"objections"` // the student's (GDPR art. 21)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -94,7 +96,12 @@ func handleReviewSessions(log *slog.Logger, store server.ExamStore, now func() t
 				fail(w, log, err)
 				return
 			}
-			rows[i] = row{Student: newReviewStudent(s), Sessions: orEmpty(byStudent[s.ID])}
+			objections, err := store.Objections(ctx, s.ID)
+			if err != nil {
+				fail(w, log, err)
+				return
+			}
+			rows[i] = row{Student: newReviewStudent(s), Sessions: orEmpty(byStudent[s.ID]), Objections: objections}
 		}
 		encode(w, http.StatusOK, rows)
 	})
@@ -121,7 +128,7 @@ func reviewSession(r *http.Request, store server.ExamStore, what string, now tim
 // handleReviewSession answers everything about one session. PublishedBuild
 // is the SHA-256 of the exam client this server serves, to compare with
 // the session's build.
-func handleReviewSession(log *slog.Logger, store server.ExamStore, now func() time.Time, files *assets.Set) http.Handler {
+func handleReviewSession(log *slog.Logger, store rightsStore, now func() time.Time, files *assets.Set) http.Handler {
 	type response struct {
 		Session        server.Session `json:"session"`
 		Student        reviewStudent  `json:"student"`
@@ -132,6 +139,8 @@ func handleReviewSession(log *slog.Logger, store server.ExamStore, now func() ti
 		Notes          []server.Note  `json:"notes"`
 		Views          []server.View  `json:"views"`
 		PublishedBuild string         `json:"published_build"`
+		// Objections are the student's objections (GDPR art. 21).
+		Objections []server.Objection `json:"objections"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -155,6 +164,10 @@ func handleReviewSession(log *slog.Logger, store server.ExamStore, now func() ti
 			return
 		}
 		if resp.Views, err = store.Views(ctx, st.ID); err != nil {
+			fail(w, log, err)
+			return
+		}
+		if resp.Objections, err = store.Objections(ctx, st.ID); err != nil {
 			fail(w, log, err)
 			return
 		}
@@ -206,21 +219,43 @@ func handleAddMark(log *slog.Logger, store server.ExamStore, now func() time.Tim
 	})
 }
 
-// handleRemoveMark lifts a mark; the store keeps it with its removal time.
+// handleRemoveMark lifts a mark; the store keeps it with who lifted it,
+// when and why. A lifted mark no longer extends retention, so the reason
+// is required and goes into the access log.
 func handleRemoveMark(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
+	type request struct {
+		Reason string `json:"reason"`
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(r.PathValue("mark"), 10, 64)
 		if err != nil {
 			fail(w, log, server.ErrNotFound)
 			return
 		}
-		if err := store.RemoveMark(r.Context(), r.PathValue("id"), id, actor(r, now())); err != nil {
+		var req request
+		if r.ContentLength == 0 && r.Header.Get("Content-Type") == "" {
+			err = errMarkReasonRequired
+		} else if err = decodeStaff(w, r, &req); err == nil {
+			if strings.TrimSpace(req.Reason) == "" {
+				err = errMarkReasonRequired
+			} else {
+				err = checkText("reason", req.Reason, true, 2000)
+			}
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		if err := store.RemoveMark(r.Context(), r.PathValue("id"), id, req.Reason, actor(r, now())); err != nil {
 			fail(w, log, err)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
 }
+
+// errMarkReasonRequired answers a mark removal without a reason.
+var errMarkReasonRequired = &wire.Error{Code: "reason_required", Message: "say why the mark is lifted: a JSON body {\"reason\": \"...\"}"}
 
 func handleAddNote(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
 	type request struct {

@@ -11,29 +11,52 @@ type registrar interface {
 // addRoutes is the whole API surface in one place. Every route here is
 // described in openapi.json.
 func addRoutes(mux registrar, d Deps) {
-	admin := func(h http.Handler) http.Handler { return adminOnly(d.AdminTokenHash, h) }
-	staff := func(h http.Handler) http.Handler { return staffOnly(d.Logger, d.Store, d.AdminTokenHash, h) }
-	student := func(h http.Handler) http.Handler { return studentOnly(d.Logger, d.Store, h) }
+	lim := d.limits
+	if lim == nil { // the OpenAPI test records patterns without NewServer
+		lim = newLimits(d.Now)
+	}
+	admin := func(h http.Handler) http.Handler { return adminOnly(d, h) }
+	staff := func(h http.Handler) http.Handler { return staffOnly(d, h) }
+	// Refused access tokens count against the caller's address.
+	student := func(h http.Handler) http.Handler { return lim.studentTokens(studentOnly(d.Logger, d.Store, h)) }
+	builds := newBuilds(d.Assets, d.Builds)
 
 	mux.Handle("GET /{$}", d.Assets.Page("index.html"))
 	mux.Handle("GET /kiosk", d.Assets.Page("kiosk.html"))
 	mux.Handle("GET /admin", d.Assets.Page("admin.html"))
+	mux.Handle("GET /login", d.Assets.Page("login.html"))
 	mux.Handle("GET /exam", d.Assets.Page("exam.html"))
 	mux.Handle("GET /review", d.Assets.Page("review.html"))
+	mux.Handle("GET /rights", d.Assets.Page("rights.html"))
+	mux.Handle("GET /transparency", d.Assets.Page("transparency.html"))
 	mux.Handle("GET /sample-exam", d.Assets.Page("sample-exam.html"))
 	mux.Handle("GET /assets/{name}", d.Assets.Handler())
 
 	mux.Handle("GET /healthz", handleHealthz(d.Logger, d.Store))
 	mux.Handle("GET /api/openapi.json", handleOpenAPI())
+	mux.Handle("GET /api/v1/transparency", handleTransparency(d.Logger, d.Store, builds, d.Revision))
+
+	// Staff log in with a password or through single sign-on (both
+	// browser navigations, public by nature).
+	mux.Handle("GET /auth/methods", handleAuthMethods(d.OIDC))
+	mux.Handle("POST /auth/login", handleLogin(d))
+	mux.Handle("GET /auth/oidc/login", handleOIDCLogin(d))
+	mux.Handle("GET /auth/oidc/callback", handleOIDCCallback(d))
+	mux.Handle("POST /auth/logout", staff(handleLogout(d)))
+	mux.Handle("GET /api/v1/me", staff(handleMe()))
+	mux.Handle("POST /api/v1/users", admin(handleCreateUser(d.Logger, d.Store, d.Now)))
+	mux.Handle("GET /api/v1/users", admin(handleListUsers(d.Logger, d.Store)))
+	mux.Handle("DELETE /api/v1/users/{id}", admin(handleDisableUser(d.Logger, d.Store, d.Now)))
 
 	mux.Handle("POST /api/v1/kiosks", admin(handleCreateKiosk(d.Logger, d.Store, d.Now)))
 	mux.Handle("GET /api/v1/kiosks", admin(handleListKiosks(d.Logger, d.Store)))
 	mux.Handle("POST /api/v1/kiosks/{id}/enrolment-code", admin(handleNewEnrolmentCode(d.Logger, d.Store, d.Now)))
 	mux.Handle("PUT /api/v1/kiosks/{id}/lines", admin(handleSetLines(d.Logger, d.Store)))
 
-	mux.Handle("POST /api/v1/enrol", handleEnrol(d.Logger, d.Store, d.Now))
+	// A kiosk device proves itself with its key's signature on each batch.
+	mux.Handle("POST /api/v1/enrol", lim.enrol(handleEnrol(d.Logger, d.Store, d.Now)))
 	mux.Handle("GET /api/v1/devices/{device}/config", handleDeviceConfig(d.Logger, d.Store))
-	mux.Handle("POST /api/v1/counts", handleIngest(d.Logger, d.Store, d.Now))
+	mux.Handle("POST /api/v1/counts", lim.counts(handleIngest(d.Logger, d.Store, d.Now, builds)))
 
 	mux.Handle("GET /api/v1/counts", admin(handleCounts(d.Logger, d.Store, d.Now, d.Location)))
 	mux.Handle("GET /api/v1/rooms", admin(handleRooms(d.Logger, d.Store)))
@@ -45,6 +68,12 @@ func addRoutes(mux registrar, d Deps) {
 	mux.Handle("POST /api/v1/exams/{id}/students", admin(handleAddStudents(d.Logger, d.Store, d.Now)))
 	mux.Handle("PUT /api/v1/students/{id}/accommodations", admin(handleSetAccommodations(d.Logger, d.Store, d.Now)))
 	mux.Handle("POST /api/v1/reviewers", admin(handleCreateReviewer(d.Logger, d.Store, d.Now)))
+
+	mux.Handle("GET /api/v1/retention", admin(handleGetRetention(d.Logger, d.Store)))
+	mux.Handle("PUT /api/v1/retention", admin(handleSetRetention(d.Logger, d.Store, d.Now)))
+	mux.Handle("POST /api/v1/retention/run", admin(handleRunRetention(d.Logger, d.Store, d.Now)))
+	mux.Handle("GET /api/v1/deletion-requests", admin(handleDeletionRequests(d.Logger, d.Store, d.Now)))
+	mux.Handle("POST /api/v1/deletion-requests/{id}/decision", admin(handleDecideDeletion(d.Logger, d.Store, d.Now)))
 
 	// The access log can be read and exported, never edited: no route
 	// changes or deletes an entry.
@@ -59,22 +88,20 @@ func addRoutes(mux registrar, d Deps) {
 	mux.Handle("DELETE /api/v1/review/sessions/{id}/marks/{mark}", staff(handleRemoveMark(d.Logger, d.Store, d.Now)))
 	mux.Handle("POST /api/v1/review/sessions/{id}/notes", staff(handleAddNote(d.Logger, d.Store, d.Now)))
 
+	// A student reaches only their own data, through their access link.
 	mux.Handle("GET /api/v1/student", student(handleStudent(d.Logger, d.Store, d.Objection)))
 	mux.Handle("POST /api/v1/student/choice", student(handleChoice(d.Logger, d.Store, d.Now)))
-	mux.Handle("POST /api/v1/student/sessions", student(handleStartSession(d.Logger, d.Store, d.Now)))
+	mux.Handle("POST /api/v1/student/sessions", student(handleStartSession(d.Logger, d.Store, d.Now, builds)))
 	mux.Handle("GET /api/v1/student/record", student(handleStudentRecord(d.Logger, d.Store)))
 	mux.Handle("GET /api/v1/student/sessions/{id}/timeline.svg", student(handleStudentTimeline(d.Logger, d.Store, d.Location)))
+	mux.Handle("GET /api/v1/student/export", student(handleExport(d.Logger, d.Store, d.Now)))
+	mux.Handle("GET /api/v1/student/export.json.zst", student(handleExportArchive(d.Logger, d.Store, d.Now)))
+	mux.Handle("POST /api/v1/student/objection", student(handleObjection(d.Logger, d.Store, d.Now)))
+	mux.Handle("POST /api/v1/student/deletion-request", student(handleDeletionRequest(d.Logger, d.Store, d.Now)))
+	mux.Handle("PUT /api/v1/student/email", student(handleSetEmail(d.Logger, d.Store, d.Now)))
 
 	// A proctored browser proves itself with its session key's signature.
-	mux.Handle("POST /api/v1/summaries", handleSummary(d.Logger, d.Store, d.Now))
-	mux.Handle("POST /api/v1/sessions/{id}/finish", handleFinish(d.Logger, d.Store, d.Now))
+	mux.Handle("POST /api/v1/summaries", lim.summary(handleSummary(d.Logger, d.Store, d.Now, builds)))
+	mux.Handle("POST /api/v1/sessions/{id}/finish", lim.finishing(handleFinish(d.Logger, d.Store, d.Now)))
 	mux.Handle("GET /api/v1/receipt-key", handleReceiptKey(d.Logger, d.Store))
-
-	// staff login (issue 4)
-
-	// retention (issue 4)
-
-	// data-subject rights (issue 4)
-
-	// transparency and builds (issue 4)
 }

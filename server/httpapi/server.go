@@ -43,6 +43,10 @@ type Deps struct {
 	// Revision is the source revision the server and its client were built
 	// from, shown on /transparency.
 	Revision string
+
+	// limits is the rate limiters' state (limits.go), made by NewServer:
+	// one per server, in memory.
+	limits *limits
 }
 
 // OIDCLogin is an OpenID Connect authorisation code flow with PKCE.
@@ -67,11 +71,13 @@ func NewServer(d Deps) http.Handler {
 	if d.Objection == "" {
 		d.Objection = defaultObjection
 	}
+	d.limits = newLimits(d.Now)
 	mux := http.NewServeMux()
 	addRoutes(mux, d)
 	var h http.Handler = mux
+	h = limitBodies(mux, h)
 	h = securityHeaders(d.FrameOrigins, h)
-	h = logRequests(d.Logger, h)
+	h = logRequests(d.Logger, mux, h)
 	return h
 }
 
@@ -80,10 +86,12 @@ func NewServer(d Deps) http.Handler {
 const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
 
-// securityHeaders sets today's strict headers, with two exceptions: the exam
-// page may use camera, microphone and full screen and frame the exam itself
+// securityHeaders sets today's strict headers on every answer, pages, API
+// and errors alike, with three exceptions: the kiosk may use the camera, the
+// exam page camera, microphone and full screen and frame the exam itself
 // (this server or frameOrigins), and the sample exam may be framed by this
-// origin's pages.
+// origin's pages. Any other page (/login, /transparency, ...) gets no
+// device and no framing by default.
 func securityHeaders(frameOrigins []string, next http.Handler) http.Handler {
 	examCSP := csp + "; frame-src 'self'"
 	for _, o := range frameOrigins {
@@ -97,6 +105,9 @@ func securityHeaders(frameOrigins []string, next http.Handler) http.Handler {
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Content-Security-Policy", csp)
 		h.Set("Permissions-Policy", "camera=(), microphone=()")
+		if r.TLS != nil { // served over TLS directly: browsers keep to it
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		switch r.URL.Path {
 		case "/kiosk": // the counting screen
 			h.Set("Permissions-Policy", "camera=(self), microphone=()")
@@ -122,6 +133,9 @@ func (s *statusRecorder) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
 func (s *statusRecorder) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
@@ -129,16 +143,24 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 	return s.ResponseWriter.Write(b)
 }
 
-// logRequests logs method, path and status only: queries may carry
-// identifiers and bodies carry counts, neither belongs in a log.
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+// logRequests logs method, route and status only. The route is the pattern
+// that matched ("GET /api/v1/review/sessions/{id}"), never the path: ids in
+// paths are pseudonymous, which is still personal data (GDPR recital 26),
+// and who looked at which session belongs in the access log, not here. A
+// path no route matches is not logged either (it could hold anything, a
+// pasted token included), nor are queries, bodies, addresses or headers.
+func logRequests(log *slog.Logger, mux *http.ServeMux, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		_, route := mux.Handler(r)
+		if route == "" {
+			route = "(no route)"
+		}
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
-		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", time.Since(start).Milliseconds())
+		log.Info("request", "method", r.Method, "route", route, "status", rec.status, "ms", time.Since(start).Milliseconds())
 	})
 }

@@ -28,8 +28,9 @@ func session(r *http.Request, store server.ExamStore, id string) (server.Session
 
 // handleSummary accepts one signed summary of a proctored session and
 // answers only once it is durably stored, so the browser may then drop it
-// from its queue. Anything it refuses leaves the store untouched.
-func handleSummary(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
+// from its queue. Anything it refuses leaves the store untouched, as does a
+// summary from a client build that is not allowed.
+func handleSummary(log *slog.Logger, store server.ExamStore, now func() time.Time, allowed *builds) http.Handler {
 	type response struct {
 		Seq    int64  `json:"seq"`
 		Result string `json:"result"`
@@ -49,6 +50,9 @@ func handleSummary(log *slog.Logger, store server.ExamStore, now func() time.Tim
 		sess, err := session(r, store, sum.Session)
 		if err == nil {
 			err = signed.Verify(sess.PublicKey)
+		}
+		if err == nil {
+			err = allowed.check(sum.Build)
 		}
 		if err != nil {
 			fail(w, log, err)

@@ -112,7 +112,7 @@ func handleChoice(log *slog.Logger, store server.ExamStore, now func() time.Time
 // handleStartSession registers the browser's fresh session key and answers
 // the policy it must run. Only a student who chose the proctored exam can
 // start, and only around the exam window, where summaries are accepted.
-func handleStartSession(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
+func handleStartSession(log *slog.Logger, store server.ExamStore, now func() time.Time, allowed *builds) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := currentStudent(r)
 		var req wire.StartRequest
@@ -138,6 +138,12 @@ func handleStartSession(log *slog.Logger, store server.ExamStore, now func() tim
 		t := now()
 		if t.Before(e.Start.Add(-server.WindowTolerance)) || !t.Before(e.End) {
 			fail(w, log, &wire.Error{Code: wire.CodeOutsideWindow, Message: "a session can start from " + server.WindowTolerance.String() + " before the exam until its end"})
+			return
+		}
+		// Only a published client may proctor: a session is never started
+		// for a build whose summaries would be refused.
+		if err := allowed.check(req.Build); err != nil {
+			fail(w, log, err)
 			return
 		}
 		p := st.Policy(e)

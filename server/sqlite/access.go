@@ -33,7 +33,13 @@ func appendAccess(ctx context.Context, tx *sql.Tx, e server.AccessEntry) (server
 	err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1").Scan(&seq, &head)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		seq, head = 0, server.AccessGenesis
+		// Empty: either nothing was ever logged, or retention deleted every
+		// entry and the chain continues from the anchor.
+		a, err := accessAnchor(ctx, tx)
+		if err != nil {
+			return e, err
+		}
+		seq, head = a.Seq, a.Hash
 	case err != nil:
 		return e, err
 	}
@@ -67,6 +73,22 @@ func (s *DB) AccessEntries(ctx context.Context, from int64, limit int) ([]server
 		entries = append(entries, e)
 	}
 	return entries, rows.Err()
+}
+
+// AccessAnchor returns where the stored log starts.
+func (s *DB) AccessAnchor(ctx context.Context) (server.AccessAnchor, error) {
+	return accessAnchor(ctx, s.db)
+}
+
+func accessAnchor(ctx context.Context, q queryer) (server.AccessAnchor, error) {
+	var a server.AccessAnchor
+	var at int64
+	err := q.QueryRowContext(ctx, "SELECT seq, hash, at_ms FROM access_anchor WHERE id = 1").Scan(&a.Seq, &a.Hash, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return server.GenesisAnchor, nil
+	}
+	a.At = time.UnixMilli(at)
+	return a, err
 }
 
 // logAccess appends by's entry for a change made in tx.

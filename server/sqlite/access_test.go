@@ -147,8 +147,8 @@ func TestStoreChangesLogged(t *testing.T) {
 			_, err := db.AddMark(ctx, server.Mark{Session: "s-9", Kind: server.MarkFraud, Reason: "x", By: "x", At: examStart})
 			return err
 		}, "", "", ""},
-		{"remove mark", func() error { return db.RemoveMark(ctx, "s-1", markID, jansen) }, "Dr. Jansen", server.ActionRemoveMark, ""},
-		{"remove unknown mark", func() error { return db.RemoveMark(ctx, "s-1", 999, jansen) }, "", "", ""},
+		{"remove mark", func() error { return db.RemoveMark(ctx, "s-1", markID, "invigilator's voice", jansen) }, "Dr. Jansen", server.ActionRemoveMark, "invigilator's voice"},
+		{"remove unknown mark", func() error { return db.RemoveMark(ctx, "s-1", 999, "r", jansen) }, "", "", ""},
 		{"add note", func() error {
 			_, err := db.AddNote(ctx, server.Note{Session: "s-1", Text: "radio", By: "Dr. Jansen", At: examStart})
 			return err

@@ -44,6 +44,20 @@ func (s *DB) Ingest(ctx context.Context, b wire.CountBatch, hash []byte, now tim
 			return err
 		}
 
+		// Every seq up to last_seq is stored or in a gap, until the retention
+		// engine rolls batches up into hourly totals: a seq that is neither
+		// was rolled up, and storing it again would count it twice.
+		if b.Seq <= lastSeq {
+			var inGap int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM gaps WHERE device_id = ? AND from_seq <= ? AND to_seq >= ?",
+				b.Device, b.Seq, b.Seq).Scan(&inGap); err != nil {
+				return err
+			}
+			if inGap == 0 {
+				return server.ErrRolledUp
+			}
+		}
+
 		for _, l := range b.Lines {
 			var known int
 			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM kiosk_line_names WHERE kiosk_id = ? AND name = ?", kioskID, l.Line).Scan(&known); err != nil {
@@ -113,15 +127,24 @@ func touch(ctx context.Context, tx *sql.Tx, device string, now time.Time) error 
 	return err
 }
 
-// Counts returns one row per stored batch line in [from, to).
+// Counts returns one row per stored batch line in [from, to), and one per
+// hourly roll-up row (the retention engine's totals of older batches) whose
+// hour starts in it, shaped alike: a roll-up row is a batch that covers its
+// hour.
 func (s *DB) Counts(ctx context.Context, room string, from, to time.Time) ([]server.CountRow, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT b.start_ms, k.room, k.id, k.lines, l.line, l.n_in, l.n_out
-		FROM batches b
-		JOIN batch_lines l ON l.device_id = b.device_id AND l.seq = b.seq
-		JOIN devices d ON d.id = b.device_id
-		JOIN kiosks k ON k.id = d.kiosk_id
-		WHERE b.start_ms >= ? AND b.start_ms < ? AND (? = '' OR k.room = ?)
-		ORDER BY b.start_ms, k.room, k.id, l.line`, from.UnixMilli(), to.UnixMilli(), room, room)
+	rows, err := s.db.QueryContext(ctx, `SELECT start_ms, room, id, lines, line, n_in, n_out FROM (
+			SELECT b.start_ms, k.room, k.id, k.lines, l.line, l.n_in, l.n_out
+			FROM batches b
+			JOIN batch_lines l ON l.device_id = b.device_id AND l.seq = b.seq
+			JOIN devices d ON d.id = b.device_id
+			JOIN kiosks k ON k.id = d.kiosk_id
+			WHERE b.start_ms >= ?1 AND b.start_ms < ?2 AND (?3 = '' OR k.room = ?3)
+			UNION ALL
+			SELECT h.hour_ms, k.room, k.id, k.lines, h.line, h.n_in, h.n_out
+			FROM count_hours h
+			JOIN kiosks k ON k.id = h.kiosk_id
+			WHERE h.hour_ms >= ?1 AND h.hour_ms < ?2 AND (?3 = '' OR k.room = ?3))
+		ORDER BY start_ms, room, id, line`, from.UnixMilli(), to.UnixMilli(), room)
 	if err != nil {
 		return nil, err
 	}

@@ -470,14 +470,15 @@ func TestMarksNotesViews(t *testing.T) {
 		t.Fatalf("mark %+v %v", m2, err)
 	}
 	removed := at.Add(2 * time.Hour)
-	if err := db.RemoveMark(ctx, "s-1", m1.ID, server.Actor{Who: "Jansen", At: removed}); err != nil {
+	if err := db.RemoveMark(ctx, "s-1", m1.ID, "the voice was the invigilator", server.Actor{Who: "Jansen", At: removed}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.RemoveMark(ctx, "s-1", m1.ID, server.Actor{Who: "Jansen", At: removed.Add(time.Hour)}); err != nil {
+	if err := db.RemoveMark(ctx, "s-1", m1.ID, "again", server.Actor{Who: "Jansen", At: removed.Add(time.Hour)}); err != nil {
 		t.Errorf("lifting again: %v", err)
 	}
 	marks, err := db.Marks(ctx, "s-1")
 	if err != nil || len(marks) != 2 || marks[0].ID != m1.ID || marks[0].Removed == nil || !marks[0].Removed.Equal(removed) ||
+		marks[0].RemovedBy != "Jansen" || marks[0].RemovedReason != "the voice was the invigilator" || marks[1].RemovedReason != "" ||
 		marks[1].Removed != nil || marks[1].Kind != server.MarkAppeal || marks[1].By != "admin" || marks[1].Reason != "student appeals" || !marks[1].At.Equal(at.Add(time.Hour)) {
 		t.Errorf("marks %+v %v", marks, err)
 	}
@@ -507,8 +508,8 @@ func TestMarksNotesViews(t *testing.T) {
 			_, err := db.AddMark(ctx, server.Mark{Session: "s-9", Kind: server.MarkFraud})
 			return err
 		}(),
-		"lift unknown mark":          db.RemoveMark(ctx, "s-1", 999, byAdmin),
-		"lift mark of other session": db.RemoveMark(ctx, "s-9", m2.ID, byAdmin),
+		"lift unknown mark":          db.RemoveMark(ctx, "s-1", 999, "r", byAdmin),
+		"lift mark of other session": db.RemoveMark(ctx, "s-9", m2.ID, "r", byAdmin),
 		"marks of unknown session":   func() error { _, err := db.Marks(ctx, "s-9"); return err }(),
 		"note on unknown session":    func() error { _, err := db.AddNote(ctx, server.Note{Session: "s-9"}); return err }(),
 		"notes of unknown session":   func() error { _, err := db.Notes(ctx, "s-9"); return err }(),

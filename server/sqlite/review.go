@@ -30,16 +30,19 @@ func (s *DB) AddMark(ctx context.Context, m server.Mark) (server.Mark, error) {
 	return m, err
 }
 
-// RemoveMark lifts a mark of the session and logs it. The mark stays, for
-// the record and for retention; lifting it again keeps the first removal
-// time.
-func (s *DB) RemoveMark(ctx context.Context, session string, id int64, by server.Actor) error {
+// RemoveMark lifts a mark of the session and logs it with its reason. The
+// mark stays, for the record, with who lifted it and why; lifting it again
+// keeps the first removal. A lifted mark no longer extends retention.
+func (s *DB) RemoveMark(ctx context.Context, session string, id int64, reason string, by server.Actor) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := found(tx.ExecContext(ctx, "UPDATE marks SET removed_ms = coalesce(removed_ms, ?) WHERE id = ? AND session_id = ?",
-			by.At.UnixMilli(), id, session)); err != nil {
+		if err := found(tx.ExecContext(ctx, `UPDATE marks SET removed_ms = coalesce(removed_ms, ?),
+				removed_by = CASE WHEN removed_ms IS NULL THEN ? ELSE removed_by END,
+				removed_reason = CASE WHEN removed_ms IS NULL THEN ? ELSE removed_reason END
+			WHERE id = ? AND session_id = ?`,
+			by.At.UnixMilli(), by.Who, reason, id, session)); err != nil {
 			return err
 		}
-		return logAccess(ctx, tx, by, server.ActionRemoveMark, fmt.Sprintf("session %s mark %d", session, id), "")
+		return logAccess(ctx, tx, by, server.ActionRemoveMark, fmt.Sprintf("session %s mark %d", session, id), reason)
 	})
 }
 
@@ -48,7 +51,7 @@ func (s *DB) Marks(ctx context.Context, session string) ([]server.Mark, error) {
 	if err := exists(ctx, s.db, "sessions", session); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, session_id, kind, reason, who, at_ms, removed_ms
+	rows, err := s.db.QueryContext(ctx, `SELECT id, session_id, kind, reason, who, at_ms, removed_ms, removed_by, removed_reason
 		FROM marks WHERE session_id = ? ORDER BY at_ms, id`, session)
 	if err != nil {
 		return nil, err
@@ -59,7 +62,7 @@ func (s *DB) Marks(ctx context.Context, session string) ([]server.Mark, error) {
 		var m server.Mark
 		var at int64
 		var removed sql.NullInt64
-		if err := rows.Scan(&m.ID, &m.Session, &m.Kind, &m.Reason, &m.By, &at, &removed); err != nil {
+		if err := rows.Scan(&m.ID, &m.Session, &m.Kind, &m.Reason, &m.By, &at, &removed, &m.RemovedBy, &m.RemovedReason); err != nil {
 			return nil, err
 		}
 		m.At = time.UnixMilli(at)

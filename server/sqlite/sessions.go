@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/ed25519"
 	"database/sql"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
@@ -244,10 +246,27 @@ func (s *DB) FinishSession(ctx context.Context, id string, seq int64, head strin
 
 const receiptKeySetting = "receipt_ed25519_seed"
 
-// ReceiptKey returns the server's receipt key. The first call creates it;
-// of two first calls racing, the database keeps one seed (ON CONFLICT DO
-// NOTHING) and both return it. Later calls only read.
+// UseReceiptSeed makes ReceiptKey answer the key of seed, the base64 of a
+// 32-byte Ed25519 seed (LOKAAL_RECEIPT_KEY, or a Worker secret), instead of
+// the stored one, which stays the default and is left as it is. Call it
+// before serving.
+func (s *DB) UseReceiptSeed(seed string) error {
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(seed))
+	if err != nil || len(b) != ed25519.SeedSize {
+		return fmt.Errorf("a receipt key must be the base64 of a %d-byte Ed25519 seed (openssl rand -base64 32)", ed25519.SeedSize)
+	}
+	s.receiptKey = ed25519.NewKeyFromSeed(b)
+	return nil
+}
+
+// ReceiptKey returns the server's receipt key: the one UseReceiptSeed set,
+// else the stored one. The first call creates that; of two first calls
+// racing, the database keeps one seed (ON CONFLICT DO NOTHING) and both
+// return it. Later calls only read.
 func (s *DB) ReceiptKey(ctx context.Context) (ed25519.PrivateKey, error) {
+	if s.receiptKey != nil {
+		return s.receiptKey, nil
+	}
 	var v string
 	read := func() error {
 		return s.db.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", receiptKeySetting).Scan(&v)

@@ -4,6 +4,7 @@ package sqlite
 
 import (
 	"context"
+	"crypto/ed25519"
 	"database/sql"
 	"embed"
 	"encoding/hex"
@@ -27,6 +28,8 @@ var migrations embed.FS
 // DB is the SQLite store. It implements server.Store.
 type DB struct {
 	db *sql.DB
+	// receiptKey, when set (UseReceiptSeed), replaces the stored seed.
+	receiptKey ed25519.PrivateKey
 }
 
 // Open opens (creating it and its directory if needed) the database at path
@@ -39,7 +42,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("creating the database directory: %w", err)
 	}
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(5000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
+	// auto_vacuum comes first: it takes effect only on a file that has no
+	// table yet (or at the next VACUUM, below).
+	for _, p := range []string{"auto_vacuum(INCREMENTAL)", "busy_timeout(5000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -48,11 +53,29 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	s := &DB{db: db}
+	if err := s.incrementalVacuum(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("switching %s to incremental vacuum: %w", path, err)
+	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrating %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// incrementalVacuum puts a file made before auto_vacuum was set into
+// auto_vacuum=INCREMENTAL, so the retention engine's deletions can give
+// space back (Reclaim). That takes one VACUUM, which rewrites the file once;
+// a new file is already in that mode. Connection settings are PRAGMAs in
+// Go, never in migrations, which also run on D1.
+func (s *DB) incrementalVacuum(ctx context.Context) error {
+	var mode int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA auto_vacuum").Scan(&mode); err != nil || mode == 2 {
+		return err
+	}
+	_, err := s.db.ExecContext(ctx, "VACUUM")
+	return err
 }
 
 // Close closes the database.

@@ -15,6 +15,8 @@ import (
 
 const t0 = int64(1_800_000_000_000)
 
+var build = strings.Repeat("5e", 32)
+
 var lines = []wire.Line{
 	{Name: "entry", A: [2]float64{0, 0.725}, B: [2]float64{1, 0.725}, Mode: wire.Immediate},
 	{Name: "exit", A: [2]float64{0.78, 0.875}, B: [2]float64{0.78, 0.125}, Mode: wire.Deferred},
@@ -28,13 +30,13 @@ func TestTallySealsAndRestarts(t *testing.T) {
 	if tl.Due(t0+1999, 2) || !tl.Due(t0+2000, 2) {
 		t.Fatal("Due must turn true exactly at interval end")
 	}
-	b := tl.Seal("d-0123456789abcdef", t0+2000)
+	b := tl.Seal("d-0123456789abcdef", build, t0+2000)
 	b.Seq = 1
 	if err := b.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	want := []wire.LineCount{{Line: "entry", In: 2}, {Line: "exit", Out: 1}}
-	if b.Start != t0 || b.End != t0+2000 || !slices.Equal(b.Lines, want) {
+	if b.Start != t0 || b.End != t0+2000 || b.Build != build || !slices.Equal(b.Lines, want) {
 		t.Fatalf("batch %+v, want start %d end %d lines %v", b, t0, t0+2000, want)
 	}
 	if tl.Start != t0+2000 || !tl.Empty() {
@@ -49,12 +51,12 @@ func TestTallySealsAndRestarts(t *testing.T) {
 
 func TestSealClampsLongAndBackwardIntervals(t *testing.T) {
 	tl := NewTally(lines, t0)
-	b := tl.Seal("d-1", t0+10*wire.MaxBatchSpanMS)
+	b := tl.Seal("d-1", build, t0+10*wire.MaxBatchSpanMS)
 	if b.End-b.Start != wire.MaxBatchSpanMS || tl.Start != t0+10*wire.MaxBatchSpanMS {
 		t.Fatalf("slept laptop: batch %d..%d, next start %d", b.Start, b.End, tl.Start)
 	}
 	start := tl.Start
-	b = tl.Seal("d-1", start-5000) // clock stepped back
+	b = tl.Seal("d-1", build, start-5000) // clock stepped back
 	if b.End != start+1 || tl.Start != start+1 {
 		t.Fatalf("clock step back: batch %d..%d, next start %d", b.Start, b.End, tl.Start)
 	}
@@ -68,7 +70,7 @@ func TestRestoreTally(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := got.Seal("d-1", got.Updated)
+	b := got.Seal("d-1", build, got.Updated)
 	if b.End != t0+700 || b.Lines[1].In != 1 {
 		t.Fatalf("restored batch %+v", b)
 	}
@@ -81,28 +83,34 @@ func TestRestoreTally(t *testing.T) {
 
 func TestSignedBodyVerifies(t *testing.T) {
 	pub, priv, _ := ed25519.GenerateKey(nil)
-	batch := `{"seq":7,"device":"d-0123456789abcdef","start":1800000000000,"end":1800000002000,"lines":[{"line":"entry","in":1,"out":0}]}`
-	msg, err := SigningBytes([]byte(batch))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig := base64.StdEncoding.EncodeToString(ed25519.Sign(priv, msg))
-	body, err := SignedBody([]byte(batch), sig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := wire.DecodeSignedCountBatch(strings.NewReader(string(body)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Verify(pub); err != nil || s.Batch.Seq != 7 {
-		t.Fatalf("verify: %v, seq %d", err, s.Batch.Seq)
+	sealed := `{"seq":7,"device":"d-0123456789abcdef","build":"` + build + `","start":1800000000000,"end":1800000002000,"lines":[{"line":"entry","in":1,"out":0}]}`
+	// Queued by a release that did not record builds: the running one signs for it.
+	legacy := strings.Replace(sealed, `"build":"`+build+`",`, ``, 1)
+	running := strings.Repeat("0f", 32)
+	for batch, want := range map[string]string{sealed: build, legacy: running} {
+		msg, err := SigningBytes([]byte(batch), running)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig := base64.StdEncoding.EncodeToString(ed25519.Sign(priv, msg))
+		body, err := SignedBody([]byte(batch), running, sig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := wire.DecodeSignedCountBatch(strings.NewReader(string(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Verify(pub); err != nil || s.Batch.Seq != 7 || s.Batch.Build != want {
+			t.Fatalf("verify: %v, seq %d, build %q, want %q", err, s.Batch.Seq, s.Batch.Build, want)
+		}
 	}
 	for _, bad := range []string{
 		`{"device":"d-1","seq":0,"start":1800000000000,"end":1800000002000,"lines":[{"line":"a","in":1,"out":0}]}`,
 		`{"device":"d-1","seq":1,"start":1800000000000,"end":1800000002000,"lines":[],"image":"x"}`,
 	} {
-		if _, err := SigningBytes([]byte(bad)); err == nil {
+		bad = strings.Replace(bad, `"seq"`, `"build":"`+build+`","seq"`, 1)
+		if _, err := SigningBytes([]byte(bad), build); err == nil {
 			t.Errorf("SigningBytes(%s) accepted", bad)
 		}
 	}

@@ -47,16 +47,18 @@ func (t *Tally) Due(now int64, intervalS int) bool {
 }
 
 // Seal turns the interval into a batch ending at end and starts the next
-// interval there. The batch has no seq: the browser allocates it in the same
+// interval there. build is the hex SHA-256 of the running kiosk.wasm, as
+// the page hashed the bytes it instantiated. The batch has no seq: the browser allocates it in the same
 // IndexedDB transaction that queues the batch, so a seq is never used twice
 // or skipped by a crash in between.
 //
 // A laptop that slept for hours would produce an interval longer than the
 // wire format allows; its counts are kept and the batch is cut at the
 // longest span, because a count in the wrong hour beats a lost count.
-func (t *Tally) Seal(device string, end int64) wire.CountBatch {
+func (t *Tally) Seal(device, build string, end int64) wire.CountBatch {
 	b := wire.CountBatch{
 		Device: device,
+		Build:  build,
 		Start:  t.Start,
 		End:    min(max(end, t.Start+1), t.Start+wire.MaxBatchSpanMS),
 		Lines:  append([]wire.LineCount(nil), t.Lines...),
@@ -93,29 +95,34 @@ func RestoreTally(data []byte) (*Tally, error) {
 
 // SigningBytes returns the bytes the device key signs for a batch the browser
 // has numbered. It decodes strictly and validates, so the browser can only
-// sign what the server will accept.
-func SigningBytes(batchJSON []byte) ([]byte, error) {
-	b, err := decodeBatch(batchJSON)
+// sign what the server will accept. build is the running build: it is
+// filled into a batch queued by a release that did not record builds, so an
+// upgrade does not turn the queue into rejected batches.
+func SigningBytes(batchJSON []byte, build string) ([]byte, error) {
+	b, err := decodeBatch(batchJSON, build)
 	if err != nil {
 		return nil, err
 	}
 	return b.SigningBytes(), nil
 }
 
-// SignedBody builds the POST /api/v1/counts body from a numbered batch and
-// its base64 signature.
-func SignedBody(batchJSON []byte, sig string) ([]byte, error) {
-	b, err := decodeBatch(batchJSON)
+// SignedBody builds the POST /api/v1/counts body from a numbered batch, the
+// running build (as for SigningBytes) and the base64 signature.
+func SignedBody(batchJSON []byte, build, sig string) ([]byte, error) {
+	b, err := decodeBatch(batchJSON, build)
 	if err != nil {
 		return nil, err
 	}
 	return json.Marshal(wire.SignedCountBatch{Batch: b, Sig: sig})
 }
 
-func decodeBatch(batchJSON []byte) (wire.CountBatch, error) {
+func decodeBatch(batchJSON []byte, build string) (wire.CountBatch, error) {
 	var b wire.CountBatch
 	if err := wire.Decode(bytes.NewReader(batchJSON), &b); err != nil {
 		return b, err
+	}
+	if b.Build == "" {
+		b.Build = build
 	}
 	return b, b.Validate()
 }

@@ -3,6 +3,7 @@ package wire
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
+	"strings"
 	"testing"
 )
 
@@ -13,7 +14,7 @@ func BenchmarkEd25519Verify(b *testing.B) {
 	seed := sha256.Sum256([]byte("lokaal bench"))
 	priv := ed25519.NewKeyFromSeed(seed[:])
 	pub := priv.Public().(ed25519.PublicKey)
-	msg := CountBatch{Device: "d-bench", Seq: 1, Start: 1767225600000, End: 1767225660000,
+	msg := CountBatch{Device: "d-bench", Seq: 1, Build: strings.Repeat("ab", 32), Start: 1767225600000, End: 1767225660000,
 		Lines: []LineCount{{Line: "door", In: 1, Out: 1}, {Line: "side", In: 1}}}.SigningBytes()
 	sig := ed25519.Sign(priv, msg)
 	for b.Loop() {

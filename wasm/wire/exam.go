@@ -212,6 +212,10 @@ const summaryDomain = "lokaal/exam-summary/v1\n"
 
 var hexHash = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
+// ValidBuild reports whether s is a build hash: the hex SHA-256 of a wasm
+// file, in lowercase as crypto.subtle.digest output is written.
+func ValidBuild(s string) bool { return hexHash.MatchString(s) }
+
 // ValidSessionID reports whether s is a well-formed session identifier.
 func ValidSessionID(s string) bool { return ValidID(s) }
 

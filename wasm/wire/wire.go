@@ -38,6 +38,12 @@ const (
 	CodeUnknownDevice = "unknown_device"
 	CodeConflict      = "seq_conflict" // same seq, different content
 	CodeBadCode       = "bad_enrolment_code"
+	// CodeBuildNotAllowed: the message names a client build (hex SHA-256 of
+	// its wasm) that this server neither serves nor was configured to accept.
+	CodeBuildNotAllowed = "build_not_allowed"
+	// CodeRolledUp: the batch is older than the count retention period and
+	// already counted in the hourly totals; the kiosk sets it aside.
+	CodeRolledUp = "rolled_up"
 )
 
 func errorf(code, format string, args ...any) *Error {
@@ -131,10 +137,13 @@ type LineCount struct {
 	Out  int64  `json:"out"`
 }
 
-// CountBatch is what a kiosk reports for one interval. It holds counts only.
+// CountBatch is what a kiosk reports for one interval. It holds counts only,
+// and the build that counted them, so the server can refuse counts from a
+// client nobody published.
 type CountBatch struct {
 	Device string      `json:"device"`
 	Seq    int64       `json:"seq"`   // 1, 2, 3, … per device
+	Build  string      `json:"build"` // hex SHA-256 of the running kiosk.wasm
 	Start  int64       `json:"start"` // interval start, Unix milliseconds
 	End    int64       `json:"end"`   // interval end, Unix milliseconds
 	Lines  []LineCount `json:"lines"`
@@ -159,6 +168,8 @@ func (b CountBatch) Validate() error {
 		return errorf(CodeInvalid, "device must be 1-40 of a-z, 0-9 and -")
 	case b.Seq < 1 || b.Seq > MaxSeq:
 		return errorf(CodeInvalid, "seq must be between 1 and %d", int64(MaxSeq))
+	case !ValidBuild(b.Build):
+		return errorf(CodeInvalid, "build must be 64 lowercase hex digits")
 	case b.Start < MinTimeMS || b.End > MaxTimeMS:
 		return errorf(CodeInvalid, "start and end must be Unix milliseconds between 2020 and 2100")
 	case b.End <= b.Start:

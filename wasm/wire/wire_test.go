@@ -11,7 +11,7 @@ import (
 
 func sampleBatch() CountBatch {
 	return CountBatch{
-		Device: "k-1a2b", Seq: 7, Start: 1_764_000_000_000, End: 1_764_000_060_000,
+		Device: "k-1a2b", Seq: 7, Build: strings.Repeat("c0", 32), Start: 1_764_000_000_000, End: 1_764_000_060_000,
 		Lines: []LineCount{{Line: "entry", In: 3, Out: 1}, {Line: "exit", In: 0, Out: 2}},
 	}
 }
@@ -27,7 +27,7 @@ func code(err error) string {
 func TestSigningBytesAreStable(t *testing.T) {
 	got := string(sampleBatch().SigningBytes())
 	want := "lokaal/count-batch/v1\n" +
-		`{"device":"k-1a2b","seq":7,"start":1764000000000,"end":1764000060000,` +
+		`{"device":"k-1a2b","seq":7,"build":"c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0","start":1764000000000,"end":1764000060000,` +
 		`"lines":[{"line":"entry","in":3,"out":1},{"line":"exit","in":0,"out":2}]}`
 	if got != want {
 		t.Fatalf("signing bytes changed; old clients would break.\n got %s\nwant %s", got, want)
@@ -75,6 +75,10 @@ func TestDecodeRejects(t *testing.T) {
 		{"image in device", strings.Replace(goodJSON, `"k-1a2b"`, `"`+image[:1000]+`"`, 1), CodeInvalid},
 		{"image in line name", strings.Replace(goodJSON, `"entry"`, `"`+image[:1000]+`"`, 1), CodeInvalid},
 		{"seq zero", strings.Replace(goodJSON, `"seq":7`, `"seq":0`, 1), CodeInvalid},
+		{"no build", strings.Replace(goodJSON, `"build":"`+strings.Repeat("c0", 32)+`",`, ``, 1), CodeInvalid},
+		{"empty build", strings.Replace(goodJSON, `"build":"`+strings.Repeat("c0", 32)+`"`, `"build":""`, 1), CodeInvalid},
+		{"uppercase build", strings.Replace(goodJSON, strings.Repeat("c0", 32), strings.Repeat("C0", 32), 1), CodeInvalid},
+		{"short build", strings.Replace(goodJSON, strings.Repeat("c0", 32), strings.Repeat("c0", 31), 1), CodeInvalid},
 		{"seq beyond 2^53", strings.Replace(goodJSON, `"seq":7`, `"seq":9007199254740993`, 1), CodeInvalid},
 		{"negative count", strings.Replace(goodJSON, `"in":3`, `"in":-3`, 1), CodeInvalid},
 		{"huge count", strings.Replace(goodJSON, `"in":3`, `"in":100001`, 1), CodeInvalid},

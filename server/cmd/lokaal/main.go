@@ -41,7 +41,10 @@ func main() {
 const usage = `usage:
   lokaal serve [--addr 127.0.0.1:8080] [--db data/lokaal.db] [--frame-origins https://a.example,...] [--objection-contact TEXT]
   lokaal verify-receipt [--key BASE64 | --server http://127.0.0.1:8080] FILE
+  lokaal verify-build [--src DIR] https://host/
   lokaal audit verify [--db data/lokaal.db]
+  lokaal user add [--db data/lokaal.db] --name NAME --role admin|reviewer
+  lokaal retention run [--db data/lokaal.db] [--now RFC3339]
   lokaal replay ...
   lokaal faces [flags] FILE.jpg|FILE.png ...
   lokaal eval [--json] DIR...`
@@ -55,8 +58,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args[2:], getenv, stdout, stderr)
 	case "verify-receipt":
 		return verifyReceipt(ctx, args[2:], stdout, stderr)
+	case "verify-build":
+		return verifyBuild(ctx, args[2:], stdout, stderr)
 	case "audit":
 		return audit(ctx, args[2:], stdout, stderr)
+	case "user":
+		return userCmd(ctx, args[2:], os.Stdin, stdout, stderr)
+	case "retention":
+		return retentionCmd(ctx, args[2:], stdout, stderr)
 	case "replay":
 		return replay.Run(ctx, args[2:], stdout, stderr)
 	case "faces":
@@ -73,11 +82,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	dbPath := fs.String("db", "data/lokaal.db", "SQLite database file (its directory is created)")
 	origins := fs.String("frame-origins", "", "comma-separated https origins whose exam pages /exam may frame")
+	retentionEvery := fs.Duration("retention-every", time.Hour, "how often the retention policy is applied (also once at start); 0 disables it")
 	objection := fs.String("objection-contact", "", "where students can object to proctoring, shown before an exam (default: the exam committee)")
+	allowBuild := fs.String("allow-build", "", "comma-separated client builds (hex SHA-256 of a wasm) accepted besides the served ones, e.g. the previous release")
+	secureCookies := fs.Bool("secure-cookies", false, "mark the staff session cookie Secure although requests arrive over plain HTTP: TLS ends at a proxy in front")
+	sso := addOIDCFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	frameOrigins, err := parseOrigins(*origins)
+	if err != nil {
+		return err
+	}
+	builds, err := parseBuilds(*allowBuild)
+	if err != nil {
+		return err
+	}
+	oidcLogin, err := sso.login(ctx, getenv)
 	if err != nil {
 		return err
 	}
@@ -88,7 +109,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer db.Close()
+	// The receipt key: a configured seed wins over the stored one, so a
+	// replacement or a second instance can sign with the same key.
+	if seed := getenv("LOKAAL_RECEIPT_KEY"); seed != "" {
+		if err := db.UseReceiptSeed(seed); err != nil {
+			return fmt.Errorf("LOKAAL_RECEIPT_KEY: %w", err)
+		}
+	}
 	tokenHash, token, err := adminToken(ctx, db, getenv("LOKAAL_ADMIN_TOKEN"))
+	if err != nil {
+		return err
+	}
+	adminCreated, adminPassword, err := firstAdmin(ctx, db, getenv("LOKAAL_ADMIN_PASSWORD"), time.Now())
 	if err != nil {
 		return err
 	}
@@ -98,7 +130,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := &http.Server{
 		Handler: httpapi.NewServer(httpapi.Deps{Logger: log, Store: db, Assets: files, AdminTokenHash: tokenHash,
-			FrameOrigins: frameOrigins, Objection: *objection}),
+			FrameOrigins: frameOrigins, Objection: *objection, Builds: builds, Revision: revision, OIDC: oidcLogin, SecureCookies: *secureCookies}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -117,7 +149,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	default:
 		fmt.Fprintln(stdout, "  admin token: as printed on first start (set LOKAAL_ADMIN_TOKEN to replace it)")
 	}
+	switch {
+	case adminPassword != "":
+		fmt.Fprintf(stdout, "  admin login: admin / %s (shown once, only its argon2id hash is stored)\n", adminPassword)
+	case adminCreated:
+		fmt.Fprintln(stdout, "  admin login: admin, with the password from LOKAAL_ADMIN_PASSWORD")
+	}
 
+	defer startRetention(ctx, log, db, *retentionEvery)()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -129,7 +129,7 @@ func TestCrash(t *testing.T) {
 	const token = "crash-test-token"
 
 	start := func() (*exec.Cmd, string) {
-		cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", db)
+		cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", db, "--allow-build", strings.Repeat("ab", 32))
 		cmd.Env = append(os.Environ(), "LOKAAL_ADMIN_TOKEN="+token)
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
@@ -184,7 +184,7 @@ func TestCrash(t *testing.T) {
 	var enrolled wire.EnrolResponse
 	json.Unmarshal(body, &enrolled)
 	startMS := time.Now().Add(-time.Minute).UnixMilli()
-	batch := wire.CountBatch{Device: enrolled.Device, Seq: 1, Start: startMS, End: startMS + 60000,
+	batch := wire.CountBatch{Device: enrolled.Device, Seq: 1, Build: strings.Repeat("ab", 32), Start: startMS, End: startMS + 60000,
 		Lines: []wire.LineCount{{Line: "door", In: 4, Out: 1}}}.Sign(priv)
 	if status, body = call(base, "POST", "/api/v1/counts", batch, false); status != 201 {
 		t.Fatalf("ingest: %d %s", status, body)

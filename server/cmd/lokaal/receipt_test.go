@@ -117,7 +117,8 @@ func TestParseOrigins(t *testing.T) {
 func TestServeExamFlags(t *testing.T) {
 	const token = "flags-test-token"
 	base, _, stop := serveInProcess(t, filepath.Join(t.TempDir(), "lokaal.db"), map[string]string{"LOKAAL_ADMIN_TOKEN": token},
-		"--frame-origins", "https://exams.example.org", "--objection-contact", "the exam board, board@example.edu")
+		"--frame-origins", "https://exams.example.org", "--objection-contact", "the exam board, board@example.edu",
+		"--allow-build", strings.Repeat("0", 64))
 	defer stop()
 	call := func(method, path, contentType, auth string, body string) (*http.Response, []byte) {
 		t.Helper()

@@ -11,6 +11,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"strconv"
 	"syscall/js"
 	"time"
@@ -23,6 +24,7 @@ import (
 
 // app is the kiosk's state between calls from JavaScript.
 type app struct {
+	build  string // hex SHA-256 of this kiosk.wasm, as kiosk.js hashed it
 	device string
 	cfg    wire.KioskConfig
 	w, h   int // camera frame size
@@ -44,8 +46,13 @@ type app struct {
 	body   *dom.HTMLBodyElement
 }
 
+// main expects kiosk.js to pass the build as its one argument (go.argv):
+// the hash of the bytes it instantiated, so every batch names what counted.
 func main() {
 	a := &app{latency: kiosk.NewWindow(300)}
+	if len(os.Args) > 1 {
+		a.build = os.Args[1]
+	}
 	a.body = dom.GetWindow().Document().(dom.HTMLDocument).Body().(*dom.HTMLBodyElement)
 	js.Global().Set("lokaalGo", js.ValueOf(map[string]any{
 		"init":         js.FuncOf(a.init),
@@ -54,8 +61,8 @@ func main() {
 		"tick":         js.FuncOf(a.tick),
 		"tally":        js.FuncOf(func(js.Value, []js.Value) any { return marshal(a.tally) }),
 		"status":       js.FuncOf(a.status),
-		"signingBytes": js.FuncOf(signingBytes),
-		"signedBody":   js.FuncOf(signedBody),
+		"signingBytes": js.FuncOf(a.signingBytes),
+		"signedBody":   js.FuncOf(a.signedBody),
 		"setup":        js.FuncOf(a.setup),
 		"lines":        js.FuncOf(func(js.Value, []js.Value) any { return marshal(a.screen.lines) }),
 		"applyLines":   js.FuncOf(a.applyLines),
@@ -97,7 +104,7 @@ func (a *app) restore(_ js.Value, args []js.Value) any {
 	if err != nil || t.Empty() {
 		return nil
 	}
-	return marshal(t.Seal(a.device, t.Updated))
+	return marshal(t.Seal(a.device, a.build, t.Updated))
 }
 
 // frame(rgba Uint8ClampedArray, frameTimeMs, nowMs) counts one camera frame.
@@ -144,7 +151,7 @@ func (a *app) tick(_ js.Value, args []js.Value) any {
 	if a.tally == nil || !a.tally.Due(now, a.cfg.IntervalS) {
 		return nil
 	}
-	return marshal(a.tally.Seal(a.device, now))
+	return marshal(a.tally.Seal(a.device, a.build, now))
 }
 
 // status(queueLength, ackedSeq, dead) reports the outbox, which only
@@ -194,7 +201,7 @@ func (a *app) applyLines(_ js.Value, args []js.Value) any {
 		return jsError(err)
 	}
 	now := int64(args[1].Float())
-	batch := a.tally.Seal(a.device, now)
+	batch := a.tally.Seal(a.device, a.build, now)
 	a.cfg.Lines = lines
 	a.tally = kiosk.NewTally(lines, batch.End)
 	a.totals = kiosk.NewTally(lines, 0).Lines
@@ -204,8 +211,8 @@ func (a *app) applyLines(_ js.Value, args []js.Value) any {
 }
 
 // signingBytes(batchJSON) returns the bytes to sign as a Uint8Array.
-func signingBytes(_ js.Value, args []js.Value) any {
-	msg, err := kiosk.SigningBytes([]byte(args[0].String()))
+func (a *app) signingBytes(_ js.Value, args []js.Value) any {
+	msg, err := kiosk.SigningBytes([]byte(args[0].String()), a.build)
 	if err != nil {
 		return jsError(err)
 	}
@@ -215,8 +222,8 @@ func signingBytes(_ js.Value, args []js.Value) any {
 }
 
 // signedBody(batchJSON, sigBase64) returns the POST /api/v1/counts body.
-func signedBody(_ js.Value, args []js.Value) any {
-	body, err := kiosk.SignedBody([]byte(args[0].String()), args[1].String())
+func (a *app) signedBody(_ js.Value, args []js.Value) any {
+	body, err := kiosk.SignedBody([]byte(args[0].String()), a.build, args[1].String())
 	if err != nil {
 		return jsError(err)
 	}

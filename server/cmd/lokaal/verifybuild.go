@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+// revision is the source revision, set on the server binary only by the
+// Makefile (-ldflags -X main.revision=…); never stamped into the wasm, whose
+// bytes must not depend on it.
+var revision string
+
+// wasmFlags are the Makefile's WASM_FLAGS: no paths, no build id, no VCS
+// stamp, so the client builds byte for byte the same everywhere.
+var wasmFlags = []string{"-trimpath", "-buildvcs=false", "-ldflags=-buildid="}
+
+// clientPackages are the served client files and the packages they are
+// built from.
+var clientPackages = map[string]string{
+	"kiosk.wasm": "./wasm/cmd/kiosk",
+	"exam.wasm":  "./wasm/cmd/exam",
+}
+
+// maxWasmBytes bounds a download: the clients are a few MB.
+const maxWasmBytes = 64 << 20
+
+// parseBuilds reads --allow-build: comma-separated hex SHA-256 hashes.
+func parseBuilds(s string) ([]string, error) {
+	var out []string
+	for _, b := range strings.Split(s, ",") {
+		b = strings.TrimSpace(b)
+		if b == "" {
+			continue
+		}
+		if !wire.ValidBuild(b) {
+			return nil, fmt.Errorf("--allow-build: %q is not a hex SHA-256 (64 lowercase hex digits)", b)
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// verifyBuild downloads the wasm a server serves and compares it with a
+// build of the local checkout: the check anyone can run that the code in
+// their browser is the published code.
+func verifyBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("verify-build", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	src := fs.String("src", ".", "the checked-out source (the directory holding go.mod)")
+	goCmd := fs.String("go", "go", "the go command to build with")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: lokaal verify-build [--src DIR] https://host/")
+	}
+	base := strings.TrimRight(fs.Arg(0), "/")
+	client := &http.Client{Timeout: 2 * time.Minute}
+
+	var facts struct {
+		Revision  string `json:"revision"`
+		GoVersion string `json:"go_version"`
+		Builds    struct {
+			Served map[string]string `json:"served"`
+		} `json:"builds"`
+	}
+	body, err := fetch(ctx, client, base+"/api/v1/transparency", 1<<20)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(body, &facts); err != nil {
+		return fmt.Errorf("%s/api/v1/transparency: %w", base, err)
+	}
+	var files []string
+	for name := range facts.Builds.Served {
+		if _, ok := clientPackages[name]; !ok {
+			return fmt.Errorf("the server serves %q, which this checkout does not know how to build", name)
+		}
+		files = append(files, name)
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("%s serves no client build", base)
+	}
+	slices.Sort(files)
+
+	localGo := goVersion(ctx, *goCmd, *src)
+	fmt.Fprintf(stdout, "server: %s  revision %s  %s\n", base, facts.Revision, facts.GoVersion)
+	fmt.Fprintf(stdout, "local:  %s  revision %s  %s\n", *src, gitRevision(ctx, *src), localGo)
+	if localGo != facts.GoVersion {
+		fmt.Fprintf(stdout, "warning: the server was built with %s, this checkout builds with %s; the wasm differs between Go versions\n", facts.GoVersion, localGo)
+	}
+
+	dir, err := os.MkdirTemp("", "lokaal-verify-build-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FILE\tSERVED SHA-256\tLOCAL SHA-256\tRESULT")
+	bad := 0
+	for _, name := range files {
+		claimed := facts.Builds.Served[name]
+		served, local, result := "-", "-", "ok"
+		wasm, err := fetch(ctx, client, base+"/assets/"+name, maxWasmBytes)
+		if err == nil {
+			served = hexSum(wasm)
+			out := filepath.Join(dir, name)
+			if err = buildWasm(ctx, *goCmd, *src, clientPackages[name], out); err == nil {
+				var b []byte
+				if b, err = os.ReadFile(out); err == nil {
+					local = hexSum(b)
+				}
+			}
+		}
+		switch {
+		case err != nil:
+			result = "ERROR: " + err.Error()
+		case served != claimed:
+			result = "MISMATCH: the file served is not the one /transparency names (" + claimed + ")"
+		case local != served:
+			result = "MISMATCH: the served file is not a build of this checkout"
+		}
+		if result != "ok" {
+			bad++
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, served, local, result)
+	}
+	tw.Flush()
+	if bad > 0 {
+		return fmt.Errorf("%d of %d client files do not match the local build", bad, len(files))
+	}
+	fmt.Fprintf(stdout, "OK: %s serves exactly the client built from %s\n", base, *src)
+	return nil
+}
+
+// buildWasm builds one client with the Makefile's flags, as `make wasm` does.
+func buildWasm(ctx context.Context, goCmd, src, pkg, out string) error {
+	args := append([]string{"build"}, wasmFlags...)
+	cmd := exec.CommandContext(ctx, goCmd, append(args, "-o", out, pkg)...)
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOFLAGS=", "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v: %s", pkg, err, strings.TrimSpace(string(b)))
+	}
+	return nil
+}
+
+func fetch(ctx context.Context, client *http.Client, url string, limit int64) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if err != nil {
+		return nil, err
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", url, res.Status)
+	}
+	b, err := io.ReadAll(io.LimitReader(res.Body, limit+1))
+	if err == nil && int64(len(b)) > limit {
+		err = fmt.Errorf("GET %s: larger than %d bytes", url, limit)
+	}
+	return b, err
+}
+
+func hexSum(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// goVersion is the toolchain that builds in src (go.mod's toolchain line
+// may select another than the one on PATH).
+func goVersion(ctx context.Context, goCmd, src string) string {
+	cmd := exec.CommandContext(ctx, goCmd, "env", "GOVERSION")
+	cmd.Dir = src
+	b, err := cmd.Output()
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func gitRevision(ctx context.Context, src string) string {
+	b, err := exec.CommandContext(ctx, "git", "-C", src, "rev-parse", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(b))
+}

@@ -1,0 +1,472 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/server/password"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+// How callers authenticate:
+//   - staff in a browser: the lokaal_session cookie of a login (password or
+//     single sign-on); every state change also carries the session's CSRF
+//     token in X-CSRF-Token;
+//   - scripts: the admin token, or a reviewer's token, as a bearer token;
+//   - a student: the access token of their link, as a bearer token;
+//   - a kiosk device: its signature on each count batch (handleIngest),
+//     which is a credential nowhere else.
+
+const (
+	sessionCookie = "lokaal_session"
+	csrfHeader    = "X-CSRF-Token"
+
+	codeForbidden = "forbidden"
+	codeCSRF      = "csrf"
+	codeBadLogin  = "bad_login"
+	codeNameTaken = "name_taken"
+)
+
+// Login attempts allowed per client address and per account name. The name
+// limit bounds guessing one account's password to 5 a minute (7,200 a day
+// against a 12-character minimum) and, unlike a lockout, recovers by
+// itself; the address limit is higher because an office or a campus NAT
+// shares one address.
+const (
+	loginPerIPPerMinute   = 20
+	loginPerNamePerMinute = 5
+	maxPasswordLen        = 1024
+)
+
+type contextKey int
+
+const (
+	staffKey contextKey = iota
+	studentKey
+	callerKey
+)
+
+// caller is an authenticated staff member.
+type caller struct {
+	Name    string
+	Role    server.Role
+	Session *server.StaffSession // set when the session cookie authenticated
+	idHash  []byte
+}
+
+// bearer returns the request's bearer token.
+func bearer(r *http.Request) (string, bool) {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return token, ok && token != ""
+}
+
+func sha(s string) []byte {
+	sum := sha256.Sum256([]byte(s))
+	return sum[:]
+}
+
+// errNoCaller: no credential, or one that is unknown or expired.
+var errNoCaller = errors.New("not authenticated")
+
+// authStaff finds the staff caller of r. A bearer token, when present, is
+// the credential, so a script never depends on a browser's cookie; without
+// one, the session cookie is.
+func authStaff(r *http.Request, d Deps) (caller, error) {
+	if token, ok := bearer(r); ok {
+		// Comparing hashes in constant time reveals neither the admin
+		// token nor its length.
+		if len(d.AdminTokenHash) == sha256.Size && subtle.ConstantTimeCompare(sha(token), d.AdminTokenHash) == 1 {
+			return caller{Name: adminName, Role: server.RoleAdmin}, nil
+		}
+		rv, err := d.Store.ReviewerByToken(r.Context(), sha(token))
+		if errors.Is(err, server.ErrNotFound) {
+			return caller{}, errNoCaller
+		}
+		return caller{Name: rv.Name, Role: server.RoleReviewer}, err
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return caller{}, errNoCaller
+	}
+	idHash := sha(c.Value)
+	ss, err := d.Store.StaffSession(r.Context(), idHash, d.Now())
+	if errors.Is(err, server.ErrNotFound) {
+		return caller{}, errNoCaller
+	}
+	if err != nil {
+		return caller{}, err
+	}
+	return caller{Name: ss.User.Name, Role: ss.User.Role, Session: &ss, idHash: idHash}, nil
+}
+
+// stateChanging is every method but the safe ones.
+func stateChanging(r *http.Request) bool {
+	return r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
+}
+
+// crossOrigin reports an Origin header naming another host than the one
+// asked. Browsers send Origin on every cross-origin request and on
+// same-origin POSTs; its absence proves nothing, so the CSRF token is
+// still required.
+func crossOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return false
+	}
+	u, err := url.Parse(o)
+	return err != nil || u.Host == "" || !strings.EqualFold(u.Host, r.Host)
+}
+
+// checkCSRF guards a cookie-authenticated state change: the browser sends
+// the cookie by itself, so only the synchronizer token, which a page of
+// another origin cannot read, shows the request came from our page.
+func checkCSRF(r *http.Request, c caller) error {
+	if c.Session == nil || !stateChanging(r) {
+		return nil // bearer tokens are never attached by a browser on its own
+	}
+	if crossOrigin(r) {
+		return &wire.Error{Code: codeCSRF, Message: "cross-origin request refused"}
+	}
+	token := r.Header.Get(csrfHeader)
+	if token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(c.Session.CSRF)) != 1 {
+		return &wire.Error{Code: codeCSRF, Message: "the " + csrfHeader + " header of this session is required"}
+	}
+	return nil
+}
+
+// requireStaff lets through staff callers holding one of roles, and records
+// who it is for the access log.
+func requireStaff(d Deps, realm string, roles []server.Role, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := authStaff(r, d)
+		if errors.Is(err, errNoCaller) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="`+realm+`"`)
+			encode(w, http.StatusUnauthorized, wire.Error{Code: codeUnauthorized, Message: "log in, or send a " + realm + " token"})
+			return
+		}
+		if err != nil {
+			fail(w, d.Logger, err)
+			return
+		}
+		if err := checkCSRF(r, c); err != nil {
+			encode(w, http.StatusForbidden, err)
+			return
+		}
+		allowed := false
+		for _, role := range roles {
+			allowed = allowed || c.Role == role
+		}
+		if !allowed {
+			encode(w, http.StatusForbidden, wire.Error{Code: codeForbidden, Message: "this needs the " + string(roles[0]) + " role"})
+			return
+		}
+		ctx := context.WithValue(r.Context(), staffKey, c.Name)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, callerKey, c)))
+	})
+}
+
+// adminOnly lets admins through: an admin's session or the admin token.
+func adminOnly(d Deps, next http.Handler) http.Handler {
+	return requireStaff(d, "lokaal admin", []server.Role{server.RoleAdmin}, next)
+}
+
+// staffOnly lets admins and reviewers through.
+func staffOnly(d Deps, next http.Handler) http.Handler {
+	return requireStaff(d, "lokaal review", []server.Role{server.RoleAdmin, server.RoleReviewer}, next)
+}
+
+// staffName is who staffOnly or adminOnly let through.
+func staffName(r *http.Request) string { return r.Context().Value(staffKey).(string) }
+
+func currentCaller(r *http.Request) caller { return r.Context().Value(callerKey).(caller) }
+
+// studentOnly lets requests through that carry a student's access token,
+// and passes the student on.
+func studentOnly(log *slog.Logger, store server.ExamStore, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := bearer(r)
+		var s server.Student
+		err := server.ErrNotFound
+		if ok {
+			s, err = store.StudentByToken(r.Context(), sha(token))
+		}
+		if errors.Is(err, server.ErrNotFound) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="lokaal exam"`)
+			encode(w, http.StatusUnauthorized, wire.Error{Code: codeUnauthorized, Message: "the access token from your exam link is required"})
+			return
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), studentKey, s)))
+	})
+}
+
+// currentStudent is who studentOnly let through.
+func currentStudent(r *http.Request) server.Student {
+	return r.Context().Value(studentKey).(server.Student)
+}
+
+// me is what the pages learn about the logged-in caller; csrf is empty for
+// a bearer token, which needs none.
+type me struct {
+	Name string      `json:"name"`
+	Role server.Role `json:"role"`
+	CSRF string      `json:"csrf"`
+}
+
+// startSession creates a session for u, sets its cookie and logs the login.
+func startSession(w http.ResponseWriter, r *http.Request, d Deps, u server.User, via string) (me, error) {
+	id, csrf := randomHex(32), randomHex(32)
+	at := d.Now()
+	// Ended sessions are inert, but their rows go here: logins are the only
+	// thing that adds sessions, so they also bound how many are kept.
+	if _, err := d.Store.ExpireStaffSessions(r.Context(), at); err != nil {
+		return me{}, err
+	}
+	ss := server.StaffSession{User: u, CSRF: csrf, Created: at, LastSeen: at, Expires: at.Add(server.SessionAbsolute)}
+	if err := d.Store.CreateStaffSession(r.Context(), ss, sha(id), via); err != nil {
+		return me{}, err
+	}
+	// A session that came with the request is replaced, not kept alive
+	// beside the new one.
+	if old, err := r.Cookie(sessionCookie); err == nil && old.Value != "" {
+		if prev, err := d.Store.StaffSession(r.Context(), sha(old.Value), at); err == nil {
+			if err := d.Store.DeleteStaffSession(r.Context(), sha(old.Value), server.Actor{Who: prev.User.Name, At: at}); err != nil && !errors.Is(err, server.ErrNotFound) {
+				return me{}, err
+			}
+		}
+	}
+	http.SetCookie(w, sessionCookieFor(r, d, id, int(server.SessionAbsolute/time.Second)))
+	return me{u.Name, u.Role, csrf}, nil
+}
+
+func sessionCookieFor(r *http.Request, d Deps, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: sessionCookie, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || d.SecureCookies}
+}
+
+// loginStaff logs in a staff member whom the institution's single sign-on
+// vouched for: it creates the passwordless user or updates its role to
+// the one the claims give now, starts the session with its cookie and logs
+// the login. via names the method ("oidc"). A disabled user, or a name
+// that belongs to a local password account, is refused.
+func loginStaff(w http.ResponseWriter, r *http.Request, d Deps, name string, role server.Role, via string) error {
+	if !role.Staff() {
+		return errors.New("role " + string(role) + " cannot log in as staff")
+	}
+	if err := checkLabel("name", name); err != nil {
+		return err
+	}
+	u, err := d.Store.EnsureSSOUser(r.Context(), name, role, newID("u-"), server.Actor{Who: name, At: d.Now()})
+	if err != nil {
+		return err
+	}
+	_, err = startSession(w, r, d, u, via)
+	return err
+}
+
+// verifyPassword is password.Verify; tests count its calls.
+var verifyPassword = password.Verify
+
+// dummyHash is verified against for an unknown name, so that it costs the
+// same time as a wrong password and does not reveal which names exist.
+var dummyHash = sync.OnceValue(func() string {
+	h, err := password.Hash(randomHex(16))
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
+// handleLogin checks a name and password and starts a session. Every
+// attempt that passes the rate limits is logged, successful or not, by
+// name and never with the password.
+func handleLogin(d Deps) http.Handler {
+	type request struct {
+		Name     string `json:"name"`
+		Password string `json:"password"`
+	}
+	byIP := newLimiter(loginPerIPPerMinute, loginPerIPPerMinute, d.Now)
+	byAccount := newLimiter(loginPerNamePerMinute, loginPerNamePerMinute, d.Now)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if crossOrigin(r) { // login CSRF: logging a victim into the attacker's account
+			encode(w, http.StatusForbidden, wire.Error{Code: codeCSRF, Message: "cross-origin request refused"})
+			return
+		}
+		if ok, wait := byIP.allow(clientIP(r)); !ok {
+			rateLimited(w, wait)
+			return
+		}
+		var req request
+		err := decodeStaff(w, r, &req)
+		if err == nil {
+			err = checkLabel("name", req.Name)
+		}
+		if err == nil && (req.Password == "" || len(req.Password) > maxPasswordLen) {
+			err = invalidf("password must be 1-%d bytes", maxPasswordLen)
+		}
+		if err != nil {
+			fail(w, d.Logger, err)
+			return
+		}
+		if ok, wait := byAccount.allow(strings.ToLower(req.Name)); !ok {
+			rateLimited(w, wait)
+			return
+		}
+		u, hash, err := d.Store.UserByName(r.Context(), req.Name)
+		if err != nil && !errors.Is(err, server.ErrNotFound) {
+			fail(w, d.Logger, err)
+			return
+		}
+		usable := err == nil && hash != "" && u.Disabled == nil
+		if !usable {
+			hash = dummyHash()
+		}
+		match, err := verifyPassword(req.Password, hash)
+		if err != nil {
+			fail(w, d.Logger, err)
+			return
+		}
+		if !match || !usable {
+			if _, err := d.Store.Access(r.Context(), server.AccessEntry{At: d.Now(), Who: req.Name, Action: server.ActionLoginFailed,
+				Subject: "user " + req.Name, Reason: "via password"}); err != nil {
+				fail(w, d.Logger, err)
+				return
+			}
+			encode(w, http.StatusUnauthorized, wire.Error{Code: codeBadLogin, Message: "wrong name or password"})
+			return
+		}
+		m, err := startSession(w, r, d, u, "password")
+		if err != nil {
+			fail(w, d.Logger, err)
+			return
+		}
+		encode(w, http.StatusOK, m)
+	})
+}
+
+// handleLogout ends the caller's session and clears its cookie. A bearer
+// token has no session to end.
+func handleLogout(d Deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := currentCaller(r)
+		if c.Session != nil {
+			err := d.Store.DeleteStaffSession(r.Context(), c.idHash, server.Actor{Who: c.Name, At: d.Now()})
+			if err != nil && !errors.Is(err, server.ErrNotFound) {
+				fail(w, d.Logger, err)
+				return
+			}
+		}
+		http.SetCookie(w, sessionCookieFor(r, d, "", -1))
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+func handleMe() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := currentCaller(r)
+		m := me{Name: c.Name, Role: c.Role}
+		if c.Session != nil {
+			m.CSRF = c.Session.CSRF
+		}
+		encode(w, http.StatusOK, m)
+	})
+}
+
+func handleAuthMethods(oidc OIDCLogin) http.Handler {
+	type response struct {
+		Password bool `json:"password"`
+		OIDC     bool `json:"oidc"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		encode(w, http.StatusOK, response{Password: true, OIDC: oidc != nil})
+	})
+}
+
+func handleCreateUser(log *slog.Logger, store server.UserStore, now func() time.Time) http.Handler {
+	type request struct {
+		Name     string      `json:"name"`
+		Role     server.Role `json:"role"`
+		Password string      `json:"password"`
+	}
+	type response struct {
+		User server.User `json:"user"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		err := decodeStaff(w, r, &req)
+		if err == nil {
+			err = checkLabel("name", req.Name)
+		}
+		if err == nil && !req.Role.Staff() {
+			err = invalidf("role must be admin or reviewer")
+		}
+		if err == nil && len(req.Password) > maxPasswordLen {
+			err = invalidf("password must be at most %d bytes", maxPasswordLen)
+		}
+		var hash string
+		if err == nil {
+			hash, err = password.Hash(req.Password)
+			if errors.Is(err, password.ErrTooShort) {
+				err = invalidf("%s", err.Error())
+			}
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		at := now()
+		u := server.User{ID: newID("u-"), Name: req.Name, Role: req.Role, Password: true, Created: time.UnixMilli(at.UnixMilli())}
+		err = store.CreateUser(r.Context(), u, hash, actor(r, at))
+		if errors.Is(err, server.ErrNameTaken) {
+			encode(w, http.StatusConflict, wire.Error{Code: codeNameTaken, Message: err.Error()})
+			return
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		encode(w, http.StatusCreated, response{u})
+	})
+}
+
+func handleListUsers(log *slog.Logger, store server.UserStore) http.Handler {
+	type response struct {
+		Users []server.User `json:"users"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		users, err := store.Users(r.Context())
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		encode(w, http.StatusOK, response{users})
+	})
+}
+
+// handleDisableUser disables an account and ends its sessions. Accounts are
+// never deleted: the access log names them.
+func handleDisableUser(log *slog.Logger, store server.UserStore, now func() time.Time) http.Handler {
+	type response struct {
+		User server.User `json:"user"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, err := store.DisableUser(r.Context(), r.PathValue("id"), actor(r, now()))
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		encode(w, http.StatusOK, response{u})
+	})
+}

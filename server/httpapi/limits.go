@@ -1,0 +1,266 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+// codeRateLimited answers 429: too many requests for one key (an address,
+// a device, a session, an account); Retry-After says when to try again.
+const codeRateLimited = "rate_limited"
+
+// rateLimited answers 429 with Retry-After in whole seconds, at least one.
+func rateLimited(w http.ResponseWriter, wait time.Duration) {
+	s := strconv.Itoa(max(1, int(math.Ceil(wait.Seconds()))))
+	w.Header().Set("Retry-After", s)
+	encode(w, http.StatusTooManyRequests, wire.Error{Code: codeRateLimited, Message: "too many requests: try again in " + s + " s"})
+}
+
+// The ingest limits. Clients treat 429 as "later" and keep the item queued
+// (static/common.js), so a limit slows a client down and never loses data;
+// still, the numbers are chosen so that an honest client never sees one.
+//
+//   - A kiosk queues one batch per interval (60 s by default), so a week
+//     offline is 10,080 batches, which it sends back to back when it is
+//     online again. A device may send 20,000 (two weeks' worth) at once and
+//     120 a minute after that: more than the 30 a minute of the shortest
+//     interval (2 s), so even a kiosk at that interval catches up.
+//   - Kiosks of one building may share an address (NAT): an address may
+//     post 60,000 batches at once, five kiosks each draining a week (50,400),
+//     and 1,200 a minute after that, the steady state of 1,200 kiosks.
+//   - A proctored session sends one summary per interval (5-300 s) for at
+//     most the 24 h window plus 30 min either side: 18,000 at 5 s. It may
+//     send 20,000 at once and 60 a minute after that (the 5 s interval
+//     needs 12).
+//   - Finishing is one request, retried with a backoff up to a minute: 20 at
+//     once, 10 a minute.
+//   - Refused summaries and finishes (a bad signature, an unknown session,
+//     anything not stored): 600 per address at once, 60 a minute; an honest
+//     browser is refused a handful of times at most, and an exam hall
+//     behind one address rarely more than that together.
+//   - Enrolment: 10 refused codes per address at once, 2 a minute after that;
+//     successful enrolments cost nothing, so an admin can set up a room of
+//     kiosks.
+//   - Student links: 60 refused tokens per address at once, 10 a minute;
+//     valid ones cost nothing. An exam hall behind one address has a typo
+//     now and then, not sixty.
+//
+// Device and session ids come from the unverified body: only what is
+// stored costs a device or a session a token (a refused request gets it
+// back), so a forger cannot spend a kiosk's or a student's budget; the
+// address pays for refusals instead.
+//
+// The state is per process and in memory: a restart forgets it, and each
+// instance behind a load balancer counts alone. The Workers build (issue 5)
+// is stateless per request, so there these limits hold per isolate at best;
+// it needs Cloudflare's rate limiting rules or a Durable Object.
+type limits struct {
+	device        *limiter // POST /api/v1/counts, per device id
+	countsIP      *limiter // POST /api/v1/counts, per address
+	summaries     *limiter // POST /api/v1/summaries, per session
+	finish        *limiter // POST /api/v1/sessions/{id}/finish, per session
+	sessionFailIP *limiter // refused summaries and finishes, per address
+	enrolFailIP   *limiter // refused enrolment codes, per address
+	tokenFailIP   *limiter // refused student tokens, per address
+}
+
+func newLimits(now func() time.Time) *limits {
+	if now == nil {
+		now = time.Now
+	}
+	return &limits{
+		device:        newLimiter(120, 20_000, now),
+		countsIP:      newLimiter(1_200, 60_000, now),
+		summaries:     newLimiter(60, 20_000, now),
+		finish:        newLimiter(10, 20, now),
+		sessionFailIP: newLimiter(60, 600, now),
+		enrolFailIP:   newLimiter(2, 10, now),
+		tokenFailIP:   newLimiter(10, 60, now),
+	}
+}
+
+// counts wraps POST /api/v1/counts.
+func (l *limits) counts(next http.Handler) http.Handler {
+	return limitBy(l.countsIP, clientIP, never,
+		limitBy(l.device, bodyKey(func(b *wire.SignedCountBatch) string { return b.Batch.Device }), failed, next))
+}
+
+// summary wraps POST /api/v1/summaries.
+func (l *limits) summary(next http.Handler) http.Handler {
+	return limitBy(l.sessionFailIP, clientIP, succeeded,
+		limitBy(l.summaries, bodyKey(func(b *wire.SignedSummary) string { return b.Summary.Session }), failed, next))
+}
+
+// finishing wraps POST /api/v1/sessions/{id}/finish.
+func (l *limits) finishing(next http.Handler) http.Handler {
+	return limitBy(l.sessionFailIP, clientIP, succeeded,
+		limitBy(l.finish, func(r *http.Request) string { return r.PathValue("id") }, failed, next))
+}
+
+// enrol wraps POST /api/v1/enrol: only refused codes cost a token.
+func (l *limits) enrol(next http.Handler) http.Handler {
+	return limitBy(l.enrolFailIP, clientIP, succeeded, next)
+}
+
+// studentTokens wraps the routes a student's token opens: only refused
+// tokens (401) cost a token, against guessing.
+func (l *limits) studentTokens(next http.Handler) http.Handler {
+	return limitBy(l.tokenFailIP, clientIP, notRefused, next)
+}
+
+// Refund rules: given the status a request was answered, whether it gets
+// its token back.
+func never(int) bool { return false }
+
+// succeeded: an address's failure budget pays for refusals only.
+func succeeded(status int) bool { return status >= 200 && status < 300 }
+
+// failed: a device's or session's budget pays only for what it stored (or
+// had stored before), never for a request that did not prove to be it.
+func failed(status int) bool { return !succeeded(status) }
+
+// notRefused: only a refused token (401) is what guessing looks like.
+func notRefused(status int) bool { return status != http.StatusUnauthorized }
+
+// limitBy takes a token for key(r) before next runs, so concurrent requests
+// cannot overdraw a bucket, and gives it back when refund says the answer
+// should not have cost one. An empty key is not limited here.
+func limitBy(l *limiter, key func(*http.Request) string, refund func(status int) bool, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k := key(r)
+		if k == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if ok, wait := l.allow(k); !ok {
+			rateLimited(w, wait)
+			return
+		}
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		if refund(rec.status) {
+			l.refund(k)
+		}
+	})
+}
+
+// refund gives key back the token a request took.
+func (l *limiter) refund(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b, ok := l.buckets[key]; ok {
+		b.tokens = min(l.burst, b.tokens+1)
+	}
+}
+
+// clientIP is the address the connection comes from; an IPv6 client is
+// keyed by its /64, which one host usually holds whole. Behind a reverse
+// proxy this is the proxy: lokaal has no --trust-proxy flag yet, as it is
+// served directly (or through a proxy that limits on its own).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	if addr.Is4() || addr.Is4In6() {
+		return addr.Unmap().String()
+	}
+	p, _ := addr.Prefix(64)
+	return p.String()
+}
+
+// bodyKey reads the key (a device or session id) from a JSON body of type
+// T and puts the body back for the handler, which decodes and checks it
+// properly. Only as much as the handler would accept is read here.
+func bodyKey[T any](key func(*T) string) func(*http.Request) string {
+	return func(r *http.Request) string {
+		b, err := io.ReadAll(io.LimitReader(r.Body, wire.MaxBodyBytes+1))
+		r.Body = readCloser{io.MultiReader(bytes.NewReader(b), r.Body), r.Body}
+		if err != nil || len(b) > wire.MaxBodyBytes {
+			return ""
+		}
+		var v T
+		if json.Unmarshal(b, &v) != nil {
+			return ""
+		}
+		return key(&v)
+	}
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+// Body limits, per route pattern: what the handler accepts, so that the
+// answer to anything larger is 413 before a handler, its authentication
+// or its Content-Type check runs. Handlers keep their own exact checks.
+var bodyLimits = map[string]int64{
+	"POST /api/v1/exams/{id}/students": maxStudentsCSV, // a CSV of a large course
+	// What browsers and kiosks send is bounded by the wire format.
+	"POST /api/v1/enrol":                wire.MaxBodyBytes,
+	"POST /api/v1/counts":               wire.MaxBodyBytes,
+	"POST /api/v1/summaries":            wire.MaxBodyBytes,
+	"POST /api/v1/sessions/{id}/finish": wire.MaxBodyBytes,
+	"POST /api/v1/student/choice":       wire.MaxBodyBytes,
+	"POST /api/v1/student/sessions":     wire.MaxBodyBytes,
+}
+
+// defaultBodyBytes bounds every other route, staff forms with their free
+// texts included; routes that take no body take no more either.
+const defaultBodyBytes = staffBodyBytes
+
+// limitBodies answers 413 to a body over its route's limit. A declared
+// length is checked before anything is read; a chunked body is read here,
+// up to one byte over the limit, so that no handler (one that ignores its
+// body included) answers 2xx to a body of any size.
+func limitBodies(mux *http.ServeMux, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		_, pattern := mux.Handler(r)
+		limit, ok := bodyLimits[pattern]
+		if !ok {
+			limit = defaultBodyBytes
+		}
+		tooLarge := func() {
+			w.Header().Set("Connection", "close") // the rest of the body is not read
+			encode(w, http.StatusRequestEntityTooLarge, wire.Error{Code: wire.CodeTooLarge, Message: "body exceeds " + strconv.FormatInt(limit, 10) + " bytes"})
+		}
+		if r.ContentLength > limit {
+			tooLarge()
+			return
+		}
+		if r.ContentLength < 0 {
+			b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+			if int64(len(b)) > limit {
+				tooLarge()
+				return
+			}
+			if err != nil {
+				encode(w, http.StatusBadRequest, wire.Error{Code: wire.CodeMalformed, Message: "reading the body failed"})
+				return
+			}
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,242 @@
+package httpapi
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+// from sends a request from the client address addr, with a bearer token
+// ("" for none) and a JSON body (nil for none).
+func (e *env) from(addr, token, method, path string, body any) *httptest.ResponseRecorder {
+	e.t.Helper()
+	var js []byte
+	if body != nil {
+		var err error
+		if js, err = json.Marshal(body); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	req := httptest.NewRequest(method, path, bytes.NewReader(js))
+	req.RemoteAddr = addr
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return serve(e.h, req)
+}
+
+// wantLimited checks a 429 with its code and a Retry-After of whole seconds,
+// and returns that wait.
+func wantLimited(t *testing.T, w *httptest.ResponseRecorder) time.Duration {
+	t.Helper()
+	wantError(t, w, http.StatusTooManyRequests, codeRateLimited)
+	s, err := strconv.Atoi(w.Header().Get("Retry-After"))
+	if err != nil || s < 1 {
+		t.Fatalf("Retry-After %q", w.Header().Get("Retry-After"))
+	}
+	return time.Duration(s) * time.Second
+}
+
+// stub answers status to every request, as a handler behind a limit.
+func stub(status int) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(status) })
+}
+
+func batchFrom(addr, device string) *http.Request {
+	js, _ := json.Marshal(wire.SignedCountBatch{Batch: wire.CountBatch{Device: device, Seq: 1}})
+	req := httptest.NewRequest("POST", "/api/v1/counts", bytes.NewReader(js))
+	req.RemoteAddr = addr
+	return req
+}
+
+// TestKioskDrainsItsQueue: a kiosk back from a week offline (one batch a
+// minute: 10,080) sends them back to back and is never refused, nor are
+// five kiosks doing so behind one address; a runaway device is, and a kiosk
+// at the shortest interval (2 s) is never starved after that.
+func TestKioskDrainsItsQueue(t *testing.T) {
+	now := t0
+	const week = 7 * 24 * 60
+	h := newLimits(func() time.Time { return now }).counts(stub(http.StatusCreated))
+	for k := range 5 {
+		device := "d-000000000000000" + strconv.Itoa(k)
+		for i := range week {
+			if w := serve(h, batchFrom("198.51.100.7:1", device)); w.Code != http.StatusCreated {
+				t.Fatalf("kiosk %d, batch %d of a week: %d %s", k, i+1, w.Code, w.Body)
+			}
+		}
+	}
+
+	// One device alone may not go on at that pace.
+	h = newLimits(func() time.Time { return now }).counts(stub(http.StatusCreated))
+	n := 0
+	for ; n <= 30_000; n++ {
+		if w := serve(h, batchFrom("198.51.100.8:1", "d-runaway00000000")); w.Code != http.StatusCreated {
+			wait := wantLimited(t, w)
+			if wait > time.Second {
+				t.Errorf("Retry-After %v, want 1 s at 120 a minute", wait)
+			}
+			break
+		}
+	}
+	if n != 20_000 {
+		t.Errorf("a device was refused after %d batches, want 20,000", n)
+	}
+	// Producing one batch every 2 s, it is taken every time.
+	for i := range 1000 {
+		now = now.Add(2 * time.Second)
+		if w := serve(h, batchFrom("198.51.100.8:1", "d-runaway00000000")); w.Code != http.StatusCreated {
+			t.Fatalf("batch %d at the 2 s interval: %d", i, w.Code)
+		}
+	}
+}
+
+// TestForgerCannotSpendADevicesBudget: requests naming a device that fail
+// (a bad signature, 401) do not cost the device anything, but cost their
+// address.
+func TestForgerCannotSpendADevicesBudget(t *testing.T) {
+	now := t0
+	lim := newLimits(func() time.Time { return now })
+	forged, real := lim.counts(stub(http.StatusUnauthorized)), lim.counts(stub(http.StatusCreated))
+	for i := range 60_000 {
+		if w := serve(forged, batchFrom("203.0.113.9:1", "d-victim000000000")); w.Code != http.StatusUnauthorized {
+			t.Fatalf("forgery %d: %d", i, w.Code)
+		}
+	}
+	wantLimited(t, serve(forged, batchFrom("203.0.113.9:1", "d-victim000000000")))
+	for i := range 20_000 {
+		if w := serve(real, batchFrom("192.0.2.44:1", "d-victim000000000")); w.Code != http.StatusCreated {
+			t.Fatalf("the real device, batch %d: %d", i, w.Code)
+		}
+	}
+}
+
+// TestIngestLimitsWired drives the limits through the whole server: summaries
+// and finish per session and per address, enrolment codes and student
+// tokens per address; refused requests store nothing.
+func TestIngestLimitsWired(t *testing.T) {
+	e := newEnv(t)
+	ex := e.createExam(nil)
+	links := e.importStudents(ex.ID, "s1,a@example.edu")
+	p := e.start(links[0].token(), true)
+	s1 := p.summary(1, wire.Genesis, t0)
+	hall, forger := "192.0.2.10:5000", "[2001:db8:1:2::99]:443"
+
+	// Forged summaries and finishes (an unknown session, a bad signature)
+	// cost the forger's address: 600, then 429, from any address in its /64.
+	unknown := p.summary(1, wire.Genesis, t0)
+	unknown.Session = "s-0000000000000000"
+	for i := range 600 {
+		body := any(unknown.Sign(p.priv))
+		path := "/api/v1/summaries"
+		if i%2 == 1 {
+			body = wire.Finish{Session: p.policy.Session, Seq: 0, Head: wire.Genesis, At: e.now.UnixMilli()}.Sign(e.otherKey())
+			path = "/api/v1/sessions/" + p.policy.Session + "/finish"
+		}
+		if w := e.from(forger, "", "POST", path, body); w.Code != http.StatusNotFound && w.Code != http.StatusUnauthorized {
+			t.Fatalf("forgery %d: %d %s", i, w.Code, w.Body)
+		}
+	}
+	before := e.examRows()
+	wantLimited(t, e.from("[2001:db8:1:2::1]:443", "", "POST", "/api/v1/summaries", s1.Sign(p.priv)))
+	if after := e.examRows(); after["summaries"] != before["summaries"] {
+		t.Errorf("a refused summary was stored: %v", after)
+	}
+	// The session's own budget is untouched, from its own address.
+	wantStatus(t, e.from(hall, "", "POST", "/api/v1/summaries", s1.Sign(p.priv)), http.StatusOK)
+	for range 20 { // finishing again answers the same receipt
+		wantStatus(t, e.from(hall, "", "POST", "/api/v1/sessions/"+p.policy.Session+"/finish",
+			wire.Finish{Session: p.policy.Session, Seq: 1, Head: s1.Hash(), At: e.now.UnixMilli()}.Sign(p.priv)), http.StatusOK)
+	}
+	wait := wantLimited(t, e.from(hall, "", "POST", "/api/v1/sessions/"+p.policy.Session+"/finish",
+		wire.Finish{Session: p.policy.Session, Seq: 1, Head: s1.Hash(), At: e.now.UnixMilli()}.Sign(p.priv)))
+	e.now = e.now.Add(wait)
+	wantStatus(t, e.from(hall, "", "POST", "/api/v1/sessions/"+p.policy.Session+"/finish",
+		wire.Finish{Session: p.policy.Session, Seq: 1, Head: s1.Hash(), At: e.now.UnixMilli()}.Sign(p.priv)), http.StatusOK)
+
+	// Enrolment: successes are free, ten refused codes are not.
+	pub := func() string {
+		k, _, _ := ed25519.GenerateKey(nil)
+		return base64.StdEncoding.EncodeToString(k)
+	}
+	for i := range 30 {
+		k := e.createKiosk("Door "+strconv.Itoa(i), "hall", doorLine)
+		wantStatus(t, e.from(hall, "", "POST", "/api/v1/enrol", wire.EnrolRequest{Code: k.Code, PublicKey: pub()}), http.StatusCreated)
+	}
+	for range 10 {
+		wantError(t, e.from(hall, "", "POST", "/api/v1/enrol", wire.EnrolRequest{Code: "0123456789abcdef0123456789abcdef", PublicKey: pub()}), http.StatusForbidden, wire.CodeBadCode)
+	}
+	k := e.createKiosk("Last door", "hall", doorLine)
+	devices := e.rows()["devices"]
+	wait = wantLimited(t, e.from(hall, "", "POST", "/api/v1/enrol", wire.EnrolRequest{Code: k.Code, PublicKey: pub()}))
+	if wait != 30*time.Second || e.rows()["devices"] != devices {
+		t.Errorf("Retry-After %v (want 30 s at 2 a minute), devices %d -> %d", wait, devices, e.rows()["devices"])
+	}
+	wantStatus(t, e.from("192.0.2.11:5000", "", "POST", "/api/v1/enrol", wire.EnrolRequest{Code: k.Code, PublicKey: pub()}), http.StatusCreated)
+
+	// Student links: valid tokens are free, sixty refused ones are not, and
+	// then the address is refused even with a valid token.
+	for range 100 {
+		wantStatus(t, e.from(hall, links[0].token(), "GET", "/api/v1/student", nil), http.StatusOK)
+	}
+	for i := range 60 {
+		wantStatus(t, e.from(hall, "guess-"+strconv.Itoa(i), "GET", "/api/v1/student", nil), http.StatusUnauthorized)
+	}
+	wait = wantLimited(t, e.from(hall, links[0].token(), "GET", "/api/v1/student", nil))
+	wantStatus(t, e.from("192.0.2.11:5000", links[0].token(), "GET", "/api/v1/student", nil), http.StatusOK)
+	e.now = e.now.Add(wait)
+	wantStatus(t, e.from(hall, links[0].token(), "GET", "/api/v1/student", nil), http.StatusOK)
+}
+
+func (e *env) otherKey() ed25519.PrivateKey {
+	_, priv, _ := ed25519.GenerateKey(nil)
+	return priv
+}
+
+// TestCountsLimitWired: the counts route is limited per address through the
+// whole server (60,000 at once, here spent on malformed batches).
+func TestCountsLimitWired(t *testing.T) {
+	if testing.Short() {
+		t.Skip("60,000 requests")
+	}
+	e := newEnv(t)
+	d := e.newDevice()
+	bad := wire.SignedCountBatch{Batch: wire.CountBatch{Device: d.id}} // seq 0: invalid
+	for i := range 60_000 {
+		if w := e.from("198.51.100.20:1", "", "POST", "/api/v1/counts", bad); w.Code != http.StatusBadRequest {
+			t.Fatalf("request %d: %d %s", i, w.Code, w.Body)
+		}
+	}
+	before := e.rows()
+	wantLimited(t, e.from("198.51.100.20:1", "", "POST", "/api/v1/counts", d.batch(1, t0, 1, 1)))
+	if after := e.rows(); after["batches"] != before["batches"] {
+		t.Error("a refused batch was stored")
+	}
+	// The device is not refused: its budget paid for nothing stored.
+	wantStatus(t, e.from("198.51.100.21:1", "", "POST", "/api/v1/counts", d.batch(1, t0, 1, 1)), http.StatusCreated)
+}
+
+func TestClientIP(t *testing.T) {
+	for addr, want := range map[string]string{
+		"192.0.2.1:1234":             "192.0.2.1",
+		"[::ffff:192.0.2.1]:1234":    "192.0.2.1",
+		"[2001:db8:1:2:3:4:5:6]:443": "2001:db8:1:2::/64",
+		"[2001:db8:1:2:ffff::1]:443": "2001:db8:1:2::/64",
+		"[2001:db8:1:3::1]:443":      "2001:db8:1:3::/64",
+		"not an address":             "not an address",
+	} {
+		if got := clientIP(&http.Request{RemoteAddr: addr}); got != want {
+			t.Errorf("clientIP(%q) = %q, want %q", addr, got, want)
+		}
+	}
+}

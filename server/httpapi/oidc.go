@@ -1,0 +1,128 @@
+package httpapi
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+
+	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/server/oidc"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+// Single sign-on callbacks an address may fail before it must wait: enough
+// for a few people behind one NAT retrying, few enough that nobody fills
+// the access log with failed logins or makes us call the provider in bulk.
+// Successful logins cost nothing.
+const (
+	oidcFailuresBurst     = 20
+	oidcFailuresPerMinute = 10
+)
+
+// handleOIDCLogin starts a single sign-on login: the browser goes to the
+// institution's provider.
+func handleOIDCLogin(d Deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if d.OIDC == nil {
+			encode(w, http.StatusNotFound, notConfigured)
+			return
+		}
+		d.OIDC.Begin(w, r)
+	})
+}
+
+var notConfigured = wire.Error{Code: codeNotFound, Message: "single sign-on is not configured on this server"}
+
+// handleOIDCCallback is where the provider sends the browser back. A login
+// starts the staff session and answers a page that moves on to /admin or
+// /review: the session cookie is SameSite=Strict, and a browser would not
+// send it along a redirect chain that began on the provider's site, so the
+// next page must be a fresh same-site navigation. CSP forbids inline
+// script, hence a meta refresh. A refusal is logged in the access log with
+// the name the provider vouched for, if it got that far, and no token.
+func handleOIDCCallback(d Deps) http.Handler {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if d.OIDC == nil {
+			encode(w, http.StatusNotFound, notConfigured)
+			return
+		}
+		name, role, err := d.OIDC.Finish(w, r)
+		if err == nil {
+			err = loginStaff(w, r, d, name, role, "oidc")
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		if err == nil {
+			next := "/review"
+			if role == server.RoleAdmin {
+				next = "/admin"
+			}
+			ssoPage(w, http.StatusOK, ssoText{Title: "Logged in", Next: next,
+				Message: "You are logged in as " + name + " (" + string(role) + ")."})
+			return
+		}
+		status, reason, message := oidcFailure(err)
+		if status == http.StatusInternalServerError {
+			d.Logger.Error("single sign-on failed", "err", err)
+		}
+		who, subject := name, "user "+name
+		if name == "" {
+			who, subject = "unknown", "single sign-on"
+		}
+		if _, lerr := d.Store.Access(r.Context(), server.AccessEntry{At: d.Now(), Who: who,
+			Action: server.ActionLoginFailed, Subject: subject, Reason: "via oidc: " + reason}); lerr != nil {
+			d.Logger.Error("logging a failed single sign-on", "err", lerr)
+			status, message = http.StatusInternalServerError, "internal error"
+		}
+		ssoPage(w, status, ssoText{Title: "Login failed", Message: message, Retry: true})
+	})
+	return limitBy(newLimiter(oidcFailuresPerMinute, oidcFailuresBurst, d.Now), clientIP, succeeded, h)
+}
+
+// oidcFailure is the status, the access log's short reason and the message
+// for the user of a failed single sign-on.
+func oidcFailure(err error) (status int, reason, message string) {
+	var we *wire.Error
+	switch {
+	case errors.Is(err, oidc.ErrNoRole):
+		return http.StatusForbidden, "no role", err.Error()
+	case errors.Is(err, oidc.ErrNoLogin):
+		return http.StatusBadRequest, "no login in progress", err.Error()
+	case errors.Is(err, oidc.ErrBadCookie):
+		return http.StatusBadRequest, "invalid login cookie", err.Error()
+	case errors.Is(err, oidc.ErrState):
+		return http.StatusBadRequest, "state mismatch", err.Error()
+	case errors.Is(err, oidc.ErrClaims):
+		return http.StatusBadGateway, "no name claim", err.Error()
+	case errors.Is(err, oidc.ErrProvider):
+		return http.StatusBadGateway, "provider error", err.Error()
+	case errors.Is(err, server.ErrDisabled):
+		return http.StatusForbidden, "account disabled", "your lokaal account is disabled"
+	case errors.Is(err, server.ErrNameTaken):
+		return http.StatusConflict, "local account has the name",
+			"a local lokaal account has your name: log in with its password, or ask an administrator"
+	case errors.As(err, &we):
+		return http.StatusBadRequest, "unusable name", "the name your institution sent cannot be used in lokaal: " + we.Message
+	}
+	return http.StatusInternalServerError, "internal error", "internal error"
+}
+
+type ssoText struct {
+	Title, Message, Next string
+	Retry                bool
+}
+
+// ssoTemplate is the whole page: no script, no style, so the CSP holds.
+var ssoTemplate = template.Must(template.New("sso").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Title}} · lokaal</title>
+{{- if .Next}}<meta http-equiv="refresh" content="0;url={{.Next}}">{{end}}</head>
+<body><h1>{{.Title}}</h1><p>{{.Message}}</p>
+{{- if .Next}}<p><a href="{{.Next}}">Continue</a></p>{{end}}
+{{- if .Retry}}<p><a href="/login">Back to the login page</a></p>{{end}}
+</body></html>
+`))
+
+func ssoPage(w http.ResponseWriter, status int, t ssoText) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	ssoTemplate.Execute(w, t)
+}

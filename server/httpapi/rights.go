@@ -1,0 +1,427 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+// The data-subject rights a student exercises through their access link
+// (access and export, objection, deletion, rectification), and the admin's
+// side of deletion requests. What a student changes is logged by the store
+// as done by server.WhoStudent; the student reading their own data is not
+// logged, like GET /api/v1/student/record: the log accounts for others'
+// access.
+
+// rightsStore is what the rights routes and the review routes that show
+// objections need.
+type rightsStore interface {
+	server.ExamStore
+	server.RightsStore
+}
+
+// Limits of what a student may write.
+const (
+	maxObjectionChars = 4000
+	maxDeletionChars  = 2000
+	maxDecisionChars  = 2000
+	// rightsBodyBytes bounds the rights requests: 4000 characters of
+	// text can take 16 000 bytes of UTF-8, above wire.MaxBodyBytes.
+	rightsBodyBytes = 20 << 10
+)
+
+// rightsError turns the rights store's own errors into wire errors.
+func rightsError(err error) error {
+	switch {
+	case errors.Is(err, server.ErrDecided), errors.Is(err, server.ErrTooManyObjections):
+		return &wire.Error{Code: wire.CodeConflict, Message: err.Error()}
+	}
+	return err
+}
+
+// exportDoc is everything lokaal stores about one student, as one JSON
+// document.
+type exportDoc struct {
+	Generated        time.Time                `json:"generated"`
+	Student          exportStudent            `json:"student"`
+	Exam             studentExam              `json:"exam"`
+	Policy           wire.Policy              `json:"policy"` // the exam's detectors minus the accommodations
+	Choice           exportChoice             `json:"choice"`
+	Accommodations   []wire.Kind              `json:"accommodations"` // detectors switched off for the student
+	Sessions         []exportSession          `json:"sessions"`
+	Marks            []server.Mark            `json:"marks"` // active and removed, with reasons
+	Notes            []server.Note            `json:"notes"` // reviewers' notes about the student's sessions
+	Objections       []server.Objection       `json:"objections"`
+	DeletionRequests []server.DeletionRequest `json:"deletion_requests"`
+	Views            []server.View            `json:"views"`      // staff reads of the student's data
+	AccessLog        []server.AccessEntry     `json:"access_log"` // every log entry about the student or their sessions
+}
+
+type exportStudent struct {
+	ID        string `json:"id"`
+	StudentID string `json:"student_id"`
+	Email     string `json:"email"`
+	Exam      string `json:"exam"`
+}
+
+type exportChoice struct {
+	Choice server.Choice `json:"choice"`
+	At     *time.Time    `json:"at"`
+}
+
+// exportSession is a session with its pre-check, policy, finish and
+// receipt (in Session), the signed summaries as stored and their events
+// joined as a reviewer reads them.
+type exportSession struct {
+	Session    server.Session         `json:"session"`
+	Unreliable bool                   `json:"unreliable"`
+	Summaries  []server.StoredSummary `json:"summaries"`
+	Events     []wire.Event           `json:"events"`
+}
+
+// buildExport reads everything about st.
+func buildExport(ctx context.Context, store rightsStore, st server.Student, at time.Time) (exportDoc, error) {
+	doc := exportDoc{Generated: at, Student: exportStudent{st.ID, st.External, st.Email, st.Exam},
+		Choice: exportChoice{st.Choice, st.ChoiceAt}, Accommodations: orEmpty(st.Off),
+		Sessions: []exportSession{}, Marks: []server.Mark{}, Notes: []server.Note{}}
+	e, err := store.Exam(ctx, st.Exam)
+	if err != nil {
+		return doc, err
+	}
+	doc.Exam, doc.Policy = newStudentExam(e), st.Policy(e)
+	sessions, err := store.StudentSessions(ctx, st.ID)
+	if err != nil {
+		return doc, err
+	}
+	for _, s := range sessions {
+		sums, err := store.Summaries(ctx, s.ID)
+		if err != nil {
+			return doc, err
+		}
+		marks, err := store.Marks(ctx, s.ID)
+		if err != nil {
+			return doc, err
+		}
+		notes, err := store.Notes(ctx, s.ID)
+		if err != nil {
+			return doc, err
+		}
+		doc.Sessions = append(doc.Sessions, exportSession{Session: s, Unreliable: s.Unreliable(),
+			Summaries: orEmpty(sums), Events: orEmpty(events(sums))})
+		doc.Marks = append(doc.Marks, marks...)
+		doc.Notes = append(doc.Notes, notes...)
+	}
+	if doc.Objections, err = store.Objections(ctx, st.ID); err != nil {
+		return doc, err
+	}
+	if doc.DeletionRequests, err = store.StudentDeletionRequests(ctx, st.ID); err != nil {
+		return doc, err
+	}
+	if doc.Views, err = store.Views(ctx, st.ID); err != nil {
+		return doc, err
+	}
+	if doc.AccessLog, err = store.StudentAccessLog(ctx, st.ID); err != nil {
+		return doc, err
+	}
+	doc.Objections, doc.DeletionRequests = orEmpty(doc.Objections), orEmpty(doc.DeletionRequests)
+	doc.Views, doc.AccessLog = orEmpty(doc.Views), orEmpty(doc.AccessLog)
+	return doc, nil
+}
+
+// studentExportJSON is the export's bytes, exactly as GET /api/v1/student/export
+// sends them and the archive holds them.
+func studentExportJSON(r *http.Request, store rightsStore, now func() time.Time) ([]byte, error) {
+	doc, err := buildExport(r.Context(), store, currentStudent(r), now())
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.MarshalIndent(doc, "", " ")
+	return append(b, '\n'), err
+}
+
+// handleExport answers the student's export as JSON.
+func handleExport(log *slog.Logger, store rightsStore, now func() time.Time) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := studentExportJSON(r, store, now)
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write(b)
+	})
+}
+
+// handleExportArchive answers the same JSON compressed with zstd, as a
+// file to save.
+func handleExportArchive(log *slog.Logger, store rightsStore, now func() time.Time) http.Handler {
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBetterCompression))
+	if err != nil {
+		panic(err) // only a bad option fails, and the options are constant
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := studentExportJSON(r, store, now)
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/zstd")
+		w.Header().Set("Content-Disposition", `attachment; filename="lokaal-my-data.json.zst"`)
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write(enc.EncodeAll(b, nil))
+	})
+}
+
+// handleObjection records a reasoned objection (GDPR art. 21), which the
+// exam committee sees with the student's sessions.
+func handleObjection(log *slog.Logger, store rightsStore, now func() time.Time) http.Handler {
+	type request struct {
+		Reason string `json:"reason"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		err := decodeLimited(w, r, &req, rightsBodyBytes)
+		if err == nil {
+			err = checkText("reason", req.Reason, true, maxObjectionChars)
+		}
+		var o server.Objection
+		if err == nil {
+			o, err = store.AddObjection(r.Context(), server.Objection{Student: currentStudent(r).ID, Reason: req.Reason, At: now()})
+		}
+		if err != nil {
+			fail(w, log, rightsError(err))
+			return
+		}
+		encode(w, http.StatusCreated, o)
+	})
+}
+
+// deletionRule reads what the automatic rule looks at for a student: their
+// exam, the marks still active on their sessions and whether the window
+// has closed at now. The store applies the rule itself, in the deleting
+// transaction; this is for telling the student and the admin why a request
+// waits.
+func deletionRule(ctx context.Context, store rightsStore, st server.Student, now time.Time) (e server.Exam, active int, closed bool, err error) {
+	if e, err = store.Exam(ctx, st.Exam); err != nil {
+		return e, 0, false, err
+	}
+	sessions, err := store.StudentSessions(ctx, st.ID)
+	for _, s := range sessions {
+		if err != nil {
+			break
+		}
+		var marks []server.Mark
+		marks, err = store.Marks(ctx, s.ID)
+		for _, m := range marks {
+			if m.Removed == nil {
+				active++
+			}
+		}
+	}
+	return e, active, !e.End.After(now), err
+}
+
+// handleDeletionRequest records a deletion request and answers whether it
+// was granted at once (the data is gone and the link no longer works) or
+// waits for an admin.
+func handleDeletionRequest(log *slog.Logger, store rightsStore, now func() time.Time) http.Handler {
+	type request struct {
+		Reason string `json:"reason"`
+	}
+	type response struct {
+		Status  server.DeletionStatus  `json:"status"`
+		Message string                 `json:"message"`
+		Request server.DeletionRequest `json:"request"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		err := decodeLimited(w, r, &req, rightsBodyBytes)
+		if err == nil {
+			err = checkText("reason", req.Reason, false, maxDeletionChars)
+		}
+		var d server.DeletionRequest
+		at := now()
+		if err == nil {
+			d, err = store.RequestDeletion(r.Context(), currentStudent(r).ID, req.Reason, at)
+		}
+		if err != nil {
+			fail(w, log, rightsError(err))
+			return
+		}
+		if d.Status == server.DeletionGranted {
+			encode(w, http.StatusOK, response{d.Status, "Your data has been deleted. This link no longer works.", d})
+			return
+		}
+		_, active, closed, err := deletionRule(r.Context(), store, currentStudent(r), at)
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		why := "Your request waits for an administrator"
+		switch {
+		case active > 0 && !closed:
+			why += ": a mark is active on one of your sessions and the exam window has not closed yet."
+		case active > 0:
+			why += ": a mark (suspected fraud or appeal) is active on one of your sessions."
+		case !closed:
+			why += ": the exam window has not closed yet."
+		default:
+			why += "." // the rule allowed it after an earlier pending request was filed
+		}
+		encode(w, http.StatusAccepted, response{d.Status, why, d})
+	})
+}
+
+// handleSetEmail corrects the student's contact email (rectification).
+func handleSetEmail(log *slog.Logger, store rightsStore, now func() time.Time) http.Handler {
+	type request struct {
+		Email string `json:"email"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		err := decode(w, r, &req)
+		if err == nil {
+			err = checkEmail(req.Email)
+		}
+		if err == nil {
+			err = store.SetEmail(r.Context(), currentStudent(r).ID, req.Email, now())
+		}
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		encode(w, http.StatusOK, request{req.Email})
+	})
+}
+
+// handleDeletionRequests lists deletion requests for the admin: pending
+// ones unless ?status= says granted, refused or all. Each listed student's
+// data read is logged as a view the student sees, before the answer.
+func handleDeletionRequests(log *slog.Logger, store rightsStore, now func() time.Time) http.Handler {
+	type student struct {
+		StudentID string `json:"student_id"`
+		Email     string `json:"email"`
+	}
+	type item struct {
+		Request server.DeletionRequest `json:"request"`
+		// Student and the rule's inputs are null once the student's data
+		// is gone.
+		Student      *student   `json:"student"`
+		ExamName     string     `json:"exam_name"`
+		WindowEnd    *time.Time `json:"window_end"`
+		ActiveMarks  int        `json:"active_marks"`
+		WindowClosed bool       `json:"window_closed"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		status := server.DeletionStatus(r.URL.Query().Get("status"))
+		switch status {
+		case "":
+			status = server.DeletionPending
+		case "all":
+			status = ""
+		case server.DeletionPending, server.DeletionGranted, server.DeletionRefused:
+		default:
+			fail(w, log, invalidf("status must be pending, granted, refused or all"))
+			return
+		}
+		list, err := store.DeletionRequests(ctx, status)
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		at := now()
+		items := make([]item, len(list))
+		for i, d := range list {
+			items[i].Request = d
+			st, err := store.Student(ctx, d.Student)
+			if errors.Is(err, server.ErrNotFound) {
+				continue
+			}
+			if err == nil {
+				err = logView(r, store, st.ID, "deletion request "+strconv.FormatInt(d.ID, 10), at)
+			}
+			var e server.Exam
+			if err == nil {
+				e, items[i].ActiveMarks, items[i].WindowClosed, err = deletionRule(ctx, store, st, at)
+			}
+			if err != nil {
+				fail(w, log, err)
+				return
+			}
+			items[i].Student = &student{st.External, st.Email}
+			items[i].ExamName, items[i].WindowEnd = e.Name, &e.End
+		}
+		encode(w, http.StatusOK, map[string]any{"requests": items})
+	})
+}
+
+// handleDecideDeletion grants or refuses a pending request; either needs
+// a reason, which the access log keeps with the decision.
+func handleDecideDeletion(log *slog.Logger, store rightsStore, now func() time.Time) http.Handler {
+	type request struct {
+		Grant  *bool  `json:"grant"`
+		Reason string `json:"reason"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil {
+			fail(w, log, server.ErrNotFound)
+			return
+		}
+		var req request
+		err = decodeStaff(w, r, &req)
+		if err == nil && req.Grant == nil {
+			err = invalidf("grant is required: true to delete the student's data, false to refuse")
+		}
+		if err == nil {
+			err = checkText("reason", req.Reason, true, maxDecisionChars)
+		}
+		var d server.DeletionRequest
+		if err == nil {
+			d, err = store.DecideDeletion(r.Context(), id, *req.Grant, req.Reason, actor(r, now()))
+		}
+		if err != nil {
+			fail(w, log, rightsError(err))
+			return
+		}
+		encode(w, http.StatusOK, d)
+	})
+}
+
+// decodeLimited reads a JSON body as strictly as decodeStaff, up to max
+// bytes.
+func decodeLimited(w http.ResponseWriter, r *http.Request, v any, max int64) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return errContentType
+	}
+	tooLarge := &wire.Error{Code: wire.CodeTooLarge, Message: "body exceeds " + strconv.FormatInt(max, 10) + " bytes"}
+	if r.ContentLength > max {
+		return tooLarge
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, max))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return tooLarge
+		}
+		return &wire.Error{Code: wire.CodeMalformed, Message: "invalid JSON: " + err.Error()}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return &wire.Error{Code: wire.CodeMalformed, Message: "trailing data after the JSON value"}
+	}
+	return nil
+}

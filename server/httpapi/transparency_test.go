@@ -1,0 +1,114 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/server/sqlite"
+	"github.com/lokaal-nl/lokaal/wasm/lang"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+type transparencyJSON struct {
+	Revision   string `json:"revision"`
+	GoVersion  string `json:"go_version"`
+	Builds     transparencyBuilds
+	ReceiptKey string                 `json:"receipt_key"`
+	Retention  server.RetentionPolicy `json:"retention"`
+	Detectors  []transparencyDetector `json:"detectors"`
+	Summary    wire.SignedSummary     `json:"summary"`
+	CountBatch wire.SignedCountBatch  `json:"count_batch"`
+}
+
+func TestTransparency(t *testing.T) {
+	e := newEnv(t)
+	w := e.do("GET", "/api/v1/transparency", nil, false)
+	wantStatus(t, w, http.StatusOK)
+	got := decodeJSON[transparencyJSON](t, w)
+
+	kiosk, exam := served(t, "kiosk.wasm"), served(t, "exam.wasm")
+	if !reflect.DeepEqual(got.Builds.Served, map[string]string{"kiosk.wasm": kiosk, "exam.wasm": exam}) {
+		t.Errorf("served builds %v", got.Builds.Served)
+	}
+	want := []string{kiosk, exam, testBuild}
+	slices.Sort(want)
+	if !reflect.DeepEqual(got.Builds.Allowed, want) {
+		t.Errorf("allowed %v, want %v", got.Builds.Allowed, want)
+	}
+	if got.Revision != "unknown" || got.GoVersion != runtime.Version() {
+		t.Errorf("revision %q, go %q", got.Revision, got.GoVersion)
+	}
+	key := decodeJSON[map[string]string](t, e.do("GET", "/api/v1/receipt-key", nil, false))["key"]
+	if got.ReceiptKey == "" || got.ReceiptKey != key {
+		t.Errorf("receipt key %q, /api/v1/receipt-key says %q", got.ReceiptKey, key)
+	}
+	if got.Retention != server.DefaultRetention {
+		t.Errorf("retention %+v", got.Retention)
+	}
+
+	// Every catalogue kind, then every integrity kind, in the exam page's
+	// words, each with an example that the server would accept in a summary.
+	var kinds []wire.Kind
+	for _, d := range wire.Catalogue {
+		kinds = append(kinds, d.Kind)
+	}
+	kinds = append(kinds, wire.Integrity...)
+	if len(got.Detectors) != len(kinds) {
+		t.Fatalf("%d detectors, want %d", len(got.Detectors), len(kinds))
+	}
+	for i, d := range got.Detectors {
+		if d.Kind != kinds[i] || d.Integrity != wire.IsIntegrity(d.Kind) || d.Sends.Kind != d.Kind {
+			t.Errorf("detector %d: %+v, want kind %s", i, d, kinds[i])
+		}
+		if d.Name.EN != lang.EN.Kind(d.Kind) || d.Name.NL != lang.NL.Kind(d.Kind) || d.Name.NL == d.Name.EN ||
+			strings.Contains(d.Meaning.EN+d.Meaning.NL, "{") || d.Meaning.NL == "" {
+			t.Errorf("%s: name %+v meaning %+v", d.Kind, d.Name, d.Meaning)
+		}
+		if c, ok := wire.CatalogueEntry(d.Kind); ok && (c.Camera != d.Camera || c.Microphone != d.Microphone || c.DefaultS != d.DefaultS) {
+			t.Errorf("%s differs from the catalogue: %+v", d.Kind, d)
+		}
+		s := got.Summary.Summary
+		s.Events = []wire.Event{d.Sends}
+		if err := s.Validate(); err != nil {
+			t.Errorf("%s example: %v", d.Kind, err)
+		}
+	}
+	if err := got.Summary.Summary.Validate(); err != nil || got.Summary.Summary.Build != exam {
+		t.Errorf("summary example: %v, build %s", err, got.Summary.Summary.Build)
+	}
+	if b := got.CountBatch.Batch; b.Validate() != nil || b.Build != kiosk {
+		t.Errorf("count batch example %+v: %v", b, b.Validate())
+	}
+}
+
+// TestTransparencyRevision checks the revision the Makefile stamps reaches
+// the JSON, and that only configured builds are listed without a client.
+func TestTransparencyRevision(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h := handleTransparency(log, db, newBuilds(nil, []string{testBuild}), "0123abc-dirty")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/api/v1/transparency", nil))
+	var got transparencyJSON
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil || w.Code != 200 {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	if got.Revision != "0123abc-dirty" || len(got.Builds.Served) != 0 || !reflect.DeepEqual(got.Builds.Allowed, []string{testBuild}) {
+		t.Errorf("%+v", got)
+	}
+}

@@ -1,0 +1,289 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/server"
+)
+
+// AddObjection stores a student's objection and logs that one was made;
+// the log never holds its text, which goes when the student's data goes.
+func (s *DB) AddObjection(ctx context.Context, o server.Objection) (server.Objection, error) {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM objections WHERE student_id = ?", o.Student).Scan(&n); err != nil {
+			return err
+		}
+		if n >= server.MaxObjections {
+			return server.ErrTooManyObjections
+		}
+		res, err := tx.ExecContext(ctx, "INSERT INTO objections (student_id, reason, at_ms) SELECT id, ?, ? FROM students WHERE id = ?",
+			o.Reason, o.At.UnixMilli(), o.Student)
+		if err := found(res, err); err != nil {
+			return err
+		}
+		if o.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return logAccess(ctx, tx, server.Actor{Who: server.WhoStudent, At: o.At}, server.ActionObject,
+			fmt.Sprintf("student %s objection %d", o.Student, o.ID), "")
+	})
+	return o, err
+}
+
+// Objections returns a student's objections, oldest first.
+func (s *DB) Objections(ctx context.Context, student string) ([]server.Objection, error) {
+	if err := exists(ctx, s.db, "students", student); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT id, student_id, reason, at_ms FROM objections WHERE student_id = ? ORDER BY at_ms, id", student)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	list := []server.Objection{}
+	for rows.Next() {
+		var o server.Objection
+		var at int64
+		if err := rows.Scan(&o.ID, &o.Student, &o.Reason, &at); err != nil {
+			return nil, err
+		}
+		o.At = time.UnixMilli(at)
+		list = append(list, o)
+	}
+	return list, rows.Err()
+}
+
+// SetEmail corrects a student's contact email and logs the correction,
+// without either address.
+func (s *DB) SetEmail(ctx context.Context, student, email string, at time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := found(tx.ExecContext(ctx, "UPDATE students SET email = ? WHERE id = ?", email, student)); err != nil {
+			return err
+		}
+		return logAccess(ctx, tx, server.Actor{Who: server.WhoStudent, At: at}, server.ActionRectifyEmail, "student "+student, "")
+	})
+}
+
+const deletionColumns = "id, student_id, exam_id, reason, requested_ms, status, decided_ms, decided_by, decision, deleted FROM deletion_requests"
+
+func scanDeletion(row scanner) (server.DeletionRequest, error) {
+	var d server.DeletionRequest
+	var requested int64
+	var decided sql.NullInt64
+	var deleted string
+	if err := row.Scan(&d.ID, &d.Student, &d.Exam, &d.Reason, &requested, &d.Status, &decided, &d.DecidedBy, &d.Decision, &deleted); err != nil {
+		return d, err
+	}
+	d.Requested = time.UnixMilli(requested)
+	if decided.Valid {
+		t := time.UnixMilli(decided.Int64)
+		d.Decided = &t
+	}
+	return d, json.Unmarshal([]byte(deleted), &d.Deleted)
+}
+
+func deletionRequests(ctx context.Context, q reader, where string, args ...any) ([]server.DeletionRequest, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+deletionColumns+" WHERE "+where+" ORDER BY requested_ms, id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	list := []server.DeletionRequest{}
+	for rows.Next() {
+		d, err := scanDeletion(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, d)
+	}
+	return list, rows.Err()
+}
+
+func deletionRequest(ctx context.Context, q reader, id int64) (server.DeletionRequest, error) {
+	d, err := scanDeletion(q.QueryRowContext(ctx, "SELECT "+deletionColumns+" WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, server.ErrNotFound
+	}
+	return d, err
+}
+
+// DeletionRequests returns the requests with this status (all when status
+// is empty), oldest first.
+func (s *DB) DeletionRequests(ctx context.Context, status server.DeletionStatus) ([]server.DeletionRequest, error) {
+	if status == "" {
+		return deletionRequests(ctx, s.db, "1 = 1")
+	}
+	return deletionRequests(ctx, s.db, "status = ?", string(status))
+}
+
+// StudentDeletionRequests returns a student's requests, oldest first.
+func (s *DB) StudentDeletionRequests(ctx context.Context, student string) ([]server.DeletionRequest, error) {
+	return deletionRequests(ctx, s.db, "student_id = ?", student)
+}
+
+// RequestDeletion records a student's deletion request, or finds their
+// pending one, and grants it in the same transaction when the rule allows:
+// no active mark (suspected_fraud or appeal, not removed) on any of their
+// sessions, and their exam's window ended at or before now. Checking and
+// deleting in one write transaction means no mark can land in between.
+func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now time.Time) (server.DeletionRequest, error) {
+	var d server.DeletionRequest
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var exam string
+		var end int64
+		var active int
+		err := tx.QueryRowContext(ctx, `SELECT st.exam_id, e.end_ms,
+			(SELECT count(*) FROM marks m JOIN sessions ss ON ss.id = m.session_id WHERE ss.student_id = st.id AND m.removed_ms IS NULL)
+			FROM students st JOIN exams e ON e.id = st.exam_id WHERE st.id = ?`, student).Scan(&exam, &end, &active)
+		if errors.Is(err, sql.ErrNoRows) {
+			return server.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		pending, err := deletionRequests(ctx, tx, "student_id = ? AND status = 'pending'", student)
+		if err != nil {
+			return err
+		}
+		if len(pending) > 0 {
+			d = pending[0]
+		} else {
+			res, err := tx.ExecContext(ctx, "INSERT INTO deletion_requests (student_id, exam_id, reason, requested_ms) VALUES (?, ?, ?, ?)",
+				student, exam, reason, now.UnixMilli())
+			if err != nil {
+				return err
+			}
+			id, err := res.LastInsertId()
+			if err != nil {
+				return err
+			}
+			if err := logAccess(ctx, tx, server.Actor{Who: server.WhoStudent, At: now}, server.ActionRequestDeletion,
+				fmt.Sprintf("student %s deletion request %d", student, id), ""); err != nil {
+				return err
+			}
+			if d, err = deletionRequest(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		if active > 0 || end > now.UnixMilli() {
+			return nil
+		}
+		d, err = grantDeletion(ctx, tx, d, server.Actor{Who: server.WhoAutomatic, At: now},
+			"granted automatically: no active mark and the exam window has closed")
+		return err
+	})
+	return d, err
+}
+
+// DecideDeletion grants (deleting the student's data) or refuses a pending
+// request, with the admin's reason, in one transaction with its log entry.
+func (s *DB) DecideDeletion(ctx context.Context, id int64, grant bool, reason string, by server.Actor) (server.DeletionRequest, error) {
+	var d server.DeletionRequest
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if d, err = deletionRequest(ctx, tx, id); err != nil {
+			return err
+		}
+		if d.Status != server.DeletionPending {
+			return server.ErrDecided
+		}
+		if grant {
+			d, err = grantDeletion(ctx, tx, d, by, reason)
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE deletion_requests SET status = 'refused', decided_ms = ?, decided_by = ?, decision = ? WHERE id = ?",
+			by.At.UnixMilli(), by.Who, reason, id); err != nil {
+			return err
+		}
+		if err := logAccess(ctx, tx, by, server.ActionRefuseDeletion, fmt.Sprintf("student %s deletion request %d", d.Student, id), reason); err != nil {
+			return err
+		}
+		d, err = deletionRequest(ctx, tx, id)
+		return err
+	})
+	return d, err
+}
+
+// studentTables are what deleteStudent empties, children before parents
+// (foreign keys are on), each with the condition naming the student's rows.
+var studentTables = []struct{ table, where string }{
+	{"events", "session_id IN (SELECT id FROM sessions WHERE student_id = ?)"},
+	{"summaries", "session_id IN (SELECT id FROM sessions WHERE student_id = ?)"},
+	{"marks", "session_id IN (SELECT id FROM sessions WHERE student_id = ?)"},
+	{"notes", "session_id IN (SELECT id FROM sessions WHERE student_id = ?)"},
+	{"sessions", "student_id = ?"}, // with their pre-check, finish and receipt
+	{"views", "student_id = ?"},
+	{"objections", "student_id = ?"},
+	{"deletion_requests", "student_id = ? AND status <> 'granted'"}, // their reasons are personal; earlier records stay
+	{"students", "id = ?"},                                          // with email, choice and accommodations
+}
+
+// grantDeletion deletes every row about d's student inside tx, turns d into
+// the deletion record (counts only) and appends the one access-log entry
+// that records the deletion. The access log's earlier entries stay: it is
+// append-only, and they name the student only by lokaal's random id.
+func grantDeletion(ctx context.Context, tx *sql.Tx, d server.DeletionRequest, by server.Actor, reason string) (server.DeletionRequest, error) {
+	// Keep the granted request itself while deleting the others.
+	if _, err := tx.ExecContext(ctx, "UPDATE deletion_requests SET status = 'granted', reason = '' WHERE id = ?", d.ID); err != nil {
+		return d, err
+	}
+	counts := map[string]int{}
+	for _, t := range studentTables {
+		res, err := tx.ExecContext(ctx, "DELETE FROM "+t.table+" WHERE "+t.where, d.Student)
+		if err != nil {
+			return d, fmt.Errorf("deleting %s: %w", t.table, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return d, err
+		}
+		counts[t.table] = int(n)
+	}
+	js, err := json.Marshal(counts)
+	if err != nil {
+		return d, err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE deletion_requests SET decided_ms = ?, decided_by = ?, decision = ?, deleted = ? WHERE id = ?",
+		by.At.UnixMilli(), by.Who, reason, string(js), d.ID); err != nil {
+		return d, err
+	}
+	if err := logAccess(ctx, tx, by, server.ActionDeleteStudent, fmt.Sprintf("student %s deletion request %d", d.Student, d.ID), reason); err != nil {
+		return d, err
+	}
+	return deletionRequest(ctx, tx, d.ID)
+}
+
+// StudentAccessLog returns the access-log entries about a student, oldest
+// first: those whose subject is "student ID" or "session ID" of one of
+// their sessions, alone or followed by a space or a colon and more (as in
+// "student ID: session S", "session S mark 3 appeal").
+func (s *DB) StudentAccessLog(ctx context.Context, student string) ([]server.AccessEntry, error) {
+	if err := exists(ctx, s.db, "students", student); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT a.seq, a.at_ms, a.who, a.action, a.subject, a.reason, a.prev, a.hash FROM access_log a
+		WHERE EXISTS (SELECT 1 FROM (SELECT 'student ' || ? AS p UNION ALL SELECT 'session ' || id FROM sessions WHERE student_id = ?) k
+			WHERE a.subject = k.p OR substr(a.subject, 1, length(k.p) + 1) IN (k.p || ' ', k.p || ':'))
+		ORDER BY a.seq`, student, student)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	entries := []server.AccessEntry{}
+	for rows.Next() {
+		var e server.AccessEntry
+		var at int64
+		if err := rows.Scan(&e.Seq, &at, &e.Who, &e.Action, &e.Subject, &e.Reason, &e.Prev, &e.Hash); err != nil {
+			return nil, err
+		}
+		e.At = time.UnixMilli(at)
+		entries = append(entries, e)
+	}
+	return entries, rows.Err()
+}

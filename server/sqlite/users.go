@@ -1,0 +1,225 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/lokaal-nl/lokaal/server"
+)
+
+const userColumns = "id, name, role, password_hash, created_ms, disabled_ms"
+
+func scanUser(row interface{ Scan(...any) error }) (server.User, string, error) {
+	var u server.User
+	var hash sql.NullString
+	var created int64
+	var disabled sql.NullInt64
+	if err := row.Scan(&u.ID, &u.Name, &u.Role, &hash, &created, &disabled); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			err = server.ErrNotFound
+		}
+		return u, "", err
+	}
+	u.Password = hash.Valid
+	u.Created = time.UnixMilli(created)
+	if disabled.Valid {
+		t := time.UnixMilli(disabled.Int64)
+		u.Disabled = &t
+	}
+	return u, hash.String, nil
+}
+
+// nameTaken reports whether a user called name exists, inside tx; the
+// UNIQUE constraint would catch it too, but as an error we cannot tell from
+// others.
+func nameTaken(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE name = ?", name).Scan(&n)
+	return n > 0, err
+}
+
+// CreateUser stores a staff account and logs its creation.
+func (s *DB) CreateUser(ctx context.Context, u server.User, passwordHash string, by server.Actor) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		taken, err := nameTaken(ctx, tx, u.Name)
+		if err != nil {
+			return err
+		}
+		if taken {
+			return server.ErrNameTaken
+		}
+		hash := sql.NullString{String: passwordHash, Valid: passwordHash != ""}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO users (id, name, role, password_hash, created_ms) VALUES (?, ?, ?, ?, ?)",
+			u.ID, u.Name, string(u.Role), hash, u.Created.UnixMilli()); err != nil {
+			return err
+		}
+		return logAccess(ctx, tx, by, server.ActionCreateUser, "user "+u.ID+" ("+u.Name+")", "role "+string(u.Role))
+	})
+}
+
+// UserByName finds a user by name, case-insensitively.
+func (s *DB) UserByName(ctx context.Context, name string) (server.User, string, error) {
+	return scanUser(s.db.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE name = ?", name))
+}
+
+// Users lists every account, disabled ones too, by name.
+func (s *DB) Users(ctx context.Context) ([]server.User, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+userColumns+" FROM users ORDER BY name")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	users := []server.User{}
+	for rows.Next() {
+		u, _, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		users = append(users, u)
+	}
+	return users, rows.Err()
+}
+
+// DisableUser disables the account and deletes its sessions in one
+// transaction, so it is logged out at once. Disabling twice keeps the
+// first time.
+func (s *DB) DisableUser(ctx context.Context, id string, by server.Actor) (server.User, error) {
+	var u server.User
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if u, _, err = scanUser(tx.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id)); err != nil {
+			return err
+		}
+		if u.Disabled == nil {
+			at := time.UnixMilli(by.At.UnixMilli())
+			u.Disabled = &at
+			if _, err := tx.ExecContext(ctx, "UPDATE users SET disabled_ms = ? WHERE id = ?", at.UnixMilli(), id); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM staff_sessions WHERE user_id = ?", id); err != nil {
+			return err
+		}
+		return logAccess(ctx, tx, by, server.ActionDisableUser, "user "+u.ID+" ("+u.Name+")", "")
+	})
+	return u, err
+}
+
+// EnsureSSOUser creates or updates a single-sign-on account at login.
+func (s *DB) EnsureSSOUser(ctx context.Context, name string, role server.Role, newID string, by server.Actor) (server.User, error) {
+	var u server.User
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var hash string
+		var err error
+		u, hash, err = scanUser(tx.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE name = ?", name))
+		switch {
+		case errors.Is(err, server.ErrNotFound):
+			u = server.User{ID: newID, Name: name, Role: role, Created: time.UnixMilli(by.At.UnixMilli())}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO users (id, name, role, created_ms) VALUES (?, ?, ?, ?)",
+				u.ID, u.Name, string(u.Role), u.Created.UnixMilli()); err != nil {
+				return err
+			}
+			return logAccess(ctx, tx, by, server.ActionCreateUser, "user "+u.ID+" ("+u.Name+")", "role "+string(role)+", single sign-on")
+		case err != nil:
+			return err
+		case u.Disabled != nil:
+			return server.ErrDisabled
+		case hash != "":
+			// A local account of the same name is someone else's until an
+			// admin says otherwise.
+			return server.ErrNameTaken
+		case u.Role == role:
+			return nil
+		}
+		old := u.Role
+		u.Role = role
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET role = ? WHERE id = ?", string(role), u.ID); err != nil {
+			return err
+		}
+		return logAccess(ctx, tx, by, server.ActionUpdateUser, "user "+u.ID+" ("+u.Name+")", "role "+string(old)+" to "+string(role)+" from the single sign-on claims")
+	})
+	return u, err
+}
+
+// CreateStaffSession stores a session and logs the login.
+func (s *DB) CreateStaffSession(ctx context.Context, ss server.StaffSession, idHash []byte, via string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO staff_sessions (id_hash, user_id, csrf, created_ms, last_seen_ms, expires_ms)
+			VALUES (?, ?, ?, ?, ?, ?)`, hex.EncodeToString(idHash), ss.User.ID, ss.CSRF,
+			ss.Created.UnixMilli(), ss.LastSeen.UnixMilli(), ss.Expires.UnixMilli()); err != nil {
+			return err
+		}
+		return logAccess(ctx, tx, server.Actor{Who: ss.User.Name, At: ss.Created}, server.ActionLogin,
+			"user "+ss.User.ID+" ("+ss.User.Name+")", "via "+via)
+	})
+}
+
+// StaffSession returns the live session with idHash. A session is touched
+// at most once a minute, so reading pages does not write on every request.
+func (s *DB) StaffSession(ctx context.Context, idHash []byte, now time.Time) (server.StaffSession, error) {
+	var ss server.StaffSession
+	var created, seen, expires int64
+	row := s.db.QueryRowContext(ctx, `SELECT s.csrf, s.created_ms, s.last_seen_ms, s.expires_ms,
+		u.id, u.name, u.role, u.password_hash, u.created_ms, u.disabled_ms
+		FROM staff_sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?`, hex.EncodeToString(idHash))
+	var u server.User
+	var hash sql.NullString
+	var ucreated int64
+	var disabled sql.NullInt64
+	err := row.Scan(&ss.CSRF, &created, &seen, &expires, &u.ID, &u.Name, &u.Role, &hash, &ucreated, &disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ss, server.ErrNotFound
+	}
+	if err != nil {
+		return ss, err
+	}
+	ms := now.UnixMilli()
+	if ms >= expires || ms >= seen+server.SessionIdle.Milliseconds() || disabled.Valid {
+		return ss, server.ErrNotFound
+	}
+	u.Password, u.Created = hash.Valid, time.UnixMilli(ucreated)
+	ss.User = u
+	ss.Created, ss.Expires = time.UnixMilli(created), time.UnixMilli(expires)
+	ss.LastSeen = time.UnixMilli(seen)
+	if ms-seen >= time.Minute.Milliseconds() {
+		if _, err := s.db.ExecContext(ctx, "UPDATE staff_sessions SET last_seen_ms = ? WHERE id_hash = ?", ms, hex.EncodeToString(idHash)); err != nil {
+			return ss, err
+		}
+		ss.LastSeen = time.UnixMilli(ms)
+	}
+	return ss, nil
+}
+
+// DeleteStaffSession ends a session and logs the logout; an unknown
+// session is ErrNotFound and logs nothing.
+func (s *DB) DeleteStaffSession(ctx context.Context, idHash []byte, by server.Actor) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM staff_sessions WHERE id_hash = ?", hex.EncodeToString(idHash))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return server.ErrNotFound
+		}
+		return logAccess(ctx, tx, by, server.ActionLogout, "user "+by.Who, "")
+	})
+}
+
+// ExpireStaffSessions deletes the sessions ended by now, absolute or idle.
+func (s *DB) ExpireStaffSessions(ctx context.Context, now time.Time) (int, error) {
+	ms := now.UnixMilli()
+	res, err := s.db.ExecContext(ctx, "DELETE FROM staff_sessions WHERE expires_ms <= ? OR last_seen_ms + ? <= ?",
+		ms, server.SessionIdle.Milliseconds(), ms)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
