@@ -64,12 +64,17 @@ func handleAudit(log *slog.Logger, store server.AccessLog, now func() time.Time)
 			fail(w, log, err)
 			return
 		}
+		anchor, err := store.AccessAnchor(r.Context())
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
 		entries, err := store.AccessEntries(r.Context(), from, limit)
 		if err != nil {
 			fail(w, log, err)
 			return
 		}
-		encode(w, http.StatusOK, map[string]any{"entries": entries})
+		encode(w, http.StatusOK, map[string]any{"anchor": anchor, "entries": entries})
 	})
 }
 
@@ -81,11 +86,19 @@ func handleAuditExport(log *slog.Logger, store server.AccessLog, now func() time
 			fail(w, log, err)
 			return
 		}
+		// Entries before the anchor were deleted by retention; the chain of
+		// the export starts from the anchor, which the header carries.
+		anchor, err := store.AccessAnchor(r.Context())
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
 		page, err := store.AccessEntries(r.Context(), 1, maxAuditPage)
 		if err != nil {
 			fail(w, log, err)
 			return
 		}
+		w.Header().Set("Lokaal-Access-Anchor", strconv.FormatInt(anchor.Seq, 10)+" "+anchor.Hash)
 		w.Header().Set("Content-Type", "application/x-ndjson")
 		w.Header().Set("Content-Disposition", `attachment; filename="lokaal-access-log.ndjson"`)
 		w.Header().Set("Cache-Control", "no-store")

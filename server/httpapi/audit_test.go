@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -191,5 +192,46 @@ func TestAuditRoutes(t *testing.T) {
 	}
 	if seq, err := server.VerifyChain(all); err != nil {
 		t.Errorf("the exported log breaks at %d: %v", seq, err)
+	}
+}
+
+// TestAuditExportAfterPrune: once retention deleted the oldest entries, the
+// export carries the anchor it starts from, and the chain verifies from it
+// (and not from genesis).
+func TestAuditExportAfterPrune(t *testing.T) {
+	e := newEnv(t)
+	for range 3 {
+		wantStatus(t, e.do("GET", "/api/v1/audit", nil, true), http.StatusOK)
+	}
+	e.now = e.now.AddDate(2, 0, 1)
+	wantStatus(t, e.do("POST", "/api/v1/retention/run", nil, true), http.StatusOK)
+
+	w := e.do("GET", "/api/v1/audit/export", nil, true)
+	wantStatus(t, w, http.StatusOK)
+	var anchor server.AccessAnchor
+	if _, err := fmt.Sscanf(w.Header().Get("Lokaal-Access-Anchor"), "%d %s", &anchor.Seq, &anchor.Hash); err != nil || anchor.Seq < 3 {
+		t.Fatalf("anchor header %q: %v", w.Header().Get("Lokaal-Access-Anchor"), err)
+	}
+	var all []server.AccessEntry
+	sc := bufio.NewScanner(bytes.NewReader(w.Body.Bytes()))
+	for sc.Scan() {
+		var a server.AccessEntry
+		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		all = append(all, a)
+	}
+	if len(all) == 0 || all[0].Seq != anchor.Seq+1 {
+		t.Fatalf("export starts at %+v, anchor %+v", all, anchor)
+	}
+	if seq, err := server.VerifyChainFrom(anchor, all); err != nil {
+		t.Errorf("the exported log breaks at %d: %v", seq, err)
+	}
+	if _, err := server.VerifyChain(all); err == nil {
+		t.Error("a pruned export verified from genesis")
+	}
+	page := decodeJSON[struct{ Anchor server.AccessAnchor }](t, e.do("GET", "/api/v1/audit", nil, true))
+	if page.Anchor.Seq != anchor.Seq || page.Anchor.Hash != anchor.Hash {
+		t.Errorf("GET /api/v1/audit anchor %+v, export %+v", page.Anchor, anchor)
 	}
 }

@@ -40,6 +40,8 @@ func main() {
 
 const usage = `usage:
   lokaal serve [--addr 127.0.0.1:8080] [--db data/lokaal.db] [--frame-origins https://a.example,...] [--objection-contact TEXT]
+               [--retention-every 1h] [--allow-build HEX,...] [--secure-cookies] [--oidc-issuer URL --oidc-client-id ID
+               --oidc-redirect-url URL --oidc-role-claim CLAIM --oidc-roles VALUE=ROLE,...] (lokaal serve -h lists all)
   lokaal verify-receipt [--key BASE64 | --server http://127.0.0.1:8080] FILE
   lokaal verify-build [--src DIR] https://host/
   lokaal audit verify [--db data/lokaal.db]
