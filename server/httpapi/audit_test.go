@@ -178,15 +178,7 @@ func TestAuditRoutes(t *testing.T) {
 	if ct := w.Header().Get("Content-Type"); ct != "application/x-ndjson" {
 		t.Errorf("Content-Type %q", ct)
 	}
-	var all []server.AccessEntry
-	sc := bufio.NewScanner(bytes.NewReader(w.Body.Bytes()))
-	for sc.Scan() {
-		var a server.AccessEntry
-		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
-			t.Fatalf("line %q: %v", sc.Text(), err)
-		}
-		all = append(all, a)
-	}
+	all := exportedEntries(t, w.Body.Bytes())
 	if len(all) != len(e.accessLog()) || all[len(all)-1].Action != server.ActionExportAccessLog {
 		t.Errorf("export of %d entries, %d stored: %+v", len(all), len(e.accessLog()), all)
 	}
@@ -212,15 +204,7 @@ func TestAuditExportAfterPrune(t *testing.T) {
 	if _, err := fmt.Sscanf(w.Header().Get("Lokaal-Access-Anchor"), "%d %s", &anchor.Seq, &anchor.Hash); err != nil || anchor.Seq < 3 {
 		t.Fatalf("anchor header %q: %v", w.Header().Get("Lokaal-Access-Anchor"), err)
 	}
-	var all []server.AccessEntry
-	sc := bufio.NewScanner(bytes.NewReader(w.Body.Bytes()))
-	for sc.Scan() {
-		var a server.AccessEntry
-		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
-			t.Fatalf("line %q: %v", sc.Text(), err)
-		}
-		all = append(all, a)
-	}
+	all := exportedEntries(t, w.Body.Bytes())
 	if len(all) == 0 || all[0].Seq != anchor.Seq+1 {
 		t.Fatalf("export starts at %+v, anchor %+v", all, anchor)
 	}
@@ -234,4 +218,19 @@ func TestAuditExportAfterPrune(t *testing.T) {
 	if page.Anchor.Seq != anchor.Seq || page.Anchor.Hash != anchor.Hash {
 		t.Errorf("GET /api/v1/audit anchor %+v, export %+v", page.Anchor, anchor)
 	}
+}
+
+// exportedEntries decodes the access-log export, one entry per line.
+func exportedEntries(t *testing.T, body []byte) []server.AccessEntry {
+	t.Helper()
+	var all []server.AccessEntry
+	sc := bufio.NewScanner(bytes.NewReader(body))
+	for sc.Scan() {
+		var a server.AccessEntry
+		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		all = append(all, a)
+	}
+	return all
 }

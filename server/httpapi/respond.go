@@ -130,15 +130,21 @@ const staffBodyBytes = 64 << 10
 // decodeStaff reads a staff request's JSON body as strictly as decode, up
 // to staffBodyBytes.
 func decodeStaff(w http.ResponseWriter, r *http.Request, v any) error {
+	return decodeLimited(w, r, v, staffBodyBytes)
+}
+
+// decodeLimited reads a JSON body as strictly as decode, up to max
+// bytes.
+func decodeLimited(w http.ResponseWriter, r *http.Request, v any, max int64) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
 		return errContentType
 	}
-	tooLarge := &wire.Error{Code: wire.CodeTooLarge, Message: "body exceeds " + strconv.Itoa(staffBodyBytes) + " bytes"}
-	if r.ContentLength > staffBodyBytes {
+	tooLarge := &wire.Error{Code: wire.CodeTooLarge, Message: "body exceeds " + strconv.FormatInt(max, 10) + " bytes"}
+	if r.ContentLength > max {
 		return tooLarge
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, staffBodyBytes))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, max))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {

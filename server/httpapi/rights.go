@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -399,29 +397,4 @@ func handleDecideDeletion(log *slog.Logger, store rightsStore, now func() time.T
 		}
 		encode(w, http.StatusOK, d)
 	})
-}
-
-// decodeLimited reads a JSON body as strictly as decodeStaff, up to max
-// bytes.
-func decodeLimited(w http.ResponseWriter, r *http.Request, v any, max int64) error {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
-		return errContentType
-	}
-	tooLarge := &wire.Error{Code: wire.CodeTooLarge, Message: "body exceeds " + strconv.FormatInt(max, 10) + " bytes"}
-	if r.ContentLength > max {
-		return tooLarge
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, max))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return tooLarge
-		}
-		return &wire.Error{Code: wire.CodeMalformed, Message: "invalid JSON: " + err.Error()}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return &wire.Error{Code: wire.CodeMalformed, Message: "trailing data after the JSON value"}
-	}
-	return nil
 }

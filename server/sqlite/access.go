@@ -61,6 +61,12 @@ func (s *DB) AccessEntries(ctx context.Context, from int64, limit int) ([]server
 	if err != nil {
 		return nil, err
 	}
+	return scanAccessEntries(rows)
+}
+
+// scanAccessEntries reads rows of seq, at_ms, who, action, subject, reason,
+// prev, hash.
+func scanAccessEntries(rows *sql.Rows) ([]server.AccessEntry, error) {
 	defer rows.Close()
 	entries := []server.AccessEntry{}
 	for rows.Next() {

@@ -274,16 +274,5 @@ func (s *DB) StudentAccessLog(ctx context.Context, student string) ([]server.Acc
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	entries := []server.AccessEntry{}
-	for rows.Next() {
-		var e server.AccessEntry
-		var at int64
-		if err := rows.Scan(&e.Seq, &at, &e.Who, &e.Action, &e.Subject, &e.Reason, &e.Prev, &e.Hash); err != nil {
-			return nil, err
-		}
-		e.At = time.UnixMilli(at)
-		entries = append(entries, e)
-	}
-	return entries, rows.Err()
+	return scanAccessEntries(rows)
 }
