@@ -114,3 +114,19 @@ chromium:
 
 clean:
 	rm -rf bin out test-results playwright-report $(WASM) $(EXAM_WASM) $(WASM_EXEC) $(CASCADES)
+
+# The Worker (issue 5), into server/cmd/worker/build: workers-assets-gen's JS
+# glue, the Go handler as app.wasm (js && wasm only: native builds never see
+# cloudflare/*), and public/, the pages and client for Workers static assets
+# as bin/lokaal serves them. Run it in workerd: node server/cmd/worker/dev.mjs
+WORKER_DIR := server/cmd/worker/build
+.PHONY: worker contract
+worker: wasm
+	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o $(WORKER_DIR)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -buildvcs=false -ldflags="-s -w -buildid=" -o $(WORKER_DIR)/app.wasm ./server/cmd/worker
+	$(GO) run ./server/cmd/worker/publicgen -o $(WORKER_DIR)/public
+	@cd $(WORKER_DIR) && echo "worker bundle: $$(cat app.wasm worker.mjs runtime.mjs wasm_exec.js | wc -c) bytes, $$(tar -c app.wasm worker.mjs runtime.mjs wasm_exec.js | gzip -9 | wc -c) gzip-compressed (Workers limit, compressed: 3 MB free, 10 MB paid)"
+
+# The contract suite against bin/lokaal serve and the Worker in workerd.
+contract: node_modules/.package-lock.json build worker
+	npx playwright test -c contract

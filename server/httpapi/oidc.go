@@ -2,7 +2,8 @@ package httpapi
 
 import (
 	"errors"
-	"html/template"
+	"fmt"
+	"html"
 	"net/http"
 
 	"github.com/lokaal-nl/lokaal/server"
@@ -111,18 +112,24 @@ type ssoText struct {
 	Retry                bool
 }
 
-// ssoTemplate is the whole page: no script, no style, so the CSP holds.
-var ssoTemplate = template.Must(template.New("sso").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{.Title}} · lokaal</title>
-{{- if .Next}}<meta http-equiv="refresh" content="0;url={{.Next}}">{{end}}</head>
-<body><h1>{{.Title}}</h1><p>{{.Message}}</p>
-{{- if .Next}}<p><a href="{{.Next}}">Continue</a></p>{{end}}
-{{- if .Retry}}<p><a href="/login">Back to the login page</a></p>{{end}}
-</body></html>
-`))
-
+// ssoPage writes the whole page: no script, no style, so the CSP holds.
+// Plain escaped strings rather than html/template, which would add 0.9 MB
+// (gzip) to the Worker bundle for these few lines. Next is always one of
+// this server's own paths.
 func ssoPage(w http.ResponseWriter, status int, t ssoText) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	ssoTemplate.Execute(w, t)
+	title, next := html.EscapeString(t.Title), html.EscapeString(t.Next)
+	fmt.Fprintf(w, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>%s · lokaal</title>", title)
+	if t.Next != "" {
+		fmt.Fprintf(w, `<meta http-equiv="refresh" content="0;url=%s">`, next)
+	}
+	fmt.Fprintf(w, "</head>\n<body><h1>%s</h1><p>%s</p>", title, html.EscapeString(t.Message))
+	if t.Next != "" {
+		fmt.Fprintf(w, `<p><a href="%s">Continue</a></p>`, next)
+	}
+	if t.Retry {
+		fmt.Fprint(w, `<p><a href="/login">Back to the login page</a></p>`)
+	}
+	fmt.Fprint(w, "\n</body></html>\n")
 }

@@ -1,0 +1,11 @@
+// Where the two targets of the contract suite listen, and what they share.
+export const nativePort = Number(process.env.LOKAAL_CONTRACT_NATIVE_PORT ?? 18080);
+export const workerPort = Number(process.env.LOKAAL_CONTRACT_WORKER_PORT ?? 18787);
+// The worker's cron handler runs on POST ${workerControlURL}/scheduled (dev.mjs --control).
+export const workerControlPort = workerPort + 1;
+export const workerControlURL = `http://127.0.0.1:${workerControlPort}`;
+export const nativeURL = `http://127.0.0.1:${nativePort}`;
+export const workerURL = `http://127.0.0.1:${workerPort}`;
+export const adminToken = 'contract-admin-token';
+// Fresh databases for every run, under the gitignored out/.
+export const stateDir = 'out/contract';
