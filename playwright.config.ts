@@ -44,9 +44,9 @@ export default defineConfig({
       use: { launchOptions: { executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] } },
     },
     {
-      // /transparency and the integrity-checked wasm: no camera is reached.
+      // /transparency, the integrity-checked wasm and staff login: no camera is reached.
       name: 'transparency',
-      testMatch: 'transparency.spec.ts',
+      testMatch: ['transparency.spec.ts', 'login.spec.ts'],
       use: { launchOptions: { executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] } },
     },
   ],
