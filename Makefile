@@ -73,21 +73,22 @@ verify-build:
 run: build
 	bin/lokaal serve --addr $(ADDR) --db $(DB)
 
-test: deps vet unit build e2e
+test: deps vet unit build e2e contract
 
 vet:
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./server/cmd/worker/... ./server/d1/... ./server/sqlite/...
 	@test -z "$$(gofmt -l wasm server static)" || { gofmt -l wasm server static; echo "gofmt needed"; exit 1; }
 
 unit:
 	$(GO) test -count=1 ./...
+	LOKAAL_STORE=d1 $(GO) test -count=1 ./server/sqlite ./server/retention ./server/httpapi
 
 e2e: deps build
 	CHROMIUM=$(CHROMIUM) npx playwright test
 
 # Figures, lokaal beside its in-browser peers: a table, and out/bench.json.
-bench: deps build
+bench: deps build worker
 	CHROMIUM=$(CHROMIUM) bash e2e/bench.sh
 
 # The same pipeline in about a minute (few iterations, no Chromium, no
@@ -121,10 +122,14 @@ clean:
 # as bin/lokaal serves them. Run it in workerd: node server/cmd/worker/dev.mjs
 WORKER_DIR := server/cmd/worker/build
 .PHONY: worker contract
+# The served kiosk.wasm and exam.wasm hashes are linked into the Worker
+# (-X main.builds): its allow-list of client builds.
 worker: wasm
 	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o $(WORKER_DIR)
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -buildvcs=false -ldflags="-s -w -buildid=" -o $(WORKER_DIR)/app.wasm ./server/cmd/worker
 	$(GO) run ./server/cmd/worker/publicgen -o $(WORKER_DIR)/public
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -buildvcs=false -ldflags="-s -w -buildid= -X main.revision=$(REVISION) \
+	  -X main.builds=$$(sha256sum $(WORKER_DIR)/public/assets/kiosk.wasm | cut -c1-64),$$(sha256sum $(WORKER_DIR)/public/assets/exam.wasm | cut -c1-64)" \
+	  -o $(WORKER_DIR)/app.wasm ./server/cmd/worker
 	@cd $(WORKER_DIR) && echo "worker bundle: $$(cat app.wasm worker.mjs runtime.mjs wasm_exec.js | wc -c) bytes, $$(tar -c app.wasm worker.mjs runtime.mjs wasm_exec.js | gzip -9 | wc -c) gzip-compressed (Workers limit, compressed: 3 MB free, 10 MB paid)"
 
 # The contract suite against bin/lokaal serve and the Worker in workerd.

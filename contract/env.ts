@@ -9,3 +9,9 @@ export const workerURL = `http://127.0.0.1:${workerPort}`;
 export const adminToken = 'contract-admin-token';
 // Fresh databases for every run, under the gitignored out/.
 export const stateDir = 'out/contract';
+// The build the suite's node clients sign with, allow-listed on both
+// targets (--allow-build natively, LOKAAL_ALLOW_BUILDS on the Worker).
+export const nodeBuild = '4c6f6b61616c20636f6e74726163742073756974652c206e6f646520636c6e74';
+// Both targets sign receipts with this seed (LOKAAL_RECEIPT_KEY), so they
+// publish the same key.
+export const receiptSeed = Buffer.alloc(32, 7).toString('base64');

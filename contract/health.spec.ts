@@ -26,7 +26,7 @@ test('the same answers and security headers as the native server', async ({ requ
   test.skip(baseURL === nativeURL, 'compares another target with the native server');
   const headers = ['content-type', 'content-security-policy', 'permissions-policy', 'x-content-type-options',
     'referrer-policy', 'cross-origin-opener-policy', 'cache-control'];
-  for (const path of ['/healthz', '/api/openapi.json', '/', '/kiosk', '/exam']) {
+  for (const path of ['/healthz', '/api/openapi.json', '/', '/kiosk', '/exam', '/admin', '/review', '/login', '/rights', '/transparency', '/sample-exam']) {
     const [got, want] = await Promise.all([request.get(path), request.get(nativeURL + path)]);
     expect(got.status(), path).toBe(want.status());
     expect(Buffer.compare(await got.body(), await want.body()), `${path} body`).toBe(0);
@@ -43,4 +43,16 @@ test('the cron trigger runs the scheduled handler', async ({ request, baseURL })
   const res = await request.post(`${workerControlURL}/scheduled?cron=${encodeURIComponent('17 3 * * *')}`);
   expect(res.status(), await res.text()).toBe(200);
   expect((await res.json()).outcome).toBe('ok');
+});
+
+// The Worker accepts the builds the native server serves: make worker links
+// the hashes of the kiosk.wasm and exam.wasm it publishes.
+test('the same client builds are allowed on both targets', async ({ request, baseURL }) => {
+  test.skip(baseURL === nativeURL, 'compares the Worker with the native server');
+  const [got, want] = await Promise.all([request.get('/api/v1/transparency'), request.get(`${nativeURL}/api/v1/transparency`)]);
+  expect(got.status()).toBe(200);
+  expect(want.status()).toBe(200);
+  const [w, n] = [await got.json(), await want.json()];
+  expect(w.builds.allowed).toEqual(n.builds.allowed);
+  expect(n.builds.allowed).toEqual(expect.arrayContaining(Object.values(n.builds.served)));
 });

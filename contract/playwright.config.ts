@@ -3,7 +3,7 @@
 // 127.0.0.1). API only: Playwright's request fixture, no browser. Run with
 // `make contract`, which builds both targets first.
 import { defineConfig } from '@playwright/test';
-import { adminToken, nativePort, nativeURL, stateDir, workerControlPort, workerPort, workerURL } from './env';
+import { adminToken, nativePort, nativeURL, nodeBuild, receiptSeed, stateDir, workerControlPort, workerPort, workerURL } from './env';
 
 export default defineConfig({
   testDir: '.',
@@ -18,10 +18,11 @@ export default defineConfig({
   // Both servers start for any project, so a check may compare the two.
   webServer: [
     {
-      command: `rm -rf ${stateDir}/native && bin/lokaal serve --addr 127.0.0.1:${nativePort} --db ${stateDir}/native/lokaal.db`,
+      command: `rm -rf ${stateDir}/native && bin/lokaal serve --addr 127.0.0.1:${nativePort} --db ${stateDir}/native/lokaal.db --allow-build ${nodeBuild}`,
       cwd: '..',
       url: `${nativeURL}/healthz`,
-      env: { LOKAAL_ADMIN_TOKEN: adminToken },
+      // UTC: the Worker's clock zone, so both cut 1d buckets alike.
+      env: { LOKAAL_ADMIN_TOKEN: adminToken, LOKAAL_RECEIPT_KEY: receiptSeed, TZ: 'UTC' },
       reuseExistingServer: false,
       timeout: 30_000,
     },
@@ -29,7 +30,7 @@ export default defineConfig({
       command: `node server/cmd/worker/dev.mjs --port ${workerPort} --state ${stateDir}/worker --fresh --quiet --control ${workerControlPort}`,
       cwd: '..',
       url: `${workerURL}/healthz`,
-      env: { LOKAAL_ADMIN_TOKEN: adminToken, WRANGLER_SEND_METRICS: 'false' },
+      env: { LOKAAL_ADMIN_TOKEN: adminToken, LOKAAL_RECEIPT_KEY: receiptSeed, LOKAAL_ALLOW_BUILDS: nodeBuild, WRANGLER_SEND_METRICS: 'false' },
       reuseExistingServer: false,
       timeout: 60_000,
     },

@@ -34,6 +34,12 @@ const KEYS = [
   ['ingest_per_s', 'ingest, signed batches/s (fsync\'d SQLite)'],
   ['ed25519_verify_per_s', 'Ed25519 verifies/s, one core'],
   ['ingest_p99_ms', 'ingest, p99 ms per request'],
+  ['worker_ingest_p50_ms', 'ingest on the Worker in workerd (local D1), p50 ms per request'],
+  ['worker_ingest_p99_ms', 'ingest on the Worker in workerd (local D1), p99 ms per request'],
+  ['worker_ingest_per_s', 'ingest on the Worker in workerd, batches/s, 8 devices at once'],
+  ['worker_page_p50_ms', 'a page on the Worker (static assets), p50 ms'],
+  ['worker_page_p99_ms', 'a page on the Worker (static assets), p99 ms'],
+  ['worker_bundle_gzip_bytes', 'Worker bundle, gzip (limit 3 MB free, 10 MB paid)'],
 ];
 const PEER_KEYS = KEYS.map(([k]) => k).filter((k) => k.startsWith('peer_'));
 
@@ -169,6 +175,7 @@ export function merge(dir) {
   const peersRun = readJSON(path.join(dir, 'bench-peers.json'));
   const peers = peersRun?.ok ? readJSON(path.join(dir, 'peers.json')) : null;
   const fixtureReplays = readJSON(path.join(dir, 'bench-replay.json'));
+  const worker = readJSON(path.join(dir, 'bench-worker.json'));
 
   const eventKinds = {};
   for (const e of hour?.events ?? []) eventKinds[e.kind] = (eventKinds[e.kind] ?? 0) + 1;
@@ -194,6 +201,12 @@ export function merge(dir) {
     ingest_per_s: ingest,
     ed25519_verify_per_s: verify,
     ingest_p99_ms: goMetric(go, '/server/httpapi', 'Ingest', 'p99-ms'),
+    worker_ingest_p50_ms: num(worker?.worker_ingest_p50_ms),
+    worker_ingest_p99_ms: num(worker?.worker_ingest_p99_ms),
+    worker_ingest_per_s: num(worker?.worker_ingest_per_s),
+    worker_page_p50_ms: num(worker?.worker_page_p50_ms),
+    worker_page_p99_ms: num(worker?.worker_page_p99_ms),
+    worker_bundle_gzip_bytes: num(worker?.worker_bundle_gzip_bytes),
   };
   for (const k of PEER_KEYS) r[k] = num(peers?.[k]);
   Object.assign(r, {
@@ -215,6 +228,16 @@ export function merge(dir) {
     exam_hour_seed: hour?.seed ?? null,
     exam_hour_events: hour ? eventKinds : null,
     exam_fixture_replays: fixtureReplays,
+    // The same routes over HTTP on bin/lokaal serve, beside the Worker's.
+    native_http_ingest_p50_ms: num(worker?.native_http_ingest_p50_ms),
+    native_http_ingest_p99_ms: num(worker?.native_http_ingest_p99_ms),
+    native_http_ingest_per_s: num(worker?.native_http_ingest_per_s),
+    native_http_page_p50_ms: num(worker?.native_http_page_p50_ms),
+    native_http_page_p99_ms: num(worker?.native_http_page_p99_ms),
+    worker_go_trivial_p50_ms: num(worker?.worker_go_trivial_p50_ms),
+    worker_go_trivial_p99_ms: num(worker?.worker_go_trivial_p99_ms),
+    worker_bundle_raw_bytes: num(worker?.worker_bundle_raw_bytes),
+    worker_latency_n: worker?.worker_latency_n ?? null,
     peers_status: peersRun?.status ?? 'not run',
     peers: peers ?? null,
     machine: {
@@ -261,6 +284,15 @@ export function table(r) {
     ['Ed25519 verify, one core', 'verifies/s', 'ed25519_verify_per_s'],
     ['ingest latency', 'p99 ms', 'ingest_p99_ms'],
     ['ingest / verify', 'ratio', 'ingest_over_verify'],
+    ['ingest, Worker in workerd', 'p50 ms', 'worker_ingest_p50_ms'],
+    ['ingest, Worker in workerd', 'p99 ms', 'worker_ingest_p99_ms'],
+    ['ingest, Worker in workerd (8 devices)', 'batches/s', 'worker_ingest_per_s'],
+    ['ingest, bin/lokaal over HTTP', 'p50 ms', 'native_http_ingest_p50_ms'],
+    ['ingest, bin/lokaal over HTTP', 'p99 ms', 'native_http_ingest_p99_ms'],
+    ['ingest, bin/lokaal over HTTP (8 devices)', 'batches/s', 'native_http_ingest_per_s'],
+    ['page, Worker static assets', 'p50 ms', 'worker_page_p50_ms'],
+    ['page, Worker static assets', 'p99 ms', 'worker_page_p99_ms'],
+    ['Worker bundle (limit 3 MB free)', 'bytes gzip', 'worker_bundle_gzip_bytes'],
   ];
   lines.push('| what | unit | lokaal | peer |', '|---|---|---|---|');
   for (const [what, unit, ours, peer] of rows) {

@@ -100,6 +100,23 @@ client_step() {
 step "client bytes" client_step
 
 echo
+echo "== the Worker in workerd beside bin/lokaal serve (server/cmd/worker/latency.mjs; make worker builds it)"
+worker_step() {
+  if [ ! -f server/cmd/worker/build/app.wasm ] || [ ! -d node_modules/miniflare ]; then
+    echo "  (skipped: needs make worker and npm ci)"
+    return 1
+  fi
+  local n=300
+  [ "$quick" = 1 ] && n=30
+  node server/cmd/worker/latency.mjs --n "$n" --native --out out/bench-worker.json >"$tmp/worker-latency.json" || return 1
+  node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1]));
+    console.log(`  ingest p50/p99 ms: worker ${r.worker_ingest_p50_ms}/${r.worker_ingest_p99_ms}, native ${r.native_http_ingest_p50_ms}/${r.native_http_ingest_p99_ms}; batches/s: worker ${r.worker_ingest_per_s}, native ${r.native_http_ingest_per_s}`);
+    console.log(`  page p50/p99 ms: worker ${r.worker_page_p50_ms}/${r.worker_page_p99_ms} (static assets), native ${r.native_http_page_p50_ms}/${r.native_http_page_p99_ms}; Go route p50 ${r.worker_go_trivial_p50_ms} ms`);
+    console.log(`  bundle ${r.worker_bundle_gzip_bytes} bytes gzip (Workers limit: 3 MB free, 10 MB paid), n=${r.worker_latency_n}`)' out/bench-worker.json
+}
+step "Worker latency" worker_step
+
+echo
 echo "== bytes sent in a synthetic exam hour, every detector on (bin/lokaal replay --synthetic-hour)"
 hour_step() {
   bin/lokaal replay --synthetic-hour --seed 1 >out/bench-exam-hour.json || return 1

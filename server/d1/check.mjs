@@ -44,6 +44,9 @@ try {
   check("b_changes_inside_batch", c.hit_err === "" && c.miss_err.includes("CHECK") &&
     c.after_hit === c.before + 1 && c.after_miss === c.after_hit, c);
 
+  const k = await post("/keys");
+  check("d_many_keys_and_json_each", k.commit_err === "" && k.expanded === 1 && k.params_101_err !== "", k);
+
   // c: two transactions on the same row, both read before either commits.
   await post("/setup");
   const rounds = argn("--rounds", 20);

@@ -35,12 +35,14 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 )
 
-// Schema creates the clock table. The driver runs it lazily, the first time
-// a transaction finds no tx_clock table; a migration may create it too.
+// Schema creates the clock table. The driver never creates it: the store's
+// migrations do (server/sqlite/migrations/0007_tx_clock.sql, the same
+// text), so that no request pays for a lazy CREATE.
 const Schema = `CREATE TABLE IF NOT EXISTS tx_clock (
     k  TEXT PRIMARY KEY,
     v  INTEGER NOT NULL,
@@ -100,6 +102,9 @@ type keysKey struct{}
 // WithKeys makes transactions begun, and writes run, with ctx use the
 // clocks named by keys instead of DefaultKey.
 func WithKeys(ctx context.Context, keys ...string) context.Context {
+	// Each key once: a second guard on one key would always fail, since
+	// the first moves it.
+	keys = slices.Compact(slices.Sorted(slices.Values(keys)))
 	return context.WithValue(ctx, keysKey{}, keys)
 }
 
@@ -147,14 +152,18 @@ func classify(err error) error {
 	return err
 }
 
-func isNoClockTable(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "no such table: tx_clock")
-}
-
 type connector struct{ b Backend }
 
 func (c *connector) Connect(context.Context) (driver.Conn, error) { return &conn{b: c.b}, nil }
 func (c *connector) Driver() driver.Driver                        { return drv{} }
+
+// Close closes the Backend, if it can be: sql.DB.Close calls it.
+func (c *connector) Close() error {
+	if cl, ok := c.b.(io.Closer); ok {
+		return cl.Close()
+	}
+	return nil
+}
 
 type drv struct{}
 
@@ -203,30 +212,32 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	return c.tx, nil
 }
 
+// maxParams is how many keys one clock read binds: D1 allows at most 100
+// bound parameters per statement. Reading the clocks in several queries is
+// as good as one: each key's guard checks it has not moved since its own
+// read, and every read of data comes after all of them.
+const maxParams = 100
+
 func readClocks(ctx context.Context, b Backend, keys []string) (map[string]int64, error) {
-	args := make([]any, len(keys))
-	for i, k := range keys {
-		args[i] = k
-	}
-	q := fmt.Sprintf(readClock, strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", "))
-	_, rows, err := b.Query(ctx, q, args)
-	if isNoClockTable(err) {
-		if _, err := b.Batch(ctx, []Stmt{{Query: Schema}}); err != nil {
-			return nil, fmt.Errorf("d1: creating tx_clock: %w", err)
+	seen := make(map[string]int64, len(keys))
+	for part := range slices.Chunk(keys, maxParams) {
+		args := make([]any, len(part))
+		for i, k := range part {
+			args[i] = k
 		}
-		return map[string]int64{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	seen := make(map[string]int64, len(rows))
-	for _, r := range rows {
-		k, _ := r[0].(string)
-		v, ok := r[1].(int64)
-		if !ok {
-			return nil, fmt.Errorf("d1: tx_clock %q holds %T, not an integer", k, r[1])
+		q := fmt.Sprintf(readClock, strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", "))
+		_, rows, err := b.Query(ctx, q, args)
+		if err != nil {
+			return nil, err
 		}
-		seen[k] = v
+		for _, r := range rows {
+			k, _ := r[0].(string)
+			v, ok := r[1].(int64)
+			if !ok {
+				return nil, fmt.Errorf("d1: tx_clock %q holds %T, not an integer", k, r[1])
+			}
+			seen[k] = v
+		}
 	}
 	return seen, nil
 }
@@ -270,12 +281,6 @@ func (c *conn) ExecContext(ctx context.Context, query string, nargs []driver.Nam
 	keys := keysOf(ctx)
 	stmts := append(bump(keys), Stmt{Query: query, Args: args})
 	res, err := c.b.Batch(ctx, stmts)
-	if isNoClockTable(err) {
-		if _, err := c.b.Batch(ctx, []Stmt{{Query: Schema}}); err != nil {
-			return nil, fmt.Errorf("d1: creating tx_clock: %w", err)
-		}
-		res, err = c.b.Batch(ctx, stmts)
-	}
 	if err != nil {
 		return nil, err
 	}

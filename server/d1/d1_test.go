@@ -6,82 +6,32 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/lokaal-nl/lokaal/server/d1"
-	_ "modernc.org/sqlite"
+	"github.com/lokaal-nl/lokaal/server/d1/d1sqlite"
 )
 
-// sqliteBackend runs the driver on SQLite as D1 does: one statement at a
-// time, and a batch as one transaction that rolls back on any error.
-type sqliteBackend struct {
-	db *sql.DB
-	mu sync.Mutex
-	n  int // batches run
-}
-
-func (b *sqliteBackend) Query(ctx context.Context, q string, args []any) ([]string, [][]any, error) {
-	rows, err := b.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, nil, err
-	}
-	var out [][]any
-	for rows.Next() {
-		r := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range r {
-			ptrs[i] = &r[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, nil, err
-		}
-		out = append(out, r)
-	}
-	return cols, out, rows.Err()
-}
-
-func (b *sqliteBackend) Batch(ctx context.Context, stmts []d1.Stmt) ([]d1.Result, error) {
-	b.mu.Lock()
-	b.n++
-	b.mu.Unlock()
-	tx, err := b.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]d1.Result, 0, len(stmts))
-	for _, s := range stmts {
-		res, err := tx.ExecContext(ctx, s.Query, s.Args...)
-		if err != nil {
-			return nil, errors.Join(err, tx.Rollback())
-		}
-		n, _ := res.RowsAffected()
-		id, _ := res.LastInsertId()
-		out = append(out, d1.Result{Changes: n, LastRowID: id})
-	}
-	return out, tx.Commit()
-}
-
-// open returns a driver over a fresh SQLite database with a counter row
-// and, when warm, the default clock row already written, as in a running
-// deployment.
-func open(t *testing.T, warm bool) (*sql.DB, *sqliteBackend) {
+// open returns a driver over a fresh SQLite database with the clock table
+// (as the migrations create it), a counter row and, when warm, the default
+// clock row already written, as in a running deployment.
+func open(t *testing.T, warm bool) (*sql.DB, *d1sqlite.Backend) {
 	t.Helper()
-	raw, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "d1.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_txlock=immediate")
+	b, err := d1sqlite.Open(filepath.Join(t.TempDir(), "d1.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { raw.Close() })
-	if _, err := raw.Exec("CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL); INSERT INTO counter VALUES (1, 0)"); err != nil {
+	t.Cleanup(func() { b.Close() })
+	if _, err := b.Batch(context.Background(), []d1.Stmt{
+		{Query: d1.Schema},
+		{Query: "CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)"},
+		{Query: "INSERT INTO counter VALUES (1, 0)"},
+	}); err != nil {
 		t.Fatal(err)
 	}
-	b := &sqliteBackend{db: raw}
 	db := d1.OpenDB(b)
 	t.Cleanup(func() { db.Close() })
 	if warm {
@@ -125,21 +75,21 @@ func increment(ctx context.Context, db *sql.DB, between func()) error {
 func TestCommitAppliesWritesInOneBatch(t *testing.T) {
 	db, b := open(t, true)
 	ctx := context.Background()
-	before := b.n
+	before := b.Batches()
 	if err := increment(ctx, db, func() {}); err != nil {
 		t.Fatal(err)
 	}
 	if got := read(t, db); got != 1 {
 		t.Fatalf("counter = %d, want 1", got)
 	}
-	if got := b.n - before; got != 1 {
+	if got := b.Batches() - before; got != 1 {
 		t.Fatalf("%d batches, want 1", got)
 	}
 }
 
 func TestConcurrentTransactionsExactlyOneCommits(t *testing.T) {
 	for _, warm := range []bool{true, false} {
-		// Cold: no tx_clock yet, both guards insert the clock row.
+		// Cold: no clock row yet, both guards insert it.
 		db, _ := open(t, warm)
 		oneCommits(t, db)
 	}
@@ -318,5 +268,31 @@ func TestKeysSeparateUnrelatedTransactions(t *testing.T) {
 	}
 	if err := txB.Commit(); err != nil {
 		t.Fatalf("a transaction on another key conflicted: %v", err)
+	}
+}
+
+// TestManyKeys: a transaction on more keys than D1 binds in one statement
+// reads its clocks in parts, and still conflicts on any one of them.
+func TestManyKeys(t *testing.T) {
+	db, _ := open(t, true)
+	keys := make([]string, 250)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("k%03d", i)
+	}
+	many := d1.WithKeys(context.Background(), append(keys, keys[7])...) // a key twice is one key
+	if err := increment(many, db, func() {}); err != nil {
+		t.Fatal(err)
+	}
+	one := d1.WithKeys(context.Background(), keys[200])
+	err := increment(many, db, func() {
+		if err := increment(one, db, func() {}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if !d1.IsConflict(err) {
+		t.Fatalf("err = %v, want a conflict on key %s", err, keys[200])
+	}
+	if got := read(t, db); got != 2 {
+		t.Fatalf("counter = %d, want 2", got)
 	}
 }

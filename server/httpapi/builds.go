@@ -22,13 +22,14 @@ type builds struct {
 	allowed map[string]bool
 }
 
-func newBuilds(files *assets.Set, extra []string) *builds {
+func newBuilds(files *assets.Set, served map[string]string, extra []string) *builds {
 	b := &builds{served: map[string]string{}, allowed: map[string]bool{}}
 	for _, name := range clients {
-		if files == nil {
-			break
+		sum, ok := served[name]
+		if !ok && files != nil {
+			sum, ok = files.SHA256(name)
 		}
-		if sum, ok := files.SHA256(name); ok {
+		if ok {
 			b.served[name] = sum
 			b.allowed[sum] = true
 		}

@@ -97,8 +97,22 @@ func TestExamBuildAllowList(t *testing.T) {
 }
 
 func TestBuildsList(t *testing.T) {
-	b := newBuilds(nil, []string{testBuild})
+	b := newBuilds(nil, nil, []string{testBuild})
 	if b.check(testBuild) != nil || b.check(unknownBuild) == nil || len(b.served) != 0 {
 		t.Errorf("builds without assets: %+v", b)
+	}
+}
+
+// TestBuildsServedElsewhere: on Workers the client files are static assets,
+// so their hashes come in Deps.Served; they are accepted and published as
+// if the handler served them.
+func TestBuildsServedElsewhere(t *testing.T) {
+	kiosk, exam := strings.Repeat("a", 64), strings.Repeat("b", 64)
+	b := newBuilds(nil, map[string]string{"kiosk.wasm": kiosk, "exam.wasm": exam}, nil)
+	if b.check(kiosk) != nil || b.check(exam) != nil || b.check(unknownBuild) == nil {
+		t.Errorf("allow-list %+v", b.allowed)
+	}
+	if b.served["exam.wasm"] != exam || b.served["kiosk.wasm"] != kiosk {
+		t.Errorf("served %+v", b.served)
 	}
 }

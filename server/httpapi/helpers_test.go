@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server/assets"
-	"github.com/lokaal-nl/lokaal/server/sqlite"
+	"github.com/lokaal-nl/lokaal/server/sqlite/sqlitetest"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
@@ -68,7 +68,7 @@ const frameOrigin = "https://exams.example.org"
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{t: t, dbPath: filepath.Join(t.TempDir(), "data", "lokaal.db"), now: t0}
-	db, err := sqlite.Open(context.Background(), e.dbPath)
+	db, err := sqlitetest.Open(context.Background(), e.dbPath) // LOKAAL_STORE=d1: on the D1 driver
 	if err != nil {
 		t.Fatal(err)
 	}

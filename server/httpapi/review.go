@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
-	"github.com/lokaal-nl/lokaal/server/assets"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
@@ -128,7 +127,7 @@ func reviewSession(r *http.Request, store server.ExamStore, what string, now tim
 // handleReviewSession answers everything about one session. PublishedBuild
 // is the SHA-256 of the exam client this server serves, to compare with
 // the session's build.
-func handleReviewSession(log *slog.Logger, store rightsStore, now func() time.Time, files *assets.Set) http.Handler {
+func handleReviewSession(log *slog.Logger, store rightsStore, now func() time.Time, published *builds) http.Handler {
 	type response struct {
 		Session        server.Session `json:"session"`
 		Student        reviewStudent  `json:"student"`
@@ -150,7 +149,7 @@ func handleReviewSession(log *slog.Logger, store rightsStore, now func() time.Ti
 			return
 		}
 		resp := response{Session: sess, Student: newReviewStudent(st), Events: events(sums), Summaries: len(sums)}
-		resp.PublishedBuild, _ = files.SHA256("exam.wasm")
+		resp.PublishedBuild = published.served["exam.wasm"]
 		if resp.Exam, err = store.Exam(ctx, sess.Exam); err != nil {
 			fail(w, log, err)
 			return

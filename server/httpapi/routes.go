@@ -19,7 +19,7 @@ func addRoutes(mux registrar, d Deps) {
 	staff := func(h http.Handler) http.Handler { return staffOnly(d, h) }
 	// Refused access tokens count against the caller's address.
 	student := func(h http.Handler) http.Handler { return lim.studentTokens(studentOnly(d.Logger, d.Store, h)) }
-	builds := newBuilds(d.Assets, d.Builds)
+	builds := newBuilds(d.Assets, d.Served, d.Builds)
 
 	mux.Handle("GET /{$}", d.Assets.Page("index.html"))
 	mux.Handle("GET /kiosk", d.Assets.Page("kiosk.html"))
@@ -82,7 +82,7 @@ func addRoutes(mux registrar, d Deps) {
 
 	mux.Handle("GET /api/v1/review/exams", staff(handleListExams(d.Logger, d.Store)))
 	mux.Handle("GET /api/v1/review/exams/{id}/sessions", staff(handleReviewSessions(d.Logger, d.Store, d.Now)))
-	mux.Handle("GET /api/v1/review/sessions/{id}", staff(handleReviewSession(d.Logger, d.Store, d.Now, d.Assets)))
+	mux.Handle("GET /api/v1/review/sessions/{id}", staff(handleReviewSession(d.Logger, d.Store, d.Now, builds)))
 	mux.Handle("GET /api/v1/review/sessions/{id}/timeline.svg", staff(handleReviewTimeline(d.Logger, d.Store, d.Now, d.Location)))
 	mux.Handle("POST /api/v1/review/sessions/{id}/marks", staff(handleAddMark(d.Logger, d.Store, d.Now)))
 	mux.Handle("DELETE /api/v1/review/sessions/{id}/marks/{mark}", staff(handleRemoveMark(d.Logger, d.Store, d.Now)))

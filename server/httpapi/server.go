@@ -40,6 +40,9 @@ type Deps struct {
 	// Builds are client builds (hex SHA-256 of a wasm) accepted besides the
 	// ones this server serves, e.g. the previous release during a rollout.
 	Builds []string
+	// Served names the hash of each client file ("kiosk.wasm", "exam.wasm")
+	// when Assets does not hold them: on Workers, static assets serve them.
+	Served map[string]string
 	// Revision is the source revision the server and its client were built
 	// from, shown on /transparency.
 	Revision string

@@ -101,7 +101,7 @@ func TestTransparencyRevision(t *testing.T) {
 	}
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := handleTransparency(log, db, newBuilds(nil, []string{testBuild}), "0123abc-dirty")
+	h := handleTransparency(log, db, newBuilds(nil, nil, []string{testBuild}), "0123abc-dirty")
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/api/v1/transparency", nil))
 	var got transparencyJSON

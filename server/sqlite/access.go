@@ -12,42 +12,62 @@ import (
 // Access appends an entry to the access log in its own write transaction.
 func (s *DB) Access(ctx context.Context, e server.AccessEntry) (server.AccessEntry, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		e, err = appendAccess(ctx, tx, e)
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
+		e, err = log.add(ctx, tx, e)
 		return err
 	})
 	return e, err
 }
 
-// appendAccess reads the log's head and appends e after it, inside tx.
-// Write transactions begin IMMEDIATE, so the head cannot move between the
-// read and the insert: concurrent appenders, from any connection or
-// process, queue on the database's write lock and form one chain.
-func appendAccess(ctx context.Context, tx *sql.Tx, e server.AccessEntry) (server.AccessEntry, error) {
+// accessLog is the head of the access log as a transaction read it, and
+// the link its next entry will extend. A transaction reads it once, before
+// its first write, and chains its entries in Go: on D1 a read after a write
+// would not see the write. The chain stays one line because two
+// transactions that read the same head cannot both commit: natively, write
+// transactions begin IMMEDIATE, so concurrent appenders, from any
+// connection or process, queue on the database's write lock; on D1 the
+// second commit fails its clock guard and runs again on the new head.
+type accessLog struct {
+	seq  int64
+	head string
+}
+
+// readLog reads the log's head inside tx.
+func readLog(ctx context.Context, tx *sql.Tx) (*accessLog, error) {
+	var l accessLog
+	err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1").Scan(&l.seq, &l.head)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Empty: either nothing was ever logged, or retention deleted every
+		// entry and the chain continues from the anchor.
+		a, err := accessAnchor(ctx, tx)
+		return &accessLog{seq: a.Seq, head: a.Hash}, err
+	}
+	return &l, err
+}
+
+// add appends e after the head, inside tx, and makes it the head.
+func (l *accessLog) add(ctx context.Context, tx *sql.Tx, e server.AccessEntry) (server.AccessEntry, error) {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
 	e.At = time.UnixMilli(e.At.UnixMilli())
-	var seq int64
-	var head string
-	err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1").Scan(&seq, &head)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		// Empty: either nothing was ever logged, or retention deleted every
-		// entry and the chain continues from the anchor.
-		a, err := accessAnchor(ctx, tx)
-		if err != nil {
-			return e, err
-		}
-		seq, head = a.Seq, a.Hash
-	case err != nil:
+	e.Seq, e.Prev = l.seq+1, l.head
+	e.Hash = e.ComputeHash()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO access_log (seq, at_ms, who, action, subject, reason, prev, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.Seq, e.At.UnixMilli(), e.Who, e.Action, e.Subject, e.Reason, e.Prev, e.Hash); err != nil {
 		return e, err
 	}
-	e.Seq, e.Prev = seq+1, head
-	e.Hash = e.ComputeHash()
-	_, err = tx.ExecContext(ctx, `INSERT INTO access_log (seq, at_ms, who, action, subject, reason, prev, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.Seq, e.At.UnixMilli(), e.Who, e.Action, e.Subject, e.Reason, e.Prev, e.Hash)
-	return e, err
+	l.seq, l.head = e.Seq, e.Hash
+	return e, nil
+}
+
+// log appends by's entry for a change made in tx.
+func (l *accessLog) log(ctx context.Context, tx *sql.Tx, by server.Actor, action, subject, reason string) error {
+	_, err := l.add(ctx, tx, server.AccessEntry{At: by.At, Who: by.Who, Action: action, Subject: subject, Reason: reason})
+	return err
 }
 
 // AccessEntries returns up to limit entries (all when limit <= 0) from seq
@@ -95,12 +115,6 @@ func accessAnchor(ctx context.Context, q queryer) (server.AccessAnchor, error) {
 	}
 	a.At = time.UnixMilli(at)
 	return a, err
-}
-
-// logAccess appends by's entry for a change made in tx.
-func logAccess(ctx context.Context, tx *sql.Tx, by server.Actor, action, subject, reason string) error {
-	_, err := appendAccess(ctx, tx, server.AccessEntry{At: by.At, Who: by.Who, Action: action, Subject: subject, Reason: reason})
-	return err
 }
 
 // crisisReason is what a policy change records as its reason: the crisis

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/server/d1"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
@@ -18,7 +19,9 @@ import (
 func (s *DB) Ingest(ctx context.Context, b wire.CountBatch, hash []byte, now time.Time) (server.IngestResult, error) {
 	sum := hex.EncodeToString(hash)
 	result := server.Stored
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	// The device's key alone (see keys.go): devices upload in parallel.
+	err := s.tx(d1.WithKeys(ctx, deviceKey(b.Device)), func(tx *sql.Tx) error {
+		result = server.Stored
 		var kioskID string
 		var lastSeq int64
 		err := tx.QueryRowContext(ctx, "SELECT kiosk_id, last_seq FROM devices WHERE id = ?", b.Device).Scan(&kioskID, &lastSeq)
@@ -47,15 +50,18 @@ func (s *DB) Ingest(ctx context.Context, b wire.CountBatch, hash []byte, now tim
 		// Every seq up to last_seq is stored or in a gap, until the retention
 		// engine rolls batches up into hourly totals: a seq that is neither
 		// was rolled up, and storing it again would count it twice.
+		var gap *server.Gap
 		if b.Seq <= lastSeq {
-			var inGap int
-			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM gaps WHERE device_id = ? AND from_seq <= ? AND to_seq >= ?",
-				b.Device, b.Seq, b.Seq).Scan(&inGap); err != nil {
-				return err
-			}
-			if inGap == 0 {
+			var g server.Gap
+			err := tx.QueryRowContext(ctx, "SELECT from_seq, to_seq FROM gaps WHERE device_id = ? AND from_seq <= ? AND to_seq >= ?",
+				b.Device, b.Seq, b.Seq).Scan(&g.From, &g.To)
+			if errors.Is(err, sql.ErrNoRows) {
 				return server.ErrRolledUp
 			}
+			if err != nil {
+				return err
+			}
+			gap = &g
 		}
 
 		for _, l := range b.Lines {
@@ -78,7 +84,7 @@ func (s *DB) Ingest(ctx context.Context, b wire.CountBatch, hash []byte, now tim
 				return err
 			}
 		}
-		if err := updateGaps(ctx, tx, b.Device, b.Seq, lastSeq); err != nil {
+		if err := updateGaps(ctx, tx, b.Device, b.Seq, lastSeq, gap); err != nil {
 			return err
 		}
 		return touch(ctx, tx, b.Device, now)
@@ -87,8 +93,9 @@ func (s *DB) Ingest(ctx context.Context, b wire.CountBatch, hash []byte, now tim
 }
 
 // updateGaps records the seqs a new batch skipped, or takes a late batch out
-// of the gap that held it, splitting the gap when the batch is inside it.
-func updateGaps(ctx context.Context, tx *sql.Tx, device string, seq, lastSeq int64) error {
+// of the gap that held it (g, read before the transaction's first write),
+// splitting the gap when the batch is inside it.
+func updateGaps(ctx context.Context, tx *sql.Tx, device string, seq, lastSeq int64, g *server.Gap) error {
 	if seq > lastSeq {
 		if seq > lastSeq+1 {
 			if _, err := tx.ExecContext(ctx, "INSERT INTO gaps (device_id, from_seq, to_seq) VALUES (?, ?, ?)",
@@ -99,14 +106,8 @@ func updateGaps(ctx context.Context, tx *sql.Tx, device string, seq, lastSeq int
 		_, err := tx.ExecContext(ctx, "UPDATE devices SET last_seq = ? WHERE id = ?", seq, device)
 		return err
 	}
-	var g server.Gap
-	err := tx.QueryRowContext(ctx, "SELECT from_seq, to_seq FROM gaps WHERE device_id = ? AND from_seq <= ? AND to_seq >= ?",
-		device, seq, seq).Scan(&g.From, &g.To)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil // below last_seq and not stored means it was in a gap; nothing to mend otherwise
-	}
-	if err != nil {
-		return err
+	if g == nil {
+		return nil // Ingest refuses a seq below last_seq that is in no gap
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM gaps WHERE device_id = ? AND from_seq = ?", device, g.From); err != nil {
 		return err

@@ -55,11 +55,15 @@ func (s *DB) CreateExam(ctx context.Context, e server.Exam, by server.Actor) err
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO exams ("+examColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			append(append([]any{e.ID}, args...), e.Created.UnixMilli())...); err != nil {
 			return err
 		}
-		return logAccess(ctx, tx, by, server.ActionCreateExam, "exam "+e.ID, crisisReason(e))
+		return log.log(ctx, tx, by, server.ActionCreateExam, "exam "+e.ID, crisisReason(e))
 	})
 }
 
@@ -71,12 +75,19 @@ func (s *DB) UpdateExam(ctx context.Context, e server.Exam, by server.Actor) err
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := found(tx.ExecContext(ctx, `UPDATE exams SET name = ?, course = ?, start_ms = ?, end_ms = ?, announced_ms = ?,
-			legal_basis = ?, alternatives = ?, alternative_exam = ?, url = ?, detectors = ?, interval_s = ?, crisis = ?
-			WHERE id = ?`, append(args, e.ID)...)); err != nil {
+		if err := exists(ctx, tx, "exams", e.ID); err != nil {
 			return err
 		}
-		return logAccess(ctx, tx, by, server.ActionUpdateExam, "exam "+e.ID, crisisReason(e))
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE exams SET name = ?, course = ?, start_ms = ?, end_ms = ?, announced_ms = ?,
+			legal_basis = ?, alternatives = ?, alternative_exam = ?, url = ?, detectors = ?, interval_s = ?, crisis = ?
+			WHERE id = ?`, append(args, e.ID)...); err != nil {
+			return err
+		}
+		return log.log(ctx, tx, by, server.ActionUpdateExam, "exam "+e.ID, crisisReason(e))
 	})
 }
 
@@ -131,8 +142,10 @@ func (s *DB) AddStudents(ctx context.Context, students []server.Student, tokenHa
 		return fmt.Errorf("%d students but %d token hashes", len(students), len(tokenHashes))
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		// Every check reads before the first insert (see the package doc).
 		listed := map[[2]string]bool{}
 		perExam := map[string]int{}
+		offs := make([]string, len(students))
 		for i, st := range students {
 			perExam[st.Exam]++
 			if err := exists(ctx, tx, "exams", st.Exam); err != nil {
@@ -148,18 +161,24 @@ func (s *DB) AddStudents(ctx context.Context, students []server.Student, tokenHa
 				return &wire.Error{Code: wire.CodeInvalid, Message: fmt.Sprintf("student %q is already on this exam", st.External)}
 			}
 			listed[key] = true
-			off, err := kinds(st.Off)
-			if err != nil {
+			var err error
+			if offs[i], err = kinds(st.Off); err != nil {
 				return err
 			}
+		}
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for i, st := range students {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO students (id, exam_id, external_id, email, token_hash, accommodations)
-				VALUES (?, ?, ?, ?, ?, ?)`, st.ID, st.Exam, st.External, st.Email, hex.EncodeToString(tokenHashes[i]), off); err != nil {
+				VALUES (?, ?, ?, ?, ?, ?)`, st.ID, st.Exam, st.External, st.Email, hex.EncodeToString(tokenHashes[i]), offs[i]); err != nil {
 				return err
 			}
 		}
 		exams := slices.Sorted(maps.Keys(perExam))
 		for _, exam := range exams {
-			if err := logAccess(ctx, tx, by, server.ActionImportStudents, fmt.Sprintf("exam %s: %d students", exam, perExam[exam]), ""); err != nil {
+			if err := log.log(ctx, tx, by, server.ActionImportStudents, fmt.Sprintf("exam %s: %d students", exam, perExam[exam]), ""); err != nil {
 				return err
 			}
 		}
@@ -214,10 +233,17 @@ func (s *DB) SetAccommodations(ctx context.Context, student string, off []wire.K
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := found(tx.ExecContext(ctx, "UPDATE students SET accommodations = ? WHERE id = ?", js, student)); err != nil {
+		if err := exists(ctx, tx, "students", student); err != nil {
 			return err
 		}
-		return logAccess(ctx, tx, by, server.ActionSetAccommodations, "student "+student, "")
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE students SET accommodations = ? WHERE id = ?", js, student); err != nil {
+			return err
+		}
+		return log.log(ctx, tx, by, server.ActionSetAccommodations, "student "+student, "")
 	})
 }
 
@@ -229,11 +255,15 @@ func (s *DB) SetChoice(ctx context.Context, student string, c server.Choice, at 
 // CreateReviewer stores a reviewer with the hash of their token.
 func (s *DB) CreateReviewer(ctx context.Context, r server.Reviewer, tokenHash []byte, by server.Actor) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO reviewers (id, name, token_hash) VALUES (?, ?, ?)",
 			r.ID, r.Name, hex.EncodeToString(tokenHash)); err != nil {
 			return err
 		}
-		return logAccess(ctx, tx, by, server.ActionCreateReviewer, "reviewer "+r.ID+" ("+r.Name+")", "")
+		return log.log(ctx, tx, by, server.ActionCreateReviewer, "reviewer "+r.ID+" ("+r.Name+")", "")
 	})
 }
 
@@ -257,6 +287,8 @@ func kinds(ks []wire.Kind) (string, error) {
 }
 
 // found turns an update or insert that touched no row into ErrNotFound.
+// Only for a write outside a transaction: inside one, a write's result is
+// not known on D1 until commit, so check with exists first.
 func found(res sql.Result, err error) error {
 	if err != nil {
 		return err
@@ -279,4 +311,16 @@ func exists(ctx context.Context, q queryer, table, id string) error {
 		return server.ErrNotFound
 	}
 	return nil
+}
+
+// nextID returns the id the next row of table will get: the one SQLite
+// would pick for an INTEGER PRIMARY KEY without AUTOINCREMENT, read before
+// the insert so the transaction knows it without LastInsertId. A concurrent
+// insert cannot take it: natively writers are serialised, and on D1 it
+// moves the clock, so this transaction runs again. table is always a
+// constant of this package.
+func nextID(ctx context.Context, tx *sql.Tx, table string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) + 1 FROM "+table).Scan(&id)
+	return id, err
 }

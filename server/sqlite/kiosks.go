@@ -93,18 +93,19 @@ func (s *DB) SetLines(ctx context.Context, id string, lines []wire.Line) (server
 	}
 	var k server.Kiosk
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE kiosks SET lines = ? WHERE id = ?", string(js), id)
-		if err != nil {
+		if k, err = kiosk(ctx, tx, id); err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return errors.Join(err, server.ErrNotFound)
-		}
-		if err := rememberLineNames(ctx, tx, id, lines); err != nil {
+		// The kiosk as stored after the update: its lines decoded from the
+		// JSON written, as a read would return them.
+		k.Lines = nil
+		if err := json.Unmarshal(js, &k.Lines); err != nil {
 			return err
 		}
-		k, err = kiosk(ctx, tx, id)
-		return err
+		if _, err := tx.ExecContext(ctx, "UPDATE kiosks SET lines = ? WHERE id = ?", string(js), id); err != nil {
+			return err
+		}
+		return rememberLineNames(ctx, tx, id, lines)
 	})
 	return k, err
 }
@@ -137,14 +138,14 @@ func (s *DB) Enrol(ctx context.Context, codeHash []byte, d server.Device, now ti
 		if err != nil {
 			return err
 		}
+		if k, err = kiosk(ctx, tx, kioskID); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM enrolment_codes WHERE code_hash = ?", hex.EncodeToString(codeHash)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO devices (id, kiosk_id, public_key, enrolled_ms) VALUES (?, ?, ?, ?)",
-			d.ID, kioskID, []byte(d.PublicKey), now.UnixMilli()); err != nil {
-			return err
-		}
-		k, err = kiosk(ctx, tx, kioskID)
+		_, err = tx.ExecContext(ctx, "INSERT INTO devices (id, kiosk_id, public_key, enrolled_ms) VALUES (?, ?, ?, ?)",
+			d.ID, kioskID, []byte(d.PublicKey), now.UnixMilli())
 		return err
 	})
 	return k, err

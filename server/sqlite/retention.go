@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/server/d1"
 )
 
 const retentionSetting = "retention_policy"
@@ -53,11 +55,15 @@ func (s *DB) SetRetentionPolicy(ctx context.Context, p server.RetentionPolicy, r
 		if err != nil {
 			return err
 		}
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, retentionSetting, string(next)); err != nil {
 			return err
 		}
-		return logAccess(ctx, tx, by, server.ActionPolicyChange, fmt.Sprintf("retention policy from %s to %s", prev, next), reason)
+		return log.log(ctx, tx, by, server.ActionPolicyChange, fmt.Sprintf("retention policy from %s to %s", prev, next), reason)
 	})
 }
 
@@ -70,63 +76,35 @@ func (s *DB) SetRetentionPolicy(ctx context.Context, p server.RetentionPolicy, r
 func (s *DB) DeleteExpiredSessions(ctx context.Context, p server.RetentionPolicy, now time.Time) (server.DeletionCounts, error) {
 	var c server.DeletionCounts
 	horizon := p.SessionHorizon(now).UnixMilli()
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	listDue := func(ctx context.Context, q reader) ([]string, error) {
+		ids, _, err := dueSessions(ctx, q, p, now, horizon)
+		for i, id := range ids {
+			ids[i] = sessionKey(id)
+		}
+		return ids, err
+	}
+	// DefaultKey and the key of every session it deletes (see keys.go).
+	err := s.txCovering(ctx, listDue, func(tx *sql.Tx, covered func(string) bool) error {
 		c = server.DeletionCounts{}
-		// The default rule is a lower bound: only exams whose window ended
-		// at or before the horizon can have a session due.
-		rows, err := tx.QueryContext(ctx, `SELECT s.id, s.student_id, e.end_ms,
-				(SELECT max(m.at_ms) FROM marks m WHERE m.session_id = s.id AND m.removed_ms IS NULL)
-			FROM sessions s JOIN students st ON st.id = s.student_id JOIN exams e ON e.id = st.exam_id
+		due, keptStudent, err := dueSessions(ctx, tx, p, now, horizon)
+		if err != nil {
+			return err
+		}
+		for _, id := range due {
+			if !covered(sessionKey(id)) {
+				return errUncovered
+			}
+		}
+		// Everything is read and counted before the first delete (see the
+		// package doc). Every session of a student belongs to the student's
+		// exam, so each was scanned above: a student of such an exam has no
+		// session left after the deletes unless one was kept.
+		students, err := retentionIDs(ctx, tx, `SELECT st.id FROM students st JOIN exams e ON e.id = st.exam_id
 			WHERE e.end_ms <= ?`, horizon)
 		if err != nil {
 			return err
 		}
-		var due []string
-		keptStudent := map[string]bool{}
-		for rows.Next() {
-			var id, student string
-			var end int64
-			var mark sql.NullInt64
-			if err := rows.Scan(&id, &student, &end, &mark); err != nil {
-				rows.Close()
-				return err
-			}
-			var marked time.Time
-			if mark.Valid {
-				marked = time.UnixMilli(mark.Int64)
-			}
-			if now.Before(p.SessionExpiry(time.UnixMilli(end), marked)) {
-				keptStudent[student] = true
-			} else {
-				due = append(due, id)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, id := range due {
-			for _, d := range []struct {
-				query string
-				n     *int64
-			}{
-				{"DELETE FROM events WHERE session_id = ?", &c.Events},
-				{"DELETE FROM summaries WHERE session_id = ?", &c.Summaries},
-				{"DELETE FROM marks WHERE session_id = ?", &c.Marks},
-				{"DELETE FROM notes WHERE session_id = ?", &c.Notes},
-				{"DELETE FROM sessions WHERE id = ?", &c.Sessions},
-			} {
-				if err := retentionExec(ctx, tx, d.n, d.query, id); err != nil {
-					return err
-				}
-			}
-		}
-
-		students, err := retentionIDs(ctx, tx, `SELECT st.id FROM students st JOIN exams e ON e.id = st.exam_id
-			WHERE e.end_ms <= ? AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.student_id = st.id)`, horizon)
-		if err != nil {
-			return err
-		}
+		students = slices.DeleteFunc(students, func(id string) bool { return keptStudent[id] })
 		// Tables of the data-subject rights migration hang off students too;
 		// checked so retention keeps working on a schema without them.
 		objections, err := retentionHasTable(ctx, tx, "objections")
@@ -137,34 +115,86 @@ func (s *DB) DeleteExpiredSessions(ctx context.Context, p server.RetentionPolicy
 		if err != nil {
 			return err
 		}
-		var none int64
-		for _, id := range students {
-			if keptStudent[id] {
-				continue
-			}
-			if err := retentionExec(ctx, tx, &c.Views, "DELETE FROM views WHERE student_id = ?", id); err != nil {
+		// One statement per table over the lists, bound as JSON arrays, so
+		// a run costs the same few round trips to D1 however much is due.
+		dueList, studentList := jsonList(due), jsonList(students)
+		const inList = " IN (SELECT value FROM json_each(?))"
+		perSession := []struct {
+			table string
+			n     *int64
+		}{{"events", &c.Events}, {"summaries", &c.Summaries}, {"marks", &c.Marks}, {"notes", &c.Notes}}
+		for _, d := range perSession {
+			if err := retentionCount(ctx, tx, d.n, "SELECT count(*) FROM "+d.table+" WHERE session_id"+inList, dueList); err != nil {
 				return err
 			}
-			if objections {
-				if err := retentionExec(ctx, tx, &none, "DELETE FROM objections WHERE student_id = ?", id); err != nil {
-					return err
-				}
-			}
-			// A granted request is the rights engine's own record, with no
-			// personal data; an undecided or refused one holds the
-			// student's reason.
-			if requests {
-				if err := retentionExec(ctx, tx, &none, "DELETE FROM deletion_requests WHERE student_id = ? AND status <> 'granted'", id); err != nil {
-					return err
-				}
-			}
-			if err := retentionExec(ctx, tx, &c.Students, "DELETE FROM students WHERE id = ?", id); err != nil {
+		}
+		if err := retentionCount(ctx, tx, &c.Views, "SELECT count(*) FROM views WHERE student_id"+inList, studentList); err != nil {
+			return err
+		}
+		c.Sessions, c.Students = int64(len(due)), int64(len(students))
+
+		// Children before parents (foreign keys are on), each statement
+		// with the list it deletes from.
+		type deletion struct{ query, list string }
+		var deletes []deletion
+		for _, d := range perSession {
+			deletes = append(deletes, deletion{"DELETE FROM " + d.table + " WHERE session_id" + inList, dueList})
+		}
+		deletes = append(deletes, deletion{"DELETE FROM sessions WHERE id" + inList, dueList},
+			deletion{"DELETE FROM views WHERE student_id" + inList, studentList})
+		if objections {
+			deletes = append(deletes, deletion{"DELETE FROM objections WHERE student_id" + inList, studentList})
+		}
+		// A granted request is the rights engine's own record, with no
+		// personal data; an undecided or refused one holds the student's
+		// reason.
+		if requests {
+			deletes = append(deletes, deletion{"DELETE FROM deletion_requests WHERE status <> 'granted' AND student_id" + inList, studentList})
+		}
+		deletes = append(deletes, deletion{"DELETE FROM students WHERE id" + inList, studentList})
+		for _, d := range deletes {
+			if _, err := tx.ExecContext(ctx, d.query, d.list); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	return c, err
+}
+
+// dueSessions returns the sessions due at now, and the students of exams
+// past the horizon that keep a session.
+func dueSessions(ctx context.Context, q reader, p server.RetentionPolicy, now time.Time, horizon int64) ([]string, map[string]bool, error) {
+	// The default rule is a lower bound: only exams whose window ended at
+	// or before the horizon can have a session due.
+	rows, err := q.QueryContext(ctx, `SELECT s.id, s.student_id, e.end_ms,
+			(SELECT max(m.at_ms) FROM marks m WHERE m.session_id = s.id AND m.removed_ms IS NULL)
+		FROM sessions s JOIN students st ON st.id = s.student_id JOIN exams e ON e.id = st.exam_id
+		WHERE e.end_ms <= ?`, horizon)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var due []string
+	keptStudent := map[string]bool{}
+	for rows.Next() {
+		var id, student string
+		var end int64
+		var mark sql.NullInt64
+		if err := rows.Scan(&id, &student, &end, &mark); err != nil {
+			return nil, nil, err
+		}
+		var marked time.Time
+		if mark.Valid {
+			marked = time.UnixMilli(mark.Int64)
+		}
+		if now.Before(p.SessionExpiry(time.UnixMilli(end), marked)) {
+			keptStudent[student] = true
+		} else {
+			due = append(due, id)
+		}
+	}
+	return due, keptStudent, rows.Err()
 }
 
 // RollUpCounts adds the batches that started at or before through to the
@@ -175,25 +205,52 @@ func (s *DB) DeleteExpiredSessions(ctx context.Context, p server.RetentionPolicy
 func (s *DB) RollUpCounts(ctx context.Context, through time.Time) (server.DeletionCounts, error) {
 	var c server.DeletionCounts
 	t := through.UnixMilli()
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	// The devices with batches to roll up, read first: the transaction
+	// takes their keys (see keys.go) and touches no other device's batches,
+	// so a batch that arrives meanwhile for another one waits for the next
+	// run, as if this one had run a moment earlier.
+	devices, err := retentionIDs(ctx, s.db, "SELECT DISTINCT device_id FROM batches WHERE start_ms <= ? ORDER BY device_id", t)
+	if err != nil || len(devices) == 0 {
+		return c, err
+	}
+	keys := make([]string, len(devices))
+	for i, d := range devices {
+		keys[i] = deviceKey(d)
+	}
+	list := jsonList(devices)
+	err = s.tx(d1.WithKeys(ctx, keys...), func(tx *sql.Tx) error {
 		c = server.DeletionCounts{}
-		if err := retentionExec(ctx, tx, &c.HourlyRows, `INSERT INTO count_hours (kiosk_id, line, hour_ms, n_in, n_out, batches)
+		// Counted before the writes: the hourly rows the upsert inserts or
+		// updates (one per group), and the batches it deletes.
+		if err := retentionCount(ctx, tx, &c.HourlyRows, `SELECT count(*) FROM (SELECT 1 FROM batches b
+			JOIN batch_lines l ON l.device_id = b.device_id AND l.seq = b.seq
+			JOIN devices d ON d.id = b.device_id
+			WHERE b.start_ms <= ? AND b.device_id IN (SELECT value FROM json_each(?))
+			GROUP BY d.kiosk_id, l.line, b.start_ms - b.start_ms % 3600000)`, t, list); err != nil {
+			return err
+		}
+		if err := retentionCount(ctx, tx, &c.CountBatches, `SELECT count(*) FROM batches
+			WHERE start_ms <= ? AND device_id IN (SELECT value FROM json_each(?))`, t, list); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO count_hours (kiosk_id, line, hour_ms, n_in, n_out, batches)
 			SELECT d.kiosk_id, l.line, b.start_ms - b.start_ms % 3600000, sum(l.n_in), sum(l.n_out), count(*)
 			FROM batches b
 			JOIN batch_lines l ON l.device_id = b.device_id AND l.seq = b.seq
 			JOIN devices d ON d.id = b.device_id
-			WHERE b.start_ms <= ?
+			WHERE b.start_ms <= ? AND b.device_id IN (SELECT value FROM json_each(?))
 			GROUP BY d.kiosk_id, l.line, b.start_ms - b.start_ms % 3600000
 			ON CONFLICT (kiosk_id, line, hour_ms) DO UPDATE SET
-				n_in = n_in + excluded.n_in, n_out = n_out + excluded.n_out, batches = batches + excluded.batches`, t); err != nil {
+				n_in = n_in + excluded.n_in, n_out = n_out + excluded.n_out, batches = batches + excluded.batches`, t, list); err != nil {
 			return err
 		}
-		var lines int64
-		if err := retentionExec(ctx, tx, &lines, `DELETE FROM batch_lines WHERE EXISTS (SELECT 1 FROM batches b
-			WHERE b.device_id = batch_lines.device_id AND b.seq = batch_lines.seq AND b.start_ms <= ?)`, t); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM batch_lines WHERE EXISTS (SELECT 1 FROM batches b
+			WHERE b.device_id = batch_lines.device_id AND b.seq = batch_lines.seq AND b.start_ms <= ?
+			AND b.device_id IN (SELECT value FROM json_each(?)))`, t, list); err != nil {
 			return err
 		}
-		return retentionExec(ctx, tx, &c.CountBatches, "DELETE FROM batches WHERE start_ms <= ?", t)
+		_, err := tx.ExecContext(ctx, "DELETE FROM batches WHERE start_ms <= ? AND device_id IN (SELECT value FROM json_each(?))", t, list)
+		return err
 	})
 	return c, err
 }
@@ -212,6 +269,10 @@ func (s *DB) FinishRun(ctx context.Context, r server.DeletionRecord, accessThrou
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		r.Deleted.AccessEntries = 0
+		// Everything is read before the first write (see the package doc):
+		// the last entry to delete, how many go, the anchor after the run,
+		// the record's id and the log's head, which the run's entry extends
+		// whether or not the entries before it are deleted.
 		var last server.AccessEntry
 		var at int64
 		// The first entry to keep is found walking seqs from the oldest,
@@ -219,12 +280,30 @@ func (s *DB) FinishRun(ctx context.Context, r server.DeletionRecord, accessThrou
 		err := tx.QueryRowContext(ctx, `SELECT seq, hash, at_ms FROM access_log
 			WHERE seq < coalesce((SELECT seq FROM access_log WHERE at_ms > ? ORDER BY seq LIMIT 1), 9223372036854775807)
 			ORDER BY seq DESC LIMIT 1`, accessThrough.UnixMilli()).Scan(&last.Seq, &last.Hash, &at)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
+		prune := err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
-		default:
-			if err := retentionExec(ctx, tx, &r.Deleted.AccessEntries, "DELETE FROM access_log WHERE seq <= ?", last.Seq); err != nil {
+		}
+		anchor, err := accessAnchor(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if prune {
+			if err := retentionCount(ctx, tx, &r.Deleted.AccessEntries, "SELECT count(*) FROM access_log WHERE seq <= ?", last.Seq); err != nil {
+				return err
+			}
+			anchor = server.AccessAnchor{Seq: last.Seq, Hash: last.Hash, At: time.UnixMilli(at)}
+		}
+		if r.ID, err = nextID(ctx, tx, "deletion_records"); err != nil {
+			return err
+		}
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
+
+		if prune {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM access_log WHERE seq <= ?", last.Seq); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO access_anchor (id, seq, hash, at_ms) VALUES (1, ?, ?, ?)
@@ -234,24 +313,16 @@ func (s *DB) FinishRun(ctx context.Context, r server.DeletionRecord, accessThrou
 			}
 		}
 		d := r.Deleted
-		res, err := tx.ExecContext(ctx, `INSERT INTO deletion_records (at_ms, trigger_kind, policy, sessions, summaries, events,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO deletion_records (id, at_ms, trigger_kind, policy, sessions, summaries, events,
 			marks, notes, students, views, count_batches, hourly_rows, access_entries)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.At.UnixMilli(), r.Trigger, string(policy), d.Sessions, d.Summaries,
-			d.Events, d.Marks, d.Notes, d.Students, d.Views, d.CountBatches, d.HourlyRows, d.AccessEntries)
-		if err != nil {
-			return err
-		}
-		if r.ID, err = res.LastInsertId(); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.At.UnixMilli(), r.Trigger, string(policy), d.Sessions, d.Summaries,
+			d.Events, d.Marks, d.Notes, d.Students, d.Views, d.CountBatches, d.HourlyRows, d.AccessEntries); err != nil {
 			return err
 		}
 		if !d.Any() {
 			return nil
 		}
-		anchor, err := accessAnchor(ctx, tx)
-		if err != nil {
-			return err
-		}
-		return logAccess(ctx, tx, server.Actor{Who: server.RetentionWho, At: r.At}, server.ActionRetentionRun,
+		return log.log(ctx, tx, server.Actor{Who: server.RetentionWho, At: r.At}, server.ActionRetentionRun,
 			server.RunSubject(r.ID, anchor), d.String())
 	})
 	return r, err
@@ -284,46 +355,25 @@ func (s *DB) DeletionRecords(ctx context.Context, limit int) ([]server.DeletionR
 	return records, rows.Err()
 }
 
-// Reclaim gives the pages that deleted rows freed back to the file system:
-// the file is in auto_vacuum=INCREMENTAL (see Open), incremental_vacuum
-// moves the free pages to the end and truncates them, and a checkpoint
-// carries that from the WAL into the database file.
-func (s *DB) Reclaim(ctx context.Context) error {
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	// incremental_vacuum frees one page per step; reading its rows steps it
-	// to the end.
-	rows, err := conn.QueryContext(ctx, "PRAGMA incremental_vacuum")
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	_, err = conn.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
-	return err
+// jsonList is ids as a JSON array, for json_each: never null.
+func jsonList(ids []string) string {
+	b, _ := json.Marshal(append([]string{}, ids...)) // strings always marshal
+	return string(b)
 }
 
-// retentionExec runs a statement and adds the rows it changed to *n.
-func retentionExec(ctx context.Context, tx *sql.Tx, n *int64, query string, args ...any) error {
-	res, err := tx.ExecContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	k, err := res.RowsAffected()
+// retentionCount runs a count query and adds its answer to *n: what a
+// delete that follows will remove, counted before it, since a write's
+// result is not known inside a transaction on D1.
+func retentionCount(ctx context.Context, tx *sql.Tx, n *int64, query string, args ...any) error {
+	var k int64
+	err := tx.QueryRowContext(ctx, query, args...).Scan(&k)
 	*n += k
 	return err
 }
 
 // retentionIDs returns a query's single text column.
-func retentionIDs(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
+func retentionIDs(ctx context.Context, q reader, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

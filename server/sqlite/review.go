@@ -10,21 +10,27 @@ import (
 )
 
 // AddMark stores a mark on an existing session and returns it with its id.
-// Inserting from a SELECT of the session makes an unknown session
-// ErrNotFound in the same statement. The mark and its access-log entry,
-// with the mark's reason, are stored together.
+// The mark and its access-log entry, with the mark's reason, are stored
+// together.
 func (s *DB) AddMark(ctx context.Context, m server.Mark) (server.Mark, error) {
 	m.Removed = nil
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO marks (session_id, kind, reason, who, at_ms)
-			SELECT id, ?, ?, ?, ? FROM sessions WHERE id = ?`, string(m.Kind), m.Reason, m.By, m.At.UnixMilli(), m.Session)
-		if err := found(res, err); err != nil {
+		if err := exists(ctx, tx, "sessions", m.Session); err != nil {
 			return err
 		}
-		if m.ID, err = res.LastInsertId(); err != nil {
+		var err error
+		if m.ID, err = nextID(ctx, tx, "marks"); err != nil {
 			return err
 		}
-		return logAccess(ctx, tx, server.Actor{Who: m.By, At: m.At}, server.ActionAddMark,
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO marks (id, session_id, kind, reason, who, at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+			m.ID, m.Session, string(m.Kind), m.Reason, m.By, m.At.UnixMilli()); err != nil {
+			return err
+		}
+		return log.log(ctx, tx, server.Actor{Who: m.By, At: m.At}, server.ActionAddMark,
 			fmt.Sprintf("session %s mark %d %s", m.Session, m.ID, m.Kind), m.Reason)
 	})
 	return m, err
@@ -35,14 +41,25 @@ func (s *DB) AddMark(ctx context.Context, m server.Mark) (server.Mark, error) {
 // keeps the first removal. A lifted mark no longer extends retention.
 func (s *DB) RemoveMark(ctx context.Context, session string, id int64, reason string, by server.Actor) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := found(tx.ExecContext(ctx, `UPDATE marks SET removed_ms = coalesce(removed_ms, ?),
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM marks WHERE id = ? AND session_id = ?", id, session).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return server.ErrNotFound
+		}
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE marks SET removed_ms = coalesce(removed_ms, ?),
 				removed_by = CASE WHEN removed_ms IS NULL THEN ? ELSE removed_by END,
 				removed_reason = CASE WHEN removed_ms IS NULL THEN ? ELSE removed_reason END
 			WHERE id = ? AND session_id = ?`,
-			by.At.UnixMilli(), by.Who, reason, id, session)); err != nil {
+			by.At.UnixMilli(), by.Who, reason, id, session); err != nil {
 			return err
 		}
-		return logAccess(ctx, tx, by, server.ActionRemoveMark, fmt.Sprintf("session %s mark %d", session, id), reason)
+		return log.log(ctx, tx, by, server.ActionRemoveMark, fmt.Sprintf("session %s mark %d", session, id), reason)
 	})
 }
 
@@ -79,15 +96,22 @@ func (s *DB) Marks(ctx context.Context, session string) ([]server.Mark, error) {
 // The log names the note, never its text.
 func (s *DB) AddNote(ctx context.Context, n server.Note) (server.Note, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO notes (session_id, text, who, at_ms)
-			SELECT id, ?, ?, ? FROM sessions WHERE id = ?`, n.Text, n.By, n.At.UnixMilli(), n.Session)
-		if err := found(res, err); err != nil {
+		if err := exists(ctx, tx, "sessions", n.Session); err != nil {
 			return err
 		}
-		if n.ID, err = res.LastInsertId(); err != nil {
+		var err error
+		if n.ID, err = nextID(ctx, tx, "notes"); err != nil {
 			return err
 		}
-		return logAccess(ctx, tx, server.Actor{Who: n.By, At: n.At}, server.ActionAddNote, fmt.Sprintf("session %s note %d", n.Session, n.ID), "")
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO notes (id, session_id, text, who, at_ms) VALUES (?, ?, ?, ?, ?)",
+			n.ID, n.Session, n.Text, n.By, n.At.UnixMilli()); err != nil {
+			return err
+		}
+		return log.log(ctx, tx, server.Actor{Who: n.By, At: n.At}, server.ActionAddNote, fmt.Sprintf("session %s note %d", n.Session, n.ID), "")
 	})
 	return n, err
 }
@@ -119,11 +143,18 @@ func (s *DB) Notes(ctx context.Context, session string) ([]server.Note, error) {
 // student's views and in the access log, in one transaction.
 func (s *DB) LogView(ctx context.Context, student string, v server.View) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := found(tx.ExecContext(ctx, "INSERT INTO views (student_id, who, what, at_ms) SELECT id, ?, ?, ? FROM students WHERE id = ?",
-			v.Who, v.What, v.At.UnixMilli(), student)); err != nil {
+		if err := exists(ctx, tx, "students", student); err != nil {
 			return err
 		}
-		_, err := appendAccess(ctx, tx, server.AccessEntry{At: v.At, Who: v.Who, Action: server.ActionView,
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO views (student_id, who, what, at_ms) VALUES (?, ?, ?, ?)",
+			student, v.Who, v.What, v.At.UnixMilli()); err != nil {
+			return err
+		}
+		_, err = log.add(ctx, tx, server.AccessEntry{At: v.At, Who: v.Who, Action: server.ActionView,
 			Subject: "student " + student + ": " + v.What})
 		return err
 	})

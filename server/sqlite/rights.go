@@ -22,15 +22,22 @@ func (s *DB) AddObjection(ctx context.Context, o server.Objection) (server.Objec
 		if n >= server.MaxObjections {
 			return server.ErrTooManyObjections
 		}
-		res, err := tx.ExecContext(ctx, "INSERT INTO objections (student_id, reason, at_ms) SELECT id, ?, ? FROM students WHERE id = ?",
-			o.Reason, o.At.UnixMilli(), o.Student)
-		if err := found(res, err); err != nil {
+		if err := exists(ctx, tx, "students", o.Student); err != nil {
 			return err
 		}
-		if o.ID, err = res.LastInsertId(); err != nil {
+		var err error
+		if o.ID, err = nextID(ctx, tx, "objections"); err != nil {
 			return err
 		}
-		return logAccess(ctx, tx, server.Actor{Who: server.WhoStudent, At: o.At}, server.ActionObject,
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO objections (id, student_id, reason, at_ms) VALUES (?, ?, ?, ?)",
+			o.ID, o.Student, o.Reason, o.At.UnixMilli()); err != nil {
+			return err
+		}
+		return log.log(ctx, tx, server.Actor{Who: server.WhoStudent, At: o.At}, server.ActionObject,
 			fmt.Sprintf("student %s objection %d", o.Student, o.ID), "")
 	})
 	return o, err
@@ -63,10 +70,17 @@ func (s *DB) Objections(ctx context.Context, student string) ([]server.Objection
 // without either address.
 func (s *DB) SetEmail(ctx context.Context, student, email string, at time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := found(tx.ExecContext(ctx, "UPDATE students SET email = ? WHERE id = ?", email, student)); err != nil {
+		if err := exists(ctx, tx, "students", student); err != nil {
 			return err
 		}
-		return logAccess(ctx, tx, server.Actor{Who: server.WhoStudent, At: at}, server.ActionRectifyEmail, "student "+student, "")
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE students SET email = ? WHERE id = ?", email, student); err != nil {
+			return err
+		}
+		return log.log(ctx, tx, server.Actor{Who: server.WhoStudent, At: at}, server.ActionRectifyEmail, "student "+student, "")
 	})
 }
 
@@ -134,7 +148,12 @@ func (s *DB) StudentDeletionRequests(ctx context.Context, student string) ([]ser
 // deleting in one write transaction means no mark can land in between.
 func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now time.Time) (server.DeletionRequest, error) {
 	var d server.DeletionRequest
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	sessions := func(ctx context.Context, q reader) ([]string, error) {
+		return sessionKeys(ctx, q, "SELECT id FROM sessions WHERE student_id = ?", student)
+	}
+	// DefaultKey and the keys of the student's sessions, which a grant
+	// deletes (see keys.go).
+	err := s.txCovering(ctx, sessions, func(tx *sql.Tx, covered func(string) bool) error {
 		var exam string
 		var end int64
 		var active int
@@ -151,30 +170,44 @@ func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now ti
 		if err != nil {
 			return err
 		}
-		if len(pending) > 0 {
-			d = pending[0]
+		isNew := len(pending) == 0
+		if isNew {
+			// The request as the insert below stores it, with the
+			// columns' defaults.
+			d = server.DeletionRequest{Student: student, Exam: exam, Reason: reason, Requested: time.UnixMilli(now.UnixMilli()),
+				Status: server.DeletionPending, Deleted: map[string]int{}}
+			if d.ID, err = nextID(ctx, tx, "deletion_requests"); err != nil {
+				return err
+			}
 		} else {
-			res, err := tx.ExecContext(ctx, "INSERT INTO deletion_requests (student_id, exam_id, reason, requested_ms) VALUES (?, ?, ?, ?)",
-				student, exam, reason, now.UnixMilli())
-			if err != nil {
-				return err
-			}
-			id, err := res.LastInsertId()
-			if err != nil {
-				return err
-			}
-			if err := logAccess(ctx, tx, server.Actor{Who: server.WhoStudent, At: now}, server.ActionRequestDeletion,
-				fmt.Sprintf("student %s deletion request %d", student, id), ""); err != nil {
-				return err
-			}
-			if d, err = deletionRequest(ctx, tx, id); err != nil {
+			d = pending[0]
+		}
+		grant := active == 0 && end <= now.UnixMilli()
+		var counts map[string]int
+		if grant {
+			if counts, err = studentCounts(ctx, tx, d, covered); err != nil {
 				return err
 			}
 		}
-		if active > 0 || end > now.UnixMilli() {
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
+
+		if isNew {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO deletion_requests (id, student_id, exam_id, reason, requested_ms) VALUES (?, ?, ?, ?, ?)",
+				d.ID, student, exam, reason, now.UnixMilli()); err != nil {
+				return err
+			}
+			if err := log.log(ctx, tx, server.Actor{Who: server.WhoStudent, At: now}, server.ActionRequestDeletion,
+				fmt.Sprintf("student %s deletion request %d", student, d.ID), ""); err != nil {
+				return err
+			}
+		}
+		if !grant {
 			return nil
 		}
-		d, err = grantDeletion(ctx, tx, d, server.Actor{Who: server.WhoAutomatic, At: now},
+		d, err = grantDeletion(ctx, tx, log, d, counts, server.Actor{Who: server.WhoAutomatic, At: now},
 			"granted automatically: no active mark and the exam window has closed")
 		return err
 	})
@@ -185,7 +218,12 @@ func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now ti
 // request, with the admin's reason, in one transaction with its log entry.
 func (s *DB) DecideDeletion(ctx context.Context, id int64, grant bool, reason string, by server.Actor) (server.DeletionRequest, error) {
 	var d server.DeletionRequest
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	sessions := func(ctx context.Context, q reader) ([]string, error) {
+		return sessionKeys(ctx, q, `SELECT s.id FROM sessions s
+			JOIN deletion_requests d ON d.student_id = s.student_id WHERE d.id = ?`, id)
+	}
+	// As RequestDeletion.
+	err := s.txCovering(ctx, sessions, func(tx *sql.Tx, covered func(string) bool) error {
 		var err error
 		if d, err = deletionRequest(ctx, tx, id); err != nil {
 			return err
@@ -193,19 +231,26 @@ func (s *DB) DecideDeletion(ctx context.Context, id int64, grant bool, reason st
 		if d.Status != server.DeletionPending {
 			return server.ErrDecided
 		}
+		var counts map[string]int
 		if grant {
-			d, err = grantDeletion(ctx, tx, d, by, reason)
+			if counts, err = studentCounts(ctx, tx, d, covered); err != nil {
+				return err
+			}
+		}
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if grant {
+			d, err = grantDeletion(ctx, tx, log, d, counts, by, reason)
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE deletion_requests SET status = 'refused', decided_ms = ?, decided_by = ?, decision = ? WHERE id = ?",
 			by.At.UnixMilli(), by.Who, reason, id); err != nil {
 			return err
 		}
-		if err := logAccess(ctx, tx, by, server.ActionRefuseDeletion, fmt.Sprintf("student %s deletion request %d", d.Student, id), reason); err != nil {
-			return err
-		}
-		d, err = deletionRequest(ctx, tx, id)
-		return err
+		d = decided(d, server.DeletionRefused, by, reason)
+		return log.log(ctx, tx, by, server.ActionRefuseDeletion, fmt.Sprintf("student %s deletion request %d", d.Student, id), reason)
 	})
 	return d, err
 }
@@ -224,26 +269,50 @@ var studentTables = []struct{ table, where string }{
 	{"students", "id = ?"},                                          // with email, choice and accommodations
 }
 
+// studentCounts counts, inside tx and before its first write, the rows
+// grantDeletion will delete for d's student: on D1 a delete's count is not
+// known inside a transaction. d itself, pending, is kept (granted), so it
+// is not counted. It returns errUncovered if the student has a session
+// whose key the transaction did not take.
+func studentCounts(ctx context.Context, tx *sql.Tx, d server.DeletionRequest, covered func(string) bool) (map[string]int, error) {
+	keys, err := sessionKeys(ctx, tx, "SELECT id FROM sessions WHERE student_id = ?", d.Student)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		if !covered(k) {
+			return nil, errUncovered
+		}
+	}
+	counts := map[string]int{}
+	for _, t := range studentTables {
+		q, args := "SELECT count(*) FROM "+t.table+" WHERE "+t.where, []any{d.Student}
+		if t.table == "deletion_requests" {
+			q, args = q+" AND id <> ?", append(args, d.ID)
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+			return nil, fmt.Errorf("counting %s: %w", t.table, err)
+		}
+		counts[t.table] = n
+	}
+	return counts, nil
+}
+
 // grantDeletion deletes every row about d's student inside tx, turns d into
-// the deletion record (counts only) and appends the one access-log entry
-// that records the deletion. The access log's earlier entries stay: it is
-// append-only, and they name the student only by lokaal's random id.
-func grantDeletion(ctx context.Context, tx *sql.Tx, d server.DeletionRequest, by server.Actor, reason string) (server.DeletionRequest, error) {
+// the deletion record (counts only, from studentCounts) and appends the one
+// access-log entry that records the deletion. The access log's earlier
+// entries stay: it is append-only, and they name the student only by
+// lokaal's random id.
+func grantDeletion(ctx context.Context, tx *sql.Tx, log *accessLog, d server.DeletionRequest, counts map[string]int, by server.Actor, reason string) (server.DeletionRequest, error) {
 	// Keep the granted request itself while deleting the others.
 	if _, err := tx.ExecContext(ctx, "UPDATE deletion_requests SET status = 'granted', reason = '' WHERE id = ?", d.ID); err != nil {
 		return d, err
 	}
-	counts := map[string]int{}
 	for _, t := range studentTables {
-		res, err := tx.ExecContext(ctx, "DELETE FROM "+t.table+" WHERE "+t.where, d.Student)
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.table+" WHERE "+t.where, d.Student); err != nil {
 			return d, fmt.Errorf("deleting %s: %w", t.table, err)
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return d, err
-		}
-		counts[t.table] = int(n)
 	}
 	js, err := json.Marshal(counts)
 	if err != nil {
@@ -253,10 +322,21 @@ func grantDeletion(ctx context.Context, tx *sql.Tx, d server.DeletionRequest, by
 		by.At.UnixMilli(), by.Who, reason, string(js), d.ID); err != nil {
 		return d, err
 	}
-	if err := logAccess(ctx, tx, by, server.ActionDeleteStudent, fmt.Sprintf("student %s deletion request %d", d.Student, d.ID), reason); err != nil {
+	if err := log.log(ctx, tx, by, server.ActionDeleteStudent, fmt.Sprintf("student %s deletion request %d", d.Student, d.ID), reason); err != nil {
 		return d, err
 	}
-	return deletionRequest(ctx, tx, d.ID)
+	d = decided(d, server.DeletionGranted, by, reason)
+	d.Reason, d.Deleted = "", counts
+	return d, nil
+}
+
+// decided returns d as stored once decided: what a read of the row would
+// return, built in Go because the transaction that decides cannot read its
+// own writes on D1.
+func decided(d server.DeletionRequest, status server.DeletionStatus, by server.Actor, decision string) server.DeletionRequest {
+	at := time.UnixMilli(by.At.UnixMilli())
+	d.Status, d.Decided, d.DecidedBy, d.Decision = status, &at, by.Who, decision
+	return d
 }
 
 // StudentAccessLog returns the access-log entries about a student, oldest

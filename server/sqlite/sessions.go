@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/server/d1"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
@@ -127,7 +128,8 @@ func (s *DB) sessions(ctx context.Context, where string, arg any) ([]server.Sess
 
 // AppendSummary stores a summary exactly once, extending the session's
 // chain. It runs in one write transaction, which SQLite serialises (BEGIN
-// IMMEDIATE), so of two concurrent requests for one seq the second sees the
+// IMMEDIATE) and D1 runs again when another commit on the session came
+// first, so of two concurrent requests for one seq the second sees the
 // first's head: it is a Duplicate or a conflict, never a second link. An
 // error stores nothing. The hash is computed here from the summary.
 func (s *DB) AppendSummary(ctx context.Context, ss server.StoredSummary) (server.IngestResult, error) {
@@ -138,7 +140,9 @@ func (s *DB) AppendSummary(ctx context.Context, ss server.StoredSummary) (server
 		return 0, err
 	}
 	result := server.Stored
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	// The session's key alone (see keys.go): sessions append in parallel.
+	err = s.tx(d1.WithKeys(ctx, sessionKey(sum.Session)), func(tx *sql.Tx) error {
+		result = server.Stored
 		var lastSeq int64
 		var head string
 		var finished sql.NullInt64
@@ -215,12 +219,13 @@ func (s *DB) Summaries(ctx context.Context, session string) ([]server.StoredSumm
 // FinishSession closes the session and stores the receipt sign makes from
 // it (with Finished set), in one transaction, and only if the chain still
 // ends at seq and head, so that no summary slips in between counting and
-// closing. sign runs inside the write
-// transaction and must not use the store. A finished session returns its
-// stored receipt without calling sign.
+// closing. sign runs inside the write transaction and must not use the
+// store; on D1 it may run more than once, when a concurrent write makes the
+// transaction run again. A finished session returns its stored receipt
+// without calling sign.
 func (s *DB) FinishSession(ctx context.Context, id string, seq int64, head string, at time.Time, sign func(server.Session) wire.SignedReceipt) (wire.SignedReceipt, error) {
 	var r wire.SignedReceipt
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(d1.WithKeys(ctx, sessionKey(id)), func(tx *sql.Tx) error {
 		ss, err := session(ctx, tx, id)
 		if err != nil {
 			return err

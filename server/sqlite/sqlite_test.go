@@ -1,16 +1,22 @@
+//go:build !js
+
 package sqlite
 
 import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"flag"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/server/d1"
+	"github.com/lokaal-nl/lokaal/server/d1/d1sqlite"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
@@ -18,14 +24,43 @@ var ctx = context.Background()
 
 var door = wire.Line{Name: "door", A: [2]float64{0, 0.8}, B: [2]float64{1, 0.8}, Mode: wire.Immediate}
 
+// onD1 runs the tests on server/d1's driver, over SQLite as D1 runs it
+// (d1sqlite), instead of on native SQLite: LOKAAL_STORE=d1 go test, or
+// go test ./server/sqlite -args -d1. make unit runs both.
+var d1Flag = flag.Bool("d1", false, "run the store on the D1 driver (or set LOKAAL_STORE=d1)")
+
+// onD1 reads the environment when a test runs, not at package init, so
+// that go test's cache knows the result depends on it.
+func onD1() bool { return *d1Flag || os.Getenv("LOKAAL_STORE") == "d1" }
+
+// open opens the store at path: natively with Open; on D1, Open applies the
+// migrations as wrangler would, and the store is New over the d1 driver on
+// a fresh connection to the file, like a Worker's.
 func open(t *testing.T, path string) *DB {
 	t.Helper()
 	db, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if onD1() {
+		db.Close()
+		b, err := d1sqlite.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db = New(d1.OpenDB(b))
+		t.Cleanup(func() { b.Close() })
+	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// nativeOnly skips a test of native SQLite's own settings or files.
+func nativeOnly(t *testing.T) {
+	t.Helper()
+	if onD1() {
+		t.Skip("native SQLite only")
+	}
 }
 
 func count(t *testing.T, db *DB, query string) int {
@@ -46,7 +81,8 @@ func TestMigrations(t *testing.T) {
 	}
 	var mode string
 	db.db.QueryRow("PRAGMA journal_mode").Scan(&mode)
-	if mode != "wal" || count(t, db, "PRAGMA synchronous") != 2 || count(t, db, "PRAGMA foreign_keys") != 1 || count(t, db, "PRAGMA busy_timeout") == 0 {
+	// Open's connection settings are native SQLite's; D1 has its own.
+	if !onD1() && (mode != "wal" || count(t, db, "PRAGMA synchronous") != 2 || count(t, db, "PRAGMA foreign_keys") != 1 || count(t, db, "PRAGMA busy_timeout") == 0) {
 		t.Errorf("journal_mode %s, synchronous %d, foreign_keys %d", mode, count(t, db, "PRAGMA synchronous"), count(t, db, "PRAGMA foreign_keys"))
 	}
 	if err := db.CreateKiosk(ctx, server.Kiosk{ID: "k-1", Name: "a", Room: "b", IntervalS: 60, Lines: []wire.Line{door}}); err != nil {
@@ -82,6 +118,12 @@ func TestMigrationsPortable(t *testing.T) {
 func setup(t *testing.T) (*DB, string) {
 	t.Helper()
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	return db, setupKiosk(t, db)
+}
+
+// setupKiosk adds kiosk k-1 with two lines and enrols its device d-1.
+func setupKiosk(t *testing.T, db *DB) string {
+	t.Helper()
 	side := wire.Line{Name: "side", A: [2]float64{0.5, 0}, B: [2]float64{0.5, 1}, Mode: wire.Deferred}
 	if err := db.CreateKiosk(ctx, server.Kiosk{ID: "k-1", Name: "a", Room: "hall", IntervalS: 60, Lines: []wire.Line{door, side}}); err != nil {
 		t.Fatal(err)
@@ -93,7 +135,7 @@ func setup(t *testing.T) (*DB, string) {
 	if _, err := db.Enrol(ctx, []byte("hash"), server.Device{ID: "d-1", PublicKey: pub}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	return db, "d-1"
+	return "d-1"
 }
 
 func batch(device string, seq int64, lines ...string) wire.CountBatch {
@@ -206,5 +248,18 @@ func TestIngestAcceptsFormerLineNames(t *testing.T) {
 	}
 	if _, err := db.Ingest(ctx, batch(dev, 3, "window"), []byte{3}, time.Now()); !errors.Is(err, server.ErrUnknownLine) {
 		t.Fatalf("never-configured line: %v", err)
+	}
+}
+
+// TestClockMigration: the migration creates the d1 driver's clock table
+// exactly as d1.Schema does, since the driver no longer creates it.
+func TestClockMigration(t *testing.T) {
+	body, err := migrations.ReadFile("migrations/0007_tx_clock.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	if !strings.Contains(words(string(body)), words(d1.Schema)) {
+		t.Errorf("0007_tx_clock.sql does not hold d1.Schema:\n%s", d1.Schema)
 	}
 }

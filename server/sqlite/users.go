@@ -51,12 +51,16 @@ func (s *DB) CreateUser(ctx context.Context, u server.User, passwordHash string,
 		if taken {
 			return server.ErrNameTaken
 		}
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
 		hash := sql.NullString{String: passwordHash, Valid: passwordHash != ""}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO users (id, name, role, password_hash, created_ms) VALUES (?, ?, ?, ?, ?)",
 			u.ID, u.Name, string(u.Role), hash, u.Created.UnixMilli()); err != nil {
 			return err
 		}
-		return logAccess(ctx, tx, by, server.ActionCreateUser, "user "+u.ID+" ("+u.Name+")", "role "+string(u.Role))
+		return log.log(ctx, tx, by, server.ActionCreateUser, "user "+u.ID+" ("+u.Name+")", "role "+string(u.Role))
 	})
 }
 
@@ -93,6 +97,10 @@ func (s *DB) DisableUser(ctx context.Context, id string, by server.Actor) (serve
 		if u, _, err = scanUser(tx.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id)); err != nil {
 			return err
 		}
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
 		if u.Disabled == nil {
 			at := time.UnixMilli(by.At.UnixMilli())
 			u.Disabled = &at
@@ -103,7 +111,7 @@ func (s *DB) DisableUser(ctx context.Context, id string, by server.Actor) (serve
 		if _, err := tx.ExecContext(ctx, "DELETE FROM staff_sessions WHERE user_id = ?", id); err != nil {
 			return err
 		}
-		return logAccess(ctx, tx, by, server.ActionDisableUser, "user "+u.ID+" ("+u.Name+")", "")
+		return log.log(ctx, tx, by, server.ActionDisableUser, "user "+u.ID+" ("+u.Name+")", "")
 	})
 	return u, err
 }
@@ -112,8 +120,12 @@ func (s *DB) DisableUser(ctx context.Context, id string, by server.Actor) (serve
 func (s *DB) EnsureSSOUser(ctx context.Context, name string, role server.Role, newID string, by server.Actor) (server.User, error) {
 	var u server.User
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		// Read the log's head first, with the other reads, before any write.
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
 		var hash string
-		var err error
 		u, hash, err = scanUser(tx.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE name = ?", name))
 		switch {
 		case errors.Is(err, server.ErrNotFound):
@@ -122,7 +134,7 @@ func (s *DB) EnsureSSOUser(ctx context.Context, name string, role server.Role, n
 				u.ID, u.Name, string(u.Role), u.Created.UnixMilli()); err != nil {
 				return err
 			}
-			return logAccess(ctx, tx, by, server.ActionCreateUser, "user "+u.ID+" ("+u.Name+")", "role "+string(role)+", single sign-on")
+			return log.log(ctx, tx, by, server.ActionCreateUser, "user "+u.ID+" ("+u.Name+")", "role "+string(role)+", single sign-on")
 		case err != nil:
 			return err
 		case u.Disabled != nil:
@@ -139,7 +151,7 @@ func (s *DB) EnsureSSOUser(ctx context.Context, name string, role server.Role, n
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET role = ? WHERE id = ?", string(role), u.ID); err != nil {
 			return err
 		}
-		return logAccess(ctx, tx, by, server.ActionUpdateUser, "user "+u.ID+" ("+u.Name+")", "role "+string(old)+" to "+string(role)+" from the single sign-on claims")
+		return log.log(ctx, tx, by, server.ActionUpdateUser, "user "+u.ID+" ("+u.Name+")", "role "+string(old)+" to "+string(role)+" from the single sign-on claims")
 	})
 	return u, err
 }
@@ -147,12 +159,16 @@ func (s *DB) EnsureSSOUser(ctx context.Context, name string, role server.Role, n
 // CreateStaffSession stores a session and logs the login.
 func (s *DB) CreateStaffSession(ctx context.Context, ss server.StaffSession, idHash []byte, via string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO staff_sessions (id_hash, user_id, csrf, created_ms, last_seen_ms, expires_ms)
 			VALUES (?, ?, ?, ?, ?, ?)`, hex.EncodeToString(idHash), ss.User.ID, ss.CSRF,
 			ss.Created.UnixMilli(), ss.LastSeen.UnixMilli(), ss.Expires.UnixMilli()); err != nil {
 			return err
 		}
-		return logAccess(ctx, tx, server.Actor{Who: ss.User.Name, At: ss.Created}, server.ActionLogin,
+		return log.log(ctx, tx, server.Actor{Who: ss.User.Name, At: ss.Created}, server.ActionLogin,
 			"user "+ss.User.ID+" ("+ss.User.Name+")", "via "+via)
 	})
 }
@@ -197,18 +213,21 @@ func (s *DB) StaffSession(ctx context.Context, idHash []byte, now time.Time) (se
 // session is ErrNotFound and logs nothing.
 func (s *DB) DeleteStaffSession(ctx context.Context, idHash []byte, by server.Actor) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM staff_sessions WHERE id_hash = ?", hex.EncodeToString(idHash))
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM staff_sessions WHERE id_hash = ?", hex.EncodeToString(idHash)).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
 			return server.ErrNotFound
 		}
-		return logAccess(ctx, tx, by, server.ActionLogout, "user "+by.Who, "")
+		log, err := readLog(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM staff_sessions WHERE id_hash = ?", hex.EncodeToString(idHash)); err != nil {
+			return err
+		}
+		return log.log(ctx, tx, by, server.ActionLogout, "user "+by.Who, "")
 	})
 }
 

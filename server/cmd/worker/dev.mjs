@@ -24,6 +24,9 @@ process.env.CLOUDFLARE_API_TOKEN = "";
 delete process.env.CLOUDFLARE_API_TOKEN;
 
 const here = dirname(fileURLToPath(import.meta.url));
+// The settings server/cmd/worker/config reads, passed from the environment.
+const passed = ["LOKAAL_ADMIN_TOKEN", "LOKAAL_RECEIPT_KEY", "LOKAAL_ADMIN_PASSWORD", "LOKAAL_ALLOW_BUILDS",
+  "LOKAAL_FRAME_ORIGINS", "LOKAAL_OBJECTION_CONTACT", "LOKAAL_REVISION"];
 const require = createRequire(import.meta.url);
 
 // start applies the migrations and serves the worker; it resolves once the
@@ -56,14 +59,16 @@ export async function start({
   const cfg = unstable_readConfig({ config });
   if (!assets) cfg.assets = undefined; // a worker without pages, e.g. the D1 checks
   const { workerOptions } = unstable_getMiniflareWorkerOptions(cfg);
-  const token = process.env.LOKAAL_ADMIN_TOKEN;
+  // Secrets and [vars] from this process's environment, as `wrangler
+  // secret put` and wrangler.toml give them to a deployed Worker.
+  const fromEnv = Object.fromEntries(passed.filter((k) => process.env[k]).map((k) => [k, process.env[k]]));
   const mf = new Miniflare({
     ...workerOptions,
     name: "lokaal",
     modules: true,
     modulesRoot: buildDir,
     scriptPath: join(buildDir, "worker.mjs"),
-    bindings: { ...workerOptions.bindings, ...(token ? { LOKAAL_ADMIN_TOKEN: token } : {}), ...bindings },
+    bindings: { ...workerOptions.bindings, ...fromEnv, ...bindings },
     d1Persist: join(state, "v3", "d1"),
     host: "127.0.0.1",
     port,

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server/d1"
@@ -140,6 +141,39 @@ func main() {
 		after := count(ctx, db)
 		reply(w, map[string]any{"hit_err": errString(errHit), "miss_err": errString(errMiss),
 			"before": before, "after_hit": mid, "after_miss": after}, nil)
+	})
+	// keys: a transaction on more clock keys than D1 binds in one statement
+	// (read in parts) commits, json_each expands a bound JSON array, as the
+	// store's roll-up uses it, and D1 refuses a statement over 100 params,
+	// the limit d1sqlite copies.
+	mux.HandleFunc("POST /keys", func(w http.ResponseWriter, r *http.Request) {
+		keys := make([]string, 150)
+		for i := range keys {
+			keys[i] = "check:" + strconv.Itoa(i)
+		}
+		ctx := d1.WithKeys(r.Context(), keys...)
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			reply(w, nil, err)
+			return
+		}
+		var expanded int64
+		if err := tx.QueryRow("SELECT count(*) FROM counter WHERE id IN (SELECT value FROM json_each(?))", "[1, 2, 3]").Scan(&expanded); err != nil {
+			tx.Rollback()
+			reply(w, nil, err)
+			return
+		}
+		tx.Exec("UPDATE counter SET n = n + 1 WHERE id = 1")
+		commitErr := tx.Commit()
+		args := make([]any, 101)
+		for i := range args {
+			args[i] = int64(i)
+		}
+		rows, tooMany := db.QueryContext(r.Context(), "SELECT 1 WHERE 1 IN ("+strings.TrimSuffix(strings.Repeat("?,", 101), ",")+")", args...)
+		if tooMany == nil {
+			rows.Close()
+		}
+		reply(w, map[string]any{"commit_err": errString(commitErr), "expanded": expanded, "params_101_err": errString(tooMany)}, nil)
 	})
 	workers.Serve(mux)
 }

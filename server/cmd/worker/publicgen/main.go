@@ -33,6 +33,7 @@ import (
 var pages = map[string]string{
 	"/": "index.html", "/kiosk": "kiosk.html", "/admin": "admin.html", "/exam": "exam.html",
 	"/review": "review.html", "/sample-exam": "sample-exam.html",
+	"/login": "login.html", "/rights": "rights.html", "/transparency": "transparency.html",
 }
 
 var ref = regexp.MustCompile(`/assets/([A-Za-z0-9_][A-Za-z0-9_.-]*)`)

@@ -1,0 +1,192 @@
+// Helpers of the contract suite: the admin API, a kiosk device and an exam
+// proctor whose Ed25519 keys live in the test (node:crypto) and that sign
+// exactly the bytes the browser clients sign (wasm/wire's SigningBytes:
+// a domain line, then encoding/json of the struct, fields in declaration
+// order; integral numbers, so JavaScript and Go print them alike).
+import crypto from 'node:crypto';
+import { expect, type APIRequestContext } from '@playwright/test';
+import { adminToken, nodeBuild } from './env';
+
+export const admin = { Authorization: `Bearer ${adminToken}` };
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+export const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}${crypto.randomInt(1e6)}`;
+
+const rawPublicKey = (k: crypto.KeyObject) => {
+  const der = k.export({ format: 'der', type: 'spki' });
+  return der.subarray(der.length - 32).toString('base64');
+};
+const sign = (domain: string, v: unknown, key: crypto.KeyObject) =>
+  crypto.sign(null, Buffer.from(domain + JSON.stringify(v)), key).toString('base64');
+
+// base prefixes paths, so a test may drive the other target too ('' means
+// the project's baseURL).
+export type Target = { request: APIRequestContext; base: string };
+
+export const lines = [
+  { name: 'entry', a: [0, 0.725], b: [1, 0.725], mode: 'immediate' },
+  { name: 'exit', a: [0.78, 0.875], b: [0.78, 0.125], mode: 'deferred' },
+];
+
+export async function createKiosk({ request, base }: Target, room: string) {
+  const res = await request.post(`${base}/api/v1/kiosks`, {
+    headers: admin, data: { name: `kiosk ${room}`, room, interval_s: 60, lines },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  return (await res.json()) as { kiosk: { id: string }; enrolment_code: string };
+}
+
+export type LineCount = { line: string; in: number; out: number };
+export type Batch = { device: string; seq: number; build: string; start: number; end: number; lines: LineCount[] };
+
+// Device is an enrolled kiosk: it signs count batches as the browser does.
+export class Device {
+  readonly keys = crypto.generateKeyPairSync('ed25519');
+  id = '';
+  kiosk = '';
+  constructor(private t: Target) {}
+
+  static async enrolled(t: Target, room: string) {
+    const k = await createKiosk(t, room);
+    const d = new Device(t);
+    d.kiosk = k.kiosk.id;
+    const res = await t.request.post(`${t.base}/api/v1/enrol`, {
+      data: { code: k.enrolment_code, public_key: rawPublicKey(d.keys.publicKey) },
+    });
+    expect(res.status(), await res.text()).toBe(201);
+    d.id = (await res.json()).device;
+    return d;
+  }
+
+  batch(seq: number, start: number, counts: LineCount[], build = nodeBuild): Batch {
+    return { device: this.id, seq, build, start, end: start + 60_000, lines: counts };
+  }
+
+  sign(b: Batch, key = this.keys.privateKey) {
+    const canonical = { device: b.device, seq: b.seq, build: b.build, start: b.start, end: b.end,
+      lines: b.lines.map((l) => ({ line: l.line, in: l.in, out: l.out })) };
+    return { batch: b, sig: sign('lokaal/count-batch/v1\n', canonical, key) };
+  }
+
+  async post(body: unknown) {
+    const res = await this.t.request.post(`${this.t.base}/api/v1/counts`, {
+      headers: { 'Content-Type': 'application/json' },
+      data: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: res.status(), body: await res.json().catch(() => ({})) };
+  }
+}
+
+// counts exports one room's counts, 1h buckets, as JSON or CSV text.
+export async function counts({ request, base }: Target, room: string, from: number, to: number, format: 'json' | 'csv' = 'json') {
+  const q = new URLSearchParams({ room, bucket: '1h', from: String(from), to: String(to), format });
+  const res = await request.get(`${base}/api/v1/counts?${q}`, { headers: admin });
+  expect(res.status(), await res.text()).toBe(200);
+  return format === 'json' ? res.json() : res.text();
+}
+
+export const hour = 3600_000;
+export const day = 24 * hour;
+// An hour-aligned time `days` days ago, so every batch lands in one bucket.
+export const hoursAgo = (days: number) => Math.floor((Date.now() - days * day) / hour) * hour;
+
+// ---- exams ----
+
+export type WireEvent = { kind: string; start: number; end: number; peak: number };
+export type Summary = {
+  session: string; seq: number; prev: string; build: string;
+  window: { from: number; to: number }; events: WireEvent[]; health: { frames: number; fps: number };
+};
+export const genesis = '0'.repeat(64);
+
+function summaryBytes(s: Summary) {
+  return {
+    session: s.session, seq: s.seq, prev: s.prev, build: s.build,
+    window: { from: s.window.from, to: s.window.to },
+    events: s.events.map((e) => ({ kind: e.kind, start: e.start, end: e.end, peak: e.peak })),
+    health: { frames: s.health.frames, fps: s.health.fps },
+  };
+}
+export const summaryHash = (s: Summary) =>
+  crypto.createHash('sha256').update('lokaal/exam-summary/v1\n' + JSON.stringify(summaryBytes(s))).digest('hex');
+
+// createExam makes an exam running from a few minutes ago for two hours,
+// announced 11 days before, framing the built-in sample exam, with n
+// students; it returns their access tokens.
+export async function examWithStudents({ request, base }: Target, n: number) {
+  const now = Date.now();
+  let res = await request.post(`${base}/api/v1/exams`, {
+    headers: admin,
+    data: {
+      name: unique('exam'), course: 'C101',
+      start: new Date(now - 5 * 60_000).toISOString(), end: new Date(now + 2 * hour).toISOString(),
+      announced: new Date(now - 11 * day).toISOString(),
+      legal_basis: 'Exam regulations art. 4.2, contract test',
+      alternatives_considered: 'An oral exam on campus; an open-book take-home assignment.',
+      alternative_exam: 'An oral exam on campus the week after.',
+      url: '/sample-exam', detectors: [{ kind: 'focus_lost' }, { kind: 'face_absent', threshold_s: 10 }], interval_s: 5,
+    },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  const exam = (await res.json()) as { id: string };
+  const tag = unique('s');
+  const csv = 'student_id,email\n' + Array.from({ length: n }, (_, i) => `${tag}-${i},${tag}-${i}@example.edu`).join('\n') + '\n';
+  res = await request.post(`${base}/api/v1/exams/${exam.id}/students`, { headers: { ...admin, 'Content-Type': 'text/csv' }, data: csv });
+  expect(res.status(), await res.text()).toBe(201);
+  const { students } = await res.json();
+  return { exam: exam.id, tokens: (students as { link: string }[]).map((s) => new URL(s.link, 'http://x').hash.slice('#access='.length)) };
+}
+
+// Proctor is a proctored session whose key lives in the test.
+export class Proctor {
+  readonly keys = crypto.generateKeyPairSync('ed25519');
+  session = '';
+  constructor(private t: Target, private token: string) {}
+
+  async start(build = nodeBuild) {
+    const { request, base } = this.t;
+    let res = await request.post(`${base}/api/v1/student/choice`, { headers: bearer(this.token), data: { choice: 'proctored' } });
+    expect(res.status(), await res.text()).toBe(200);
+    res = await request.post(`${base}/api/v1/student/sessions`, {
+      headers: bearer(this.token),
+      data: { public_key: rawPublicKey(this.keys.publicKey), build,
+        precheck: { camera: true, face_found: true, microphone: false, baseline: 100, face_frames: 30, frames: 30 } },
+    });
+    if (res.status() === 201) this.session = (await res.json()).session;
+    return { status: res.status(), body: await res.json().catch(() => ({})) };
+  }
+
+  summary(seq: number, prev: string, events: WireEvent[], from = Date.now() - 5000): Summary {
+    return { session: this.session, seq, prev, build: nodeBuild, window: { from, to: from + 5000 }, events, health: { frames: 150, fps: 30 } };
+  }
+
+  sign(s: Summary, key = this.keys.privateKey) {
+    return { summary: s, sig: crypto.sign(null, Buffer.from('lokaal/exam-summary/v1\n' + JSON.stringify(summaryBytes(s))), key).toString('base64') };
+  }
+
+  async post(body: unknown) {
+    const res = await this.t.request.post(`${this.t.base}/api/v1/summaries`, {
+      headers: { 'Content-Type': 'application/json' }, data: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: res.status(), body: await res.json().catch(() => ({})) };
+  }
+
+  async finish(seq: number, head: string) {
+    const f = { session: this.session, seq, head, at: Date.now() };
+    const res = await this.t.request.post(`${this.t.base}/api/v1/sessions/${this.session}/finish`, {
+      data: { finish: f, sig: sign('lokaal/exam-finish/v1\n', f, this.keys.privateKey) },
+    });
+    return { status: res.status(), body: await res.json().catch(() => ({})) };
+  }
+}
+
+// verifyReceipt checks a signed receipt against the server's published key
+// (GET /api/v1/receipt-key): the receipt as the server rendered it is the
+// signed JSON (Go's field order, sorted map keys, integral numbers).
+export async function verifyReceipt({ request, base }: Target, signed: { receipt: unknown; key: string; sig: string }) {
+  const res = await request.get(`${base}/api/v1/receipt-key`);
+  expect(res.status()).toBe(200);
+  const { key } = await res.json();
+  expect(signed.key).toBe(key);
+  const pub = crypto.createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(key, 'base64')]), format: 'der', type: 'spki' });
+  return crypto.verify(null, Buffer.from('lokaal/exam-receipt/v1\n' + JSON.stringify(signed.receipt)), pub, Buffer.from(signed.sig, 'base64'));
+}

@@ -1,0 +1,124 @@
+// Package config reads the Worker's settings from its environment: Worker
+// secrets (wrangler secret put) and [vars] in wrangler.toml, never the
+// bundle. It is plain Go over a getenv function, so it is tested natively;
+// the Worker passes cloudflare.Getenv.
+package config
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+// Environment names. The secrets: LOKAAL_ADMIN_TOKEN, LOKAAL_RECEIPT_KEY,
+// LOKAAL_ADMIN_PASSWORD. The rest are [vars].
+const (
+	AdminToken    = "LOKAAL_ADMIN_TOKEN"    // secret: the admin bearer token (only its hash is kept)
+	ReceiptKey    = "LOKAAL_RECEIPT_KEY"    // secret: base64 32-byte Ed25519 seed signing receipts
+	AdminPassword = "LOKAAL_ADMIN_PASSWORD" // secret: the first admin's password, used once
+	AllowBuilds   = "LOKAAL_ALLOW_BUILDS"   // var: extra client builds, comma-separated hex SHA-256
+	FrameOrigins  = "LOKAAL_FRAME_ORIGINS"  // var: https origins /exam may frame, comma-separated
+	Objection     = "LOKAAL_OBJECTION_CONTACT"
+	Revision      = "LOKAAL_REVISION"
+)
+
+// Config is what the Worker's handler needs from its environment.
+type Config struct {
+	AdminTokenHash []byte            // SHA-256 of LOKAAL_ADMIN_TOKEN; nil: admin API closed
+	ReceiptSeed    string            // LOKAAL_RECEIPT_KEY, checked by the store
+	AdminPassword  string            // LOKAAL_ADMIN_PASSWORD
+	Builds         []string          // the served builds (linked in by make worker) and LOKAAL_ALLOW_BUILDS
+	Served         map[string]string // "kiosk.wasm" and "exam.wasm" → the hash linked in
+	FrameOrigins   []string
+	Objection      string
+	Revision       string // LOKAAL_REVISION, else the one linked in
+}
+
+// Read reads the environment. served is the comma-separated hashes of the
+// kiosk.wasm and exam.wasm the Worker's static assets serve, linked in at
+// build time; revision the source revision linked in. A malformed value
+// is an error naming the variable (the Worker refuses to serve rather
+// than run with a setting silently dropped).
+func Read(getenv func(string) string, served, revision string) (Config, error) {
+	c := Config{
+		ReceiptSeed:   getenv(ReceiptKey),
+		AdminPassword: getenv(AdminPassword),
+		Objection:     strings.TrimSpace(getenv(Objection)),
+		Revision:      cmpOr(getenv(Revision), revision),
+	}
+	if t := getenv(AdminToken); t != "" {
+		sum := sha256.Sum256([]byte(t))
+		c.AdminTokenHash = sum[:]
+	}
+	var errs []error
+	var err error
+	if c.Builds, err = parseBuilds(served); err != nil {
+		errs = append(errs, fmt.Errorf("linked builds: %w", err))
+	}
+	if len(c.Builds) == 2 { // make worker links kiosk.wasm's, then exam.wasm's
+		c.Served = map[string]string{"kiosk.wasm": c.Builds[0], "exam.wasm": c.Builds[1]}
+	}
+	extra, err := parseBuilds(getenv(AllowBuilds))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", AllowBuilds, err))
+	}
+	for _, b := range extra {
+		if !slices.Contains(c.Builds, b) {
+			c.Builds = append(c.Builds, b)
+		}
+	}
+	if c.FrameOrigins, err = parseOrigins(getenv(FrameOrigins)); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", FrameOrigins, err))
+	}
+	return c, errors.Join(errs...)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// parseBuilds is serve's --allow-build.
+func parseBuilds(s string) ([]string, error) {
+	var out []string
+	for _, b := range strings.Split(s, ",") {
+		b = strings.TrimSpace(b)
+		if b == "" {
+			continue
+		}
+		if !wire.ValidBuild(b) {
+			return nil, fmt.Errorf("%q is not a hex SHA-256 (64 lowercase hex digits)", b)
+		}
+		if !slices.Contains(out, b) {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// parseOrigins is serve's --frame-origins.
+func parseOrigins(s string) ([]string, error) {
+	var out []string
+	for _, o := range strings.Split(s, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") ||
+			u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(u.Host, "*;' ") {
+			return nil, fmt.Errorf("%q is not an https origin such as https://exams.example.org", o)
+		}
+		if o = "https://" + strings.ToLower(u.Host); !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}

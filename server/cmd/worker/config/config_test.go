@@ -1,0 +1,70 @@
+package config
+
+import (
+	"crypto/sha256"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+var (
+	kiosk = strings.Repeat("a", 64)
+	exam  = strings.Repeat("b", 64)
+	extra = strings.Repeat("c", 64)
+)
+
+func TestRead(t *testing.T) {
+	c, err := Read(env(map[string]string{
+		AdminToken:   "secret-token",
+		ReceiptKey:   "seed",
+		AllowBuilds:  " " + extra + "," + kiosk,
+		FrameOrigins: "https://Exams.Example.org, https://exams.example.org/",
+		Objection:    " the board ",
+	}), kiosk+","+exam, "abc123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte("secret-token"))
+	if string(c.AdminTokenHash) != string(sum[:]) {
+		t.Error("admin token hash is not the SHA-256 of the token")
+	}
+	if want := []string{kiosk, exam, extra}; !slices.Equal(c.Builds, want) {
+		t.Errorf("builds %v, want %v", c.Builds, want)
+	}
+	if c.Served["kiosk.wasm"] != kiosk || c.Served["exam.wasm"] != exam || len(c.Served) != 2 {
+		t.Errorf("served %v", c.Served)
+	}
+	if want := []string{"https://exams.example.org"}; !slices.Equal(c.FrameOrigins, want) {
+		t.Errorf("frame origins %v, want %v", c.FrameOrigins, want)
+	}
+	if c.Objection != "the board" || c.ReceiptSeed != "seed" || c.Revision != "abc123" {
+		t.Errorf("got %+v", c)
+	}
+}
+
+func TestReadEmpty(t *testing.T) {
+	c, err := Read(env(nil), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AdminTokenHash != nil || len(c.Builds) != 0 || len(c.FrameOrigins) != 0 {
+		t.Errorf("an empty environment configures nothing, got %+v", c)
+	}
+}
+
+func TestReadRejects(t *testing.T) {
+	for name, m := range map[string]map[string]string{
+		"build":  {AllowBuilds: "ABC"},
+		"origin": {FrameOrigins: "http://exams.example.org"},
+		"path":   {FrameOrigins: "https://exams.example.org/x"},
+	} {
+		if _, err := Read(env(m), "", ""); err == nil {
+			t.Errorf("%s: %v accepted", name, m)
+		}
+	}
+	if _, err := Read(env(nil), "not-hex", ""); err == nil {
+		t.Error("a malformed linked build was accepted")
+	}
+}
