@@ -35,7 +35,7 @@ test('concurrent resends of the same batch: exactly one is stored', async ({ req
   const more = [n + 1, n + 2, n + 3, n + 4].map((seq) => d.sign(d.batch(seq, t0 + seq * 60_000, [{ line: 'entry', in: 1, out: 0 }])));
   const first = await Promise.all([...more, ...more].map((b) => d.post(b)));
   expect(first.filter((r) => r.status === 201).length, JSON.stringify(first)).toBe(4);
-  expect(first.filter((r) => r.status === 200).length).toBe(4);
+  expect(first.filter((r) => r.status === 200).length, JSON.stringify(first)).toBe(4);
 
   const got = await counts({ request, base: '' }, room, t0, t0 + hour);
   const entryIn = got.rows.filter((r: { line: string }) => r.line === 'entry').reduce((a: number, r: { in: number }) => a + r.in, 0);

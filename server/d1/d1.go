@@ -350,26 +350,36 @@ func (t *tx) Commit() error {
 	defer func() { t.c.tx = nil }()
 	ctx := context.Background()
 	if len(t.writes) == 0 {
-		now, err := readClocks(ctx, t.c.b, t.keys)
-		if err != nil {
-			return err
-		}
-		for _, k := range t.keys {
-			v, ok := t.seen[k]
-			w, ok2 := now[k]
-			if ok != ok2 || v != w {
-				return ErrConflict
-			}
-		}
-		return nil
+		return t.unmoved(ctx)
 	}
 	stmts := append(guard(t.keys, t.seen), t.writes...)
 	_, err := t.c.b.Batch(ctx, stmts)
 	return classify(err)
 }
 
+// Rollback drops the buffered writes, and reports ErrConflict when the
+// clocks moved since the transaction began: a transaction gives up on what
+// it read (a refusal such as "already rolled up" is a conclusion from its
+// reads), and reads spread over several queries are one consistent state
+// only if no writer committed in between. Retry then runs it again.
 func (t *tx) Rollback() error {
-	t.c.tx = nil
+	defer func() { t.c.tx = nil }()
+	return t.unmoved(context.Background())
+}
+
+// unmoved checks that no clock of the transaction moved since it began.
+func (t *tx) unmoved(ctx context.Context) error {
+	now, err := readClocks(ctx, t.c.b, t.keys)
+	if err != nil {
+		return err
+	}
+	for _, k := range t.keys {
+		v, ok := t.seen[k]
+		w, ok2 := now[k]
+		if ok != ok2 || v != w {
+			return ErrConflict
+		}
+	}
 	return nil
 }
 

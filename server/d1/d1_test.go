@@ -296,3 +296,30 @@ func TestManyKeys(t *testing.T) {
 		t.Fatalf("counter = %d, want 2", got)
 	}
 }
+
+// TestRollbackAfterAMoveIsAConflict: a transaction that gives up on what it
+// read (a domain refusal) is rerun when a writer committed meanwhile, since
+// its reads may mix two states.
+func TestRollbackAfterAMoveIsAConflict(t *testing.T) {
+	db, _ := open(t, true)
+	ctx := context.Background()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read(t, tx)
+	if err := tx.Rollback(); err != nil {
+		t.Fatalf("Rollback with nothing moved = %v, want nil", err)
+	}
+	tx, err = db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read(t, tx)
+	if _, err := db.Exec("UPDATE counter SET n = 7 WHERE id = 1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Rollback(); !d1.IsConflict(err) {
+		t.Fatalf("Rollback = %v, want a conflict: a write landed between the reads", err)
+	}
+}
