@@ -92,13 +92,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	frameOrigins, err := parseOrigins(*origins)
+	frameOrigins, err := httpapi.ParseFrameOrigins(*origins)
 	if err != nil {
-		return err
+		return fmt.Errorf("--frame-origins: %w", err)
 	}
-	builds, err := parseBuilds(*allowBuild)
+	builds, err := httpapi.ParseBuilds(*allowBuild)
 	if err != nil {
-		return err
+		return fmt.Errorf("--allow-build: %w", err)
 	}
 	oidcLogin, err := sso.login(ctx, getenv)
 	if err != nil {

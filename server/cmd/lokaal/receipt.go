@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -19,27 +18,6 @@ import (
 
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
-
-// parseOrigins reads --frame-origins: comma-separated https origins, each
-// scheme://host[:port] and nothing more, since they go into a CSP.
-func parseOrigins(s string) ([]string, error) {
-	var out []string
-	for _, o := range strings.Split(s, ",") {
-		o = strings.TrimSpace(o)
-		if o == "" {
-			continue
-		}
-		u, err := url.Parse(o)
-		if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") ||
-			u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(u.Host, "*;' ") {
-			return nil, fmt.Errorf("--frame-origins: %q is not an https origin such as https://exams.example.org", o)
-		}
-		if o = "https://" + strings.ToLower(u.Host); !slices.Contains(out, o) {
-			out = append(out, o)
-		}
-	}
-	return out, nil
-}
 
 // verifyReceipt checks a receipt file against the server's published key,
 // or a key given on the command line, and prints a one-line summary.

@@ -91,21 +91,9 @@ func TestVerifyReceipt(t *testing.T) {
 	}
 }
 
-func TestParseOrigins(t *testing.T) {
-	got, err := parseOrigins(" https://Exams.Example.org, https://lms.example.org:8443/ ,,https://exams.example.org")
-	if err != nil || strings.Join(got, " ") != "https://exams.example.org https://lms.example.org:8443" {
-		t.Errorf("parseOrigins = %q, %v", got, err)
-	}
-	if got, err := parseOrigins(""); err != nil || len(got) != 0 {
-		t.Errorf("empty: %q, %v", got, err)
-	}
-	for _, bad := range []string{"http://exams.example.org", "https://exams.example.org/path", "exams.example.org", "https://*.example.org", "https://a.example.org; script-src *", "https://u@a.example.org"} {
-		if _, err := parseOrigins(bad); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
-	}
+func TestServeRefusesABadOrigin(t *testing.T) {
 	// serve refuses a bad origin before it opens anything.
-	err = run(context.Background(), []string{"lokaal", "serve", "--db", filepath.Join(t.TempDir(), "x.db"), "--frame-origins", "http://insecure.example"},
+	err := run(context.Background(), []string{"lokaal", "serve", "--db", filepath.Join(t.TempDir(), "x.db"), "--frame-origins", "http://insecure.example"},
 		func(string) string { return "" }, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "--frame-origins") {
 		t.Errorf("serve with a bad origin: %v", err)

@@ -17,8 +17,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
 // revision is the source revision, set on the server binary only by the
@@ -39,22 +37,6 @@ var clientPackages = map[string]string{
 
 // maxWasmBytes bounds a download: the clients are a few MB.
 const maxWasmBytes = 64 << 20
-
-// parseBuilds reads --allow-build: comma-separated hex SHA-256 hashes.
-func parseBuilds(s string) ([]string, error) {
-	var out []string
-	for _, b := range strings.Split(s, ",") {
-		b = strings.TrimSpace(b)
-		if b == "" {
-			continue
-		}
-		if !wire.ValidBuild(b) {
-			return nil, fmt.Errorf("--allow-build: %q is not a hex SHA-256 (64 lowercase hex digits)", b)
-		}
-		out = append(out, b)
-	}
-	return out, nil
-}
 
 // verifyBuild downloads the wasm a server serves and compares it with a
 // build of the local checkout: the check anyone can run that the code in

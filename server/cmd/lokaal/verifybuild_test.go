@@ -88,19 +88,3 @@ func fakeServerNone(t *testing.T) string {
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
-
-func TestParseBuilds(t *testing.T) {
-	a, b := strings.Repeat("ab", 32), strings.Repeat("0f", 32)
-	got, err := parseBuilds(" " + a + "," + b + ",")
-	if err != nil || len(got) != 2 || got[0] != a || got[1] != b {
-		t.Errorf("parseBuilds: %q, %v", got, err)
-	}
-	for _, bad := range []string{"dev", strings.ToUpper(a), a[:62], a + "," + "xyz"} {
-		if _, err := parseBuilds(bad); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
-	}
-	if got, err := parseBuilds(""); err != nil || got != nil {
-		t.Errorf("empty: %q, %v", got, err)
-	}
-}

@@ -8,11 +8,11 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"net/url"
+
 	"slices"
 	"strings"
 
-	"github.com/lokaal-nl/lokaal/wasm/wire"
+	"github.com/lokaal-nl/lokaal/server/httpapi"
 )
 
 // Environment names. The secrets: LOKAAL_ADMIN_TOKEN, LOKAAL_RECEIPT_KEY,
@@ -57,13 +57,13 @@ func Read(getenv func(string) string, served, revision string) (Config, error) {
 	}
 	var errs []error
 	var err error
-	if c.Builds, err = parseBuilds(served); err != nil {
+	if c.Builds, err = httpapi.ParseBuilds(served); err != nil {
 		errs = append(errs, fmt.Errorf("linked builds: %w", err))
 	}
 	if len(c.Builds) == 2 { // make worker links kiosk.wasm's, then exam.wasm's
 		c.Served = map[string]string{"kiosk.wasm": c.Builds[0], "exam.wasm": c.Builds[1]}
 	}
-	extra, err := parseBuilds(getenv(AllowBuilds))
+	extra, err := httpapi.ParseBuilds(getenv(AllowBuilds))
 	if err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", AllowBuilds, err))
 	}
@@ -72,7 +72,7 @@ func Read(getenv func(string) string, served, revision string) (Config, error) {
 			c.Builds = append(c.Builds, b)
 		}
 	}
-	if c.FrameOrigins, err = parseOrigins(getenv(FrameOrigins)); err != nil {
+	if c.FrameOrigins, err = httpapi.ParseFrameOrigins(getenv(FrameOrigins)); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", FrameOrigins, err))
 	}
 	return c, errors.Join(errs...)
@@ -83,42 +83,4 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
-}
-
-// parseBuilds is serve's --allow-build.
-func parseBuilds(s string) ([]string, error) {
-	var out []string
-	for _, b := range strings.Split(s, ",") {
-		b = strings.TrimSpace(b)
-		if b == "" {
-			continue
-		}
-		if !wire.ValidBuild(b) {
-			return nil, fmt.Errorf("%q is not a hex SHA-256 (64 lowercase hex digits)", b)
-		}
-		if !slices.Contains(out, b) {
-			out = append(out, b)
-		}
-	}
-	return out, nil
-}
-
-// parseOrigins is serve's --frame-origins.
-func parseOrigins(s string) ([]string, error) {
-	var out []string
-	for _, o := range strings.Split(s, ",") {
-		o = strings.TrimSpace(o)
-		if o == "" {
-			continue
-		}
-		u, err := url.Parse(o)
-		if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") ||
-			u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(u.Host, "*;' ") {
-			return nil, fmt.Errorf("%q is not an https origin such as https://exams.example.org", o)
-		}
-		if o = "https://" + strings.ToLower(u.Host); !slices.Contains(out, o) {
-			out = append(out, o)
-		}
-	}
-	return out, nil
 }
