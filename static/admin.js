@@ -2,18 +2,7 @@
 // forbids inline script and style.
 'use strict';
 
-const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
-let csrf = ''; // the session's CSRF token, from /api/v1/me
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v; else e.setAttribute(k, v);
-  }
-  e.append(...children);
-  return e;
-}
 
 function svg(tag, attrs = {}) {
   const e = document.createElementNS(SVG, tag);
@@ -21,53 +10,10 @@ function svg(tag, attrs = {}) {
   return e;
 }
 
-function status(msg, isError = false) {
-  $('status').textContent = msg;
-  $('status').className = isError ? 'error' : '';
-}
-
-// toLogin sends the browser to the login page, which brings it back here.
-function toLogin() {
-  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-}
-
-// api calls the JSON API with the session cookie; every change carries the
-// session's CSRF token. A 401 (logged out, session expired) goes to login.
-async function api(path, opts = {}) {
-  const { type, ...rest } = opts;
-  const headers = {};
-  if (opts.body) headers['Content-Type'] = type || 'application/json';
-  if ((opts.method || 'GET') !== 'GET') headers['X-CSRF-Token'] = csrf;
-  const res = await fetch(path, { ...rest, headers, credentials: 'same-origin' });
-  if (res.status === 401) {
-    toLogin();
-    throw new Error('Your session has ended: log in again.');
-  }
-  if (!res.ok) {
-    const err = await res.json().catch(() => ({ message: res.statusText }));
-    throw new Error(err.message || res.statusText);
-  }
-  return res;
-}
-
-async function signOut() {
-  await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': csrf } }).catch(() => {});
-  $('app').hidden = true;
-  toLogin();
-}
-
 // signIn asks who is logged in: an admin gets the dashboard, anyone else
 // the login page (or, for a reviewer, a pointer to the review page).
 async function signIn() {
-  const res = await fetch('/api/v1/me', { credentials: 'same-origin' });
-  if (res.status === 401) {
-    toLogin();
-    return;
-  }
-  const me = await res.json();
-  csrf = me.csrf;
-  $('whoami').textContent = `${me.name} (${me.role})`;
-  $('signout').hidden = false;
+  const me = await whoAmI();
   if (me.role !== 'admin') {
     status('The dashboard is for admins; the review page is at /review.', true);
     return;
@@ -480,7 +426,7 @@ function init() {
   const today = new Date();
   $('day').value = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
   addLine('door');
-  $('signout').addEventListener('click', signOut);
+  $('signout').addEventListener('click', logOut);
   $('range').addEventListener('submit', (ev) => { ev.preventDefault(); refresh(); });
   $('room').addEventListener('change', () => showCounts().catch((e) => status(e.message, true)));
   $('export-csv').addEventListener('click', () => download('csv'));

@@ -4,68 +4,24 @@
 // its counts per kind next to the evidence.
 'use strict';
 
-const $ = (id) => document.getElementById(id);
-let csrf = ''; // the session's CSRF token, from /api/v1/me
 // Display order: the catalogue, then the integrity kinds (wasm/wire).
 const KINDS = ['face_absent', 'multiple_faces', 'looking_away', 'speech', 'focus_lost', 'fullscreen_exit', 'paste', 'extra_screen',
   'camera_lost', 'detector_stalled', 'page_reloaded', 'clock_skew'];
 const UNRELIABLE = new Set(['face_absent', 'looking_away']);
 let current = null; // session id in the detail view
 
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v; else e.setAttribute(k, v);
-  }
-  e.append(...children);
-  return e;
-}
-
-function status(msg, isError = false) {
-  $('status').textContent = msg;
-  $('status').className = isError ? 'error' : '';
-}
-
-// toLogin sends the browser to the login page, which brings it back here.
-function toLogin() {
-  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-}
-
-// api calls the JSON API with the session cookie; every change carries the
-// session's CSRF token. A 401 (logged out, session expired) goes to login.
-async function api(path, opts = {}) {
-  const headers = {};
-  if (opts.body) headers['Content-Type'] = 'application/json';
-  if ((opts.method || 'GET') !== 'GET') headers['X-CSRF-Token'] = csrf;
-  const res = await fetch(path, { ...opts, headers, credentials: 'same-origin' });
-  if (res.status === 401) {
-    toLogin();
-    throw new Error('Your session has ended: log in again.');
-  }
-  if (!res.ok) {
-    const err = await res.json().catch(() => ({ message: res.statusText }));
-    throw new Error(err.message || res.statusText);
-  }
-  return res;
-}
-
 const when = (t) => (t ? new Date(typeof t === 'number' ? t : Date.parse(t)).toLocaleString() : '–');
 const clock = (ms) => new Date(ms).toLocaleTimeString();
 const guard = (f) => (...args) => Promise.resolve(f(...args)).catch((e) => status(e.message, true));
 
 async function signOut() {
-  await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': csrf } }).catch(() => {});
-  $('app').hidden = true;
   document.body.dataset.view = 'signin';
-  toLogin();
+  await logOut();
 }
 
 // signIn asks who is logged in (admins may review too) and lists the exams.
 async function signIn() {
-  const me = await (await api('/api/v1/me')).json();
-  csrf = me.csrf;
-  $('whoami').textContent = `${me.name} (${me.role})`;
-  $('signout').hidden = false;
+  await whoAmI();
   $('app').hidden = false;
   document.body.dataset.view = 'exams';
   const data = await (await api('/api/v1/review/exams')).json();
