@@ -226,6 +226,28 @@ var bodyLimits = map[string]int64{
 // texts included; routes that take no body take no more either.
 const defaultBodyBytes = staffBodyBytes
 
+// drainBytes bounds the refused bodies that are read to their end.
+const drainBytes = 256 << 10
+
+// drain reads and discards a refused body whose declared length is at
+// most drainBytes, and reports whether it did. A server that closes a
+// connection with request bytes still unread makes the kernel send a
+// reset, and the reset discards the 413 the client has not read yet: the
+// client sees ECONNRESET instead of the answer. Go's own server lingers
+// before it closes, workerd (the Worker) does not, so the handler drains
+// small bodies itself, the same on both targets, and the connection stays
+// open. A larger or chunked body is cut off with Connection: close
+// unread: a client sending that much to a bounded route has ignored the
+// documented limit, and reading it would cost the server what the limit
+// is there to save.
+func drain(r *http.Request) bool {
+	if r.ContentLength < 0 || r.ContentLength > drainBytes {
+		return false
+	}
+	n, err := io.Copy(io.Discard, io.LimitReader(r.Body, drainBytes+1))
+	return err == nil && n == r.ContentLength
+}
+
 // limitBodies answers 413 to a body over its route's limit. A declared
 // length is checked before anything is read; a chunked body is read here,
 // up to one byte over the limit, so that no handler (one that ignores its
@@ -242,7 +264,9 @@ func limitBodies(mux *http.ServeMux, next http.Handler) http.Handler {
 			limit = defaultBodyBytes
 		}
 		tooLarge := func() {
-			w.Header().Set("Connection", "close") // the rest of the body is not read
+			if !drain(r) {
+				w.Header().Set("Connection", "close")
+			}
 			encode(w, http.StatusRequestEntityTooLarge, wire.Error{Code: wire.CodeTooLarge, Message: "body exceeds " + strconv.FormatInt(limit, 10) + " bytes"})
 		}
 		if r.ContentLength > limit {
