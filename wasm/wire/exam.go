@@ -355,8 +355,11 @@ type StartRequest struct {
 // Validate checks the key, build and pre-check and returns the key.
 func (r StartRequest) Validate() (ed25519.PublicKey, error) {
 	key, err := base64.StdEncoding.Strict().DecodeString(r.PublicKey)
-	if err != nil || len(key) != ed25519.PublicKeySize {
+	if err != nil {
 		return nil, errorf(CodeInvalid, "public_key must be a base64 raw Ed25519 key of %d bytes", ed25519.PublicKeySize)
+	}
+	if err := checkPublicKey(key); err != nil {
+		return nil, err
 	}
 	if !hexHash.MatchString(r.Build) {
 		return nil, errorf(CodeInvalid, "build must be 64 lowercase hex digits")

@@ -235,8 +235,11 @@ func (e EnrolRequest) Validate() (ed25519.PublicKey, error) {
 		return nil, errorf(CodeInvalid, "code must be 8-64 characters")
 	}
 	key, err := base64.StdEncoding.Strict().DecodeString(e.PublicKey)
-	if err != nil || len(key) != ed25519.PublicKeySize {
+	if err != nil {
 		return nil, errorf(CodeInvalid, "public_key must be a base64 raw Ed25519 key of %d bytes", ed25519.PublicKeySize)
+	}
+	if err := checkPublicKey(key); err != nil {
+		return nil, err
 	}
 	return ed25519.PublicKey(key), nil
 }
