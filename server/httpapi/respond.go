@@ -3,7 +3,6 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -140,22 +139,10 @@ func decodeLimited(w http.ResponseWriter, r *http.Request, v any, max int64) err
 	if err != nil || mt != "application/json" {
 		return errContentType
 	}
-	tooLarge := &wire.Error{Code: wire.CodeTooLarge, Message: "body exceeds " + strconv.FormatInt(max, 10) + " bytes"}
 	if r.ContentLength > max {
-		return tooLarge
+		return &wire.Error{Code: wire.CodeTooLarge, Message: "body exceeds " + strconv.FormatInt(max, 10) + " bytes"}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, max))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return tooLarge
-		}
-		return &wire.Error{Code: wire.CodeMalformed, Message: "invalid JSON: " + err.Error()}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return &wire.Error{Code: wire.CodeMalformed, Message: "trailing data after the JSON value"}
-	}
-	return nil
+	return wire.DecodeLimited(r.Body, v, max)
 }
 
 // The wrappers that authenticate callers (adminOnly, staffOnly,

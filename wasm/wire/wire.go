@@ -10,11 +10,9 @@
 package wire
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -260,23 +258,6 @@ type EnrolResponse struct {
 	Config KioskConfig `json:"config"`
 }
 
-// Decode reads exactly one JSON value into v: at most MaxBodyBytes, no
-// unknown fields, no trailing data.
-func Decode(r io.Reader, v any) error {
-	body, err := io.ReadAll(io.LimitReader(r, MaxBodyBytes+1))
-	if err != nil {
-		return errorf(CodeMalformed, "reading body: %v", err)
-	}
-	if len(body) > MaxBodyBytes {
-		return errorf(CodeTooLarge, "body exceeds %d bytes", MaxBodyBytes)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return errorf(CodeMalformed, "invalid JSON: %v", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errorf(CodeMalformed, "trailing data after the JSON value")
-	}
-	return nil
-}
+// Decode reads exactly one JSON value into v as DecodeLimited does, at
+// most MaxBodyBytes.
+func Decode(r io.Reader, v any) error { return DecodeLimited(r, v, MaxBodyBytes) }
