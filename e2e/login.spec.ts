@@ -50,3 +50,39 @@ test('an admin logs in, adds a reviewer account, and logs out', async ({ page, r
   const after = await page.evaluate(async () => (await fetch('/api/v1/me', { credentials: 'same-origin' })).status);
   expect(after).toBe(401);
 });
+
+// ?next= is followed only to a page of this origin, after a login and when
+// already logged in (no click needed). The bad values would each pass a
+// prefix check on the raw string: the URL parser drops tabs and newlines
+// and reads a backslash as a slash.
+test('login ?next= never leaves the origin', async ({ page, request, baseURL }) => {
+  const name = `e2e-next-${Date.now()}`;
+  const password = 'correct horse battery staple';
+  expect((await request.post('/api/v1/users', {
+    headers: { Authorization: `Bearer ${adminToken}` }, data: { name, role: 'admin', password },
+  })).status()).toBe(201);
+  const origin = new URL(baseURL!).origin;
+  const elsewhere: string[] = [];
+  page.on('request', (r) => { if (new URL(r.url()).origin !== origin) elsewhere.push(r.url()); });
+  await page.route((u) => u.origin !== origin, (route) => route.abort());
+
+  const bad = ['/\t/evil.example/x', '/\n/evil.example/x', '//evil.example/x', '/\\evil.example/x',
+    '/%5Cevil.example/x', '/\\/evil.example', '/\t\\evil.example', '\\\\evil.example', 'javascript:alert(1)', 'https://evil.example/'];
+  // A login that goes on to a bad next lands on the admin page.
+  await page.goto(`/login?next=${encodeURIComponent(bad[0])}`);
+  await page.fill('#name', name);
+  await page.fill('#password', password);
+  await page.click('#login button');
+  await expect(page).toHaveURL(`${origin}/admin`);
+  // Already logged in: the page goes on at once, and never off the origin
+  // (an encoded backslash is a path of this origin, and stays one).
+  for (const n of bad) {
+    await page.goto(`/login?next=${encodeURIComponent(n)}`);
+    await page.waitForURL((u) => u.pathname !== '/login');
+    expect(new URL(page.url()).origin, n).toBe(origin);
+  }
+  // A good one is kept, query and fragment too.
+  await page.goto(`/login?next=${encodeURIComponent('/review?exam=x#s')}`);
+  await expect(page).toHaveURL(`${origin}/review?exam=x#s`);
+  expect(elsewhere).toEqual([]);
+});

@@ -10,12 +10,23 @@ function status(msg, isError = false) {
   $('status').className = isError ? 'error' : '';
 }
 
-// next is where to go after logging in: only a path on this server, so
-// the login page cannot be used to send someone elsewhere.
+// next is where to go after logging in: only a page of this origin, so the
+// login page cannot send anyone elsewhere. The value is resolved as the
+// browser will resolve it (the URL parser drops tabs and newlines and reads
+// a backslash as a slash, so prefix checks on the raw string are not
+// enough) and kept only if it lands on this origin over http(s).
 function next(role) {
-  const n = new URLSearchParams(location.search).get('next') || '';
-  if (n.startsWith('/') && !n.startsWith('//') && !n.includes('\\')) return n;
-  return role === 'admin' ? '/admin' : '/review';
+  const fallback = role === 'admin' ? '/admin' : '/review';
+  const n = new URLSearchParams(location.search).get('next');
+  if (!n || !n.startsWith('/')) return fallback;
+  let u;
+  try {
+    u = new URL(n, location.origin);
+  } catch {
+    return fallback;
+  }
+  if (u.origin !== location.origin || !/^https?:$/.test(u.protocol)) return fallback;
+  return u.pathname + u.search + u.hash;
 }
 
 async function login(ev) {
