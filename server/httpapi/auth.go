@@ -36,15 +36,28 @@ const (
 	codeNameTaken = "name_taken"
 )
 
-// Login attempts allowed per client address and per account name. The name
-// limit bounds guessing one account's password to 5 a minute (7,200 a day
-// against a 12-character minimum) and, unlike a lockout, recovers by
-// itself; the address limit is higher because an office or a campus NAT
-// shares one address.
+// Login limits. A password carries far fewer bits than a token, so its
+// guesses are limited before the hash runs:
+//   - per account and address, 5 a minute: bounds guessing one account's
+//     password from one address (7,200 a day against a 12-character
+//     minimum) and, unlike a lockout, recovers by itself. Keyed by the
+//     address too, so wrong passwords from elsewhere never lock the account
+//     holder out;
+//   - all logins together, 120 hashes a minute with a burst of 60: argon2id
+//     costs about 25 ms of a core, so a flood from many addresses costs at
+//     most 5 % of one core and waits with 429 rather than starving the
+//     server. Under such a flood password logins wait; single sign-on and
+//     open sessions do not.
+//
+// Refused logins also charge their address (20 a minute): past that an
+// address's wrong passwords are answered 429, which tells a script to stop
+// without refusing anyone behind the same address who knows theirs.
 const (
-	loginPerIPPerMinute   = 20
-	loginPerNamePerMinute = 5
-	maxPasswordLen        = 1024
+	loginPerAccountPerMinute = 5
+	loginHashesPerMinute     = 120
+	loginHashesBurst         = 60
+	loginFailPerIPPerMinute  = 20
+	maxPasswordLen           = 1024
 )
 
 type contextKey int
@@ -148,6 +161,14 @@ func checkCSRF(r *http.Request, c caller) error {
 func requireStaff(d Deps, realm string, roles []server.Role, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := authStaff(r, d)
+		if _, isBearer := bearer(r); isBearer && errors.Is(err, errNoCaller) && d.limits != nil {
+			// A refused script token charges its address; past the budget
+			// the refusal is a 429. Valid tokens are never refused here.
+			if ok, wait := d.limits.staffFailIP.allow(clientIP(r)); !ok {
+				rateLimited(w, wait)
+				return
+			}
+		}
 		if errors.Is(err, errNoCaller) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="`+realm+`"`)
 			encode(w, http.StatusUnauthorized, wire.Error{Code: codeUnauthorized, Message: "log in, or send a " + realm + " token"})
@@ -297,15 +318,12 @@ func handleLogin(d Deps) http.Handler {
 		Name     string `json:"name"`
 		Password string `json:"password"`
 	}
-	byIP := newLimiter(loginPerIPPerMinute, loginPerIPPerMinute, d.Now)
-	byAccount := newLimiter(loginPerNamePerMinute, loginPerNamePerMinute, d.Now)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	failIP := newLimiter(loginFailPerIPPerMinute, loginFailPerIPPerMinute, d.Now)
+	byAccount := newLimiter(loginPerAccountPerMinute, loginPerAccountPerMinute, d.Now)
+	hashes := newLimiter(loginHashesPerMinute, loginHashesBurst, d.Now)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if crossOrigin(r) { // login CSRF: logging a victim into the attacker's account
 			encode(w, http.StatusForbidden, wire.Error{Code: codeCSRF, Message: "cross-origin request refused"})
-			return
-		}
-		if ok, wait := byIP.allow(clientIP(r)); !ok {
-			rateLimited(w, wait)
 			return
 		}
 		var req request
@@ -320,7 +338,13 @@ func handleLogin(d Deps) http.Handler {
 			fail(w, d.Logger, err)
 			return
 		}
-		if ok, wait := byAccount.allow(strings.ToLower(req.Name)); !ok {
+		account := strings.ToLower(req.Name) + " " + clientIP(r)
+		if ok, wait := byAccount.allow(account); !ok {
+			rateLimited(w, wait)
+			return
+		}
+		if ok, wait := hashes.allow("all"); !ok {
+			byAccount.refund(account) // not guessed: no hash ran
 			rateLimited(w, wait)
 			return
 		}
@@ -347,6 +371,7 @@ func handleLogin(d Deps) http.Handler {
 			encode(w, http.StatusUnauthorized, wire.Error{Code: codeBadLogin, Message: "wrong name or password"})
 			return
 		}
+		byAccount.refund(account) // the right password costs the account nothing
 		m, err := startSession(w, r, d, u, "password")
 		if err != nil {
 			fail(w, d.Logger, err)
@@ -354,6 +379,7 @@ func handleLogin(d Deps) http.Handler {
 		}
 		encode(w, http.StatusOK, m)
 	})
+	return chargeFailures(failIP, clientIP, refused, h)
 }
 
 // handleLogout ends the caller's session and clears its cookie. A bearer

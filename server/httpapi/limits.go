@@ -44,20 +44,24 @@ func rateLimited(w http.ResponseWriter, wait time.Duration) {
 //   - Finishing is one request, retried with a backoff up to a minute: 20 at
 //     once, 10 a minute.
 //   - Refused summaries and finishes (a bad signature, an unknown session,
-//     anything not stored): 600 per address at once, 60 a minute; an honest
-//     browser is refused a handful of times at most, and an exam hall
-//     behind one address rarely more than that together.
-//   - Enrolment: 10 refused codes per address at once, 2 a minute after that;
-//     successful enrolments cost nothing, so an admin can set up a room of
-//     kiosks.
-//   - Student links: 60 refused tokens per address at once, 10 a minute;
-//     valid ones cost nothing. An exam hall behind one address has a typo
-//     now and then, not sixty.
+//     anything refused): 600 per address at once, 60 a minute.
+//   - Enrolment: 10 refused codes per address at once, 2 a minute after that.
+//   - Student links: 60 refused tokens per address at once, 10 a minute.
+//   - Staff bearer tokens (the admin token, reviewer tokens): 60 refused per
+//     address at once, 10 a minute.
+//
+// Failure budgets are charged after a failure and only turn failures into
+// 429: a request that proves valid credentials (a device's signature, a
+// student's token, a code) is never refused because others behind the same
+// address failed. An exam hall behind one NAT address must not be locked
+// out by one student's script. They bound what floods of failures cost
+// and tell a script to slow down; they do not slow guessing, and need not:
+// codes and tokens carry 128 random bits. Passwords, which carry fewer,
+// have their own limits (see handleLogin).
 //
 // Device and session ids come from the unverified body: only what is
 // stored costs a device or a session a token (a refused request gets it
-// back), so a forger cannot spend a kiosk's or a student's budget; the
-// address pays for refusals instead.
+// back), so a forger cannot spend a kiosk's or a student's budget.
 //
 // The state is per process and in memory: a restart forgets it, and each
 // instance behind a load balancer counts alone. The Workers build (issue 5)
@@ -71,6 +75,7 @@ type limits struct {
 	sessionFailIP *limiter // refused summaries and finishes, per address
 	enrolFailIP   *limiter // refused enrolment codes, per address
 	tokenFailIP   *limiter // refused student tokens, per address
+	staffFailIP   *limiter // refused staff bearer tokens, per address
 }
 
 func newLimits(now func() time.Time) *limits {
@@ -85,6 +90,7 @@ func newLimits(now func() time.Time) *limits {
 		sessionFailIP: newLimiter(60, 600, now),
 		enrolFailIP:   newLimiter(2, 10, now),
 		tokenFailIP:   newLimiter(10, 60, now),
+		staffFailIP:   newLimiter(10, 60, now),
 	}
 }
 
@@ -96,40 +102,106 @@ func (l *limits) counts(next http.Handler) http.Handler {
 
 // summary wraps POST /api/v1/summaries.
 func (l *limits) summary(next http.Handler) http.Handler {
-	return limitBy(l.sessionFailIP, clientIP, succeeded,
+	return chargeFailures(l.sessionFailIP, clientIP, refused,
 		limitBy(l.summaries, bodyKey(func(b *wire.SignedSummary) string { return b.Summary.Session }), failed, next))
 }
 
 // finishing wraps POST /api/v1/sessions/{id}/finish.
 func (l *limits) finishing(next http.Handler) http.Handler {
-	return limitBy(l.sessionFailIP, clientIP, succeeded,
+	return chargeFailures(l.sessionFailIP, clientIP, refused,
 		limitBy(l.finish, func(r *http.Request) string { return r.PathValue("id") }, failed, next))
 }
 
 // enrol wraps POST /api/v1/enrol: only refused codes cost a token.
 func (l *limits) enrol(next http.Handler) http.Handler {
-	return limitBy(l.enrolFailIP, clientIP, succeeded, next)
+	return chargeFailures(l.enrolFailIP, clientIP, refused, next)
 }
 
 // studentTokens wraps the routes a student's token opens: only refused
-// tokens (401) cost a token, against guessing.
+// tokens (401) cost a token.
 func (l *limits) studentTokens(next http.Handler) http.Handler {
-	return limitBy(l.tokenFailIP, clientIP, notRefused, next)
+	return chargeFailures(l.tokenFailIP, clientIP, unauthorized, next)
 }
 
 // Refund rules: given the status a request was answered, whether it gets
 // its token back.
 func never(int) bool { return false }
 
-// succeeded: an address's failure budget pays for refusals only.
+// succeeded: a budget of failures (single sign-on's) pays for refusals only.
 func succeeded(status int) bool { return status >= 200 && status < 300 }
 
 // failed: a device's or session's budget pays only for what it stored (or
 // had stored before), never for a request that did not prove to be it.
 func failed(status int) bool { return !succeeded(status) }
 
-// notRefused: only a refused token (401) is what guessing looks like.
-func notRefused(status int) bool { return status != http.StatusUnauthorized }
+// Failure rules: given the status a request was answered, whether it is a
+// failure its address pays for. A 429 is not (the budget that answered it
+// has been paid), nor is a 5xx (the server's failure, not the client's).
+func refused(status int) bool {
+	return status >= 400 && status < 500 && status != http.StatusTooManyRequests
+}
+
+// unauthorized: a refused credential, which is what guessing looks like.
+func unauthorized(status int) bool { return status == http.StatusUnauthorized }
+
+// chargeFailures lets every request through to next and charges key(r) a
+// token only when the answer is a failure; a failure with no token left
+// is answered 429 instead. A success is never refused, whatever the
+// address's failures. An empty key is not limited here.
+func chargeFailures(l *limiter, key func(*http.Request) string, failure func(status int) bool, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k := key(r)
+		if k == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(&failureGate{ResponseWriter: w, charge: func(status int) (bool, time.Duration) {
+			if !failure(status) {
+				return true, 0
+			}
+			return l.allow(k)
+		}}, r)
+	})
+}
+
+// failureGate decides at WriteHeader whether the handler's answer goes out
+// or is replaced by a 429, whose body then is all that is written.
+type failureGate struct {
+	http.ResponseWriter
+	charge  func(status int) (bool, time.Duration)
+	decided bool
+	limited bool
+}
+
+func (g *failureGate) WriteHeader(status int) {
+	if g.decided {
+		return
+	}
+	g.decided = true
+	if ok, wait := g.charge(status); !ok {
+		g.limited = true
+		h := g.Header()
+		for k := range h {
+			delete(h, k) // what the refused answer set, WWW-Authenticate among it
+		}
+		rateLimited(g.ResponseWriter, wait)
+		return
+	}
+	g.ResponseWriter.WriteHeader(status)
+}
+
+func (g *failureGate) Write(b []byte) (int, error) {
+	if !g.decided {
+		g.WriteHeader(http.StatusOK)
+	}
+	if g.limited {
+		return len(b), nil
+	}
+	return g.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (g *failureGate) Unwrap() http.ResponseWriter { return g.ResponseWriter }
 
 // limitBy takes a token for key(r) before next runs, so concurrent requests
 // cannot overdraw a bucket, and gives it back when refund says the answer

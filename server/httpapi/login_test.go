@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -240,33 +241,65 @@ func TestLoginTiming(t *testing.T) {
 	}
 }
 
-// TestLoginRateLimit: 5 attempts a minute per name and 20 per address,
-// then 429 with Retry-After; the clock refills them.
+// TestLoginRateLimit: 5 attempts a minute per account and address, then
+// 429 with Retry-After; the clock refills them. Wrong passwords from one
+// address never stop the right one from another, nor, past the address's
+// failure budget, the right one from the same address.
 func TestLoginRateLimit(t *testing.T) {
 	e := newEnv(t)
 	e.addUser("root", server.RoleAdmin, rootPassword)
-	for i := range loginPerNamePerMinute {
-		wantStatus(t, e.login("203.0.113."+string(rune('1'+i)), "root", "wrong password"), http.StatusUnauthorized)
+	for range loginPerAccountPerMinute {
+		wantStatus(t, e.login("203.0.113.1", "root", "wrong password"), http.StatusUnauthorized)
 	}
-	// The right password from a fresh address: still refused, by name.
-	w := e.login("203.0.113.99", "ROOT", rootPassword)
+	w := e.login("203.0.113.1", "ROOT", rootPassword)
 	wantError(t, w, http.StatusTooManyRequests, codeRateLimited)
 	if w.Header().Get("Retry-After") != "12" {
 		t.Errorf("Retry-After %q", w.Header().Get("Retry-After"))
 	}
+	for range 95 { // a hundred in all, none of them hashed past the fifth
+		wantError(t, e.login("203.0.113.1", "root", "wrong password"), http.StatusTooManyRequests, codeRateLimited)
+	}
+	// The account holder elsewhere is not locked out.
 	n := len(e.accessLog())
-	e.now = e.now.Add(13 * time.Second) // 12 s refills 0.99999… of a token
 	wantStatus(t, e.login("203.0.113.99", "root", rootPassword), http.StatusOK)
 	if len(e.accessLog()) != n+1 {
 		t.Error("rate-limited attempts were logged, or the login was not")
 	}
+	e.now = e.now.Add(13 * time.Second) // 12 s refills 0.99999… of a token
+	wantStatus(t, e.login("203.0.113.1", "root", rootPassword), http.StatusOK)
 
-	// Per address, across names.
-	for i := range loginPerIPPerMinute {
+	// Per address, across names: past 20 refusals a minute the address's
+	// wrong passwords are 429, and the right one from there still works.
+	for i := range loginFailPerIPPerMinute {
 		wantStatus(t, e.login("203.0.113.50", "name"+string(rune('a'+i)), "wrong password"), http.StatusUnauthorized)
 	}
-	wantError(t, e.login("203.0.113.50", "root", rootPassword), http.StatusTooManyRequests, codeRateLimited)
-	wantStatus(t, e.login("203.0.113.51", "namez", "wrong password"), http.StatusUnauthorized) // another address
+	wantError(t, e.login("203.0.113.50", "namez", "wrong password"), http.StatusTooManyRequests, codeRateLimited)
+	wantStatus(t, e.login("203.0.113.50", "root", rootPassword), http.StatusOK)
+}
+
+// TestLoginHashBound: all logins together hash at most a burst of 60, then
+// 120 a minute, so a flood from many addresses waits with 429 rather than
+// taking the CPU.
+func TestLoginHashBound(t *testing.T) {
+	e := newEnv(t)
+	e.addUser("root", server.RoleAdmin, rootPassword)
+	hashed := 0
+	verifyPassword = func(pw, hash string) (bool, error) {
+		hashed++
+		return password.Verify(pw, hash)
+	}
+	t.Cleanup(func() { verifyPassword = password.Verify })
+	for i := range loginHashesBurst + 20 {
+		w := e.login("192.0.2."+strconv.Itoa(i), "name"+strconv.Itoa(i), "wrong password")
+		if want := map[bool]int{true: http.StatusUnauthorized, false: http.StatusTooManyRequests}[i < loginHashesBurst]; w.Code != want {
+			t.Fatalf("attempt %d: %d, want %d", i, w.Code, want)
+		}
+	}
+	if hashed != loginHashesBurst {
+		t.Errorf("%d hashes, want %d", hashed, loginHashesBurst)
+	}
+	e.now = e.now.Add(time.Second)
+	wantStatus(t, e.login("192.0.2.250", "root", rootPassword), http.StatusOK)
 }
 
 func TestUsers(t *testing.T) {
