@@ -23,10 +23,17 @@ type RetentionPolicy struct {
 	CountDays int `json:"count_days"`
 	// AccessLogYears: access-log entries are kept this long.
 	AccessLogYears int `json:"access_log_years"`
+	// ReviewDays: the exam committee's review period. A student's deletion
+	// request is granted automatically only this many days after the exam
+	// window ends (and with no active mark); before that an admin decides,
+	// with a reason. Evidence of fraud may be kept for the public task and
+	// for legal claims (GDPR art. 17(3)(b) and (e)), and nobody can know
+	// whether there is any before the sessions were reviewed.
+	ReviewDays int `json:"review_days"`
 }
 
 // DefaultRetention is the policy in force until an admin changes it.
-var DefaultRetention = RetentionPolicy{SessionDays: 45, MarkedMonths: 6, CountDays: 400, AccessLogYears: 2}
+var DefaultRetention = RetentionPolicy{SessionDays: 45, MarkedMonths: 6, CountDays: 400, AccessLogYears: 2, ReviewDays: 21}
 
 // Validate rejects a policy that would keep nothing or keep for ever.
 func (p RetentionPolicy) Validate() error {
@@ -39,6 +46,8 @@ func (p RetentionPolicy) Validate() error {
 		return errors.New("count_days must be 1..3650")
 	case p.AccessLogYears < 1 || p.AccessLogYears > 30:
 		return errors.New("access_log_years must be 1..30")
+	case p.ReviewDays < 1 || p.ReviewDays > p.SessionDays:
+		return errors.New("review_days must be 1..session_days: the review ends before the sessions are deleted")
 	}
 	return nil
 }
@@ -46,6 +55,19 @@ func (p RetentionPolicy) Validate() error {
 // The boundaries are inclusive: data is due the moment its period has
 // passed (now >= end + period). Days are 24 hours; months and years are
 // calendar months and years in UTC.
+
+// ReviewEnds is when the review period after an exam window ends.
+func (p RetentionPolicy) ReviewEnds(windowEnd time.Time) time.Time {
+	return windowEnd.Add(days(p.ReviewDays))
+}
+
+// AutoDeletable is the rule for granting a student's deletion request
+// without an admin: the review period after their exam window has passed
+// and no mark (suspected fraud or appeal) is active on their sessions. A
+// mark lifted early does not shorten the review period.
+func (p RetentionPolicy) AutoDeletable(windowEnd time.Time, activeMarks int, now time.Time) bool {
+	return activeMarks == 0 && !now.Before(p.ReviewEnds(windowEnd))
+}
 
 // SessionExpiry is when a session is due: SessionDays after its exam window
 // ended, or MarkedMonths after its latest active mark (zero when none),

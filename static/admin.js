@@ -384,7 +384,7 @@ async function disableUser(u) {
 }
 
 // Retention: the policy in force and the latest runs, counts only.
-const RETENTION_FIELDS = { session_days: 'ret-session', marked_months: 'ret-marked', count_days: 'ret-count', access_log_years: 'ret-access' };
+const RETENTION_FIELDS = { session_days: 'ret-session', marked_months: 'ret-marked', count_days: 'ret-count', access_log_years: 'ret-access', review_days: 'ret-review' };
 
 async function showRetention() {
   const st = await (await api('/api/v1/retention')).json();

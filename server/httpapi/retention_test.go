@@ -19,7 +19,7 @@ func TestRetentionPolicyRoutes(t *testing.T) {
 	}
 	wantError(t, e.do("GET", "/api/v1/retention", nil, false), http.StatusUnauthorized, codeUnauthorized)
 
-	p := map[string]any{"session_days": 30, "marked_months": 12, "count_days": 365, "access_log_years": 3}
+	p := map[string]any{"session_days": 30, "marked_months": 12, "count_days": 365, "access_log_years": 3, "review_days": 14}
 	with := func(k string, v any) map[string]any {
 		m := map[string]any{"reason": "exam board decision 2026-14"}
 		for k, v := range p {
@@ -34,6 +34,8 @@ func TestRetentionPolicyRoutes(t *testing.T) {
 		"zero days":      with("session_days", 0),
 		"for ever":       with("access_log_years", 100),
 		"missing months": with("marked_months", nil),
+		"no review":      with("review_days", 0),
+		"review longer than the sessions are kept": with("review_days", 31),
 	} {
 		w := e.do("PUT", "/api/v1/retention", body, true)
 		wantError(t, w, http.StatusBadRequest, wire.CodeInvalid)
@@ -47,7 +49,7 @@ func TestRetentionPolicyRoutes(t *testing.T) {
 	}
 
 	wantStatus(t, e.do("PUT", "/api/v1/retention", with("reason", "exam board decision 2026-14"), true), http.StatusOK)
-	want := server.RetentionPolicy{SessionDays: 30, MarkedMonths: 12, CountDays: 365, AccessLogYears: 3}
+	want := server.RetentionPolicy{SessionDays: 30, MarkedMonths: 12, CountDays: 365, AccessLogYears: 3, ReviewDays: 14}
 	if st := decodeJSON[retentionState](t, e.do("GET", "/api/v1/retention", nil, true)); st.Policy != want {
 		t.Errorf("stored %+v", st.Policy)
 	}

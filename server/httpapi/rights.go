@@ -27,6 +27,7 @@ import (
 type rightsStore interface {
 	server.ExamStore
 	server.RightsStore
+	RetentionPolicy(ctx context.Context) (server.RetentionPolicy, error)
 }
 
 // Limits of what a student may write.
@@ -206,14 +207,18 @@ func handleObjection(log *slog.Logger, store rightsStore, now func() time.Time) 
 	})
 }
 
-// deletionRule reads what the automatic rule looks at for a student: their
-// exam, the marks still active on their sessions and whether the window
-// has closed at now. The store applies the rule itself, in the deleting
-// transaction; this is for telling the student and the admin why a request
-// waits.
-func deletionRule(ctx context.Context, store rightsStore, st server.Student, now time.Time) (e server.Exam, active int, closed bool, err error) {
+// deletionRule reads what the automatic rule (RetentionPolicy.AutoDeletable)
+// looks at for a student: their exam, the marks still active on their
+// sessions, and when the review period after the window ends. The store
+// applies the rule itself, in the deleting transaction; this is for telling
+// the student and the admin why a request waits.
+func deletionRule(ctx context.Context, store rightsStore, st server.Student) (e server.Exam, active int, reviewEnds time.Time, err error) {
 	if e, err = store.Exam(ctx, st.Exam); err != nil {
-		return e, 0, false, err
+		return e, 0, reviewEnds, err
+	}
+	policy, err := store.RetentionPolicy(ctx)
+	if err != nil {
+		return e, 0, reviewEnds, err
 	}
 	sessions, err := store.StudentSessions(ctx, st.ID)
 	for _, s := range sessions {
@@ -228,7 +233,7 @@ func deletionRule(ctx context.Context, store rightsStore, st server.Student, now
 			}
 		}
 	}
-	return e, active, !e.End.After(now), err
+	return e, active, policy.ReviewEnds(e.End), err
 }
 
 // handleDeletionRequest records a deletion request and answers whether it
@@ -262,19 +267,22 @@ func handleDeletionRequest(log *slog.Logger, store rightsStore, now func() time.
 			encode(w, http.StatusOK, response{d.Status, "Your data has been deleted. This link no longer works.", d})
 			return
 		}
-		_, active, closed, err := deletionRule(r.Context(), store, currentStudent(r), at)
+		_, active, reviewEnds, err := deletionRule(r.Context(), store, currentStudent(r))
 		if err != nil {
 			fail(w, log, err)
 			return
 		}
 		why := "Your request waits for an administrator"
+		inReview := at.Before(reviewEnds)
+		review := "the exam committee's review period runs until " + reviewEnds.UTC().Format("2 January 2006 15:04 UTC") +
+			"; after it, with no mark active, a request is granted at once"
 		switch {
-		case active > 0 && !closed:
-			why += ": a mark is active on one of your sessions and the exam window has not closed yet."
+		case active > 0 && inReview:
+			why += ": a mark (suspected fraud or appeal) is active on one of your sessions, and " + review + "."
 		case active > 0:
 			why += ": a mark (suspected fraud or appeal) is active on one of your sessions."
-		case !closed:
-			why += ": the exam window has not closed yet."
+		case inReview:
+			why += ": " + review + "."
 		default:
 			why += "." // the rule allowed it after an earlier pending request was filed
 		}
@@ -321,6 +329,9 @@ func handleDeletionRequests(log *slog.Logger, store rightsStore, now func() time
 		WindowEnd    *time.Time `json:"window_end"`
 		ActiveMarks  int        `json:"active_marks"`
 		WindowClosed bool       `json:"window_closed"`
+		// ReviewEnds: after it, with no active mark, the rule grants the
+		// request at the student's next request (or an admin may, now).
+		ReviewEnds *time.Time `json:"review_ends"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -352,15 +363,17 @@ func handleDeletionRequests(log *slog.Logger, store rightsStore, now func() time
 				err = logView(r, store, st.ID, "deletion request "+strconv.FormatInt(d.ID, 10), at)
 			}
 			var e server.Exam
+			var reviewEnds time.Time
 			if err == nil {
-				e, items[i].ActiveMarks, items[i].WindowClosed, err = deletionRule(ctx, store, st, at)
+				e, items[i].ActiveMarks, reviewEnds, err = deletionRule(ctx, store, st)
 			}
 			if err != nil {
 				fail(w, log, err)
 				return
 			}
 			items[i].Student = &student{st.External, st.Email}
-			items[i].ExamName, items[i].WindowEnd = e.Name, &e.End
+			items[i].ExamName, items[i].WindowEnd, items[i].ReviewEnds = e.Name, &e.End, &reviewEnds
+			items[i].WindowClosed = !e.End.After(at)
 		}
 		encode(w, http.StatusOK, map[string]any{"requests": items})
 	})

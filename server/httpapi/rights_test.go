@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -310,10 +312,36 @@ func TestDeletionRequestRule(t *testing.T) {
 		e.now = c.ex.End.Add(-time.Minute)
 		w := e.as(c.a.token(), "POST", "/api/v1/student/deletion-request", map[string]string{})
 		wantStatus(t, w, http.StatusAccepted)
-		if r := decodeJSON[response](t, w); r.Status != server.DeletionPending || !strings.Contains(r.Message, "window has not closed") || strings.Contains(r.Message, "mark") {
+		if r := decodeJSON[response](t, w); r.Status != server.DeletionPending || !strings.Contains(r.Message, "review period runs until 23 March 2026") || strings.Contains(r.Message, "is active on one") {
 			t.Errorf("response %+v", r)
 		}
 		wantStatus(t, e.as(c.a.token(), "GET", "/api/v1/student", nil), http.StatusOK)
+	})
+	// Evidence waits for review: a request the second the window closes is
+	// pending, and so is one after a mark was set and lifted (with a
+	// reason) inside the review period; after the period it is granted.
+	t.Run("review period: pending, a lifted mark does not shorten it", func(t *testing.T) {
+		e := newEnv(t)
+		c := e.rightsCase(false)
+		ask := func() *httptest.ResponseRecorder {
+			return e.as(c.a.token(), "POST", "/api/v1/student/deletion-request", map[string]string{})
+		}
+		e.now = c.ex.End
+		wantStatus(t, ask(), http.StatusAccepted)
+		marks := "/api/v1/review/sessions/" + c.pa.policy.Session + "/marks"
+		w := e.do("POST", marks, map[string]string{"kind": "suspected_fraud", "reason": "a second voice"}, true)
+		wantStatus(t, w, http.StatusCreated)
+		id := decodeJSON[server.Mark](t, w).ID
+		e.now = c.ex.End.Add(10 * 24 * time.Hour)
+		wantError(t, e.do("DELETE", marks+"/"+strconv.FormatInt(id, 10), map[string]string{}, true), http.StatusBadRequest, "reason_required")
+		wantStatus(t, e.do("DELETE", marks+"/"+strconv.FormatInt(id, 10), map[string]string{"reason": "the invigilator spoke"}, true), http.StatusNoContent)
+		e.now = c.ex.End.Add(15 * 24 * time.Hour)
+		wantStatus(t, ask(), http.StatusAccepted)
+		if rows := e.studentRows(c.a.ID, c.pa.policy.Session); rows["sessions"] != 1 || rows["events"] == 0 {
+			t.Fatalf("evidence gone inside the review period: %v", rows)
+		}
+		e.now = server.DefaultRetention.ReviewEnds(c.ex.End)
+		wantStatus(t, ask(), http.StatusOK)
 	})
 	t.Run("clean: granted", func(t *testing.T) {
 		e := newEnv(t)
@@ -327,7 +355,7 @@ func TestDeletionRequestRule(t *testing.T) {
 				t.Fatalf("setup: no %s rows: %v %v", table, before, other)
 			}
 		}
-		e.now = c.ex.End
+		e.now = server.DefaultRetention.ReviewEnds(c.ex.End)
 		w := e.as(c.a.token(), "POST", "/api/v1/student/deletion-request", map[string]string{"reason": "I left the university"})
 		wantStatus(t, w, http.StatusOK)
 		r := decodeJSON[response](t, w)

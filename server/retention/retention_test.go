@@ -507,7 +507,7 @@ func TestDeletionRecords(t *testing.T) {
 	e.exam("e-1", windowEnd)
 	e.session("e-1", "a", windowEnd)
 	e.run(day(10))
-	p := server.RetentionPolicy{SessionDays: 5, MarkedMonths: 6, CountDays: 400, AccessLogYears: 2}
+	p := server.RetentionPolicy{SessionDays: 5, MarkedMonths: 6, CountDays: 400, AccessLogYears: 2, ReviewDays: 5}
 	if err := e.db.SetRetentionPolicy(ctx, p, "exam board decision 2027-01", server.Actor{Who: "admin", At: day(10)}); err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,8 @@ func retentionPolicy(ctx context.Context, q queryer) (server.RetentionPolicy, er
 	if err != nil {
 		return server.RetentionPolicy{}, err
 	}
-	var p server.RetentionPolicy
+	// A policy stored before a field existed keeps that field's default.
+	p := server.DefaultRetention
 	if err := json.Unmarshal([]byte(v), &p); err != nil {
 		return server.RetentionPolicy{}, err
 	}

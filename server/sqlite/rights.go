@@ -142,9 +142,10 @@ func (s *DB) StudentDeletionRequests(ctx context.Context, student string) ([]ser
 }
 
 // RequestDeletion records a student's deletion request, or finds their
-// pending one, and grants it in the same transaction when the rule allows:
-// no active mark (suspected_fraud or appeal, not removed) on any of their
-// sessions, and their exam's window ended at or before now. Checking and
+// pending one, and grants it in the same transaction when the policy's
+// rule allows (server.RetentionPolicy.AutoDeletable): no active mark
+// (suspected_fraud or appeal, not removed) on any of their sessions, and
+// the review period after their exam's window has passed. Checking and
 // deleting in one write transaction means no mark can land in between.
 func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now time.Time) (server.DeletionRequest, error) {
 	var d server.DeletionRequest
@@ -182,7 +183,11 @@ func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now ti
 		} else {
 			d = pending[0]
 		}
-		grant := active == 0 && end <= now.UnixMilli()
+		policy, err := retentionPolicy(ctx, tx)
+		if err != nil {
+			return err
+		}
+		grant := policy.AutoDeletable(time.UnixMilli(end), active, now)
 		var counts map[string]int
 		if grant {
 			if counts, err = studentCounts(ctx, tx, d, covered); err != nil {
@@ -208,7 +213,7 @@ func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now ti
 			return nil
 		}
 		d, err = grantDeletion(ctx, tx, log, d, counts, server.Actor{Who: server.WhoAutomatic, At: now},
-			"granted automatically: no active mark and the exam window has closed")
+			"granted automatically: no active mark and the review period after the exam window has passed")
 		return err
 	})
 	return d, err

@@ -133,6 +133,16 @@ func TestDeletionRule(t *testing.T) {
 			t.Fatalf("request %+v %v", d, err)
 		}
 	})
+	t.Run("closed, in the review period: pending", func(t *testing.T) {
+		db := history(t)
+		end := examStart.Add(3 * time.Hour)
+		for _, at := range []time.Time{end, end.Add(time.Second), server.DefaultRetention.ReviewEnds(end).Add(-time.Millisecond)} {
+			d, err := db.RequestDeletion(ctx, "st-1", "", at)
+			if err != nil || d.Status != server.DeletionPending || rowsOf(t, db, "st-1", "s-1")["sessions"] != 1 {
+				t.Fatalf("at %v: request %+v %v", at, d, err)
+			}
+		}
+	})
 	t.Run("clean and closed: granted", func(t *testing.T) {
 		db := history(t)
 		before := rowsOf(t, db, "st-1", "s-1")
@@ -143,7 +153,8 @@ func TestDeletionRule(t *testing.T) {
 			}
 		}
 		nLog, _, _ := verify(t, db)
-		at := examStart.Add(3 * time.Hour) // the window's end itself counts as closed
+		// The review period's end itself counts as passed.
+		at := server.DefaultRetention.ReviewEnds(examStart.Add(3 * time.Hour))
 		d, err := db.RequestDeletion(ctx, "st-1", "I finished my studies", at)
 		if err != nil || d.Status != server.DeletionGranted || d.DecidedBy != server.WhoAutomatic || d.Decided == nil || !d.Decided.Equal(at) {
 			t.Fatalf("request %+v %v", d, err)
@@ -303,5 +314,19 @@ func TestStudentAccessLog(t *testing.T) {
 	}
 	if _, err := db.StudentAccessLog(ctx, "st-9"); !errors.Is(err, server.ErrNotFound) {
 		t.Errorf("unknown student: %v", err)
+	}
+}
+
+// A policy stored before review_days existed reads with the default review
+// period, not with none (which would grant every request at once).
+func TestStoredPolicyKeepsNewDefaults(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	if _, err := db.db.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, ?)", retentionSetting,
+		`{"session_days":30,"marked_months":6,"count_days":400,"access_log_years":2}`); err != nil {
+		t.Fatal(err)
+	}
+	p, err := db.RetentionPolicy(ctx)
+	if err != nil || p.ReviewDays != server.DefaultRetention.ReviewDays || p.SessionDays != 30 {
+		t.Errorf("policy %+v %v", p, err)
 	}
 }

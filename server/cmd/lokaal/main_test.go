@@ -53,7 +53,9 @@ func serveInProcess(t *testing.T, db string, env map[string]string, flags ...str
 	go func() {
 		done <- run(ctx, append([]string{"lokaal", "serve", "--addr", "127.0.0.1:0", "--db", db}, flags...), func(k string) string { return env[k] }, &out, &errs)
 	}()
-	deadline := time.Now().Add(20 * time.Second)
+	// Serve compresses every asset at start: on a loaded 2-core machine that
+	// took over 20 s.
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		if m := servingLine.FindStringSubmatch(out.String()); m != nil && strings.Contains(out.String(), "admin token") {
 			base = m[1]
