@@ -20,8 +20,14 @@ const (
 	codeUnavailable  = "unavailable"
 	codeNoticeShort  = "notice_too_short"
 	codeNoChoice     = "no_choice"
+	// codeReasonRequired: a change that must say why (lifting a mark)
+	// came without a reason.
+	codeReasonRequired = "reason_required"
 )
 
+// statusOf is the one table from error code to HTTP status. Every code
+// the server sends is in it, and openapi.json's Error.code lists exactly
+// these (TestErrorCodesDocumented).
 var statusOf = map[string]int{
 	wire.CodeMalformed:     http.StatusBadRequest,
 	wire.CodeInvalid:       http.StatusBadRequest,
@@ -45,6 +51,14 @@ var statusOf = map[string]int{
 	wire.CodeFinished:       http.StatusConflict,
 	codeNoticeShort:         http.StatusUnprocessableEntity,
 	codeNoChoice:            http.StatusConflict,
+	codeReasonRequired:      http.StatusBadRequest,
+
+	codeBadLogin:    http.StatusUnauthorized,
+	codeNameTaken:   http.StatusConflict,
+	codeCSRF:        http.StatusForbidden,
+	codeForbidden:   http.StatusForbidden,
+	codeRateLimited: http.StatusTooManyRequests,
+	codeInternal:    http.StatusInternalServerError,
 }
 
 // encode writes v as JSON. API answers are never cached: they are live
