@@ -168,4 +168,7 @@ type AccessLog interface {
 	// AccessAnchor returns where the stored log starts: GenesisAnchor until
 	// the retention engine deletes entries.
 	AccessAnchor(ctx context.Context) (AccessAnchor, error)
+	// AccessHead returns the newest entry's seq and hash, or the anchor's
+	// when no entry is kept.
+	AccessHead(ctx context.Context) (seq int64, hash string, err error)
 }

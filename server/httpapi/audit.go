@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"crypto/ed25519"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
 // Where the access log is written. A change (mark, note, exam, students,
@@ -80,7 +82,7 @@ func handleAudit(log *slog.Logger, store server.AccessLog, now func() time.Time)
 
 // handleAuditExport streams the whole access log as JSON lines, oldest
 // first, including the entry that logs this export.
-func handleAuditExport(log *slog.Logger, store server.AccessLog, now func() time.Time) http.Handler {
+func handleAuditExport(log *slog.Logger, store server.AccessLog, key ed25519.PrivateKey, now func() time.Time) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := audit(r, store, now(), server.ActionExportAccessLog, "the whole access log", ""); err != nil {
 			fail(w, log, err)
@@ -99,6 +101,17 @@ func handleAuditExport(log *slog.Logger, store server.AccessLog, now func() time
 			return
 		}
 		w.Header().Set("Lokaal-Access-Anchor", strconv.FormatInt(anchor.Seq, 10)+" "+anchor.Hash)
+		// The signed head of what the export holds at least (its own entry
+		// is the newest when it starts), as JSON: keep it elsewhere.
+		if key != nil {
+			seq, hash, err := store.AccessHead(r.Context())
+			if err != nil {
+				fail(w, log, err)
+				return
+			}
+			head, _ := json.Marshal(server.SignHead(key, seq, hash, now()))
+			w.Header().Set("Lokaal-Access-Head", string(head))
+		}
 		w.Header().Set("Content-Type", "application/x-ndjson")
 		w.Header().Set("Content-Disposition", `attachment; filename="lokaal-access-log.ndjson"`)
 		w.Header().Set("Cache-Control", "no-store")
@@ -115,5 +128,24 @@ func handleAuditExport(log *slog.Logger, store server.AccessLog, now func() time
 				return
 			}
 		}
+	})
+}
+
+// handleAuditHead answers the access log's newest entry signed with the
+// audit key: keep it elsewhere, and `lokaal audit verify --head FILE`
+// shows whether the log still holds that entry unchanged. Reading it is
+// not logged (it names no one, and logging it would move the head).
+func handleAuditHead(log *slog.Logger, store server.AccessLog, key ed25519.PrivateKey, now func() time.Time) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if key == nil {
+			encode(w, http.StatusServiceUnavailable, wire.Error{Code: codeUnavailable, Message: "no audit key is configured (LOKAAL_AUDIT_KEY)"})
+			return
+		}
+		seq, hash, err := store.AccessHead(r.Context())
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		encode(w, http.StatusOK, server.SignHead(key, seq, hash, now()))
 	})
 }

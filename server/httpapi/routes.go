@@ -78,7 +78,8 @@ func addRoutes(mux registrar, d Deps) {
 	// The access log can be read and exported, never edited: no route
 	// changes or deletes an entry.
 	mux.Handle("GET /api/v1/audit", admin(handleAudit(d.Logger, d.Store, d.Now)))
-	mux.Handle("GET /api/v1/audit/export", admin(handleAuditExport(d.Logger, d.Store, d.Now)))
+	mux.Handle("GET /api/v1/audit/export", admin(handleAuditExport(d.Logger, d.Store, d.AuditKey, d.Now)))
+	mux.Handle("GET /api/v1/audit/head", admin(handleAuditHead(d.Logger, d.Store, d.AuditKey, d.Now)))
 
 	mux.Handle("GET /api/v1/review/exams", staff(handleListExams(d.Logger, d.Store)))
 	mux.Handle("GET /api/v1/review/exams/{id}/sessions", staff(handleReviewSessions(d.Logger, d.Store, d.Now)))

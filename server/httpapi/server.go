@@ -3,6 +3,7 @@
 package httpapi
 
 import (
+	"crypto/ed25519"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -20,6 +21,10 @@ type Deps struct {
 	// AdminTokenHash is the SHA-256 of the admin token; the token itself is
 	// never kept.
 	AdminTokenHash []byte
+	// AuditKey signs the access log's head (GET /api/v1/audit/head). It is
+	// kept out of the database, so that whoever can rewrite the database
+	// cannot sign a rewritten head; nil answers 503 there.
+	AuditKey ed25519.PrivateKey
 	// Now and Location are the clock and the time zone whose midnight starts
 	// a 1d bucket; nil means time.Now and time.Local.
 	Now      func() time.Time

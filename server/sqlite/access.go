@@ -101,6 +101,18 @@ func scanAccessEntries(rows *sql.Rows) ([]server.AccessEntry, error) {
 	return entries, rows.Err()
 }
 
+// AccessHead returns the newest entry's seq and hash, or the anchor's.
+func (s *DB) AccessHead(ctx context.Context) (int64, string, error) {
+	var seq int64
+	var hash string
+	err := s.db.QueryRowContext(ctx, "SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1").Scan(&seq, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		a, err := s.AccessAnchor(ctx)
+		return a.Seq, a.Hash, err
+	}
+	return seq, hash, err
+}
+
 // AccessAnchor returns where the stored log starts.
 func (s *DB) AccessAnchor(ctx context.Context) (server.AccessAnchor, error) {
 	return accessAnchor(ctx, s.db)

@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"os/signal"
 	"syscall"
 	"time"
@@ -87,6 +88,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	retentionEvery := fs.Duration("retention-every", time.Hour, "how often the retention policy is applied (also once at start); 0 disables it")
 	objection := fs.String("objection-contact", "", "where students can object to proctoring, shown before an exam (default: the exam committee)")
 	allowBuild := fs.String("allow-build", "", "comma-separated client builds (hex SHA-256 of a wasm) accepted besides the served ones, e.g. the previous release")
+	auditKeyFile := fs.String("audit-key", "", "file holding the seed of the key that signs the access log's head, created on first start (default: audit.key beside the database); LOKAAL_AUDIT_KEY overrides it")
 	secureCookies := fs.Bool("secure-cookies", false, "mark the staff session cookie Secure although requests arrive over plain HTTP: TLS ends at a proxy in front")
 	sso := addOIDCFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -118,6 +120,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return fmt.Errorf("LOKAAL_RECEIPT_KEY: %w", err)
 		}
 	}
+	if *auditKeyFile == "" {
+		*auditKeyFile = filepath.Join(filepath.Dir(*dbPath), "audit.key")
+	}
+	auditKey, err := loadAuditKey(getenv("LOKAAL_AUDIT_KEY"), *auditKeyFile)
+	if err != nil {
+		return err
+	}
 	tokenHash, token, err := adminToken(ctx, db, getenv("LOKAAL_ADMIN_TOKEN"))
 	if err != nil {
 		return err
@@ -131,7 +140,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	srv := &http.Server{
-		Handler: httpapi.NewServer(httpapi.Deps{Logger: log, Store: db, Assets: files, AdminTokenHash: tokenHash,
+		Handler: httpapi.NewServer(httpapi.Deps{Logger: log, Store: db, Assets: files, AdminTokenHash: tokenHash, AuditKey: auditKey,
 			FrameOrigins: frameOrigins, Objection: *objection, Builds: builds, Revision: revision, OIDC: oidcLogin, SecureCookies: *secureCookies}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
