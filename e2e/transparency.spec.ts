@@ -21,10 +21,26 @@ const goRan = (page: Page) => page.evaluate(() => typeof (globalThis as any).lok
 
 test('the transparency page shows the served builds, in English and Dutch', async ({ page, request }) => {
   const facts = await (await request.get('/api/v1/transparency')).json();
-  for (const file of ['kiosk.wasm', 'exam.wasm']) {
+  // Every client file (the wasm and the exam's models) is named with the
+  // SHA-256 of the bytes served.
+  for (const file of Object.keys(facts.builds.served)) {
     const served = Buffer.from(await (await request.get(`/assets/${file}`)).body());
     expect(facts.builds.served[file], `${file} as served`).toBe(sha256(served));
-    expect(facts.builds.allowed).toContain(sha256(served));
+  }
+  expect(Object.keys(facts.builds.served)).toEqual(expect.arrayContaining(['kiosk.wasm', 'exam.wasm']));
+  expect(facts.builds.allowed).toContain(facts.builds.served['kiosk.wasm']);
+  // The exam build is the SHA-256 of the manifest of exam.wasm and the
+  // models, and only that is accepted: exam.wasm alone is not a build.
+  const examFiles = Object.keys(facts.builds.served).filter((f) => f !== 'kiosk.wasm').sort();
+  expect(examFiles.length, 'the exam runs at least one model').toBeGreaterThan(1);
+  const manifest = examFiles.map((f) => `${f} ${facts.builds.served[f]}\n`).join('');
+  expect(facts.builds.manifest).toBe(manifest);
+  expect(facts.builds.exam).toBe(sha256(Buffer.from(manifest)));
+  expect(facts.builds.allowed).toContain(facts.builds.exam);
+  expect(facts.builds.allowed).not.toContain(facts.builds.served['exam.wasm']);
+  for (const m of facts.builds.models) {
+    expect(m.sha256).toBe(facts.builds.served[m.file]);
+    expect(m.package && m.version && m.license && m.what.en && m.what.nl, `${m.file} names its source`).toBeTruthy();
   }
   await page.addInitScript(() => localStorage.setItem('lokaal-lang', 'en'));
   await page.goto('/transparency');
@@ -32,21 +48,29 @@ test('the transparency page shows the served builds, in English and Dutch', asyn
   await expect(page.locator('[data-file="kiosk.wasm"]')).toHaveText(facts.builds.served['kiosk.wasm']);
   await expect(page.locator('[data-file="exam.wasm"]')).toHaveText(facts.builds.served['exam.wasm']);
   await expect(page.locator('#go-version')).toHaveText(facts.go_version);
+  await expect(page.locator('#exam-build')).toHaveText(facts.builds.exam);
+  for (const m of facts.builds.models) {
+    await expect(page.locator(`#models tr[data-model="${m.file}"]`)).toContainText(m.license);
+    await expect(page.locator(`#models tr[data-model="${m.file}"]`)).toContainText(`${m.package} ${m.version}`);
+  }
   await expect(page.locator('#cmd-compare')).toContainText(`bin/lokaal verify-build http://127.0.0.1:`);
   await expect(page.locator('#receipt-key')).toHaveText(facts.receipt_key);
   await expect(page.locator('#detectors tr[data-kind=speech]')).toContainText('Speech');
   await expect(page.locator('#retention')).toContainText(`${facts.retention.session_days} days after the exam window ends`);
+  await expect(page.locator('#retention')).toContainText(`granted at once from ${facts.retention.review_days} days after the exam window ends`);
   await page.click('#lang');
   await expect(page.locator('html')).toHaveAttribute('lang', 'nl');
   await expect(page.locator('#detectors tr[data-kind=speech]')).toContainText('Spraak');
   await expect(page.locator('#retention')).toContainText(`${facts.retention.session_days} dagen na het einde van het tentamenvenster`);
+  await expect(page.locator('#retention')).toContainText(`meteen toegekend vanaf ${facts.retention.review_days} dagen na het einde`);
 });
 
 test('the kiosk runs its wasm when intact and refuses it when one byte changed', async ({ page, request }) => {
   const served = Buffer.from(await (await request.get('/assets/kiosk.wasm')).body());
   await tamper(page, 'kiosk', false);
   await page.goto('/kiosk');
-  await expect(page.locator('body')).toHaveAttribute('data-state', 'not-enrolled');
+  // Compiling a few MB of wasm takes seconds on a loaded machine.
+  await expect(page.locator('body')).toHaveAttribute('data-state', 'not-enrolled', { timeout: 30_000 });
   expect(await goRan(page)).toBe(true);
   // The build batches carry is the hash of the bytes instantiated.
   await expect(page.locator('body')).toHaveAttribute('data-build', sha256(served));
@@ -59,11 +83,14 @@ test('the kiosk runs its wasm when intact and refuses it when one byte changed',
   expect(await goRan(page), 'the changed wasm never ran').toBe(false);
 });
 
-test('the exam page runs its wasm when intact and refuses it when one byte changed', async ({ page }) => {
+test('the exam page runs its wasm when intact and refuses it when one byte changed', async ({ page, request }) => {
+  const facts = await (await request.get('/api/v1/transparency')).json();
   await tamper(page, 'exam', false);
   await page.goto('/exam'); // no access link: Go itself says so
-  await expect(page.locator('body')).not.toHaveAttribute('data-step', 'loading');
+  await expect(page.locator('body')).not.toHaveAttribute('data-step', 'loading', { timeout: 30_000 });
   expect(await goRan(page)).toBe(true);
+  // The build summaries carry covers the wasm instantiated and the models.
+  await expect(page.locator('body')).toHaveAttribute('data-build', facts.builds.exam);
 
   await page.unrouteAll();
   await tamper(page, 'exam');

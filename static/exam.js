@@ -3,9 +3,13 @@
 // This file owns the promise-heavy browser APIs: camera and microphone, the
 // session key (WebCrypto Ed25519, never extractable), the IndexedDB outbox
 // and fetch. Go (exam.wasm, exported as globalThis.lokaalGo) draws every
-// screen, runs the detectors and the proctor, and builds the bytes that are
-// signed and sent. Camera frames and audio go from the devices to Go and
-// nowhere else: nothing here stores or sends them.
+// screen, runs the proctor, and builds the bytes that are signed and sent.
+// The detectors run in a module Web Worker (detect-worker.js, the same
+// exam.wasm): camera frames go to it as transferred ImageBitmaps, audio
+// straight from the speech worklet over a MessagePort, and only detections
+// come back, so this thread and the framed exam never wait on detection.
+// Camera frames and audio go from the devices to the worker and nowhere
+// else: nothing stores or sends them.
 'use strict';
 
 const ASSETS = document.currentScript.dataset;
@@ -21,7 +25,8 @@ const $ = (id) => document.getElementById(id);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let go;           // globalThis.lokaalGo
-let build;        // hex SHA-256 of exam.wasm
+let build;        // wire.ManifestBuild of exam.wasm and the models
+let module;       // exam.wasm, compiled once for the page and the worker
 let token;        // the access token from the link's fragment
 let info;         // GET /api/v1/student
 let needs;        // {camera, microphone, genesis, interval}
@@ -200,7 +205,7 @@ async function post(item) {
 
 // ---- Camera and microphone ----
 
-const media = { stream: null, video: null, audio: null, chunks: 0, camErr: '', micErr: '', timer: 0, cascades: false };
+const media = { stream: null, video: null, audio: null, chunks: 0, camErr: '', micErr: '', timer: 0 };
 
 async function getMedia(constraints) {
   try {
@@ -256,52 +261,106 @@ async function openMedia() {
 function closeMedia() {
   clearTimeout(media.timer);
   media.timer = 0;
+  if (media.audio) detector.worker?.postMessage({ type: 'audioStop' });
   media.stream?.getTracks().forEach((t) => t.stop());
   media.audio?.close().catch(() => {});
   media.video?.remove();
   Object.assign(media, { stream: null, video: null, audio: null });
 }
 
-async function loadCascades() {
-  if (media.cascades) return;
-  const f = new Uint8Array(await (await fetch(ASSETS.facefinder)).arrayBuffer());
-  const err = go.cascades(f);
-  if (err instanceof Error) throw err;
-  media.cascades = true;
+// ---- The detection worker ----
+
+// models names each model the page may load (from its data attributes):
+// the URL, the Subresource Integrity the worker fetches it with, and the
+// kind of detector it makes. The build covers them all.
+const models = {
+  face: { kind: ASSETS.faceKind, url: ASSETS.faceModel, integrity: ASSETS.faceModelIntegrity },
+  speech: { kind: ASSETS.speechKind, url: ASSETS.speechModel, integrity: ASSETS.speechModelIntegrity },
+};
+
+// busyMS adds up the time the worker spent inside the detectors, face and
+// speech, published as data-detect-busy-ms: over a stretch of the exam, its
+// growth over the time passed is the detectors' share of one core.
+const detector = { worker: null, ready: null, busy: false, busyMS: 0 };
+const spent = (ms) => { detector.busyMS += ms; body.dataset.detectBusyMs = detector.busyMS.toFixed(1); };
+
+// startWorker starts the detection worker once, with the compiled exam.wasm
+// and the face model when the policy needs the camera; the speech model
+// loads only when the microphone starts.
+function startWorker() {
+  if (detector.ready) return detector.ready;
+  const w = new Worker(ASSETS.worker, { type: 'module', name: 'lokaal-detect' });
+  detector.worker = w;
+  detector.ready = new Promise((resolve, reject) => {
+    w.onmessage = (ev) => {
+      const m = ev.data;
+      switch (m.type) {
+        case 'ready': resolve(); break;
+        case 'faces': {
+          detector.busy = false;
+          spent(m.ms);
+          const n = go.faces(m.faces, m.t, m.ms);
+          if (n instanceof Error) console.error('faces:', n);
+          break;
+        }
+        case 'speech':
+          body.dataset.audioChunks = ++media.chunks;
+          spent(m.ms);
+          go.speech(m.decisions, m.level);
+          break;
+        case 'error':
+          body.dataset.detectError = `${m.what}: ${m.message}`;
+          if (m.what === 'init') reject(new Error(m.message));
+          else console.error(`detection (${m.what}):`, m.message);
+          if (m.what === 'frame') detector.busy = false;
+          break;
+      }
+    };
+    w.onerror = (ev) => reject(new Error(ev.message || 'the detection worker failed to start'));
+  });
+  const wasmExec = document.querySelector('script[src*="/wasm_exec."]').src;
+  w.postMessage({ type: 'init', module, wasmExec, origin: performance.timeOrigin, face: needs.camera ? models.face : null });
+  return detector.ready;
 }
 
-// startFrames hands Go one 640-wide gray-to-be frame every FRAME_MS. The
-// video element is detached outside the pre-check, which pauses it.
+// startFrames hands the worker one camera frame, at most 640 wide, every
+// FRAME_MS. A frame is dropped rather than queued while the worker is still
+// busy with the last one. The video element is detached outside the
+// pre-check, which pauses it.
 function startFrames() {
   const v = media.video;
   if (!v || media.timer) return;
-  const canvas = new OffscreenCanvas(FRAME_W, FRAME_H);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
   const step = () => {
     media.timer = setTimeout(step, FRAME_MS);
     if (v.paused) v.play().catch(() => {});
-    if (v.readyState < 2 || !v.videoWidth) return;
+    if (detector.busy || v.readyState < 2 || !v.videoWidth) return;
     const w = FRAME_W;
     const h = Math.min(FRAME_H, Math.round((FRAME_W * v.videoHeight) / v.videoWidth));
-    ctx.drawImage(v, 0, 0, w, h);
-    const n = go.frame(ctx.getImageData(0, 0, w, h).data, w, h, performance.now());
-    if (n instanceof Error) console.error('frame:', n);
+    const t = performance.now();
+    detector.busy = true;
+    createImageBitmap(v).then((bitmap) => {
+      detector.worker.postMessage({ type: 'frame', bitmap, w, h, t }, [bitmap]);
+    }, (e) => {
+      detector.busy = false;
+      console.error('frame:', e);
+    });
   };
   step();
 }
 
+// startAudio connects the microphone to the speech worklet, and the
+// worklet to the worker over a MessagePort of their own: chunks never pass
+// through this thread.
 async function startAudio() {
   if (media.audio || !media.stream?.getAudioTracks().length) return;
   const ctx = new AudioContext();
   media.audio = ctx;
   await ctx.audioWorklet.addModule(ASSETS.worklet);
   const node = new AudioWorkletNode(ctx, 'lokaal-speech', { numberOfOutputs: 1, outputChannelCount: [1] });
-  const err = go.audioStart(ctx.sampleRate);
-  if (err instanceof Error) throw err;
-  node.port.onmessage = (ev) => {
-    media.chunks++;
-    go.audio(new Uint8Array(ev.data.buffer), ctx.sampleRate, performance.now());
-  };
+  const { port1, port2 } = new MessageChannel();
+  go.audioStart();
+  node.port.postMessage({ port: port1 }, [port1]);
+  detector.worker.postMessage({ type: 'audio', port: port2, sampleRate: ctx.sampleRate, speech: models.speech }, [port2]);
   ctx.createMediaStreamSource(media.stream).connect(node);
   node.connect(ctx.destination); // silent; a node must be connected to be run
   if (ctx.state === 'suspended') {
@@ -321,10 +380,8 @@ function attachPreview() {
 
 async function runPrecheck() {
   await openMedia();
-  if (media.video) {
-    await loadCascades();
-    startFrames();
-  }
+  if (media.video || needs.microphone) await startWorker();
+  if (media.video) startFrames();
   if (needs.microphone) await startAudio().catch((e) => { media.micErr ||= e.message; });
   go.precheckStart();
   attachPreview();
@@ -421,10 +478,8 @@ async function runExam(rec, resumed) {
   }, TICK_MS);
   await openMedia();
   if (needs.camera && !media.video) go.signal('camera_lost', true, performance.now());
-  if (media.video) {
-    await loadCascades();
-    startFrames();
-  }
+  if (media.video || needs.microphone) await startWorker();
+  if (media.video) startFrames();
   if (needs.microphone) await startAudio().catch((e) => console.error('microphone:', e));
 }
 
@@ -591,24 +646,41 @@ async function route() {
   return go.show('transparency');
 }
 
+// hexOfSRI turns an integrity value "sha256-BASE64" into hex.
+const hexOfSRI = (sri) => [...atob(sri.replace(/^sha256-/, ''))].map((c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
+
+// servedName is the file name a URL serves, without server/assets' content
+// hash: blazeface-short.0123abcd.lknn is blazeface-short.lknn.
+const servedName = (url) => url.split('/').pop().replace(/\.[0-9a-f]{8}(\.[^./]+)?$/, '$1');
+
 // loadGo fetches exam.wasm checked against the integrity the page came with
 // (server/assets writes it into the script tag), so a changed file fails to
-// load instead of proctoring.
+// load instead of proctoring. It returns the files the build covers:
+// exam.wasm as fetched, and each model by the integrity the worker will
+// fetch it with (a different model fails to load).
 async function loadGo() {
   if (!ASSETS.integrity) throw new Error('the page names no integrity for exam.wasm');
   const bytes = await (await fetch(ASSETS.wasm, { integrity: ASSETS.integrity })).arrayBuffer();
-  // The build hash every summary carries: what actually runs, not a label.
+  // The build every summary carries: what actually runs, not a label.
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  build = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const files = { [servedName(ASSETS.wasm)]: [...digest].map((b) => b.toString(16).padStart(2, '0')).join('') };
+  for (const m of Object.values(models)) {
+    if (!m.url) continue;
+    if (!m.integrity) throw new Error(`the page names no integrity for ${m.url}`);
+    files[servedName(m.url)] = hexOfSRI(m.integrity);
+  }
+  module = await WebAssembly.compile(bytes);
   const g = new Go();
-  const { instance } = await WebAssembly.instantiate(bytes, g.importObject);
+  const instance = await WebAssembly.instantiate(module, g.importObject);
   g.run(instance); // main registers globalThis.lokaalGo before it blocks
-  return globalThis.lokaalGo;
+  return [globalThis.lokaalGo, files];
 }
 
 async function main() {
-  go = await loadGo();
-  go.init(localStorage.getItem(LANG_KEY) || navigator.language || 'en', build);
+  let files;
+  [go, files] = await loadGo();
+  build = go.init(localStorage.getItem(LANG_KEY) || navigator.language || 'en', JSON.stringify(files));
+  if (build instanceof Error) throw build;
   db = await openDB();
   drain(db, { status: updateStatus, sign, post });
   window.addEventListener('hashchange', () => route().catch((e) => go.show('error', e.message)));

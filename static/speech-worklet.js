@@ -1,9 +1,13 @@
-// lokaal speech worklet: hands microphone samples to the page in chunks.
+// lokaal speech worklet: hands microphone samples to the detection worker
+// in chunks.
 //
 // It runs on the audio thread and does nothing but copy: the voice-activity
-// detector is Go (exam.wasm) on the page. Chunks of ~2048 samples (43 ms at
-// 48 kHz) keep the message rate low; the buffer is transferred, not copied.
-// The output stays silent, so nothing is played back.
+// detector is Go (exam.wasm) in detect-worker.js. The page sends a
+// MessagePort to the worker ({port}); chunks go over it straight there, never
+// through the page's thread, and nowhere before it arrives. Chunks of ~2048
+// samples (43 ms at 48 kHz) keep the message rate low; the buffer is
+// transferred, not copied. The output stays silent, so nothing is played
+// back.
 'use strict';
 
 const CHUNK = 2048;
@@ -13,11 +17,13 @@ class SpeechTap extends AudioWorkletProcessor {
     super();
     this.buf = new Float32Array(CHUNK);
     this.n = 0;
+    this.out = null;
+    this.port.onmessage = (ev) => { this.out = ev.data.port; };
   }
 
   process(inputs) {
     const ch = inputs[0] && inputs[0][0];
-    if (!ch) return true;
+    if (!ch || !this.out) return true;
     let i = 0;
     while (i < ch.length) {
       const take = Math.min(ch.length - i, CHUNK - this.n);
@@ -25,7 +31,7 @@ class SpeechTap extends AudioWorkletProcessor {
       this.n += take;
       i += take;
       if (this.n === CHUNK) {
-        this.port.postMessage(this.buf, [this.buf.buffer]);
+        this.out.postMessage(this.buf, [this.buf.buffer]);
         this.buf = new Float32Array(CHUNK);
         this.n = 0;
       }

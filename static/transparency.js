@@ -15,7 +15,15 @@ const texts = {
     loading: 'Loading…',
     failed: 'The transparency information could not be loaded: {msg}',
     'build.h': 'The client build',
-    'build.intro': 'The kiosk and the exam page run Go compiled to WebAssembly. Each page loads it with an integrity check, so a changed file does not run. Every count batch and exam summary names the SHA-256 of the WebAssembly that made it, and the server accepts only the builds listed here.',
+    'build.intro': 'The kiosk and the exam page run Go compiled to WebAssembly; the exam page also runs model weights for its face and speech detectors. Each page loads them with an integrity check, so a changed file does not run. Every count batch names the SHA-256 of the kiosk WebAssembly that made it; every exam summary names the exam build, the SHA-256 of the manifest below, which lists exam.wasm and each model with its SHA-256, so a changed model is a changed build. The server accepts only the builds listed here.',
+    'build.exam': 'Exam build (SHA-256 of the manifest)',
+    'build.manifest': 'Exam build manifest',
+    'models.h': 'Models the exam page runs',
+    'models.file': 'File',
+    'models.what': 'Model',
+    'models.source': 'Source (npm package or Go module, version, file)',
+    'models.license': 'Licence',
+    'models.sha': 'SHA-256 served',
     'build.revision': 'Source revision',
     'build.go': 'Go version',
     'build.served': '{file} served (SHA-256)',
@@ -27,7 +35,7 @@ const texts = {
     'verify.clone': "Get the source at this server's revision:",
     'verify.twice': 'Build the client twice, in two different directories, and check that both builds are identical byte for byte (use the Go version above):',
     'verify.compare': 'Compare the WebAssembly this server serves with your own build:',
-    'verify.result': 'The last command downloads kiosk.wasm and exam.wasm from this server, builds both from your checkout and prints a table of the served and the local SHA-256. It ends with an error when any of them differ.',
+    'verify.result': 'The last command downloads kiosk.wasm, exam.wasm and the models from this server, builds them from your checkout (the models from the npm packages, after npm ci) and prints a table of the served and the local SHA-256. It ends with an error when any of them differ.',
     'kiosk.h': 'What a kiosk sends',
     'kiosk.intro': 'A kiosk counts people crossing lines at a door. Camera images never leave it. Once per interval it sends one signed count batch, and nothing else:',
     'field.device': 'the kiosk device, a random identifier',
@@ -57,6 +65,8 @@ const texts = {
     'data.sessionsKept': '{days} days after the exam window ends; {months} months after a mark of suspected fraud or appeal',
     'data.students': 'Students on an exam list: student number, email, choice of exam, accommodations, who viewed their record',
     'data.studentsKept': 'deleted with their last session, once the exam is past the {days} days',
+    'data.erasure': 'Erasure on request (art. 17 GDPR)',
+    'data.erasureRule': 'granted at once from {days} days after the exam window ends (the exam committee\'s review period) when no mark of suspected fraud or appeal is active; before that, or with a mark, an administrator decides with a reason. Data needed for a fraud case or a legal claim may be kept (art. 17(3)(b) and (e)); lifting a mark does not shorten the review period',
     'data.access': 'Access log: which staff member read or changed what, when and why',
     'data.accessKept': '{years} years',
     'data.deletion': 'Deletion is real: rows are deleted from the database and its space is reclaimed. Each deletion run records how many rows it deleted, never whose.',
@@ -70,7 +80,15 @@ const texts = {
     loading: 'Laden…',
     failed: 'De transparantie-informatie kon niet worden geladen: {msg}',
     'build.h': 'De clientbuild',
-    'build.intro': 'De kiosk en de tentamenpagina draaien Go, gecompileerd naar WebAssembly. Elke pagina laadt die met een integriteitscontrole, zodat een gewijzigd bestand niet draait. Elke telling en elke tentamensamenvatting noemt de SHA-256 van de WebAssembly die haar maakte, en de server accepteert alleen de builds die hier staan.',
+    'build.intro': 'De kiosk en de tentamenpagina draaien Go, gecompileerd naar WebAssembly; de tentamenpagina draait daarnaast modelgewichten voor haar gezichts- en spraakdetectie. Elke pagina laadt ze met een integriteitscontrole, zodat een gewijzigd bestand niet draait. Elke telling noemt de SHA-256 van de kiosk-WebAssembly die haar maakte; elke tentamensamenvatting noemt de tentamenbuild, de SHA-256 van het manifest hieronder, dat exam.wasm en elk model met zijn SHA-256 opsomt, zodat een gewijzigd model een gewijzigde build is. De server accepteert alleen de builds die hier staan.',
+    'build.exam': 'Tentamenbuild (SHA-256 van het manifest)',
+    'build.manifest': 'Manifest van de tentamenbuild',
+    'models.h': 'Modellen die de tentamenpagina draait',
+    'models.file': 'Bestand',
+    'models.what': 'Model',
+    'models.source': 'Bron (npm-pakket of Go-module, versie, bestand)',
+    'models.license': 'Licentie',
+    'models.sha': 'SHA-256 zoals geserveerd',
     'build.revision': 'Bronrevisie',
     'build.go': 'Go-versie',
     'build.served': '{file} zoals geserveerd (SHA-256)',
@@ -82,7 +100,7 @@ const texts = {
     'verify.clone': 'Haal de broncode op bij de revisie van deze server:',
     'verify.twice': 'Bouw de client twee keer, in twee verschillende mappen, en controleer dat beide builds byte voor byte gelijk zijn (gebruik de Go-versie hierboven):',
     'verify.compare': 'Vergelijk de WebAssembly die deze server serveert met je eigen build:',
-    'verify.result': 'Het laatste commando downloadt kiosk.wasm en exam.wasm van deze server, bouwt beide uit je checkout en toont een tabel met de geserveerde en de lokale SHA-256. Het eindigt met een fout als er een verschilt.',
+    'verify.result': 'Het laatste commando downloadt kiosk.wasm, exam.wasm en de modellen van deze server, bouwt ze uit je checkout (de modellen uit de npm-pakketten, na npm ci) en toont een tabel met de geserveerde en de lokale SHA-256. Het eindigt met een fout als er een verschilt.',
     'kiosk.h': 'Wat een kiosk verstuurt',
     'kiosk.intro': 'Een kiosk telt mensen die lijnen bij een deur passeren. Camerabeelden verlaten hem nooit. Eens per interval verstuurt hij één ondertekende telling, en verder niets:',
     'field.device': 'het kioskapparaat, een willekeurige code',
@@ -112,6 +130,8 @@ const texts = {
     'data.sessionsKept': '{days} dagen na het einde van het tentamenvenster; {months} maanden na een markering voor vermoedelijke fraude of beroep',
     'data.students': 'Studenten op een tentamenlijst: studentnummer, e-mail, gekozen tentamenvorm, voorzieningen, wie hun dossier inzag',
     'data.studentsKept': 'verwijderd met hun laatste sessie, zodra het tentamen de {days} dagen voorbij is',
+    'data.erasure': 'Verwijdering op verzoek (art. 17 AVG)',
+    'data.erasureRule': 'meteen toegekend vanaf {days} dagen na het einde van het tentamenvenster (de controletermijn van de examencommissie) als er geen markering voor vermoedelijke fraude of beroep actief is; daarvoor, of met een markering, beslist een beheerder met een reden. Gegevens die nodig zijn voor een fraudezaak of een rechtsvordering mogen worden bewaard (art. 17 lid 3 onder b en e); het opheffen van een markering verkort de controletermijn niet',
     'data.access': 'Toegangslog: welke medewerker wat las of wijzigde, wanneer en waarom',
     'data.accessKept': '{years} jaar',
     'data.deletion': 'Verwijderen is echt: rijen worden uit de database verwijderd en de ruimte wordt vrijgegeven. Elke verwijderronde legt vast hoeveel rijen er verwijderd zijn, nooit van wie.',
@@ -156,6 +176,16 @@ function render() {
   $('served').replaceChildren(...['kiosk.wasm', 'exam.wasm'].map((file) =>
     row(t('build.served', { file }), el('span', { class: 'mono', 'data-file': file }, f.builds.served[file] || t('build.notServed')))));
   $('allowed').replaceChildren(...f.builds.allowed.map((h) => el('li', null, h)));
+  $('exam-build').textContent = f.builds.exam || t('build.notServed');
+  $('manifest').textContent = f.builds.manifest || '';
+  const models = f.builds.models || [];
+  $('models').replaceChildren(el('tr', null, ...['models.file', 'models.what', 'models.source', 'models.license', 'models.sha'].map((k) => el('th', null, t(k)))),
+    ...models.map((m) => el('tr', { 'data-model': m.file },
+      el('td', { class: 'mono' }, m.file),
+      el('td', null, m.what ? m.what[lang] : ''),
+      el('td', null, m.package ? `${m.package} ${m.version}, ${m.path}` : ''),
+      el('td', null, m.license || ''),
+      el('td', { class: 'mono', 'data-sha256': m.file }, m.sha256))));
   const dirty = f.revision.endsWith('-dirty') ? t('build.dirty') : f.revision === 'unknown' ? t('build.unknown') : '';
   $('dirty').textContent = dirty;
   $('dirty').hidden = !dirty;
@@ -183,6 +213,7 @@ function render() {
     row(t('data.counts'), t('data.countsKept', { days: r.count_days })),
     row(t('data.sessions'), t('data.sessionsKept', { days: r.session_days, months: r.marked_months })),
     row(t('data.students'), t('data.studentsKept', { days: r.session_days })),
+    row(t('data.erasure'), t('data.erasureRule', { days: r.review_days })),
     row(t('data.access'), t('data.accessKept', { years: r.access_log_years })),
   );
   $('receipt-key').textContent = f.receipt_key;

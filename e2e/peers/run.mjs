@@ -1,14 +1,24 @@
-// The in-browser peers lokaal is measured against (issue 6, make bench),
-// in the same headless Debian Chromium and on the same inputs as lokaal:
+// The in-browser peers lokaal is measured against (issues 6 and 12, make
+// bench), in the same headless Debian Chromium and on the same inputs as
+// lokaal:
 //   faces: @vladmandic/human, BlazeFace only, on the WASM and the WebGL
-//          backend (the faster one is kept): ms/frame on the faces clips and
-//          the detection rate on the 700 FairFace crops centred on a grey
-//          640×480 canvas (detected = at least one face, as lokaal eval);
-//   VAD:   @ricky0123/vad-web's non-real-time (file) mode, Silero's legacy
-//          model through onnxruntime-web's WASM backend: frame-level F1 at
-//          10 ms pooled over the labelled .wav files (frames judged at their
-//          centre, as lokaal eval), ms per second of audio, and what it says
-//          about the non-speech clips.
+//          backend (the faster one is kept), and Google's own
+//          @mediapipe/face_detection solution (its WASM, short-range model;
+//          the full-range model as a variant). For each: ms per 640×480
+//          frame (mean, median, p90) on the faces clips, false faces on the
+//          empty room, faces on the two-faces clip, and on the 700 FairFace
+//          crops centred on a grey 640×480 canvas the detection rate
+//          (detected = at least one face, as lokaal eval) per group and per
+//          group × gender with 95 % Wilson intervals, the gaps, and the share
+//          of these single-face crops with a second face;
+//   VAD:   @ricky0123/vad-web: its non-real-time (file) mode, which runs
+//          Silero's legacy model, and Silero v5 as its MicVAD runs it
+//          (vad-web's FrameProcessor and defaults, 512-sample frames with 64
+//          samples of context), both through onnxruntime-web's WASM backend:
+//          frame-level F1 and MCC at 10 ms per file and pooled over the
+//          labelled .wav files (frames judged at their centre, as lokaal
+//          eval), ms per second of audio, and the speech seconds flagged on
+//          the non-speech clips.
 // Every file comes from node_modules through a local HTTP server on
 // 127.0.0.1; every other request is aborted and reported, so a silent CDN
 // fetch fails loudly. Writes out/peers.json (relative to the repo root) and
@@ -18,13 +28,16 @@
 // Environment: LOKAAL_FIXTURES (default ../shared/fixtures from the repo
 // root), CHROMIUM (default /usr/bin/chromium), PEERS_BACKENDS (default
 // "wasm,webgl"), PEERS_OUT (default out/peers.json), PEERS_FACE_MESH=1 (a
-// variant with human's face mesh after BlazeFace, as in its defaults).
+// variant with human's face mesh after BlazeFace, as in its defaults),
+// PEERS_MEDIAPIPE_FULL=0 (skip the full-range variant), PEERS_ONLY (a
+// comma list of human, mediapipe, vad: run only those).
 import { chromium } from '@playwright/test';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { faceSummary as summarize, mean, parseLabels, parseSCV, vadSummary as score } from '../bench-score.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -43,8 +56,12 @@ const version = (pkg) => {
     return null;
   }
 };
+const only = process.env.PEERS_ONLY ? new Set(process.env.PEERS_ONLY.split(',').map((x) => x.trim())) : null;
+const runs = (what) => !only || only.has(what);
+const mediapipeFull = process.env.PEERS_MEDIAPIPE_FULL !== '0';
 const versions = {
   '@vladmandic/human': version('@vladmandic/human'),
+  '@mediapipe/face_detection': version('@mediapipe/face_detection'),
   '@tensorflow/tfjs-backend-wasm': version('@tensorflow/tfjs-backend-wasm'),
   '@ricky0123/vad-web': version('@ricky0123/vad-web'),
   'onnxruntime-web': version('onnxruntime-web'),
@@ -61,10 +78,7 @@ for (const [k, v] of Object.entries(versions)) {
 const faceClips = ['face-present-30fps.mjpeg', 'face-turning-30fps.mjpeg', 'two-faces-30fps.mjpeg', 'empty-room-30fps.mjpeg']
   .filter((f) => fs.existsSync(path.join(fixtures, 'faces', f)));
 const fairDir = path.join(fixtures, 'fairness/fairface-val-700');
-const fairRows = fs.existsSync(path.join(fairDir, 'labels.csv'))
-  ? fs.readFileSync(path.join(fairDir, 'labels.csv'), 'utf8').split('\n').slice(1).filter((l) => l.trim())
-    .map((l) => l.split(',')).map(([file, group, gender]) => ({ file: file.trim(), group: group.trim(), gender: (gender || '').trim() }))
-  : [];
+const fairRows = fs.existsSync(path.join(fairDir, 'labels.csv')) ? parseLabels(fs.readFileSync(path.join(fairDir, 'labels.csv'), 'utf8')) : [];
 const speechDir = path.join(fixtures, 'audio/speech-labelled');
 const labelled = fs.existsSync(speechDir)
   ? fs.readdirSync(speechDir).filter((f) => f.endsWith('.wav') && fs.existsSync(path.join(speechDir, f.replace(/\.wav$/, '.scv')))).sort()
@@ -72,22 +86,13 @@ const labelled = fs.existsSync(speechDir)
 const nonSpeechDir = path.join(fixtures, 'audio/non-speech');
 const nonSpeech = fs.existsSync(nonSpeechDir) ? fs.readdirSync(nonSpeechDir).filter((f) => f.endsWith('.wav')).sort() : [];
 
-// parseSCV as server/eval/audio.go: name,start,end,label,… → speech intervals (s).
-const parseSCV = (text) => {
-  const f = text.trim().split(',');
-  const segs = [];
-  for (let i = 1; i + 2 < f.length; i += 3) {
-    if (Number(f[i + 2]) === 1) segs.push([Number(f[i]), Number(f[i + 1])]);
-  }
-  return segs;
-};
 
 // ---- the local server -----------------------------------------------------
 // Only these parts of node_modules are served: what the peer pages load.
 const servable = ['@vladmandic/human/dist/', '@vladmandic/human/models/', '@tensorflow/tfjs-backend-wasm/dist/',
-  '@ricky0123/vad-web/dist/', 'onnxruntime-web/dist/'];
+  '@ricky0123/vad-web/dist/', 'onnxruntime-web/dist/', '@mediapipe/face_detection/'];
 const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json',
-  '.html': 'text/html', '.mjpeg': 'video/x-motion-jpeg', '.jpg': 'image/jpeg', '.wav': 'audio/wav', '.csv': 'text/csv' };
+  '.html': 'text/html', '.data': 'application/octet-stream', '.tflite': 'application/octet-stream', '.mjpeg': 'video/x-motion-jpeg', '.jpg': 'image/jpeg', '.wav': 'audio/wav', '.csv': 'text/csv' };
 const gzipSizes = new Map();
 const gzipSize = (file, buf) => {
   if (!gzipSizes.has(file)) gzipSizes.set(file, zlib.gzipSync(buf, { level: 9 }).length);
@@ -170,7 +175,7 @@ const newPage = async (label) => {
   });
   page.on('pageerror', (e) => console.error(`  page error (${label}): ${e.message}`));
   page.on('console', (m) => {
-    if ((m.type() === 'error' || m.type() === 'warning') && !/No available adapters/.test(m.text())) console.error(`  console ${m.type()} (${label}): ${m.text().slice(0, 300)}`);
+    if ((m.type() === 'error' || m.type() === 'warning') && !/No available adapters|^[IW]\d{4} |^INFO: Created TensorFlow Lite|GL Driver Message/.test(m.text())) console.error(`  console ${m.type()} (${label}): ${m.text().slice(0, 300)}`);
   });
   await page.goto(origin + '/');
   return { page, context };
@@ -227,19 +232,20 @@ const facePage = async ({ backend, clips, crops, framesPerClip, budgetMs, mesh }
     const b = clipBytes[k];
     const st = split(b);
     const n = Math.min(st.length - 1, framesPerClip);
-    let ms = 0, faces = 0, framesWithFace = 0;
+    let ms = 0;
+    const times = [], counts = [];
     let i = 0;
     for (; i < n && !(budgetMs && ms > budgetMs && i >= 5); i++) {
       const img = await frameOf(b, st[i], st[i + 1]);
       const t = performance.now();
       const r = await human.detect(img);
-      ms += performance.now() - t;
+      const dt = performance.now() - t;
+      ms += dt;
       img.close();
-      faces += r.face.length;
-      if (r.face.length > 0) framesWithFace++;
+      times.push(dt);
+      counts.push(r.face.length);
     }
-    perClip.push({ clip: clips[k], frames: i, width: 640, height: 480, ms_frame: ms / i, faces_per_frame: faces / i,
-      frames_with_face: framesWithFace });
+    perClip.push({ clip: clips[k], width: 640, height: 480, times, counts });
   }
   const cropResults = [];
   if (crops.length) {
@@ -259,6 +265,93 @@ const facePage = async ({ backend, clips, crops, framesPerClip, budgetMs, mesh }
     }
   }
   return { backend: backendUsed, firstMs, perClip, cropResults, tfjs: human.tf.version_core, human: human.version };
+};
+
+// ---- faces: Google's @mediapipe/face_detection solution --------------------
+// Run in the page. The solution takes an HTMLCanvasElement; each frame is
+// drawn on a 640×480 canvas (untimed) and FaceDetection.send is timed, which
+// resolves once onResults has had the frame's detections. Its defaults:
+// minDetectionConfidence 0.5, selfieMode off.
+const mediapipePage = async ({ model, cpu, clips, crops, framesPerClip }) => {
+  await new Promise((ok, fail) => {
+    const s = document.createElement('script');
+    s.src = '/m/@mediapipe/face_detection/face_detection.js';
+    s.onload = ok;
+    s.onerror = () => fail(new Error('cannot load face_detection.js'));
+    document.head.appendChild(s);
+  });
+  const t0 = performance.now();
+  const fd = new window.FaceDetection({ locateFile: (file) => `/m/@mediapipe/face_detection/${file}` });
+  // Only the model is set: setting minDetectionConfidence rewrites the
+  // TensorsToDetectionsCalculator's options without num_classes, and the
+  // graph aborts (RET_CHECK options_.has_num_classes()); the graph's own
+  // min_score_thresh (0.5, the documented default) stays.
+  fd.setOptions({ model, useCpuInference: cpu });
+  let last = null;
+  fd.onResults((r) => {
+    last = (r.detections ?? []).map((d) => d.boundingBox);
+  });
+  await fd.initialize();
+  const canvas = document.createElement('canvas');
+  canvas.width = 640;
+  canvas.height = 480;
+  const ctx = canvas.getContext('2d');
+  const detect = async () => {
+    last = null;
+    const t = performance.now();
+    await fd.send({ image: canvas });
+    const dt = performance.now() - t;
+    if (last === null) throw new Error('send resolved before onResults');
+    return [dt, last];
+  };
+  const split = (b) => {
+    const starts = [];
+    for (let i = 0; i + 2 < b.length; i++) if (b[i] === 0xff && b[i + 1] === 0xd8 && b[i + 2] === 0xff) starts.push(i);
+    starts.push(b.length);
+    return starts;
+  };
+  const draw = async (blob) => {
+    const img = await createImageBitmap(blob);
+    ctx.drawImage(img, 0, 0, 640, 480);
+    img.close();
+  };
+  const clipBytes = [];
+  for (const c of clips) clipBytes.push(new Uint8Array(await (await fetch('/fx/faces/' + c)).arrayBuffer()));
+  {
+    const st = split(clipBytes[0]);
+    await draw(new Blob([clipBytes[0].subarray(st[0], st[1])], { type: 'image/jpeg' }));
+    await detect();
+    await fetch('/mark?m=mediapipe-' + model + '-first');
+  }
+  const firstMs = performance.now() - t0;
+  const perClip = [];
+  for (let k = 0; k < clips.length; k++) {
+    const b = clipBytes[k];
+    const st = split(b);
+    const n = Math.min(st.length - 1, framesPerClip);
+    const times = [], counts = [];
+    for (let i = 0; i < n; i++) {
+      await draw(new Blob([b.subarray(st[i], st[i + 1])], { type: 'image/jpeg' }));
+      const [dt, boxes] = await detect();
+      times.push(dt);
+      counts.push(boxes.length);
+    }
+    perClip.push({ clip: clips[k], width: 640, height: 480, times, counts });
+  }
+  const cropResults = [];
+  for (const file of crops) {
+    const img = await createImageBitmap(await (await fetch('/fx/fairness/fairface-val-700/' + file)).blob());
+    ctx.fillStyle = 'rgb(128,128,128)';
+    ctx.fillRect(0, 0, 640, 480);
+    const x0 = Math.floor((640 - img.width) / 2), y0 = Math.floor((480 - img.height) / 2), w = img.width, h = img.height;
+    ctx.drawImage(img, x0, y0);
+    img.close();
+    const [, boxes] = await detect();
+    const inCrop = boxes.some(({ xCenter, yCenter }) => xCenter * 640 >= x0 && xCenter * 640 < x0 + w && yCenter * 480 >= y0 && yCenter * 480 < y0 + h);
+    cropResults.push([boxes.length, inCrop]);
+  }
+  await fd.close();
+  return { backend: cpu ? 'mediapipe wasm, CPU inference' : 'mediapipe wasm, WebGL inference', firstMs, perClip, cropResults, version: window.FaceDetection.VERSION ?? null };
 };
 
 // ---- VAD: vad-web's NonRealTimeVAD ---------------------------------------
@@ -291,9 +384,9 @@ const vadPage = async ({ files, warmup }) => {
   };
   const out = [];
   let ortSeen;
-  // The first detection, then an untimed warm-up pass over the labelled
-  // files, so that the wasm is compiled and tiered up before the timed runs
-  // below, as human's first detection is not timed either.
+  // The first detection, on the first file, is an untimed warm-up, so that
+  // the wasm is compiled and tiered up before the timed runs below, as
+  // human's first detection is not timed either.
   for (let k = 0; k < warmup; k++) {
     const vad = await window.vad.NonRealTimeVAD.new({ ...options, ortConfig: (ort) => { ortSeen = ort.env.versions; options.ortConfig(ort); } });
     for await (const seg of vad.run(await decode(files[k].url), 16000)) void seg;
@@ -311,6 +404,99 @@ const vadPage = async ({ files, warmup }) => {
   return { files: out, firstMs: performance.now() - t0, ort: ortSeen };
 };
 
+// ---- VAD: Silero v5 as vad-web's MicVAD runs it -----------------------------
+// NonRealTimeVAD only loads the legacy model; vad-web's real-time MicVAD
+// runs v5 (model: "v5") with its Silero class: 512-sample frames at 16 kHz,
+// each preceded by the last 64 samples of the one before, state carried
+// over. Its Silero class is not exported from the bundle, so the few lines
+// of models/silero.js are repeated here, feeding vad-web's own exported
+// FrameProcessor at its defaults; segments are timed as NonRealTimeVAD.run
+// times them, in 512-sample frames.
+const vadV5Page = async ({ files }) => {
+  const loadScript = (src) => new Promise((ok, fail) => {
+    const s = document.createElement('script');
+    s.src = src;
+    s.onload = ok;
+    s.onerror = () => fail(new Error('cannot load ' + src));
+    document.head.appendChild(s);
+  });
+  await loadScript('/m/onnxruntime-web/dist/ort.wasm.min.js');
+  await loadScript('/m/@ricky0123/vad-web/dist/bundle.min.js');
+  const ort = window.ort;
+  ort.env.wasm.wasmPaths = '/m/onnxruntime-web/dist/';
+  ort.env.wasm.numThreads = 1;
+  ort.env.logLevel = 'error';
+  const session = await ort.InferenceSession.create(await (await fetch('/m/@ricky0123/vad-web/dist/silero_vad_v5.onnx')).arrayBuffer());
+  const sr = new ort.Tensor('int64', [16000n]);
+  const CONTEXT = 64, FRAME = 512;
+  let state, context;
+  const reset = () => {
+    state = new ort.Tensor('float32', new Float32Array(2 * 128), [2, 1, 128]);
+    context = new Float32Array(CONTEXT);
+  };
+  const processFrame = async (frame) => {
+    const x = new Float32Array(CONTEXT + frame.length);
+    x.set(context, 0);
+    x.set(frame, CONTEXT);
+    context = frame.slice(-CONTEXT);
+    const out = await session.run({ input: new ort.Tensor('float32', x, [1, x.length]), state, sr });
+    state = out.stateN;
+    const isSpeech = out.output.data[0];
+    return { isSpeech, notSpeech: 1 - isSpeech };
+  };
+  const decode = async (url) => {
+    const buf = await (await fetch(url)).arrayBuffer();
+    return (await new OfflineAudioContext(1, 1, 16000).decodeAudioData(buf)).getChannelData(0);
+  };
+  const runFile = async (samples) => {
+    reset();
+    const fp = new window.vad.FrameProcessor(processFrame, reset, {
+      positiveSpeechThreshold: 0.3, negativeSpeechThreshold: 0.25, redemptionMs: 1400, preSpeechPadMs: 800, minSpeechMs: 400,
+      submitUserSpeechOnPause: false,
+    }, FRAME / 16);
+    fp.resume();
+    const segs = [];
+    let start = 0, k = 0;
+    const handle = (last) => (ev) => {
+      if (ev.msg === 'SPEECH_START') start = (k * FRAME) / 16;
+      else if (ev.msg === 'SPEECH_END') segs.push([start / 1000, (last ? k * FRAME : (k + 1) * FRAME) / 16000]);
+    };
+    for (; (k + 1) * FRAME <= samples.length; k++) await fp.process(samples.subarray(k * FRAME, (k + 1) * FRAME), handle(false));
+    fp.endSegment(handle(true));
+    return segs;
+  };
+  // Untimed warm-up on the first file, then every file timed.
+  await runFile(await decode(files[0].url));
+  await fetch('/mark?m=vad-v5-first');
+  // The model alone: every 512-sample frame whose speech probability is at
+  // least 0.5 (silero-vad's own default threshold) is speech, state carried
+  // through the whole file, no hangover: the model's frame accuracy, before
+  // vad-web's segmenting.
+  const rawFile = async (samples) => {
+    reset();
+    const segs = [];
+    for (let k = 0; (k + 1) * FRAME <= samples.length; k++) {
+      const { isSpeech } = await processFrame(samples.subarray(k * FRAME, (k + 1) * FRAME));
+      if (isSpeech < 0.5) continue;
+      const a = (k * FRAME) / 16000, b = ((k + 1) * FRAME) / 16000;
+      if (segs.length && segs.at(-1)[1] === a) segs.at(-1)[1] = b;
+      else segs.push([a, b]);
+    }
+    return segs;
+  };
+  const out = [], raw = [];
+  for (const f of files) {
+    const samples = await decode(f.url);
+    let t = performance.now();
+    const segs = await runFile(samples);
+    out.push({ name: f.name, seconds: samples.length / 16000, ms: performance.now() - t, segs });
+    t = performance.now();
+    const rs = await rawFile(samples);
+    raw.push({ name: f.name, seconds: samples.length / 16000, ms: performance.now() - t, segs: rs });
+  }
+  return { files: out, raw };
+};
+
 // NonRealTimeVAD's defaults, as read from the package (run with them).
 const vadDefaults = (() => {
   try {
@@ -325,6 +511,7 @@ const vadDefaults = (() => {
 // ---- run --------------------------------------------------------------------
 const result = {
   peer_face_ms_frame: null, peer_face_recall: null, peer_vad_ms_per_audio_s: null, peer_vad_f1: null, peer_client_bytes_gzip: null,
+  faces: {}, vad: {},
   detail: { versions, chromium: browser.version(), fixtures, blocked_requests: blocked, errors: [], notes: [] },
 };
 const d = result.detail;
@@ -332,15 +519,16 @@ const t0 = Date.now();
 let faceBytes = null, vadBytes = null;
 
 try {
-  // Faces: a short timing run per backend, then the full run on the faster one.
-  if (faceClips.length) {
+  // Faces: human, a short timing run per backend, then the full run on the faster one.
+  if (faceClips.length && runs('human')) {
     const trials = {};
     for (const backend of backends) {
       log = [];
       const { page, context } = await newPage(`human ${backend}`);
       try {
         const r = await page.evaluate(facePage, { backend, clips: faceClips.slice(0, 1), crops: [], framesPerClip: 40, budgetMs: 5000, mesh: faceMesh });
-        trials[backend] = { backend_reported: r.backend, frames: r.perClip[0].frames, ms_frame: r.perClip[0].ms_frame, first_detection_ms: r.firstMs };
+        const t = r.perClip[0].times;
+        trials[backend] = { backend_reported: r.backend, frames: t.length, ms_frame: mean(t), first_detection_ms: r.firstMs };
         if (r.backend !== backend) trials[backend].note = `asked for ${backend}, human used ${r.backend}`;
       } catch (e) {
         trials[backend] = { error: String(e.message || e).slice(0, 300) };
@@ -359,100 +547,133 @@ try {
         faceBytes = bytesBefore(log, 'face-first');
         d.face_backend = r.backend;
         d.versions['tfjs (bundled in human)'] = r.tfjs;
-        d.face_config = faceMesh ? 'VARIANT PEERS_FACE_MESH=1: BlazeFace then face mesh (human default), rest as below. ' : '';
-        d.face_config += 'BlazeFace only (face.detector blazeface.json, maxDetected 10, default minConfidence, rotation off); ' +
+        let config = faceMesh ? 'VARIANT PEERS_FACE_MESH=1: BlazeFace then face mesh (human default), rest as below. ' : '';
+        config += `human ${versions['@vladmandic/human']}, tfjs ${r.tfjs} ${r.backend} backend: BlazeFace only (face.detector blazeface.json, maxDetected 10, default minConfidence, rotation off); ` +
           'mesh, iris, emotion, description, antispoof, liveness, attention, body, hand, object, gesture, segmentation off; ' +
-          'cacheSensitivity 0 and skipFrames/skipTime 0 so every frame is really run; image filter off; warmup none';
-        d.face_clips = r.perClip;
-        // ms/frame over every frame of the clips, as lokaal times 640×480 frames.
-        const frames = r.perClip.reduce((s, c) => s + c.frames, 0);
-        result.peer_face_ms_frame = r.perClip.reduce((s, c) => s + c.ms_frame * c.frames, 0) / frames;
-        d.face_ms_frame_timed = 'human.detect(ImageBitmap) per 640x480 frame, JPEG decode excluded, averaged over all frames of ' +
-          faceClips.join(', ');
-        if (r.cropResults.length) {
-          const groups = {}, cells = {};
-          const add = (m, k, found) => {
-            m[k] ??= { n: 0, detected: 0 };
-            m[k].n++;
-            if (found) m[k].detected++;
-          };
-          r.cropResults.forEach(([n], i) => {
-            add(groups, fairRows[i].group, n > 0);
-            if (fairRows[i].gender) add(cells, `${fairRows[i].group} × ${fairRows[i].gender}`, n > 0);
-          });
-          const withRate = (m) => Object.fromEntries(Object.entries(m).sort().map(([k, v]) => [k, { ...v, rate: v.detected / v.n, ...wilson(v.detected, v.n) }]));
-          const det = r.cropResults.filter(([n]) => n > 0).length;
-          result.peer_face_recall = det / r.cropResults.length;
-          d.face_recall_box_centre_in_crop = r.cropResults.filter(([, c]) => c).length / r.cropResults.length;
-          d.face_recall_faces_per_crop = r.cropResults.reduce((s, [n]) => s + n, 0) / r.cropResults.length;
-          d.face_recall_variant = 'FairFace val 700: each 224x224 crop drawn at its own size at the centre of a grey (128,128,128) 640x480 canvas; detected = at least one face';
-          d.face_recall_per_group = withRate(groups);
-          d.face_recall_per_group_gender = withRate(cells);
-          const rates = Object.entries(d.face_recall_per_group).map(([g, v]) => [g, v.rate]).sort((a, b) => a[1] - b[1]);
-          d.face_recall_gap = { gap: rates.at(-1)[1] - rates[0][1], lowest: rates[0][0], highest: rates.at(-1)[0] };
-        } else {
-          d.notes.push(`no FairFace set at ${fairDir}: peer_face_recall not measured`);
-        }
+          'cacheSensitivity 0 and skipFrames/skipTime 0 so every frame is really run; image filter off; warmup none; ' +
+          'timed: human.detect(ImageBitmap) per 640x480 frame, JPEG decode excluded';
+        result.faces.human = faceSummary(r, config);
+        result.faces.human.download_gzip = faceBytes?.gzip ?? null;
       } catch (e) {
         // A broken peer is reported, not fatal: the other figures still count.
         d.errors.push(`human (${backend}): ${String(e.message || e).slice(0, 500)}`);
-        result.peer_face_ms_frame = result.peer_face_recall = null;
       } finally {
         await context.close();
       }
     } else {
-      d.notes.push('human ran on no backend: peer face figures are null');
+      d.notes.push('human ran on no backend: its face figures are null');
     }
-  } else {
+  } else if (!faceClips.length) {
     d.notes.push(`no faces clips at ${fixtures}/faces: peer face figures are null`);
   }
 
-  // VAD.
-  const modelFile = path.join(modules, '@ricky0123/vad-web/dist/silero_vad_legacy.onnx');
-  d.vad_model_in_package = fs.existsSync(modelFile);
-  if (!d.vad_model_in_package) {
-    d.notes.push('vad-web does not ship silero_vad_legacy.onnx: peer VAD figures are null');
-  } else if (labelled.length) {
-    log = [];
-    const { page, context } = await newPage('vad-web');
-    try {
-      const files = [...labelled.map((f) => ({ name: f, url: '/fx/audio/speech-labelled/' + f })),
-        ...nonSpeech.map((f) => ({ name: f, url: '/fx/audio/non-speech/' + f }))];
-      const r = await page.evaluate(vadPage, { files, warmup: labelled.length });
-      vadBytes = bytesBefore(log, 'vad-first');
-      d.vad_model = 'silero_vad_legacy.onnx (the only model NonRealTimeVAD loads), onnxruntime-web wasm backend, 1 thread';
-      d.vad_options = { ...vadDefaults, note: 'vad-web 0.0.31 defaults (dist/frame-processor.js); a segment starts at the first frame above positiveSpeechThreshold and ends after redemptionMs below negativeSpeechThreshold, as NonRealTimeVAD.run reports it' };
-      d.versions['onnxruntime-web (as the page reports)'] = r.ort;
-      const pooled = { tp: 0, fp: 0, fn: 0, tn: 0 };
-      let ms = 0, secs = 0;
-      d.vad_files = [];
-      for (const f of r.files) {
-        const scv = path.join(speechDir, f.name.replace(/\.wav$/, '.scv'));
-        const speechSeconds = f.segs.reduce((s, [a, b]) => s + Math.max(0, Math.min(b, f.seconds) - a), 0);
-        if (labelled.includes(f.name)) {
-          const c = compareFrames(f.segs, parseSCV(fs.readFileSync(scv, 'utf8')), f.seconds);
-          for (const k in pooled) pooled[k] += c[k];
-          ms += f.ms;
-          secs += f.seconds;
-          d.vad_files.push({ file: f.name, seconds: f.seconds, segments: f.segs.length, ...c, ...prf(c), ms_per_audio_s: f.ms / f.seconds });
-        } else {
-          d.vad_files.push({ file: f.name, seconds: f.seconds, segments: f.segs.length, speech_seconds: speechSeconds,
-            says_speech: f.segs.length > 0, ms_per_audio_s: f.ms / f.seconds });
-        }
+  // Faces: Google's MediaPipe solution, the short-range model, then the
+  // full-range one (the issue asks which suits a second, farther face).
+  if (faceClips.length && runs('mediapipe')) {
+    // Inference on the CPU (its WASM, XNNPACK) or on WebGL, as human's
+    // backends: a short timing run of each, then the faster one for both models.
+    const trials = {};
+    for (const cpu of [true, false]) {
+      const name = cpu ? 'cpu (wasm)' : 'gpu (webgl)';
+      const { page, context } = await newPage(`mediapipe ${name}`);
+      try {
+        const r = await page.evaluate(mediapipePage, { model: 'short', cpu, clips: faceClips.slice(0, 1), crops: [], framesPerClip: 40 });
+        trials[name] = { cpu, frames: r.perClip[0].times.length, ms_frame: mean(r.perClip[0].times), first_detection_ms: r.firstMs };
+      } catch (e) {
+        trials[name] = { cpu, error: String(e.message || e).slice(0, 300) };
+      } finally {
+        await context.close();
       }
-      d.vad_pooled = { ...pooled, ...prf(pooled), files: labelled.length, seconds: secs };
-      result.peer_vad_f1 = prf(pooled).f1;
-      result.peer_vad_ms_per_audio_s = ms / secs;
-      d.vad_timed = 'NonRealTimeVAD.run over the decoded 16 kHz samples (after an untimed warm-up pass over the same files; model load and decode excluded), summed over the labelled .wav files, per second of audio';
-    } catch (e) {
-      d.errors.push(`vad-web: ${String(e.message || e).slice(0, 500)}`);
-      result.peer_vad_f1 = result.peer_vad_ms_per_audio_s = null;
-    } finally {
-      await context.close();
     }
-  } else {
-    d.notes.push(`no labelled .wav files at ${speechDir}: peer VAD figures are null`);
+    d.mediapipe_inference_trials = trials;
+    const okMP = Object.values(trials).filter((t) => t.ms_frame != null).sort((a, b) => a.ms_frame - b.ms_frame);
+    if (!okMP.length) d.errors.push(`mediapipe ran on neither inference path: ${JSON.stringify(trials)}`);
+    for (const model of !okMP.length ? [] : mediapipeFull ? ['short', 'full'] : ['short']) {
+      const cpu = okMP[0].cpu;
+      const key = model === 'short' ? 'mediapipe' : 'mediapipe_full';
+      log = [];
+      const { page, context } = await newPage(`mediapipe ${model}`);
+      try {
+        const r = await page.evaluate(mediapipePage, { model, cpu, clips: faceClips, crops: fairRows.map((x) => x.file), framesPerClip: 1e9 });
+        const bytes = bytesBefore(log, `mediapipe-${model}-first`);
+        result.faces[key] = faceSummary(r, `@mediapipe/face_detection ${versions['@mediapipe/face_detection']} (FaceDetection solution, its SIMD WASM build; ` +
+          `model "${model}" = ${model === 'short' ? 'face_detection_short_range.tflite' : 'face_detection_full_range_sparse.tflite'}, inference ${cpu ? 'on the CPU (useCpuInference: its WASM)' : 'on WebGL'}, the graph's min_score_thresh 0.5, selfieMode off); ` +
+          'timed: FaceDetection.send({image: canvas}) per 640x480 frame until onResults, JPEG decode and canvas draw excluded');
+        result.faces[key].download_gzip = bytes?.gzip ?? null;
+        result.faces[key].files_fetched = bytes ? Object.keys(bytes.files) : null;
+      } catch (e) {
+        d.errors.push(`mediapipe (${model}): ${String(e.message || e).slice(0, 500)}`);
+      } finally {
+        await context.close();
+      }
+    }
   }
+  const h = result.faces.human, mp = result.faces.mediapipe;
+  result.peer_face_ms_frame = h?.ms_frame_mean ?? null;
+  result.peer_face_recall = h?.fairface?.rate ?? null;
+  Object.assign(result, {
+    peer_face_ms_frame_median: h?.ms_frame_median ?? null,
+    peer_face_ms_frame_p90: h?.ms_frame_p90 ?? null,
+    peer_face_gap: h?.fairface?.gap ?? null,
+    peer_face_cell_gap: h?.fairface?.group_gender_gap ?? null,
+    peer_face_second_face_rate: h?.fairface?.second_face_rate ?? null,
+    peer_face_empty_room_false_frames: h?.empty_room?.frames_with_face ?? null,
+    peer_mediapipe_face_ms_frame: mp?.ms_frame_mean ?? null,
+    peer_mediapipe_face_ms_frame_median: mp?.ms_frame_median ?? null,
+    peer_mediapipe_face_ms_frame_p90: mp?.ms_frame_p90 ?? null,
+    peer_mediapipe_face_recall: mp?.fairface?.rate ?? null,
+    peer_mediapipe_face_gap: mp?.fairface?.gap ?? null,
+    peer_mediapipe_face_cell_gap: mp?.fairface?.group_gender_gap ?? null,
+    peer_mediapipe_face_second_face_rate: mp?.fairface?.second_face_rate ?? null,
+    peer_mediapipe_face_empty_room_false_frames: mp?.empty_room?.frames_with_face ?? null,
+  });
+
+  // VAD: vad-web's NonRealTimeVAD (legacy model), then Silero v5 as MicVAD runs it.
+  const files = [...labelled.map((f) => ({ name: f, url: '/fx/audio/speech-labelled/' + f })),
+    ...nonSpeech.map((f) => ({ name: f, url: '/fx/audio/non-speech/' + f }))];
+  if (!labelled.length) {
+    d.notes.push(`no labelled .wav files at ${speechDir}: peer VAD figures are null`);
+  } else if (runs('vad')) {
+    for (const [key, model, fn, mark] of [['legacy', 'silero_vad_legacy.onnx', vadPage, 'vad-first'], ['v5', 'silero_vad_v5.onnx', vadV5Page, 'vad-v5-first']]) {
+      if (!fs.existsSync(path.join(modules, '@ricky0123/vad-web/dist', model))) {
+        d.notes.push(`vad-web does not ship ${model}: its figures are null`);
+        continue;
+      }
+      log = [];
+      const { page, context } = await newPage(`vad-web ${key}`);
+      try {
+        const r = await page.evaluate(fn, { files, warmup: 1 });
+        const bytes = bytesBefore(log, mark);
+        if (key === 'legacy') {
+          vadBytes = bytes;
+          d.versions['onnxruntime-web (as the page reports)'] = r.ort;
+        }
+        result.vad[key] = vadSummary(r.files, key === 'legacy'
+          ? `vad-web ${versions['@ricky0123/vad-web']} NonRealTimeVAD (it loads only silero_vad_legacy.onnx, 1536-sample frames), onnxruntime-web ${versions['onnxruntime-web']} wasm, 1 thread; timed: NonRealTimeVAD.run over decoded 16 kHz samples after an untimed warm-up on the first file`
+          : `silero_vad_v5.onnx from vad-web ${versions['@ricky0123/vad-web']}, run as its MicVAD model "v5" (models/silero.js: 512-sample frames + 64 samples of context, state carried) through vad-web's FrameProcessor at its defaults, onnxruntime-web ${versions['onnxruntime-web']} wasm, 1 thread; timed after an untimed warm-up on the first file`);
+        result.vad[key].download_gzip = bytes?.gzip ?? null;
+        if (r.raw) {
+          result.vad.v5_frames = vadSummary(r.raw, `silero_vad_v5.onnx from vad-web ${versions['@ricky0123/vad-web']}, the model alone: each 512-sample frame speech when its probability is ≥ 0.5 (silero-vad's default threshold), state carried through the file, no hangover or padding`);
+        }
+      } catch (e) {
+        d.errors.push(`vad-web ${key}: ${String(e.message || e).slice(0, 500)}`);
+      } finally {
+        await context.close();
+      }
+    }
+    d.vad_options = { ...vadDefaults, note: 'vad-web 0.0.31 defaults (dist/frame-processor.js); a segment starts at the first frame above positiveSpeechThreshold and ends after redemptionMs below negativeSpeechThreshold' };
+  }
+  const L = result.vad.legacy, V = result.vad.v5;
+  result.peer_vad_f1 = L?.pooled?.f1 ?? null;
+  result.peer_vad_ms_per_audio_s = L?.ms_per_audio_s ?? null;
+  Object.assign(result, {
+    peer_vad_mcc: L?.pooled?.mcc ?? null,
+    peer_vad_v5_f1: V?.pooled?.f1 ?? null,
+    peer_vad_v5_mcc: V?.pooled?.mcc ?? null,
+    peer_vad_v5_ms_per_audio_s: V?.ms_per_audio_s ?? null,
+    peer_vad_v5_frames_f1: result.vad.v5_frames?.pooled?.f1 ?? null,
+    peer_vad_v5_frames_mcc: result.vad.v5_frames?.pooled?.mcc ?? null,
+  });
 } finally {
   await browser.close();
   server.close();
@@ -472,24 +693,24 @@ fs.writeFileSync(outFile, JSON.stringify(result, null, 2) + '\n');
 
 // ---- the table --------------------------------------------------------------
 const fmt = (v, digits) => (v == null ? 'null' : v.toFixed(digits));
+const pct = (v) => (v == null ? '–' : `${(100 * v).toFixed(1)} %`);
 console.log(`in-browser peers in Chromium ${d.chromium} (headless, offline: loopback only)`);
-console.log(`  human ${versions['@vladmandic/human']} BlazeFace${faceMesh ? ' + face mesh (PEERS_FACE_MESH=1 variant)' : ''}, backend ${d.face_backend ?? 'none'}` +
-  (d.face_backend_trials ? ` (trials: ${Object.entries(d.face_backend_trials).map(([b, t]) => `${b} ${t.ms_frame != null ? t.ms_frame.toFixed(1) + ' ms/frame' : 'failed'}`).join(', ')})` : ''));
-console.log(`    peer_face_ms_frame      ${fmt(result.peer_face_ms_frame, 2).padStart(10)}  ms per 640x480 frame`);
-for (const c of d.face_clips ?? []) console.log(`      ${c.clip.padEnd(26)} ${c.frames} frames, ${c.ms_frame.toFixed(2)} ms/frame, ${c.faces_per_frame.toFixed(2)} faces/frame`);
-console.log(`    peer_face_recall        ${fmt(result.peer_face_recall, 4).padStart(10)}  FairFace 700 on grey 640x480`);
-for (const [g, v] of Object.entries(d.face_recall_per_group ?? {})) {
-  console.log(`      ${g.padEnd(18)} ${String(v.detected).padStart(3)}/${v.n}  ${(100 * v.rate).toFixed(1)} %  [${(100 * v.ci95_lo).toFixed(1)}, ${(100 * v.ci95_hi).toFixed(1)}]`);
+if (d.face_backend_trials) {
+  console.log(`  human backend trials: ${Object.entries(d.face_backend_trials).map(([b, t]) => `${b} ${t.ms_frame != null ? t.ms_frame.toFixed(1) + ' ms/frame' : 'failed'}`).join(', ')}`);
 }
-if (d.face_recall_box_centre_in_crop != null) console.log(`      (a box centred inside the crop in ${(100 * d.face_recall_box_centre_in_crop).toFixed(1)} %; ${d.face_recall_faces_per_crop.toFixed(3)} faces per crop)`);
-if (d.face_recall_gap?.gap === 0) console.log('      no gap between groups');
-else if (d.face_recall_gap) console.log(`      gap ${(100 * d.face_recall_gap.gap).toFixed(1)} points (${d.face_recall_gap.lowest} lowest, ${d.face_recall_gap.highest} highest)`);
-console.log(`  vad-web ${versions['@ricky0123/vad-web']} NonRealTimeVAD, Silero legacy, onnxruntime-web ${versions['onnxruntime-web']} wasm`);
-console.log(`    peer_vad_f1             ${fmt(result.peer_vad_f1, 4).padStart(10)}  10 ms frames pooled over ${labelled.length} labelled .wav` +
-  (d.vad_pooled ? ` (P ${fmt(d.vad_pooled.precision, 3)}, R ${fmt(d.vad_pooled.recall, 3)})` : ''));
-console.log(`    peer_vad_ms_per_audio_s ${fmt(result.peer_vad_ms_per_audio_s, 2).padStart(10)}  ms per second of 16 kHz audio`);
-for (const f of (d.vad_files ?? []).filter((x) => 'says_speech' in x)) {
-  console.log(`      non-speech ${f.file}: ${f.says_speech ? `speech in ${f.segments} segment(s), ${f.speech_seconds.toFixed(1)} of ${f.seconds.toFixed(1)} s` : 'no speech'}`);
+for (const [name, f] of Object.entries(result.faces)) {
+  console.log(`  ${name}: ${f.config.slice(0, 110)}…`);
+  console.log(`    ms per 640x480 frame: mean ${fmt(f.ms_frame_mean, 2)}, median ${fmt(f.ms_frame_median, 2)}, p90 ${fmt(f.ms_frame_p90, 2)} over ${f.frames_timed} frames; first detection after ${fmt(f.first_detection_ms, 0)} ms`);
+  for (const c of f.clips) console.log(`      ${c.clip.padEnd(26)} ${String(c.frames).padStart(3)} frames, median ${c.ms_frame_median.toFixed(2)} ms, ${c.faces_per_frame.toFixed(2)} faces/frame, ${c.frames_with_face} with a face, ${c.frames_with_two_plus} with two or more`);
+  const ff = f.fairface;
+  if (ff) {
+    console.log(`    FairFace 700 on grey 640x480: ${ff.detected}/${ff.n} = ${pct(ff.rate)}; gap ${(100 * ff.gap).toFixed(1)} points (${ff.lowest} lowest), group × gender gap ${(100 * ff.group_gender_gap).toFixed(1)} points (${ff.group_gender_lowest} lowest); second face on ${ff.second_face}/${ff.n} = ${pct(ff.second_face_rate)}`);
+  }
+}
+for (const [name, v] of Object.entries(result.vad)) {
+  const p = v.pooled;
+  console.log(`  vad-web ${name}: pooled F1 ${fmt(p.f1, 3)}, MCC ${fmt(p.mcc, 3)} (P ${fmt(p.precision, 3)}, R ${fmt(p.recall, 3)}), ${fmt(v.ms_per_audio_s, 2)} ms per audio s`);
+  for (const f of v.non_speech) console.log(`      non-speech ${f.file}: ${f.speech_seconds.toFixed(1)} of ${f.seconds.toFixed(1)} s flagged as speech (${f.segments} segments)`);
 }
 console.log(`  peer_client_bytes_gzip    ${String(result.peer_client_bytes_gzip ?? 'null').padStart(10)}  bytes before the first detection` +
   (faceBytes || vadBytes ? ` (human ${faceBytes?.gzip ?? '-'}, vad-web ${vadBytes?.gzip ?? '-'})` : ''));
@@ -498,29 +719,12 @@ for (const e of d.errors) console.log(`  ERROR: ${e}`);
 console.log(blocked.length ? `  ${blocked.length} non-loopback request(s) BLOCKED: ${blocked.slice(0, 5).join(', ')}` : '  non-loopback requests: none');
 console.log(`  wrote ${path.relative(root, outFile)} in ${d.seconds.toFixed(0)} s`);
 
-// ---- scoring, as server/eval ------------------------------------------------
-function compareFrames(pred, truth, dur) {
-  const c = { tp: 0, fp: 0, fn: 0, tn: 0 };
-  const inSegs = (t, segs) => segs.some(([a, b]) => t >= a && t < b);
-  for (let i = 0; ; i++) {
-    const mid = (i + 0.5) * 0.01;
-    if (mid >= dur) return c;
-    const p = inSegs(mid, pred), t = inSegs(mid, truth);
-    if (p && t) c.tp++;
-    else if (p) c.fp++;
-    else if (t) c.fn++;
-    else c.tn++;
-  }
+// ---- summaries --------------------------------------------------------------
+function faceSummary(r, config) {
+  if (!r.cropResults.length) d.notes.push(`no FairFace set at ${fairDir}: face detection rates not measured`);
+  return summarize({ perClip: r.perClip, cropResults: r.cropResults, rows: fairRows, config, backend: r.backend, firstMs: r.firstMs });
 }
-function prf({ tp, fp, fn }) {
-  const precision = tp + fp ? tp / (tp + fp) : null;
-  const recall = tp + fn ? tp / (tp + fn) : null;
-  const f1 = precision != null && recall != null && precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : null;
-  return { precision, recall, f1 };
-}
-function wilson(k, n) {
-  if (!n) return { ci95_lo: 0, ci95_hi: 0 };
-  const z = 1.959964, p = k / n, den = 1 + (z * z) / n;
-  const mid = (p + (z * z) / (2 * n)) / den, half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / den;
-  return { ci95_lo: Math.max(0, mid - half), ci95_hi: Math.min(1, mid + half) };
+function vadSummary(files, config) {
+  const truth = Object.fromEntries(labelled.map((f) => [f, parseSCV(fs.readFileSync(path.join(speechDir, f.replace(/\.wav$/, '.scv')), 'utf8'))]));
+  return score(files, truth, config);
 }

@@ -8,10 +8,12 @@
 // built at run time.
 //
 // Pages also carry Subresource Integrity for what they run: a
-// <script src="/assets/NAME"> gets integrity="sha256-…", and a
+// <script src="/assets/NAME"> gets integrity="sha256-…", a
 // data-wasm="/assets/NAME" (the WebAssembly a page's script fetches) gets
-// data-integrity="sha256-…" for that script's fetch. The values come with
-// the page itself, so a changed script or wasm fails to load.
+// data-integrity="sha256-…" for that script's fetch, and a model,
+// data-KIND-model="/assets/NAME" (weights the exam's detection worker
+// fetches), gets data-KIND-model-integrity="sha256-…". The values come with
+// the page itself, so a changed script, wasm or model fails to load.
 package assets
 
 import (
@@ -42,8 +44,8 @@ const Prefix = "/assets/"
 var ref = regexp.MustCompile(`/assets/([A-Za-z0-9_][A-Za-z0-9_.-]*)`)
 
 // sri matches the references in a page that get an integrity value: a
-// script's src, and data-wasm.
-var sri = regexp.MustCompile(`(<script\b[^>]*?\ssrc|\sdata-wasm)="/assets/([A-Za-z0-9_][A-Za-z0-9_.-]*)"`)
+// script's src, data-wasm and data-KIND-model.
+var sri = regexp.MustCompile(`(<script\b[^>]*?\ssrc|\sdata-wasm|\sdata-[a-z]+-model)="/assets/([A-Za-z0-9_][A-Za-z0-9_.-]*)"`)
 
 var contentTypes = map[string]string{
 	".html": "text/html; charset=utf-8",
@@ -67,6 +69,7 @@ type file struct {
 	raw         []byte
 	zstd, gzip  []byte
 	refs        []string // other assets this one refers to
+	models      []string // the models a page names (data-KIND-model)
 }
 
 // Set is the loaded asset tree.
@@ -126,7 +129,7 @@ func Load(fsys fs.FS, log *slog.Logger) (*Set, error) {
 	for _, n := range names {
 		f := s.files[n]
 		if path.Ext(n) == ".html" {
-			f.raw = s.integrity(f.raw) // before rewrite: it matches the plain names
+			f.raw = s.integrity(f) // before rewrite: it matches the plain names
 		}
 		if order[path.Ext(n)] > 0 {
 			f.raw = s.rewrite(f)
@@ -166,16 +169,22 @@ func (s *Set) rewrite(f *file) []byte {
 
 // integrity adds the Subresource Integrity of each script and wasm a page
 // loads. Pages are sealed last, so everything they refer to is final.
-func (s *Set) integrity(page []byte) []byte {
-	return sri.ReplaceAllFunc(page, func(m []byte) []byte {
+func (s *Set) integrity(page *file) []byte {
+	return sri.ReplaceAllFunc(page.raw, func(m []byte) []byte {
 		sub := sri.FindSubmatch(m)
+		if bytes.HasSuffix(sub[1], []byte("-model")) && !slices.Contains(page.models, string(sub[2])) {
+			page.models = append(page.models, string(sub[2]))
+		}
 		target, ok := s.files[string(sub[2])]
 		if !ok || target.hashed == "" {
 			return m // missing: the page answers 500 saying so
 		}
 		attr := " integrity="
-		if bytes.HasSuffix(sub[1], []byte("data-wasm")) {
+		switch {
+		case bytes.HasSuffix(sub[1], []byte("data-wasm")):
 			attr = " data-integrity="
+		case bytes.HasSuffix(sub[1], []byte("-model")):
+			attr = " " + strings.TrimSpace(string(sub[1])) + "-integrity="
 		}
 		return []byte(string(m) + attr + `"` + target.sri() + `"`)
 	})
@@ -264,6 +273,16 @@ func (s *Set) SHA256(name string) (string, bool) {
 	}
 	sum := sha256.Sum256(f.raw)
 	return hex.EncodeToString(sum[:]), true
+}
+
+// Models returns the model files a page names (data-KIND-model), sorted:
+// with its wasm, what the exam's build covers (wire.ManifestBuild).
+func (s *Set) Models(page string) []string {
+	f, ok := s.files[page]
+	if !ok {
+		return nil
+	}
+	return slices.Sorted(slices.Values(f.models))
 }
 
 // needs returns the missing files f refers to, directly or through others.

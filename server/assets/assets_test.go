@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -230,6 +231,31 @@ func TestIntegrity(t *testing.T) {
 	}
 	if sum, ok := testSet(t, fsys).SHA256("kiosk.wasm"); !ok || len(sum) != 64 {
 		t.Errorf("SHA256(kiosk.wasm) = %q, %v", sum, ok)
+	}
+}
+
+// TestModelIntegrity: a model a page names (data-KIND-model) gets its
+// integrity beside it, and Models lists it, the exam build's files.
+func TestModelIntegrity(t *testing.T) {
+	fsys := tree()
+	fsys["build/face.lknn"] = &fstest.MapFile{Data: []byte("LKNN\x01 weights")}
+	fsys["exam.html"] = &fstest.MapFile{Data: []byte(`<script src="/assets/kiosk.js" data-face-model="/assets/face.lknn" data-speech-model="/assets/face.lknn" defer></script>`)}
+	set := testSet(t, fsys)
+	h := mux(set)
+	m := regexp.MustCompile(`data-face-model="(/assets/face\.[0-9a-f]{8}\.lknn)" data-face-model-integrity="(sha256-[A-Za-z0-9+/=]+)" ` +
+		`data-speech-model="/assets/face\.[0-9a-f]{8}\.lknn" data-speech-model-integrity="sha256-`).FindStringSubmatch(string(set.pages["exam.html"].raw))
+	if m == nil {
+		t.Fatalf("page %s", set.pages["exam.html"].raw)
+	}
+	sum := sha256.Sum256(get(h, m[1]).Body.Bytes())
+	if want := "sha256-" + base64.StdEncoding.EncodeToString(sum[:]); m[2] != want {
+		t.Errorf("integrity %s, served bytes hash to %s", m[2], want)
+	}
+	if got := set.Models("exam.html"); !slices.Equal(got, []string{"face.lknn"}) {
+		t.Errorf("Models = %v", got)
+	}
+	if got := set.Models("kiosk.html"); len(got) != 0 {
+		t.Errorf("kiosk models %v", got)
 	}
 }
 

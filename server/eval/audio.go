@@ -68,12 +68,15 @@ type AudioScore struct {
 	Precision   *float64 `json:"precision"`
 	Recall      *float64 `json:"recall"`
 	F1          *float64 `json:"f1"`
+	MCC         *float64 `json:"mcc"`              // Matthews correlation, beside F1 (always "speech" scores 0)
+	Engine      string   `json:"engine,omitempty"` // replay.Engine: "silero", or "dsp" with LOKAAL_VAD=dsp
 	MSPerAudioS float64  `json:"ms_per_audio_s,omitempty"`
 }
 
 func newAudioScore(file, labels string, c confusion) AudioScore {
 	s := AudioScore{File: file, Labels: labels, Frames: c.TP + c.FP + c.FN + c.TN, TP: c.TP, FP: c.FP, FN: c.FN, TN: c.TN}
 	s.Precision, s.Recall, s.F1 = c.prf()
+	s.MCC = c.mcc()
 	return s
 }
 
@@ -99,6 +102,7 @@ func scoreAudio(ctx context.Context, path, labels string) (AudioScore, confusion
 	c := compareFrames(res.Segments, truth, clip.Seconds())
 	s := newAudioScore(path, labels, c)
 	s.MSPerAudioS = res.MSPerAudioS
+	s.Engine = res.Engine
 	return s, c, nil
 }
 

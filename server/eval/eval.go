@@ -197,12 +197,16 @@ func evaluate(ctx context.Context, dirs []string) (Report, error) {
 		if err != nil {
 			return rep, fmt.Errorf("%s: %w", filepath.Join(s, "labels.csv"), err)
 		}
-		score, skipped, err := scoreFairness(ctx, s, rows)
-		if err != nil {
-			return rep, err
+		for i, kind := range FairnessDetectors {
+			score, skipped, err := scoreFairness(ctx, s, rows, kind)
+			if err != nil {
+				return rep, err
+			}
+			rep.Fairness = append(rep.Fairness, score)
+			if i == 0 { // every detector skips the same files
+				rep.Skipped = append(rep.Skipped, skipped...)
+			}
 		}
-		rep.Fairness = append(rep.Fairness, score)
-		rep.Skipped = append(rep.Skipped, skipped...)
 	}
 	for _, f := range files {
 		ext := strings.ToLower(filepath.Ext(f))

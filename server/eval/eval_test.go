@@ -409,10 +409,19 @@ func TestFairness(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Fairness) != 1 || len(rep.Skipped) != 1 || !strings.HasSuffix(rep.Skipped[0].Path, "broken.jpg") {
+	if len(rep.Fairness) != len(FairnessDetectors) || len(rep.Skipped) != 1 || !strings.HasSuffix(rep.Skipped[0].Path, "broken.jpg") {
 		t.Fatalf("fairness %+v, skipped %+v", rep.Fairness, rep.Skipped)
 	}
-	f := rep.Fairness[0]
+	for i, f := range rep.Fairness {
+		if f.Detector != FairnessDetectors[i] || f.Second != 0 {
+			t.Errorf("score %d: detector %q, %d second faces", i, f.Detector, f.Second)
+		}
+	}
+	// the proctor's BlazeFace finds all six crops
+	if g := rep.Fairness[0].Groups[1]; g.Detected != 6 {
+		t.Errorf("blazeface-short: %+v", g)
+	}
+	f := rep.Fairness[len(rep.Fairness)-1] // pigo, as before
 	if len(f.Groups) != 2 || f.Groups[0].Group != "blank" || f.Groups[0].N != 1 || f.Groups[0].Detected != 0 {
 		t.Fatalf("groups: %+v", f.Groups)
 	}

@@ -17,9 +17,86 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/lokaal-nl/lokaal/internal/modelconv"
 	"github.com/lokaal-nl/lokaal/server/cascades"
 	"github.com/lokaal-nl/lokaal/wasm/face"
 )
+
+// FairnessDetectors are the face detectors each fairness set is scored
+// with, in report order: the proctor's BlazeFace (short range), the
+// full-range model of the same package, and the pigo cascade it replaced.
+var FairnessDetectors = []string{"blazeface-short", "blazeface-full", "pigo"}
+
+// finder is one detector over a 640×480 RGBA canvas (pigo sees it as gray).
+type finder func(rgba []byte, w, h int) ([]face.Face, error)
+
+// newFinder makes one detector of a kind; each worker has its own, since
+// detectors keep scratch state.
+func newFinder(kind string) (finder, error) {
+	switch kind {
+	case "pigo":
+		cdir, err := cascades.Dir()
+		if err != nil {
+			return nil, err
+		}
+		fc, pc, err := cascades.Read(cdir)
+		if err != nil {
+			return nil, err
+		}
+		d, err := face.New(fc, pc, face.DefaultParams())
+		if err != nil {
+			return nil, err
+		}
+		var gray []byte
+		return func(rgba []byte, w, h int) ([]face.Face, error) {
+			gray = toGray(gray[:0], rgba)
+			return d.Detect(gray, w, h)
+		}, nil
+	case "blazeface-short", "blazeface-full":
+		b, err := blazeFaceWeights(kind)
+		if err != nil {
+			return nil, err
+		}
+		d, err := face.NewBlazeFace(b)
+		if err != nil {
+			return nil, err
+		}
+		if kind == "blazeface-full" {
+			d.MinScore = face.DefaultBlazeFaceFullMinScore
+		}
+		return d.Detect, nil
+	}
+	return nil, fmt.Errorf("eval: unknown face detector %q", kind)
+}
+
+var (
+	bfOnce    sync.Mutex
+	bfWeights = map[string][]byte{}
+)
+
+// blazeFaceWeights converts a BlazeFace model from node_modules once per run.
+func blazeFaceWeights(kind string) ([]byte, error) {
+	bfOnce.Lock()
+	defer bfOnce.Unlock()
+	if b, ok := bfWeights[kind]; ok {
+		return b, nil
+	}
+	b, err := modelconv.BlazeFaceLKNN(kind)
+	if err != nil {
+		return nil, err
+	}
+	bfWeights[kind] = b
+	return b, nil
+}
+
+// toGray is the luma pigo reads (ITU-R BT.601 weights, as image/color).
+func toGray(dst, rgba []byte) []byte {
+	for i := 0; i+3 < len(rgba); i += 4 {
+		y := (19595*uint32(rgba[i]) + 38470*uint32(rgba[i+1]) + 7471*uint32(rgba[i+2]) + 1<<15) >> 16
+		dst = append(dst, byte(y))
+	}
+	return dst
+}
 
 // labelRow is one image of a fairness set.
 type labelRow struct {
@@ -92,14 +169,21 @@ type Rate struct {
 
 // FairnessScore is the detection rate of one labelled set.
 type FairnessScore struct {
-	Dir         string      `json:"dir"`
-	Variant     string      `json:"variant"`
-	Params      face.Params `json:"params"`
-	Groups      []Rate      `json:"groups"`
-	GroupGender []Rate      `json:"group_gender,omitempty"`
-	Gap         float64     `json:"gap"` // highest minus lowest group rate
-	Highest     string      `json:"highest"`
-	Lowest      string      `json:"lowest"`
+	Dir      string      `json:"dir"`
+	Detector string      `json:"detector"` // one of FairnessDetectors
+	Variant  string      `json:"variant"`
+	Params   face.Params `json:"params"` // pigo's, when Detector is pigo
+	// MinScore is BlazeFace's score threshold, when Detector is BlazeFace.
+	MinScore float32 `json:"min_score,omitempty"`
+	// Second counts images (each holding one face) where more than one
+	// face was reported: every one is a false face.
+	Second      int     `json:"second_face"`
+	SecondRate  float64 `json:"second_face_rate"`
+	Groups      []Rate  `json:"groups"`
+	GroupGender []Rate  `json:"group_gender,omitempty"`
+	Gap         float64 `json:"gap"` // highest minus lowest group rate
+	Highest     string  `json:"highest"`
+	Lowest      string  `json:"lowest"`
 	// The same over group × gender cells, when the labels give a gender;
 	// a cell is named "group gender".
 	CellGap     float64 `json:"group_gender_gap,omitempty"`
@@ -107,35 +191,39 @@ type FairnessScore struct {
 	CellLowest  string  `json:"group_gender_lowest,omitempty"`
 }
 
-// scoreFairness runs the proctor's face detector (default parameters) over
-// every labelled image, each centred on a grey 640×480 canvas, and counts an
-// image as detected when at least one face is found. Images it cannot read
-// are returned as skipped.
-func scoreFairness(ctx context.Context, dir string, rows []labelRow) (FairnessScore, []Skipped, error) {
-	p := face.DefaultParams()
-	fs := FairnessScore{Dir: dir, Params: p,
-		Variant: fmt.Sprintf("each image centred on a grey (%d) %dx%d canvas, detector at the proctor's default parameters", canvasGrey, canvasW, canvasH)}
-	cdir, err := cascades.Dir()
-	if err != nil {
-		return fs, nil, err
-	}
-	fc, pc, err := cascades.Read(cdir)
-	if err != nil {
-		return fs, nil, err
+// scoreFairness runs one detector (a FairnessDetectors kind) over every
+// labelled image, each centred on a grey 640×480 canvas, and counts an
+// image as detected when at least one face is found, and as a second face
+// when more than one is. Images it cannot read are returned as skipped.
+func scoreFairness(ctx context.Context, dir string, rows []labelRow, kind string) (FairnessScore, []Skipped, error) {
+	fs := FairnessScore{Dir: dir, Detector: kind}
+	switch kind {
+	case "pigo":
+		fs.Params = face.DefaultParams()
+		fs.Variant = fmt.Sprintf("each image centred on a grey (%d) %dx%d canvas, pigo at the proctor's former default parameters", canvasGrey, canvasW, canvasH)
+	default:
+		fs.MinScore = face.DefaultBlazeFaceMinScore
+		if kind == "blazeface-full" {
+			fs.MinScore = face.DefaultBlazeFaceFullMinScore
+		}
+		fs.Variant = fmt.Sprintf("each image centred on a grey (%d) %dx%d canvas, %s at min score %g", canvasGrey, canvasW, canvasH, kind, fs.MinScore)
 	}
 	found := make([]bool, len(rows))
+	second := make([]bool, len(rows))
 	errs := make([]error, len(rows))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
-		// A detector keeps scratch state, so each worker has its own.
-		d, err := face.New(fc, pc, p)
+		d, err := newFinder(kind)
 		if err != nil {
 			return fs, nil, err
 		}
+		canvas := make([]byte, canvasW*canvasH*4)
 		wg.Go(func() {
 			for i := range jobs {
-				found[i], errs[i] = detectPadded(d, filepath.Join(dir, filepath.FromSlash(rows[i].File)))
+				var n int
+				n, errs[i] = detectPadded(d, canvas, filepath.Join(dir, filepath.FromSlash(rows[i].File)))
+				found[i], second[i] = n > 0, n > 1
 			}
 		})
 	}
@@ -149,6 +237,18 @@ func scoreFairness(ctx context.Context, dir string, rows []labelRow) (FairnessSc
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return fs, nil, err
+	}
+	n := 0
+	for i := range rows {
+		if errs[i] == nil {
+			n++
+			if second[i] {
+				fs.Second++
+			}
+		}
+	}
+	if n > 0 {
+		fs.SecondRate = float64(fs.Second) / float64(n)
 	}
 	var skipped []Skipped
 	groups, cells := map[[2]string]*Rate{}, map[[2]string]*Rate{}
@@ -220,28 +320,31 @@ func rates(m map[[2]string]*Rate) []Rate {
 	return out
 }
 
-// detectPadded reports whether d finds a face in the image centred on the
-// grey canvas.
-func detectPadded(d *face.Detector, path string) (bool, error) {
+// detectPadded counts the faces d finds in the image centred on the grey
+// canvas (an RGBA buffer of canvasW×canvasH, reused).
+func detectPadded(d finder, canvas []byte, path string) (int, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	defer f.Close()
 	img, _, err := image.Decode(f)
 	if err != nil {
-		return false, fmt.Errorf("not a readable JPEG or PNG: %w", err)
+		return 0, fmt.Errorf("not a readable JPEG or PNG: %w", err)
 	}
 	b := img.Bounds()
 	if b.Dx() > canvasW || b.Dy() > canvasH {
-		return false, fmt.Errorf("%dx%d is larger than the %dx%d canvas", b.Dx(), b.Dy(), canvasW, canvasH)
+		return 0, fmt.Errorf("%dx%d is larger than the %dx%d canvas", b.Dx(), b.Dy(), canvasW, canvasH)
 	}
-	g := image.NewGray(image.Rect(0, 0, canvasW, canvasH))
+	g := &image.RGBA{Pix: canvas, Stride: 4 * canvasW, Rect: image.Rect(0, 0, canvasW, canvasH)}
 	for i := range g.Pix {
 		g.Pix[i] = canvasGrey
+		if i%4 == 3 {
+			g.Pix[i] = 255
+		}
 	}
 	at := image.Pt((canvasW-b.Dx())/2, (canvasH-b.Dy())/2)
 	draw.Draw(g, image.Rectangle{at, at.Add(b.Size())}, img, b.Min, draw.Src)
-	faces, err := d.Detect(g.Pix, canvasW, canvasH)
-	return len(faces) > 0, err
+	faces, err := d(g.Pix, canvasW, canvasH)
+	return len(faces), err
 }

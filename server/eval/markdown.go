@@ -39,19 +39,26 @@ func writeMarkdown(w io.Writer, rep Report) error {
 		}
 	}
 	if len(rep.Audio) > 0 {
-		p("\n## Speech\n\nFrame-level speech detection at 10 ms, each frame judged at its centre.\n\n| file | frames | precision | recall | F1 | ms per audio s |\n|---|---:|---:|---:|---:|---:|\n")
+		// MCC beside F1: the labelled sets are mostly speech, so F1 alone
+		// flatters a detector that always says "speech" (MCC 0).
+		p("\n## Speech\n\nFrame-level speech detection at 10 ms, each frame judged at its centre. MCC is the Matthews correlation (0 for always answering \"speech\").\n\n| file | frames | precision | recall | F1 | MCC | labelled speech | ms per audio s |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, s := range rep.Audio {
-			p("| %s | %d | %s | %s | %s | %.2f |\n", s.File, s.Frames, num(s.Precision), num(s.Recall), num(s.F1), s.MSPerAudioS)
+			p("| %s | %d | %s | %s | %s | %s | %s | %.2f |\n", s.File, s.Frames, num(s.Precision), num(s.Recall), num(s.F1), num(MCC(s.TP, s.FP, s.FN, s.TN)), speechShare(s), s.MSPerAudioS)
 		}
 		for _, s := range rep.AudioPooled {
-			p("| **%s** | %d | %s | %s | %s | |\n", s.File, s.Frames, num(s.Precision), num(s.Recall), num(s.F1))
+			p("| **%s** | %d | %s | %s | %s | %s | %s | |\n", s.File, s.Frames, num(s.Precision), num(s.Recall), num(s.F1), num(MCC(s.TP, s.FP, s.FN, s.TN)), speechShare(s))
 		}
 	}
 	if len(rep.Faces) > 0 {
 		writeFaceSets(p, rep.Faces)
 	}
 	for _, f := range rep.Fairness {
-		p("\n## Face detection rate: %s\n\nEvery image holds one face; %s (minScore %g, minSize %d, roll %v; when that finds nothing, a second upright pass on a locally equalised frame, shift %g, minScore %g). Intervals are 95 %% Wilson.\n", f.Dir, f.Variant, f.Params.MinScore, f.Params.MinSize, f.Params.Roll, f.Params.Retry.Shift, f.Params.Retry.MinScore)
+		if f.Detector == "pigo" {
+			p("\n## Face detection rate: %s (pigo)\n\nEvery image holds one face; %s (minScore %g, minSize %d, roll %v; when that finds nothing, a second upright pass on a locally equalised frame, shift %g, minScore %g). Intervals are 95 %% Wilson.\n", f.Dir, f.Variant, f.Params.MinScore, f.Params.MinSize, f.Params.Roll, f.Params.Retry.Shift, f.Params.Retry.MinScore)
+		} else {
+			p("\n## Face detection rate: %s (%s)\n\nEvery image holds one face; %s. Intervals are 95 %% Wilson.\n", f.Dir, f.Detector, f.Variant)
+		}
+		p("\nmore than one face reported: %d images (%.1f %%)\n", f.Second, 100*f.SecondRate)
 		p("\n| group | n | detected | rate | 95 %% CI |\n|---|---:|---:|---:|---|\n")
 		for _, r := range f.Groups {
 			p("| %s | %d | %d | %.1f %% | %.1f–%.1f %% |\n", r.Group, r.N, r.Detected, 100*r.Rate, 100*r.Lo, 100*r.Hi)
@@ -77,6 +84,15 @@ func writeMarkdown(w io.Writer, rep Report) error {
 		}
 	}
 	return b.Flush()
+}
+
+// speechShare is the labelled share of speech frames: what "always speech"
+// would score as precision.
+func speechShare(s AudioScore) string {
+	if s.Frames == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f %%", 100*float64(s.TP+s.FN)/float64(s.Frames))
 }
 
 func num(v *float64) string {

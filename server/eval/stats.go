@@ -68,3 +68,22 @@ func (c confusion) prf() (p, r, f1 *float64) {
 	}
 	return p, r, f1
 }
+
+// Wilson is the 95 % Wilson score interval for k successes in n trials, for
+// callers outside the package (the bench prints the same intervals as eval).
+func Wilson(k, n int) (lo, hi float64) { return wilson(k, n) }
+
+// MCC is the Matthews correlation of a 2×2 confusion table, or nil when a
+// row or column is empty (it is then undefined). Unlike F1 it does not
+// reward answering "speech" on a set that is mostly speech: that scores 0.
+func MCC(tp, fp, fn, tn int) *float64 {
+	num := float64(tp)*float64(tn) - float64(fp)*float64(fn)
+	den := float64(tp+fp) * float64(tp+fn) * float64(tn+fp) * float64(tn+fn)
+	if den == 0 {
+		return nil
+	}
+	m := num / math.Sqrt(den)
+	return &m
+}
+
+func (c confusion) mcc() *float64 { return MCC(c.TP, c.FP, c.FN, c.TN) }

@@ -20,6 +20,17 @@ func served(t *testing.T, name string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// examBuild is the exam client's build in testFS: exam.wasm and the model
+// exam.html names, as wire.ManifestBuild combines them.
+func examBuild(t *testing.T) string {
+	t.Helper()
+	b, err := wire.ManifestBuild(map[string]string{"exam.wasm": served(t, "exam.wasm"), "face.lknn": served(t, "face.lknn")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 var unknownBuild = strings.Repeat("0d", 32)
 
 // wantBuildRefused checks the refusal names the build and where the allowed
@@ -77,8 +88,14 @@ func TestExamBuildAllowList(t *testing.T) {
 	if after := e.examRows(); !reflect.DeepEqual(before, after) {
 		t.Errorf("a refused start changed the store: %v → %v", before, after)
 	}
-	// The served exam.wasm may start one.
+	// exam.wasm's own hash is not the exam's build: its models are missing.
 	req.Build = served(t, "exam.wasm")
+	w = e.as(tok, "POST", "/api/v1/student/sessions", req)
+	if w.Code != http.StatusUnprocessableEntity {
+		t.Errorf("a build without its models: %d %s", w.Code, w.Body)
+	}
+	// The served exam build, wasm and models, may start one.
+	req.Build = examBuild(t)
 	wantStatus(t, e.as(tok, "POST", "/api/v1/student/sessions", req), http.StatusCreated)
 
 	// Summaries: the configured build is taken, an unknown one refused
@@ -107,12 +124,26 @@ func TestBuildsList(t *testing.T) {
 // so their hashes come in Deps.Served; they are accepted and published as
 // if the handler served them.
 func TestBuildsServedElsewhere(t *testing.T) {
-	kiosk, exam := strings.Repeat("a", 64), strings.Repeat("b", 64)
-	b := newBuilds(nil, map[string]string{"kiosk.wasm": kiosk, "exam.wasm": exam}, nil)
-	if b.check(kiosk) != nil || b.check(exam) != nil || b.check(unknownBuild) == nil {
-		t.Errorf("allow-list %+v", b.allowed)
+	kiosk, exam, model := strings.Repeat("a", 64), strings.Repeat("b", 64), strings.Repeat("c", 64)
+	list := ServedList(map[string]string{"kiosk.wasm": kiosk, "exam.wasm": exam, "blazeface-short.lknn": model})
+	if list != "blazeface-short.lknn="+model+",exam.wasm="+exam+",kiosk.wasm="+kiosk {
+		t.Errorf("served list %q", list)
 	}
-	if b.served["exam.wasm"] != exam || b.served["kiosk.wasm"] != kiosk {
+	served, err := ParseServed(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBuilds(nil, served, nil)
+	id, _ := wire.ManifestBuild(map[string]string{"exam.wasm": exam, "blazeface-short.lknn": model})
+	if b.check(kiosk) != nil || b.check(id) != nil || b.check(exam) == nil || b.check(unknownBuild) == nil || b.exam != id {
+		t.Errorf("allow-list %+v, exam %s", b.allowed, b.exam)
+	}
+	if !reflect.DeepEqual(b.served, served) {
 		t.Errorf("served %+v", b.served)
+	}
+	for _, bad := range []string{"exam.wasm", "exam.wasm=xyz", "=" + exam} {
+		if _, err := ParseServed(bad); err == nil {
+			t.Errorf("ParseServed(%q) accepted", bad)
+		}
 	}
 }

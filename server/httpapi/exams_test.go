@@ -697,8 +697,7 @@ func TestReview(t *testing.T) {
 	if !reflect.DeepEqual(d.Events, wantEvents) || d.Summaries != 2 || d.Exam.ID != ex.ID || d.Session.Build != testBuild || d.Session.LastSeq != 2 {
 		t.Errorf("session detail %+v", d)
 	}
-	sum := sha256.Sum256(testFS["build/exam.wasm"].Data)
-	if d.PublishedBuild != hex.EncodeToString(sum[:]) {
+	if d.PublishedBuild != examBuild(t) {
 		t.Errorf("published build %q", d.PublishedBuild)
 	}
 	if len(d.Views) != 2 || d.Views[len(d.Views)-1].Who != "admin" || !strings.Contains(d.Views[len(d.Views)-1].What, p.policy.Session) {

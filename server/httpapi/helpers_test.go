@@ -54,12 +54,13 @@ var testFS = fstest.MapFS{
 	"kiosk.js":         {Data: []byte(`fetch("/assets/kiosk.wasm")`)},
 	"admin.js":         {Data: []byte(`console.log(1)`)},
 	"build/kiosk.wasm": {Data: append([]byte("\x00asm\x01\x00\x00\x00"), make([]byte, 4096)...)},
-	"exam.html":        {Data: []byte(`<!doctype html><script src="/assets/exam.js"></script>`)},
+	"exam.html":        {Data: []byte(`<!doctype html><script src="/assets/exam.js" data-face-model="/assets/face.lknn"></script>`)},
 	"review.html":      {Data: []byte(`<!doctype html><script src="/assets/review.js"></script>`)},
 	"sample-exam.html": {Data: []byte(`<!doctype html><p>Question 1</p>`)},
 	"exam.js":          {Data: []byte(`fetch("/assets/exam.wasm")`)},
 	"review.js":        {Data: []byte(`console.log(2)`)},
 	"build/exam.wasm":  {Data: append([]byte("\x00asm\x01\x00\x00\x00"), bytes.Repeat([]byte{7}, 2048)...)},
+	"build/face.lknn":  {Data: append([]byte("LKNN\x01"), bytes.Repeat([]byte{9}, 512)...)},
 }
 
 // frameOrigin is the one other origin test exams may be framed from.

@@ -149,7 +149,7 @@ func handleReviewSession(log *slog.Logger, store rightsStore, now func() time.Ti
 			return
 		}
 		resp := response{Session: sess, Student: newReviewStudent(st), Events: events(sums), Summaries: len(sums)}
-		resp.PublishedBuild = published.served["exam.wasm"]
+		resp.PublishedBuild = published.exam
 		if resp.Exam, err = store.Exam(ctx, sess.Exam); err != nil {
 			fail(w, log, err)
 			return

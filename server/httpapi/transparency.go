@@ -4,8 +4,10 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"log/slog"
+	"maps"
 	"net/http"
 	"runtime"
+	"slices"
 	"strconv"
 
 	"github.com/lokaal-nl/lokaal/server"
@@ -37,11 +39,27 @@ type transparencyDetector struct {
 }
 
 type transparencyBuilds struct {
-	// Served maps each client file to the hex SHA-256 of the bytes served.
+	// Served maps each client file (the wasm and the exam's models) to the
+	// hex SHA-256 of the bytes served.
 	Served map[string]string `json:"served"`
+	// Exam is the exam client's build, what its summaries carry: the
+	// SHA-256 of Manifest, which lists exam.wasm and every model the exam
+	// page loads with their SHA-256 (wire.ManifestBuild). The kiosk's build
+	// is the SHA-256 of kiosk.wasm.
+	Exam     string `json:"exam,omitempty"`
+	Manifest string `json:"manifest,omitempty"`
+	// Models names each model the exam page loads: its file, where the
+	// weights come from, their licence and the SHA-256 served.
+	Models []transparencyModel `json:"models"`
 	// Allowed is every build whose counts and summaries are accepted: the
 	// served ones and those configured with --allow-build.
 	Allowed []string `json:"allowed"`
+}
+
+type transparencyModel struct {
+	File   string `json:"file"`
+	SHA256 string `json:"sha256"`
+	ModelSource
 }
 
 type transparency struct {
@@ -85,11 +103,20 @@ func handleTransparency(log *slog.Logger, store server.Store, allowed *builds, r
 		}
 		served := allowed.served
 		kiosk := served["kiosk.wasm"]
-		exam := served["exam.wasm"]
+		exam := allowed.exam
+		tb := transparencyBuilds{Served: served, Allowed: allowed.list(), Exam: exam, Models: []transparencyModel{}}
+		if exam != "" {
+			tb.Manifest = wire.Manifest(allowed.examFiles())
+		}
+		for _, name := range slices.Sorted(maps.Keys(served)) {
+			if IsModel(name) {
+				tb.Models = append(tb.Models, transparencyModel{File: name, SHA256: served[name], ModelSource: Models[name]})
+			}
+		}
 		encode(w, http.StatusOK, transparency{
 			Revision:   revision,
 			GoVersion:  runtime.Version(),
-			Builds:     transparencyBuilds{Served: served, Allowed: allowed.list()},
+			Builds:     tb,
 			ReceiptKey: base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey)),
 			Retention:  policy,
 			Detectors:  detectors,

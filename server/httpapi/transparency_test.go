@@ -37,9 +37,16 @@ func TestTransparency(t *testing.T) {
 	wantStatus(t, w, http.StatusOK)
 	got := decodeJSON[transparencyJSON](t, w)
 
-	kiosk, exam := served(t, "kiosk.wasm"), served(t, "exam.wasm")
-	if !reflect.DeepEqual(got.Builds.Served, map[string]string{"kiosk.wasm": kiosk, "exam.wasm": exam}) {
+	kiosk, wasm, model, exam := served(t, "kiosk.wasm"), served(t, "exam.wasm"), served(t, "face.lknn"), examBuild(t)
+	if !reflect.DeepEqual(got.Builds.Served, map[string]string{"kiosk.wasm": kiosk, "exam.wasm": wasm, "face.lknn": model}) {
 		t.Errorf("served builds %v", got.Builds.Served)
+	}
+	// The exam's build is the SHA-256 of the manifest it publishes.
+	if m := "exam.wasm " + wasm + "\nface.lknn " + model + "\n"; got.Builds.Exam != exam || got.Builds.Manifest != m {
+		t.Errorf("exam build %s manifest %q, want %s %q", got.Builds.Exam, got.Builds.Manifest, exam, m)
+	}
+	if len(got.Builds.Models) != 1 || got.Builds.Models[0].File != "face.lknn" || got.Builds.Models[0].SHA256 != model {
+		t.Errorf("models %+v", got.Builds.Models)
 	}
 	want := []string{kiosk, exam, testBuild}
 	slices.Sort(want)

@@ -5,16 +5,60 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"sync"
 	"time"
 
+	"github.com/lokaal-nl/lokaal/internal/modelconv"
 	"github.com/lokaal-nl/lokaal/server/audio"
 	"github.com/lokaal-nl/lokaal/wasm/speech"
 )
 
 // AudioResult is what `replay --audio` prints.
 type AudioResult struct {
+	Engine      string           `json:"engine"`         // "silero" or "dsp"
 	Segments    []speech.Segment `json:"segments"`       // seconds from the file start
 	MSPerAudioS float64          `json:"ms_per_audio_s"` // detector time per second of audio
+}
+
+// Engine names the voice-activity detector replay and eval run: Silero
+// VAD v5 as the browser does, or with LOKAAL_VAD=dsp the older DSP
+// detector, to compare the two on the same files.
+func Engine() string {
+	if os.Getenv("LOKAAL_VAD") == "dsp" {
+		return "dsp"
+	}
+	return "silero"
+}
+
+var (
+	sileroOnce    sync.Once
+	sileroWeights []byte
+	sileroErr     error
+)
+
+// SileroWeights converts the model from node_modules once per process, as
+// modelgen does for the browser build.
+func SileroWeights() ([]byte, error) {
+	sileroOnce.Do(func() { sileroWeights, sileroErr = modelconv.SileroLKNN() })
+	return sileroWeights, sileroErr
+}
+
+// vad is what both detectors offer.
+type vad interface {
+	Process([]float32) []speech.FrameDecision
+	Flush() []speech.FrameDecision
+}
+
+func newVAD(engine string, rate int) (vad, error) {
+	if engine == "dsp" {
+		return speech.New(rate, speech.DefaultParams())
+	}
+	w, err := SileroWeights()
+	if err != nil {
+		return nil, err
+	}
+	return speech.NewSilero(w, rate)
 }
 
 // blockSize is the AudioWorklet's render quantum, so replay feeds the
@@ -38,11 +82,16 @@ func replayAudio(ctx context.Context, path string, stdout io.Writer) error {
 // DetectSpeech runs the detector over a whole clip; lokaal eval scores
 // the same segments replay prints.
 func DetectSpeech(ctx context.Context, clip audio.Clip) (AudioResult, error) {
-	frames, busy, err := decide(ctx, clip)
+	return DetectSpeechWith(ctx, clip, Engine())
+}
+
+// DetectSpeechWith is DetectSpeech with a given engine ("silero", "dsp").
+func DetectSpeechWith(ctx context.Context, clip audio.Clip, engine string) (AudioResult, error) {
+	frames, busy, err := decideWith(ctx, clip, engine)
 	if err != nil {
 		return AudioResult{}, err
 	}
-	res := AudioResult{Segments: speech.Segments(frames, 0, 0)}
+	res := AudioResult{Engine: engine, Segments: speech.Segments(frames, 0, 0)}
 	if res.Segments == nil {
 		res.Segments = []speech.Segment{}
 	}
@@ -55,7 +104,11 @@ func DetectSpeech(ctx context.Context, clip audio.Clip) (AudioResult, error) {
 // decide returns the detector's decision on every 10 ms of clip and the
 // time the detector took.
 func decide(ctx context.Context, clip audio.Clip) ([]speech.FrameDecision, time.Duration, error) {
-	d, err := speech.New(clip.Rate, speech.DefaultParams())
+	return decideWith(ctx, clip, Engine())
+}
+
+func decideWith(ctx context.Context, clip audio.Clip, engine string) ([]speech.FrameDecision, time.Duration, error) {
+	d, err := newVAD(engine, clip.Rate)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -1,13 +1,20 @@
 package proctor
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"image"
+	"image/draw"
+	"image/jpeg"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/lokaal-nl/lokaal/internal/modelconv"
 
 	"github.com/lokaal-nl/lokaal/internal/fixtures"
 	"github.com/lokaal-nl/lokaal/server/cascades"
@@ -64,6 +71,52 @@ func detect(t *testing.T, clip string) [][]face.Face {
 	return out
 }
 
+// detectedBF caches each clip's BlazeFace (short range) detections.
+var detectedBF = map[string][][]face.Face{}
+
+// detectBlazeFace runs BlazeFace, the model the exam page runs, at its
+// defaults over a fixture clip in colour (the video package decodes gray).
+func detectBlazeFace(t *testing.T, clip string) [][]face.Face {
+	t.Helper()
+	if v, ok := detectedBF[clip]; ok {
+		return v
+	}
+	w, err := modelconv.BlazeFaceLKNN("blazeface-short")
+	if err != nil {
+		t.Fatal(err) // says to run npm ci
+	}
+	d, err := face.NewBlazeFace(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(fixtures.Path(t, "faces/"+clip))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]face.Face
+	soi := []byte{0xff, 0xd8, 0xff}
+	for len(b) > 0 { // an MJPEG file is JPEG images back to back
+		end := len(b)
+		if n := bytes.Index(b[3:], soi); n >= 0 {
+			end = n + 3
+		}
+		img, err := jpeg.Decode(bytes.NewReader(b[:end]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = b[end:]
+		rgba := image.NewRGBA(image.Rect(0, 0, img.Bounds().Dx(), img.Bounds().Dy()))
+		draw.Draw(rgba, rgba.Bounds(), img, img.Bounds().Min, draw.Src)
+		fs, err := d.Detect(rgba.Pix, rgba.Rect.Dx(), rgba.Rect.Dy())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, slices.Clone(fs))
+	}
+	detectedBF[clip] = out
+	return out
+}
+
 // joined returns the events of all summaries with the pieces of one event
 // joined again, as the reviewer's timeline shows them.
 func joined(sums []wire.Summary) []wire.Event {
@@ -90,6 +143,15 @@ func joined(sums []wire.Summary) []wire.Event {
 // s), and looped to at least 20 s with the catalogue's default thresholds
 // and 5 s windows, so the summaries show when an event appears.
 func TestClips(t *testing.T) {
+	for _, det := range []struct {
+		name string
+		run  func(*testing.T, string) [][]face.Face
+	}{{"pigo", detect}, {"blazeface", detectBlazeFace}} {
+		t.Run(det.name, func(t *testing.T) { clips(t, det.run, det.name == "blazeface") })
+	}
+}
+
+func clips(t *testing.T, detect func(*testing.T, string) [][]face.Face, blaze bool) {
 	const fps = 30
 	for _, c := range []struct {
 		clip string
@@ -109,6 +171,10 @@ func TestClips(t *testing.T) {
 		{"face-turning-30fps.mjpeg", false, wire.LookingAway, 500},
 	} {
 		frames := detect(t, c.clip)
+		if blaze && c.want == wire.LookingAway {
+			// BlazeFace finds her turned face from the first frame
+			c.startMS = 0
+		}
 		var baseline float32
 		if c.precheck {
 			pc := Precheck(frames[:2*fps])
@@ -218,5 +284,67 @@ func TestAwayCut(t *testing.T) {
 	}
 	if v := share(turning, DefaultBaseline, AwayBelow, facing); v > 0.25 {
 		t.Errorf("face-turning: %.0f%% of the facing frames under AwayBelow, want ≤ 25%%", 100*v)
+	}
+}
+
+// TestYawCut measures face.Frontal from BlazeFace's keypoints (its yaw) on
+// the clips, to justify face.YawAway: facing frames must stay over
+// AwayBelow, turned-away ones fall under it.
+func TestYawCut(t *testing.T) {
+	present, two, turning := detectBlazeFace(t, "face-present-30fps.mjpeg"), detectBlazeFace(t, "two-faces-30fps.mjpeg"), detectBlazeFace(t, "face-turning-30fps.mjpeg")
+	share := func(frames [][]face.Face, keep func(int) bool) (float64, int) {
+		n, below := 0, 0
+		for i, f := range frames {
+			if len(f) == 0 || !keep(i) {
+				continue
+			}
+			n++
+			if face.Frontal(f, 0) < AwayBelow {
+				below++
+			}
+		}
+		return float64(below) / float64(n), n
+	}
+	all := func(int) bool { return true }
+	facing := func(i int) bool { return !turnedAway(i) }
+	p, np := share(present, all)
+	w, nw := share(two, all)
+	a, na := share(turning, turnedAway)
+	f, nf := share(turning, facing)
+	t.Logf("looking away at YawAway %g: face-present %.0f%% of %d, two-faces %.1f%% of %d, face-turning away %.0f%% of %d, facing %.0f%% of %d",
+		face.YawAway, 100*p, np, 100*w, nw, 100*a, na, 100*f, nf)
+	if p > 0 || np != len(present) {
+		t.Errorf("face-present: %.0f%% look away (%d of %d frames with a face), want none of all", 100*p, np, len(present))
+	}
+	if w > 0.02 {
+		t.Errorf("two-faces: %.1f%% look away, want ≤ 2%%", 100*w)
+	}
+	if a < 1 || na != 35 {
+		t.Errorf("face-turning: %.0f%% of %d turned-away frames look away, want all 35", 100*a, na)
+	}
+	if f > 0.2 {
+		t.Errorf("face-turning: %.0f%% of the facing frames look away, want ≤ 20%%", 100*f)
+	}
+}
+
+// TestMultipleFacesBlazeFace counts frames with more than one face:
+// never on the single-face clips, two on nearly every two-faces frame.
+func TestMultipleFacesBlazeFace(t *testing.T) {
+	count := func(clip string) map[int]int {
+		n := map[int]int{}
+		for _, f := range detectBlazeFace(t, clip) {
+			n[len(f)]++
+		}
+		return n
+	}
+	for _, clip := range []string{"face-present-30fps.mjpeg", "face-turning-30fps.mjpeg", "empty-room-30fps.mjpeg"} {
+		if n := count(clip); n[2]+n[3]+n[4] > 0 {
+			t.Errorf("%s: frames by face count %v, want none with several", clip, n)
+		}
+	}
+	n := count("two-faces-30fps.mjpeg")
+	t.Logf("two-faces: frames by face count %v", n)
+	if n[2] < 133 || len(n) > 2 {
+		t.Errorf("two-faces: frames by face count %v, want ≥ 133 of 140 with two", n)
 	}
 }

@@ -74,8 +74,11 @@ func (r *resampler) push(in []float32, out []float64) []float64 {
 		if i+1+r.half >= r.inLen {
 			break
 		}
-		a, b := r.at(i), r.at(i+1)
-		out = append(out, a+frac*(b-a))
+		a := r.at(i)
+		if frac != 0 { // at integer ratios (48 → 16 kHz) every output falls on an input
+			a += frac * (r.at(i+1) - a)
+		}
+		out = append(out, a)
 		r.n++
 	}
 	if drop := r.n*r.rate/analysisRate - r.half - r.base; drop > 0 {

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
 // revision is the source revision, set on the server binary only by the
@@ -33,6 +35,17 @@ var wasmFlags = []string{"-trimpath", "-buildvcs=false", "-ldflags=-buildid="}
 var clientPackages = map[string]string{
 	"kiosk.wasm": "./wasm/cmd/kiosk",
 	"exam.wasm":  "./wasm/cmd/exam",
+}
+
+// modelSources are the model files the exam may load and how the Makefile
+// makes them (MODEL_SPECS): converted by internal/cmd/modelgen from a file
+// in node_modules (npm ci in the checkout), or, for pigo's cascade, copied
+// from its Go module.
+var modelSources = map[string]struct{ kind, in string }{
+	"blazeface-short.lknn": {"blazeface-short", "node_modules/@mediapipe/face_detection/face_detection_short_range.tflite"},
+	"blazeface-full.lknn":  {"blazeface-full", "node_modules/@mediapipe/face_detection/face_detection_full_range.tflite"},
+	"silero-v5.lknn":       {"silero", "node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx"},
+	"facefinder":           {"", "github.com/esimov/pigo@v1.4.6/cascade/facefinder"},
 }
 
 // maxWasmBytes bounds a download: the clients are a few MB.
@@ -60,6 +73,7 @@ func verifyBuild(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		GoVersion string `json:"go_version"`
 		Builds    struct {
 			Served map[string]string `json:"served"`
+			Exam   string            `json:"exam"`
 		} `json:"builds"`
 	}
 	body, err := fetch(ctx, client, base+"/api/v1/transparency", 1<<20)
@@ -71,7 +85,8 @@ func verifyBuild(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	var files []string
 	for name := range facts.Builds.Served {
-		if _, ok := clientPackages[name]; !ok {
+		_, wasm := clientPackages[name]
+		if _, model := modelSources[name]; !wasm && !model {
 			return fmt.Errorf("the server serves %q, which this checkout does not know how to build", name)
 		}
 		files = append(files, name)
@@ -104,7 +119,12 @@ func verifyBuild(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err == nil {
 			served = hexSum(wasm)
 			out := filepath.Join(dir, name)
-			if err = buildWasm(ctx, *goCmd, *src, clientPackages[name], out); err == nil {
+			if pkg, ok := clientPackages[name]; ok {
+				err = buildWasm(ctx, *goCmd, *src, pkg, out)
+			} else {
+				err = buildModel(ctx, *goCmd, *src, name, out)
+			}
+			if err == nil {
 				var b []byte
 				if b, err = os.ReadFile(out); err == nil {
 					local = hexSum(b)
@@ -125,6 +145,22 @@ func verifyBuild(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, served, local, result)
 	}
 	tw.Flush()
+	// The exam build summaries carry is the manifest of exam.wasm and its
+	// models: it must follow from the files just checked.
+	if _, ok := facts.Builds.Served["exam.wasm"]; ok {
+		exam := map[string]string{}
+		for name, sum := range facts.Builds.Served {
+			if name != "kiosk.wasm" {
+				exam[name] = sum
+			}
+		}
+		if id, err := wire.ManifestBuild(exam); err != nil || id != facts.Builds.Exam {
+			fmt.Fprintf(stdout, "exam build %s: MISMATCH: the manifest of the files above is %s\n", facts.Builds.Exam, id)
+			bad++
+		} else {
+			fmt.Fprintf(stdout, "exam build %s: the manifest of exam.wasm and its models\n", id)
+		}
+	}
 	if bad > 0 {
 		return fmt.Errorf("%d of %d client files do not match the local build", bad, len(files))
 	}
@@ -140,6 +176,38 @@ func buildWasm(ctx context.Context, goCmd, src, pkg, out string) error {
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOFLAGS=", "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build %s: %v: %s", pkg, err, strings.TrimSpace(string(b)))
+	}
+	return nil
+}
+
+// buildModel makes one model file as the Makefile does.
+func buildModel(ctx context.Context, goCmd, src, name, out string) error {
+	m := modelSources[name]
+	if m.kind == "" { // a file of a Go module, as served
+		mod, file, _ := strings.Cut(m.in, "/cascade/")
+		cmd := exec.CommandContext(ctx, goCmd, "mod", "download", "-json", mod)
+		cmd.Dir = src
+		b, err := cmd.Output()
+		if err != nil {
+			return fmt.Errorf("go mod download %s: %v", mod, err)
+		}
+		var info struct{ Dir string }
+		if err := json.Unmarshal(b, &info); err != nil {
+			return err
+		}
+		data, err := os.ReadFile(filepath.Join(info.Dir, "cascade", file))
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(out, data, 0o644)
+	}
+	if _, err := os.Stat(filepath.Join(src, m.in)); err != nil {
+		return fmt.Errorf("%s: run npm ci in %s first", m.in, src)
+	}
+	cmd := exec.CommandContext(ctx, goCmd, "run", "./internal/cmd/modelgen", m.kind, m.in, out)
+	cmd.Dir = src
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("modelgen %s: %v: %s", m.kind, err, strings.TrimSpace(string(b)))
 	}
 	return nil
 }

@@ -88,3 +88,37 @@ func fakeServerNone(t *testing.T) string {
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
+
+// TestVerifyBuildModel: a model file is rebuilt as the Makefile makes it
+// (pigo's cascade: copied from its Go module) and compared like the wasm.
+func TestVerifyBuildModel(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "facefinder")
+	if err := buildModel(context.Background(), "go", repoRoot, "facefinder", out); err != nil {
+		t.Skip("pigo's module is not downloadable here:", err)
+	}
+	real, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve := func(body []byte) string {
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /api/v1/transparency", func(w http.ResponseWriter, r *http.Request) {
+			json.NewEncoder(w).Encode(map[string]any{"revision": "test", "go_version": "go-test",
+				"builds": map[string]any{"served": map[string]string{"facefinder": hexSum(real)}}})
+		})
+		mux.HandleFunc("GET /assets/facefinder", func(w http.ResponseWriter, r *http.Request) { w.Write(body) })
+		srv := httptest.NewServer(mux)
+		t.Cleanup(srv.Close)
+		return srv.URL + "/"
+	}
+	var stdout bytes.Buffer
+	if err := verifyBuild(context.Background(), []string{"--src", repoRoot, serve(real)}, &stdout, io.Discard); err != nil {
+		t.Errorf("the published model: %v\n%s", err, stdout.String())
+	}
+	tampered := bytes.Clone(real)
+	tampered[len(tampered)/2] ^= 1
+	stdout.Reset()
+	if err := verifyBuild(context.Background(), []string{"--src", repoRoot, serve(tampered)}, &stdout, io.Discard); err == nil {
+		t.Errorf("a changed model passed:\n%s", stdout.String())
+	}
+}

@@ -42,8 +42,8 @@ import (
 	"github.com/syumai/workers/cloudflare/cron"
 )
 
-// Linked in by make worker: the hex SHA-256 of the kiosk.wasm and
-// exam.wasm in build/public (comma-separated), and the source revision.
+// Linked in by make worker: the client files in build/public with their hex
+// SHA-256, "name=hex,…" (publicgen -served), and the source revision.
 var builds, revision string
 
 func main() {

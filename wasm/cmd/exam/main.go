@@ -1,12 +1,14 @@
 //go:build js && wasm
 
-// Command exam is the proctored exam page's WebAssembly half. It draws every
-// screen (in Dutch or English), runs the face and speech detectors and the
-// proctor engine, and builds the exact bytes that are signed and sent.
-// static/exam.js owns the promise-heavy browser APIs (camera, microphone,
-// IndexedDB, WebCrypto, fetch) and calls the functions registered on
-// globalThis.lokaalGo. Every call is synchronous, so all state lives on the
-// JavaScript event loop's one thread and needs no locking.
+// Command exam is the proctored exam page's WebAssembly half. On the page it
+// draws every screen (in Dutch or English), runs the proctor engine on the
+// detectors' results, and builds the exact bytes that are signed and sent;
+// in static/detect-worker.js, a module Web Worker, the same binary runs the
+// face and speech detectors (detect.go). static/exam.js owns the
+// promise-heavy browser APIs (camera, microphone, IndexedDB, WebCrypto,
+// fetch) and calls the functions registered on globalThis.lokaalGo. Every
+// call is synchronous, so all state lives on the JavaScript event loop's one
+// thread and needs no locking.
 //
 // Test hooks are data-* attributes on <body>, as on the kiosk.
 package main
@@ -21,7 +23,6 @@ import (
 	"github.com/lokaal-nl/lokaal/wasm/face"
 	"github.com/lokaal-nl/lokaal/wasm/lang"
 	"github.com/lokaal-nl/lokaal/wasm/proctor"
-	"github.com/lokaal-nl/lokaal/wasm/speech"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 	"honnef.co/go/js/dom/v2"
 )
@@ -74,12 +75,9 @@ type app struct {
 
 	body             *dom.HTMLBodyElement
 	step, panel      dom.Element
-	rgba, gray       []byte // reused: one copy per frame, never kept beyond it
-	det              *face.Detector
 	faces, frames    int
 	detectMS         float64 // face detection time per frame, smoothed
-	vad              *speech.Detector
-	audioBase        float64 // performance.now() of the first audio sample
+	audio            bool    // speech decisions are taken (audioStart until stop)
 	level            float64 // recent microphone RMS, 0..1
 	speaking         bool
 	precheck         *precheckState
@@ -97,6 +95,10 @@ type app struct {
 }
 
 func main() {
+	if js.Global().Get("document").IsUndefined() {
+		detectMain() // in the detection worker
+		return
+	}
 	a := &app{finishing: -1, on: map[wire.Kind]bool{}}
 	doc := dom.GetWindow().Document()
 	a.body = doc.(dom.HTMLDocument).Body().(*dom.HTMLBodyElement)
@@ -107,10 +109,9 @@ func main() {
 		"setLang":       js.FuncOf(a.setLang),
 		"student":       js.FuncOf(a.student),
 		"show":          js.FuncOf(a.show),
-		"cascades":      js.FuncOf(a.cascades),
-		"frame":         js.FuncOf(a.onFrame),
+		"faces":         js.FuncOf(a.onFaces),
 		"audioStart":    js.FuncOf(a.audioStart),
-		"audio":         js.FuncOf(a.onAudio),
+		"speech":        js.FuncOf(a.onSpeech),
 		"precheckStart": js.FuncOf(a.precheckStart),
 		"precheckDone":  js.FuncOf(a.precheckDone),
 		"skipPrecheck":  js.FuncOf(skipPrecheck),
@@ -133,13 +134,24 @@ func main() {
 	select {} // the functions above run on JavaScript's calls
 }
 
-// init(lang, buildHex) sets the language and the running wasm's hash.
+// init(lang, filesJSON) sets the language and the build: filesJSON maps
+// each file that runs (exam.wasm and the models) to the hex SHA-256 of the
+// bytes fetched, and the build is wire.ManifestBuild of it. It returns the
+// build, or an Error.
 func (a *app) init(_ js.Value, args []js.Value) any {
-	a.lang, a.build = lang.Pick(args[0].String()), args[1].String()
+	var files map[string]string
+	if err := json.Unmarshal([]byte(args[1].String()), &files); err != nil {
+		return jsError(err)
+	}
+	build, err := wire.ManifestBuild(files)
+	if err != nil {
+		return jsError(err)
+	}
+	a.lang, a.build = lang.Pick(args[0].String()), build
 	a.body.SetAttribute("data-build", a.build)
 	a.applyLang()
 	a.render("loading", "")
-	return nil
+	return a.build
 }
 
 // setLang(lang) switches the language and redraws the screen.
@@ -209,40 +221,17 @@ func (a *app) show(_ js.Value, args []js.Value) any {
 	return nil
 }
 
-// cascades(facefinder Uint8Array) makes the face detector, without pupils:
-// no event uses them.
-func (a *app) cascades(_ js.Value, args []js.Value) any {
-	f := make([]byte, args[0].Length())
-	js.CopyBytesToGo(f, args[0])
-	d, err := face.New(f, nil, face.DefaultParams())
-	if err != nil {
+// faces(json, perfNow, detectMS) takes one frame's detections from the
+// worker ([]face.Face as JSON, best first), made from a frame taken at
+// perfNow in detectMS, and hands them to the proctor or the pre-check; it
+// returns how many faces there were.
+func (a *app) onFaces(_ js.Value, args []js.Value) any {
+	var faces []face.Face
+	if err := json.Unmarshal([]byte(args[0].String()), &faces); err != nil {
 		return jsError(err)
 	}
-	a.det = d
-	return nil
-}
-
-// frame(rgba Uint8ClampedArray, w, h, perfNow) detects faces in one camera
-// frame and returns how many were found. The frame is copied once, turned
-// gray in place and dropped when the call returns.
-func (a *app) onFrame(_ js.Value, args []js.Value) any {
-	if a.det == nil {
-		return jsError(errors.New("no face detector"))
-	}
-	w, h, t := args[1].Int(), args[2].Int(), args[3].Float()
-	if len(a.rgba) != 4*w*h {
-		a.rgba, a.gray = make([]byte, 4*w*h), make([]byte, w*h)
-	}
-	js.CopyBytesToGo(a.rgba, args[0])
-	toGray(a.gray, a.rgba)
-	clear(a.rgba)
-	start := performance()
-	faces, err := a.det.Detect(a.gray, w, h)
-	clear(a.gray)
-	if err != nil {
-		return jsError(err)
-	}
-	if ms := performance() - start; a.frames == 0 {
+	t, ms := args[1].Float(), args[2].Float()
+	if a.frames == 0 {
 		a.detectMS = ms
 	} else {
 		a.detectMS = 0.9*a.detectMS + 0.1*ms
@@ -262,56 +251,30 @@ func (a *app) onFrame(_ js.Value, args []js.Value) any {
 	return a.faces
 }
 
-// toGray converts RGBA to 8-bit luma with JPEG's (BT.601) weights, the Y
-// that the native tools read from MJPEG fixtures.
-func toGray(dst, rgba []byte) {
-	for i := range dst {
-		r, g, b := uint32(rgba[4*i]), uint32(rgba[4*i+1]), uint32(rgba[4*i+2])
-		dst[i] = byte((19595*r + 38470*g + 7471*b + 1<<15) >> 16)
-	}
-}
-
-// audioStart(sampleRate, perfNow) starts a fresh voice-activity detector
-// for a new microphone stream.
-func (a *app) audioStart(_ js.Value, args []js.Value) any {
-	d, err := speech.New(args[0].Int(), speech.DefaultParams())
-	if err != nil {
-		return jsError(err)
-	}
-	a.vad, a.audioBase = d, -1
+// audioStart() starts taking speech decisions for a new microphone stream.
+func (a *app) audioStart(js.Value, []js.Value) any {
+	a.audio, a.level, a.speaking = true, 0, false
 	return nil
 }
 
-// audio(bytes Uint8Array, sampleRate, perfNow) takes one AudioWorklet chunk
-// of little-endian float32 samples that ended at perfNow.
-func (a *app) onAudio(_ js.Value, args []js.Value) any {
-	if a.vad == nil {
+// speech(decisions, level) takes one audio chunk's decisions from the
+// worker, [startMs, speech(0/1), …] on this page's performance.now()
+// clock, and the microphone's recent RMS level.
+func (a *app) onSpeech(_ js.Value, args []js.Value) any {
+	if !a.audio {
 		return nil
 	}
-	raw := make([]byte, args[0].Length())
-	js.CopyBytesToGo(raw, args[0])
-	samples := float32s(raw)
-	rate, t := args[1].Float(), args[2].Float()
-	if a.audioBase < 0 {
-		// Decisions are timed from the first sample; the audio clock and
-		// performance.now() drift apart by far less than a threshold.
-		a.audioBase = t - float64(len(samples))/rate*1000
-	}
-	var sum float64
-	for _, v := range samples {
-		sum += float64(v) * float64(v)
-	}
-	if len(samples) > 0 {
-		a.level = 0.8*a.level + 0.2*rms(sum, len(samples))
-	}
-	for _, f := range a.vad.Process(samples) {
-		a.speaking = f.Speech
+	d := args[0]
+	for i := 0; i+1 < d.Length(); i += 2 {
+		t, on := d.Index(i).Float(), d.Index(i+1).Int() != 0
+		a.speaking = on
 		if a.prc != nil {
-			a.prc.Speech(a.unix(a.audioBase+float64(f.Index)*10), f.Speech)
-		} else if a.precheck != nil && f.Speech {
+			a.prc.Speech(a.unix(t), on)
+		} else if a.precheck != nil && on {
 			a.precheck.speech = true
 		}
 	}
+	a.level = args[1].Float()
 	a.body.SetAttribute("data-speaking", strconv.FormatBool(a.speaking))
 	a.liveValues()
 	return nil
@@ -560,7 +523,7 @@ func (a *app) armFinish(js.Value, []js.Value) any {
 
 // stop() ends detection: the proctor and the detectors are dropped.
 func (a *app) stop(js.Value, []js.Value) any {
-	a.prc, a.vad, a.precheck = nil, nil, nil
+	a.prc, a.audio, a.precheck = nil, false, nil
 	return nil
 }
 

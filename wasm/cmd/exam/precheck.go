@@ -3,9 +3,7 @@
 package main
 
 import (
-	"encoding/binary"
 	"encoding/json"
-	"math"
 	"slices"
 	"strconv"
 	"syscall/js"
@@ -68,14 +66,3 @@ func (a *app) precheckDone(_ js.Value, args []js.Value) any {
 // choice without one: nothing found, so face_absent and looking_away are
 // unreliable for the session.
 func skipPrecheck(js.Value, []js.Value) any { return marshal(wire.Precheck{}) }
-
-// float32s reads little-endian float32 samples (a Float32Array's bytes).
-func float32s(raw []byte) []float32 {
-	out := make([]float32, len(raw)/4)
-	for i := range out {
-		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
-	}
-	return out
-}
-
-func rms(sumSquares float64, n int) float64 { return math.Sqrt(sumSquares / float64(n)) }

@@ -32,16 +32,17 @@ type Config struct {
 	AdminTokenHash []byte            // SHA-256 of LOKAAL_ADMIN_TOKEN; nil: admin API closed
 	ReceiptSeed    string            // LOKAAL_RECEIPT_KEY, checked by the store
 	AdminPassword  string            // LOKAAL_ADMIN_PASSWORD
-	Builds         []string          // the served builds (linked in by make worker) and LOKAAL_ALLOW_BUILDS
-	Served         map[string]string // "kiosk.wasm" and "exam.wasm" → the hash linked in
+	Builds         []string          // the served builds (from the files linked in by make worker) and LOKAAL_ALLOW_BUILDS
+	Served         map[string]string // the client files (the wasm, the exam's models) → the hash linked in
 	FrameOrigins   []string
 	Objection      string
 	Revision       string // LOKAAL_REVISION, else the one linked in
 }
 
-// Read reads the environment. served is the comma-separated hashes of the
-// kiosk.wasm and exam.wasm the Worker's static assets serve, linked in at
-// build time; revision the source revision linked in. A malformed value
+// Read reads the environment. served is the client files the Worker's
+// static assets serve, "name=hex-sha256,…" (httpapi.ServedList: kiosk.wasm,
+// exam.wasm and the exam's models), linked in at build time; revision the
+// source revision linked in. A malformed value
 // is an error naming the variable (the Worker refuses to serve rather
 // than run with a setting silently dropped).
 func Read(getenv func(string) string, served, revision string) (Config, error) {
@@ -57,12 +58,13 @@ func Read(getenv func(string) string, served, revision string) (Config, error) {
 	}
 	var errs []error
 	var err error
-	if c.Builds, err = httpapi.ParseBuilds(served); err != nil {
+	if c.Served, err = httpapi.ParseServed(served); err != nil {
 		errs = append(errs, fmt.Errorf("linked builds: %w", err))
 	}
-	if len(c.Builds) == 2 { // make worker links kiosk.wasm's, then exam.wasm's
-		c.Served = map[string]string{"kiosk.wasm": c.Builds[0], "exam.wasm": c.Builds[1]}
+	if len(c.Served) == 0 {
+		c.Served = nil
 	}
+	c.Builds = httpapi.ServedBuilds(c.Served)
 	extra, err := httpapi.ParseBuilds(getenv(AllowBuilds))
 	if err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", AllowBuilds, err))

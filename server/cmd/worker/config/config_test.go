@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -13,6 +15,7 @@ var (
 	kiosk = strings.Repeat("a", 64)
 	exam  = strings.Repeat("b", 64)
 	extra = strings.Repeat("c", 64)
+	model = strings.Repeat("d", 64)
 )
 
 func TestRead(t *testing.T) {
@@ -22,7 +25,7 @@ func TestRead(t *testing.T) {
 		AllowBuilds:  " " + extra + "," + kiosk,
 		FrameOrigins: "https://Exams.Example.org, https://exams.example.org/",
 		Objection:    " the board ",
-	}), kiosk+","+exam, "abc123")
+	}), "kiosk.wasm="+kiosk+",exam.wasm="+exam+",blazeface-short.lknn="+model, "abc123")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,10 +33,12 @@ func TestRead(t *testing.T) {
 	if string(c.AdminTokenHash) != string(sum[:]) {
 		t.Error("admin token hash is not the SHA-256 of the token")
 	}
-	if want := []string{kiosk, exam, extra}; !slices.Equal(c.Builds, want) {
+	// The exam's build covers its wasm and its model.
+	build, _ := wire.ManifestBuild(map[string]string{"exam.wasm": exam, "blazeface-short.lknn": model})
+	if want := []string{kiosk, build, extra}; !slices.Equal(c.Builds, want) {
 		t.Errorf("builds %v, want %v", c.Builds, want)
 	}
-	if c.Served["kiosk.wasm"] != kiosk || c.Served["exam.wasm"] != exam || len(c.Served) != 2 {
+	if c.Served["kiosk.wasm"] != kiosk || c.Served["exam.wasm"] != exam || c.Served["blazeface-short.lknn"] != model || len(c.Served) != 3 {
 		t.Errorf("served %v", c.Served)
 	}
 	if want := []string{"https://exams.example.org"}; !slices.Equal(c.FrameOrigins, want) {

@@ -6,8 +6,11 @@
 // to content-hashed names, the files under both names, and a _headers file
 // with each page's security headers. It asks the real handler
 // (httpapi.NewServer over static.FS), so nothing here repeats its rules.
+// With -served FILE it also writes the client files (kiosk.wasm, exam.wasm
+// and the models exam.html names) with their SHA-256, as make worker links
+// them into the Worker (-X main.builds): its allow-list of client builds.
 //
-//	go run ./server/cmd/worker/publicgen -o server/cmd/worker/build/public
+//	go run ./server/cmd/worker/publicgen -o server/cmd/worker/build/public -served server/cmd/worker/build/served
 package main
 
 import (
@@ -45,18 +48,32 @@ var pageHeaders = []string{"Content-Security-Policy", "Permissions-Policy", "X-C
 
 func main() {
 	out := flag.String("o", "server/cmd/worker/build/public", "output directory")
+	served := flag.String("served", "", "write the served client files and their SHA-256 here (name=hex,…)")
 	flag.Parse()
-	if err := run(*out); err != nil {
+	if err := run(*out, *served); err != nil {
 		fmt.Fprintln(os.Stderr, "publicgen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string) error {
+func run(out, servedFile string) error {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	set, err := assets.Load(static.FS, log)
 	if err != nil {
 		return err
+	}
+	if servedFile != "" {
+		served := map[string]string{}
+		for _, name := range append([]string{"kiosk.wasm", "exam.wasm"}, set.Models("exam.html")...) {
+			sum, ok := set.SHA256(name)
+			if !ok {
+				return fmt.Errorf("%s is not built: run make wasm", name)
+			}
+			served[name] = sum
+		}
+		if err := os.WriteFile(servedFile, []byte(httpapi.ServedList(served)+"\n"), 0o644); err != nil {
+			return err
+		}
 	}
 	h := httpapi.NewServer(httpapi.Deps{Logger: log, Assets: set})
 	if err := os.RemoveAll(out); err != nil {

@@ -1,0 +1,188 @@
+// The exam page's detection CPU in the real page (issue 12): a student
+// opens a proctored exam on a running `lokaal serve` in headless Chromium,
+// with the fake camera playing the face-present clip and the fake
+// microphone the first labelled speech file; once the exam runs, for
+// LOKAAL_BENCH_CPU_S seconds (60) the bench reads
+//   - the renderer's CPU time (CDP SystemInfo.getProcessInfo): the page,
+//     its detection worker and the framed exam, everything but the camera
+//     and GPU processes; an upper bound on detection's share,
+//   - the worker's own face time: the ms it reports with every 'faces'
+//     message (lokaalDetect.frame alone), counted from the page's side by
+//     listening on the Worker it creates (nothing is changed in the page).
+// Prints figures, asserts nothing. Offline: only the server's loopback
+// origin is let through.
+// Usage: node e2e/bench-exam-cpu.mjs BASE_URL ADMIN_TOKEN OUT.json
+import { chromium } from '@playwright/test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const [base, token, outJSON] = process.argv.slice(2);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixtures = process.env.LOKAAL_FIXTURES || path.resolve(here, '../../shared/fixtures');
+const seconds = Number(process.env.LOKAAL_BENCH_CPU_S) || 60;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lokaal-cpu-'));
+const admin = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+const out = { exam_page_cpu_window_s: seconds };
+
+// toWav48k: Chromium's fake microphone wants 48 kHz (as e2e/env.ts).
+function toWav48k(src) {
+  let rate = 0, pcm;
+  for (let off = 12; off + 8 <= src.length;) {
+    const id = src.toString('latin1', off, off + 4), size = src.readUInt32LE(off + 4);
+    if (id === 'fmt ') rate = src.readUInt32LE(off + 12);
+    if (id === 'data') pcm = src.subarray(off + 8, off + 8 + size);
+    off += 8 + size + (size & 1);
+  }
+  const n = Math.floor(((pcm.length / 2) * 48000) / rate);
+  const o = Buffer.alloc(44 + 2 * n);
+  o.write('RIFF', 0); o.writeUInt32LE(36 + 2 * n, 4); o.write('WAVEfmt ', 8); o.writeUInt32LE(16, 16);
+  o.writeUInt16LE(1, 20); o.writeUInt16LE(1, 22); o.writeUInt32LE(48000, 24); o.writeUInt32LE(96000, 28);
+  o.writeUInt16LE(2, 32); o.writeUInt16LE(16, 34); o.write('data', 36); o.writeUInt32LE(2 * n, 40);
+  for (let i = 0; i < n; i++) {
+    const x = (i * rate) / 48000, k = Math.floor(x), f = x - k;
+    const a = pcm.readInt16LE(2 * Math.min(k, pcm.length / 2 - 1)), b = pcm.readInt16LE(2 * Math.min(k + 1, pcm.length / 2 - 1));
+    o.writeInt16LE(Math.round(a + (b - a) * f), 44 + 2 * i);
+  }
+  return o;
+}
+
+// The faces clips' JPEGs are full-chroma, which Chromium's fake camera
+// shows as green: re-encode every frame in Chromium (as e2e/global-setup.ts).
+async function reencode(src, dst) {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage();
+    const data = fs.readFileSync(src);
+    await page.route('http://clips.invalid/**', (route) => (route.request().url().endsWith('/clip')
+      ? route.fulfill({ body: data }) : route.fulfill({ contentType: 'text/html', body: '<!doctype html>' })));
+    await page.goto('http://clips.invalid/');
+    const b64 = await page.evaluate(async () => {
+      const b = new Uint8Array(await (await fetch('/clip')).arrayBuffer());
+      const starts = [];
+      for (let i = 0; i + 2 < b.length; i++) if (b[i] === 0xff && b[i + 1] === 0xd8 && b[i + 2] === 0xff) starts.push(i);
+      starts.push(b.length);
+      const frames = [];
+      for (let k = 0; k + 1 < starts.length; k++) {
+        const img = await createImageBitmap(new Blob([b.subarray(starts[k], starts[k + 1])], { type: 'image/jpeg' }));
+        const c = new OffscreenCanvas(img.width, img.height);
+        c.getContext('2d').drawImage(img, 0, 0);
+        frames.push(await c.convertToBlob({ type: 'image/jpeg', quality: 0.92 }));
+      }
+      const all = new Uint8Array(await new Blob(frames).arrayBuffer());
+      let s = '';
+      for (let i = 0; i < all.length; i += 0x8000) s += String.fromCharCode(...all.subarray(i, i + 0x8000));
+      return btoa(s);
+    });
+    fs.writeFileSync(dst, Buffer.from(b64, 'base64'));
+  } finally {
+    await browser.close();
+  }
+}
+
+const api = async (p, body, type = 'application/json') => {
+  const res = await fetch(new URL(p, base), { method: 'POST', headers: { ...admin, 'Content-Type': type }, body: type === 'application/json' ? JSON.stringify(body) : body });
+  const text = await res.text();
+  if (res.status !== 201) throw new Error(`${p}: HTTP ${res.status} ${text.slice(0, 200)}`);
+  return JSON.parse(text);
+};
+
+let browser;
+try {
+  const clip = path.join(tmp, 'face.mjpeg'), wav = path.join(tmp, 'speech-48k.wav');
+  await reencode(path.join(fixtures, 'faces/face-present-30fps.mjpeg'), clip);
+  fs.writeFileSync(wav, toWav48k(fs.readFileSync(path.join(fixtures, 'audio/speech-labelled/testset-audio-01.wav'))));
+  const now = Date.now(), day = 24 * 3600e3;
+  // Every camera and microphone detector on, at the defaults bench.sh's
+  // replay policy uses.
+  const exam = await api('/api/v1/exams', {
+    name: `bench-${now}`, course: 'BENCH', start: new Date(now - 5 * 60e3).toISOString(), end: new Date(now + 2 * 3600e3).toISOString(),
+    announced: new Date(now - 11 * day).toISOString(), legal_basis: 'bench', alternatives_considered: 'An oral exam; a take-home assignment.',
+    alternative_exam: 'An oral exam.', url: '/sample-exam', interval_s: 30,
+    detectors: [{ kind: 'face_absent', threshold_s: 10 }, { kind: 'multiple_faces', threshold_s: 3 }, { kind: 'looking_away', threshold_s: 10 }, { kind: 'speech', threshold_s: 5 }],
+  });
+  const { students } = await api(`/api/v1/exams/${exam.id}/students`, 'student_id,email\nbench-1,bench-1@example.edu\n', 'text/csv');
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${clip}`,
+      `--use-file-for-fake-audio-capture=${wav}`, '--autoplay-policy=no-user-gesture-required', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  const context = await browser.newContext();
+  const blocked = [];
+  const origin = new URL(base).origin;
+  await context.route('**/*', (route) => {
+    const u = new URL(route.request().url());
+    if (u.origin === origin || u.protocol === 'data:' || u.protocol === 'blob:') return route.continue();
+    blocked.push(u.href);
+    return route.abort('blockedbyclient');
+  });
+  const page = await context.newPage();
+  // Count what the detection worker reports, from the page's side.
+  await page.addInitScript(() => {
+    const W = window.Worker;
+    const stats = { faces: 0, face_ms: 0, speech_msgs: 0, errors: 0 };
+    window.lokaalBenchWorker = stats;
+    window.Worker = class extends W {
+      constructor(...a) {
+        super(...a);
+        this.addEventListener('message', ({ data }) => {
+          if (data?.type === 'faces') { stats.faces++; stats.face_ms += data.ms || 0; }
+          else if (data?.type === 'speech') stats.speech_msgs++;
+          else if (data?.type === 'error') stats.errors++;
+        });
+      }
+    };
+  });
+  const step = (s, timeout = 30000) => page.waitForSelector(`body[data-step="${s}"]`, { timeout });
+  await page.goto(new URL(students[0].link, base).href);
+  await step('transparency');
+  await page.click('[data-action=to-precheck]');
+  await step('precheck');
+  await page.click('[data-action=precheck-start]');
+  await page.waitForSelector('#precheck-result', { state: 'visible', timeout: 60000 });
+  await page.click('[data-action=to-choice]');
+  await step('choice');
+  await page.click('[data-action=choose][value=proctored]');
+  await step('exam', 30000);
+  await page.waitForTimeout(5000); // the worker loaded, the wasm tiered up
+  const cdp = await browser.newBrowserCDPSession();
+  const renderers = async () => {
+    const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
+    return processInfo.filter((p) => p.type === 'renderer');
+  };
+  const stats = () => page.evaluate(() => ({ ...window.lokaalBenchWorker }));
+  const [r0, s0, t0] = [await renderers(), await stats(), Date.now()];
+  await page.waitForTimeout(seconds * 1000);
+  const [r1, s1, t1] = [await renderers(), await stats(), Date.now()];
+  const wall = (t1 - t0) / 1000;
+  const cpu = (list) => list.reduce((s, p) => s + p.cpuTime, 0);
+  // Renderers alive at both ends (the page's; the framed exam may share it).
+  const both = r1.filter((p) => r0.some((q) => q.id === p.id));
+  const used = cpu(both) - cpu(r0.filter((q) => both.some((p) => p.id === q.id)));
+  Object.assign(out, {
+    exam_page_renderer_cpu_share: used / wall,
+    exam_page_renderers: both.length,
+    exam_page_face_frames: s1.faces - s0.faces,
+    exam_page_face_ms_per_frame: s1.faces > s0.faces ? (s1.face_ms - s0.face_ms) / (s1.faces - s0.faces) : null,
+    exam_page_face_core_share: (s1.face_ms - s0.face_ms) / 1000 / wall,
+    exam_page_frames_per_s: (s1.faces - s0.faces) / wall,
+    exam_page_speech_messages: s1.speech_msgs - s0.speech_msgs,
+    exam_page_worker_errors: s1.errors - s0.errors,
+    exam_page_blocked_requests: blocked,
+    chromium: browser.version(),
+    what: 'renderer CPU time (CDP SystemInfo.getProcessInfo) over the window: page + detection worker + framed exam + speech worklet; face share from the worker\'s own per-frame ms',
+  });
+  console.log(`  exam page in Chromium ${browser.version()}, ${wall.toFixed(0)} s of a proctored exam (fake camera: face-present, fake microphone: speech):`);
+  console.log(`    renderer CPU ${(100 * out.exam_page_renderer_cpu_share).toFixed(1)} % of one core (page + worker + framed exam; ${both.length} renderer process(es))`);
+  console.log(`    face detection in the worker: ${out.exam_page_face_frames} frames (${out.exam_page_frames_per_s.toFixed(2)}/s), ${out.exam_page_face_ms_per_frame?.toFixed(1) ?? '–'} ms each, ${(100 * out.exam_page_face_core_share).toFixed(2)} % of one core; ${out.exam_page_speech_messages} speech messages, ${out.exam_page_worker_errors} worker errors`);
+  if (blocked.length) console.log(`    BLOCKED ${blocked.length} non-loopback request(s): ${blocked.slice(0, 3).join(', ')}`);
+} catch (e) {
+  console.log(`  exam page CPU: not measured: ${String(e.message || e).split('\n')[0].slice(0, 300)}`);
+  out.error = String(e.message || e).slice(0, 500);
+} finally {
+  await browser?.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+  if (outJSON) fs.writeFileSync(outJSON, JSON.stringify(out, null, 1) + '\n');
+}

@@ -1,0 +1,5 @@
+//go:build !linux
+
+package face
+
+func cpuNanos() int64 { return -1 }
