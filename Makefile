@@ -114,7 +114,7 @@ vet:
 	@test -z "$$(gofmt -l wasm server static)" || { gofmt -l wasm server static; echo "gofmt needed"; exit 1; }
 
 unit:
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 30m ./...
 	LOKAAL_STORE=d1 $(GO) test -count=1 ./server/sqlite ./server/retention ./server/httpapi
 
 e2e: deps build

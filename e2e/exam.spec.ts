@@ -140,7 +140,7 @@ test('a whole session: a face and speech give speech events and no face_absent; 
   console.log(`session ${session}: ${sent.length} summaries sent, largest ${Math.max(...sent.map((p) => p.raw.length))} bytes, kinds ${[...postedKinds(traffic)]}`,
     `frames ${await attr(page, 'frames')}, receipt counts ${JSON.stringify(receipt.receipt.counts)}`);
   // The detectors' busy time in the worker against the page's lifetime (the
-  // pre-check and the exam, face at 5 fps and speech): a figure, not a test.
+  // pre-check and the exam, face at 2 fps and speech): a figure, not a test.
   const [busy, life] = await page.evaluate(() => [Number(document.body.dataset.detectBusyMs), performance.now()]);
   console.log(`detection in the worker: ${busy.toFixed(0)} ms busy in ${life.toFixed(0)} ms of page time (${(100 * busy / life).toFixed(2)} % of one core), ` +
     `${await step(page).getAttribute('data-detect-ms')} ms per face frame (smoothed)`);

@@ -25,7 +25,9 @@ import (
 
 const (
 	// AwayBelow is the face.Frontal value under which a present face counts
-	// as looking away. Measured in TestAwayCut: no frame of face-present
+	// as looking away. For BlazeFace faces Frontal falls under it exactly
+	// when |yaw| exceeds face.YawAway (TestYawCut). For pigo faces
+	// (replay with the cascade), measured in TestAwayCut: no frame of face-present
 	// falls under 0.86 of its own baseline; on face-turning, labelled by eye,
 	// every turned-away frame with a face is under 0.52 and every facing one
 	// but the last four is over 0.54. 0.5 sits just under that gap: it
@@ -35,9 +37,11 @@ const (
 	AwayBelow = 0.5
 
 	// DefaultBaseline stands in for the pre-check's face score when it found
-	// no face: the median best-face score of the facing fixtures
-	// (face-present 156, two-faces 135, both 145). Such sessions are
-	// reported unreliable for face_absent and looking_away anyway.
+	// no face. It matters only for pigo faces (lokaal replay with the
+	// cascade): a BlazeFace face has keypoints, and face.Frontal then uses
+	// its yaw, not the score. The value is pigo's median best-face score of
+	// the facing fixtures (face-present 156, two-faces 135, both 145). Such
+	// sessions are reported unreliable for face_absent and looking_away.
 	DefaultBaseline = 145
 
 	// Release is how long a condition must be absent before its event ends.
