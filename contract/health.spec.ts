@@ -46,7 +46,8 @@ test('the cron trigger runs the scheduled handler', async ({ request, baseURL })
 });
 
 // The Worker accepts the builds the native server serves: make worker links
-// the hashes of the kiosk.wasm and exam.wasm it publishes.
+// the hashes of the files it publishes. A kiosk's build is its kiosk.wasm;
+// an exam's is the manifest of exam.wasm and its models (builds.exam).
 test('the same client builds are allowed on both targets', async ({ request, baseURL }) => {
   test.skip(baseURL === nativeURL, 'compares the Worker with the native server');
   const [got, want] = await Promise.all([request.get('/api/v1/transparency'), request.get(`${nativeURL}/api/v1/transparency`)]);
@@ -54,5 +55,7 @@ test('the same client builds are allowed on both targets', async ({ request, bas
   expect(want.status()).toBe(200);
   const [w, n] = [await got.json(), await want.json()];
   expect(w.builds.allowed).toEqual(n.builds.allowed);
-  expect(n.builds.allowed).toEqual(expect.arrayContaining(Object.values(n.builds.served)));
+  expect(n.builds.exam, 'the exam build').toMatch(/^[0-9a-f]{64}$/);
+  expect(n.builds.allowed).toEqual(expect.arrayContaining([n.builds.served['kiosk.wasm'], n.builds.exam]));
+  expect(n.builds.allowed, 'exam.wasm alone is not an exam build').not.toContain(n.builds.served['exam.wasm']);
 });

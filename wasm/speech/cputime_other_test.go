@@ -1,6 +1,6 @@
-//go:build !(linux || darwin)
+//go:build !(linux || darwin || js)
 
 package speech
 
-// cpuTime is unavailable here (js/wasm): benchmarks report wall time only.
+// cpuTime is unavailable here: benchmarks report wall time only.
 func cpuTime() float64 { return 0 }
