@@ -48,9 +48,17 @@ type Weights struct {
 	order  []string
 }
 
-// Encode writes tensors into a container, as float16 when half is set.
-// It refuses duplicate names and shapes that do not match the data.
+// Encode writes tensors into a container, all as float16 when half is set.
 func Encode(ts []Tensor, half bool) ([]byte, error) {
+	return EncodeMixed(ts, func(string) bool { return half })
+}
+
+// EncodeMixed writes tensors into a container, choosing the element type
+// per tensor: float16 for those half reports, float32 for the rest. It
+// refuses duplicate names and shapes that do not match the data. The format already records a type per tensor; this lets a model
+// file carry float16 weights beside a float32 table of small integers
+// (e.g. BlazeFace's graph description, which float16 would round).
+func EncodeMixed(ts []Tensor, half func(name string) bool) ([]byte, error) {
 	out := []byte(magic)
 	out = binary.LittleEndian.AppendUint32(out, uint32(len(ts)))
 	seen := map[string]bool{}
@@ -65,9 +73,10 @@ func Encode(ts []Tensor, half bool) ([]byte, error) {
 		if t.Len() != len(t.Data) || len(t.Shape) > 8 {
 			return nil, fmt.Errorf("nn: tensor %q: shape %v does not hold %d values", t.Name, t.Shape, len(t.Data))
 		}
+		h := half(t.Name)
 		out = binary.LittleEndian.AppendUint16(out, uint16(len(t.Name)))
 		out = append(out, t.Name...)
-		if half {
+		if h {
 			out = append(out, typeF16)
 		} else {
 			out = append(out, typeF32)
@@ -77,7 +86,7 @@ func Encode(ts []Tensor, half bool) ([]byte, error) {
 			out = binary.LittleEndian.AppendUint32(out, uint32(d))
 		}
 		for _, v := range t.Data {
-			if half {
+			if h {
 				out = binary.LittleEndian.AppendUint16(out, Float16(v))
 			} else {
 				out = binary.LittleEndian.AppendUint32(out, math.Float32bits(v))
