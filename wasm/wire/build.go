@@ -24,7 +24,7 @@ func ManifestBuild(files map[string]string) (string, error) {
 		if n == "" || strings.ContainsAny(n, " \n") {
 			return "", errors.New("wire: bad file name in a build manifest: " + n)
 		}
-		if !hexHash.MatchString(h) {
+		if !isHash(h) {
 			return "", errors.New("wire: " + n + ": not a hex SHA-256")
 		}
 	}
