@@ -161,24 +161,14 @@ if [ "$quick" != 1 ]; then
   step "counter in Chromium" wasm_step
 
   echo
-  echo "== exam detectors in the browser (Chromium WebAssembly): wasm/cmd/exambench, then the exam build in a Web Worker"
-  cascades=${LOKAAL_PIGO_CASCADES:-$(go env GOMODCACHE)/github.com/esimov/pigo@v1.4.6/cascade}
+  echo "== exam detectors in the browser (Chromium WebAssembly): the exam build in a Web Worker"
   exam_step() {
     if [ ! -f "$fixtures/faces/face-present-30fps.mjpeg" ] || [ ! -f "$fixtures/audio/speech-labelled/testset-audio-01.wav" ]; then
       echo "  (skipped: needs $fixtures/faces and $fixtures/audio)"
       return 0
     fi
     cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" out/wasm_exec.js || return 1
-    # exambench times the detectors' Go calls alone; it needs pigo's
-    # cascade while that is the detector it loads.
-    local bench=-
-    if [ -d wasm/cmd/exambench ] && [ -f "$cascades/facefinder" ] &&
-      GOOS=js GOARCH=wasm go build -trimpath -buildvcs=false -ldflags=-buildid= -o out/exambench.wasm ./wasm/cmd/exambench; then
-      bench=out/exambench.wasm
-    else
-      echo "  (wasm/cmd/exambench not measured: no package, no cascade at $cascades, or it did not build)"
-    fi
-    LOKAAL_FIXTURES=$fixtures node e2e/bench-exam.mjs "$bench" out/wasm_exec.js "$cascades" out/bench-exam.json
+    LOKAAL_FIXTURES=$fixtures node e2e/bench-exam.mjs out/wasm_exec.js out/bench-exam.json
   }
   step "exam detectors in Chromium" exam_step
 

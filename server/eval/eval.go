@@ -17,7 +17,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/lokaal-nl/lokaal/wasm/face"
+	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 )
 
 // Report is what Run prints with --json.
@@ -112,7 +112,7 @@ func evaluate(ctx context.Context, dirs []string) (Report, error) {
 		has[f] = true
 	}
 	used := map[string]bool{}
-	var det *face.Detector // made at the first face label file
+	var det *cascade.Detector // made at the first face label file
 	notLabels := map[string]string{}
 	pooled := map[string]*confusion{}
 	var exts []string

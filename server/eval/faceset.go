@@ -19,7 +19,7 @@ import (
 
 	"github.com/lokaal-nl/lokaal/server/cascades"
 	"github.com/lokaal-nl/lokaal/server/faces"
-	"github.com/lokaal-nl/lokaal/wasm/face"
+	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 )
 
 // Face images with boxes.
@@ -541,24 +541,24 @@ type Box struct {
 
 // FaceSetScore is the score of one face label file.
 type FaceSetScore struct {
-	Labels                 string      `json:"labels"`
-	Format                 string      `json:"format"` // dlib-xml or csv
-	Params                 face.Params `json:"params"`
-	IoU                    float64     `json:"iou"`
-	LargePx                int         `json:"large_px"`
-	Images                 int         `json:"images"` // scored: readable and listed
-	Negatives              int         `json:"negative_images"`
-	All                    FaceCounts  `json:"all"`
-	Large                  FaceCounts  `json:"large"` // faces of at least LargePx; smaller ones are don't care
-	NegativeFalse          int         `json:"negative_false_positives"`
-	FPPerNegative          *float64    `json:"fp_per_negative_image"`
-	NegativesWithDetection int         `json:"negatives_with_detection"`
-	MSPerImage             float64     `json:"ms_per_image"`
-	PerImage               []FaceImage `json:"per_image"`
+	Labels                 string         `json:"labels"`
+	Format                 string         `json:"format"` // dlib-xml or csv
+	Params                 cascade.Params `json:"params"`
+	IoU                    float64        `json:"iou"`
+	LargePx                int            `json:"large_px"`
+	Images                 int            `json:"images"` // scored: readable and listed
+	Negatives              int            `json:"negative_images"`
+	All                    FaceCounts     `json:"all"`
+	Large                  FaceCounts     `json:"large"` // faces of at least LargePx; smaller ones are don't care
+	NegativeFalse          int            `json:"negative_false_positives"`
+	FPPerNegative          *float64       `json:"fp_per_negative_image"`
+	NegativesWithDetection int            `json:"negatives_with_detection"`
+	MSPerImage             float64        `json:"ms_per_image"`
+	PerImage               []FaceImage    `json:"per_image"`
 }
 
 // faceDetector makes a detector at the proctor's default parameters.
-func faceDetector() (*face.Detector, error) {
+func faceDetector() (*cascade.Detector, error) {
 	dir, err := cascades.Dir()
 	if err != nil {
 		return nil, err
@@ -567,14 +567,14 @@ func faceDetector() (*face.Detector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return face.New(fc, pc, face.DefaultParams())
+	return cascade.New(fc, pc, cascade.DefaultParams())
 }
 
 // scoreFaceSet runs d over every image of a label file, one at a time so
 // that ms per image is a one-core figure (the time of Detect alone, not of
 // decoding). Images it cannot read are returned as skipped, naming the
 // label file and line that lists them.
-func scoreFaceSet(ctx context.Context, d *face.Detector, labels, format string, images []labelledImage) (FaceSetScore, []Skipped, error) {
+func scoreFaceSet(ctx context.Context, d *cascade.Detector, labels, format string, images []labelledImage) (FaceSetScore, []Skipped, error) {
 	s := FaceSetScore{Labels: labels, Format: format, Params: d.Params(), IoU: faceIoU, LargePx: largeFace, PerImage: []FaceImage{}}
 	var all, large boxCounts
 	var skipped []Skipped

@@ -20,6 +20,7 @@ import (
 	"github.com/lokaal-nl/lokaal/internal/modelconv"
 	"github.com/lokaal-nl/lokaal/server/cascades"
 	"github.com/lokaal-nl/lokaal/wasm/face"
+	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 )
 
 // FairnessDetectors are the face detectors each fairness set is scored
@@ -43,7 +44,7 @@ func newFinder(kind string) (finder, error) {
 		if err != nil {
 			return nil, err
 		}
-		d, err := face.New(fc, pc, face.DefaultParams())
+		d, err := cascade.New(fc, pc, cascade.DefaultParams())
 		if err != nil {
 			return nil, err
 		}
@@ -169,10 +170,10 @@ type Rate struct {
 
 // FairnessScore is the detection rate of one labelled set.
 type FairnessScore struct {
-	Dir      string      `json:"dir"`
-	Detector string      `json:"detector"` // one of FairnessDetectors
-	Variant  string      `json:"variant"`
-	Params   face.Params `json:"params"` // pigo's, when Detector is pigo
+	Dir      string         `json:"dir"`
+	Detector string         `json:"detector"` // one of FairnessDetectors
+	Variant  string         `json:"variant"`
+	Params   cascade.Params `json:"params"` // pigo's, when Detector is pigo
 	// MinScore is BlazeFace's score threshold, when Detector is BlazeFace.
 	MinScore float32 `json:"min_score,omitempty"`
 	// Second counts images (each holding one face) where more than one
@@ -199,7 +200,7 @@ func scoreFairness(ctx context.Context, dir string, rows []labelRow, kind string
 	fs := FairnessScore{Dir: dir, Detector: kind}
 	switch kind {
 	case "pigo":
-		fs.Params = face.DefaultParams()
+		fs.Params = cascade.DefaultParams()
 		fs.Variant = fmt.Sprintf("each image centred on a grey (%d) %dx%d canvas, pigo at the proctor's former default parameters", canvasGrey, canvasW, canvasH)
 	default:
 		fs.MinScore = face.DefaultBlazeFaceMinScore

@@ -19,7 +19,7 @@ import (
 	"strings"
 
 	"github.com/lokaal-nl/lokaal/server/cascades"
-	"github.com/lokaal-nl/lokaal/wasm/face"
+	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 )
 
 // Result is the line Run prints per image.
@@ -45,7 +45,7 @@ const usage = `usage: lokaal faces [flags] FILE.jpg|FILE.png ...`
 // per image to stdout. An image that cannot be read is reported on stderr
 // and the others are still processed; Run then returns an error.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	def := face.DefaultParams()
+	def := cascade.DefaultParams()
 	fs := flag.NewFlagSet("faces", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -83,7 +83,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	d, err := face.New(faceCascade, pupilCascade, p)
+	d, err := cascade.New(faceCascade, pupilCascade, p)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func detect(d *face.Detector, path string) (Result, error) {
+func detect(d *cascade.Detector, path string) (Result, error) {
 	g, err := ReadGray(path)
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", path, err)
@@ -128,7 +128,7 @@ func detect(d *face.Detector, path string) (Result, error) {
 }
 
 // ReadGray decodes a JPEG or PNG into a gray image at the origin, with
-// Stride equal to its width as face.Detector.Detect wants.
+// Stride equal to its width as cascade.Detector.Detect wants.
 func ReadGray(path string) (*image.Gray, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/lokaal-nl/lokaal/server/cascades"
 	"github.com/lokaal-nl/lokaal/server/video"
 	"github.com/lokaal-nl/lokaal/wasm/face"
+	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 	"github.com/lokaal-nl/lokaal/wasm/proctor"
 	"github.com/lokaal-nl/lokaal/wasm/speech"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
@@ -98,7 +99,7 @@ func Exam(ctx context.Context, r video.Reader, fps float64, every int, clip *aud
 	if _, err := proctor.New(cfg, Epoch); err != nil {
 		return res, err // before the slow part
 	}
-	var det *face.Detector
+	var det *cascade.Detector
 	if pol.NeedsCamera() {
 		dir, err := cascades.Dir()
 		if err != nil {
@@ -108,7 +109,7 @@ func Exam(ctx context.Context, r video.Reader, fps float64, every int, clip *aud
 		if err != nil {
 			return res, err
 		}
-		if det, err = face.New(fc, pc, face.DefaultParams()); err != nil {
+		if det, err = cascade.New(fc, pc, cascade.DefaultParams()); err != nil {
 			return res, err
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/lokaal-nl/lokaal/server/cascades"
 	"github.com/lokaal-nl/lokaal/server/video"
 	"github.com/lokaal-nl/lokaal/wasm/face"
+	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
@@ -43,7 +44,7 @@ func detect(t *testing.T, clip string) [][]face.Face {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := face.New(fc, pc, face.DefaultParams())
+	d, err := cascade.New(fc, pc, cascade.DefaultParams())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package face
+package cascade
 
 import (
 	"errors"
@@ -21,11 +21,11 @@ func detector(t testing.TB, p Params) *Detector {
 	if err != nil {
 		t.Skip(err)
 	}
-	face, pupil, err := cascades.Read(dir)
+	fc, pupil, err := cascades.Read(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := New(face, pupil, p)
+	d, err := New(fc, pupil, p)
 	if err != nil {
 		t.Fatal(err)
 	}
