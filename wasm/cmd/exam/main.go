@@ -24,7 +24,7 @@ import (
 	"github.com/lokaal-nl/lokaal/wasm/lang"
 	"github.com/lokaal-nl/lokaal/wasm/proctor"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
-	"honnef.co/go/js/dom/v2"
+	"github.com/lokaal-nl/lokaal/wasm/browser"
 )
 
 // studentInfo is GET /api/v1/student.
@@ -73,8 +73,8 @@ type app struct {
 	view  string // the step on screen, redrawn on a language switch
 	arg   string // its data (receipt or record JSON, error message)
 
-	body             *dom.HTMLBodyElement
-	step, panel      dom.Element
+	body             *browser.Node
+	step, panel      *browser.Node
 	faces, frames    int
 	detectMS         float64 // face detection time per frame, smoothed
 	audio            bool    // speech decisions are taken (audioStart until stop)
@@ -91,7 +91,7 @@ type app struct {
 	finishErr        string
 	confirmFinish    bool
 	on               map[wire.Kind]bool // browser conditions as last set
-	facesText, vText *dom.Text          // live values in the panel
+	facesText, vText *browser.Node          // live values in the panel
 }
 
 func main() {
@@ -100,10 +100,9 @@ func main() {
 		return
 	}
 	a := &app{finishing: -1, on: map[wire.Kind]bool{}}
-	doc := dom.GetWindow().Document()
-	a.body = doc.(dom.HTMLDocument).Body().(*dom.HTMLBodyElement)
-	a.step = doc.GetElementByID("step")
-	a.panel = doc.GetElementByID("panel")
+	a.body = browser.Body()
+	a.step = browser.ByID("step")
+	a.panel = browser.ByID("panel")
 	js.Global().Set("lokaalGo", js.ValueOf(map[string]any{
 		"init":          js.FuncOf(a.init),
 		"setLang":       js.FuncOf(a.setLang),
@@ -166,18 +165,17 @@ func (a *app) setLang(_ js.Value, args []js.Value) any {
 }
 
 func (a *app) applyLang() {
-	doc := dom.GetWindow().Document()
-	doc.Underlying().Get("documentElement").Set("lang", string(a.lang))
-	doc.Underlying().Set("title", a.lang.T("app.title"))
+	browser.Document().Get("documentElement").Set("lang", string(a.lang))
+	browser.Document().Set("title", a.lang.T("app.title"))
 	a.body.SetAttribute("data-lang", string(a.lang))
-	if b := doc.GetElementByID("lang"); b != nil {
+	if b := browser.ByID("lang"); b != nil {
 		b.SetTextContent(a.lang.T("lang.switch"))
 		b.SetAttribute("lang", string(a.lang.Other()))
 	}
-	if h := doc.GetElementByID("title"); h != nil {
+	if h := browser.ByID("title"); h != nil {
 		h.SetTextContent(a.lang.T("app.title"))
 	}
-	if f := doc.GetElementByID("frame"); f != nil {
+	if f := browser.ByID("frame"); f != nil {
 		f.SetAttribute("title", a.lang.T("ex.frameTitle"))
 	}
 	if a.panel != nil {

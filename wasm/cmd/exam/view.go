@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/lokaal-nl/lokaal/wasm/wire"
-	"honnef.co/go/js/dom/v2"
+	"github.com/lokaal-nl/lokaal/wasm/browser"
 )
 
 // Screens are built with DOM calls, never HTML strings: the page's CSP
@@ -25,22 +25,19 @@ type attr [2]string
 
 // h makes an element from attrs, strings (text) and nodes; nil nodes are
 // skipped so optional parts read naturally.
-func h(tag string, kids ...any) dom.Element {
-	doc := dom.GetWindow().Document()
-	e := doc.CreateElement(tag)
+func h(tag string, kids ...any) *browser.Node {
+	e := browser.Element(tag)
 	for _, k := range kids {
 		switch k := k.(type) {
 		case attr:
 			e.SetAttribute(k[0], k[1])
 		case string:
-			e.AppendChild(doc.CreateTextNode(k))
-		case dom.Element:
+			e.AppendChild(browser.Text(k))
+		case *browser.Node:
 			if k != nil {
 				e.AppendChild(k)
 			}
-		case *dom.Text:
-			e.AppendChild(k)
-		case []dom.Element:
+		case []*browser.Node:
 			for _, c := range k {
 				e.AppendChild(c)
 			}
@@ -51,7 +48,7 @@ func h(tag string, kids ...any) dom.Element {
 
 func class(c string) attr { return attr{"class", c} }
 
-func button(action, text string, extra ...any) dom.Element {
+func button(action, text string, extra ...any) *browser.Node {
 	return h("button", append([]any{attr{"type", "button"}, attr{"data-action", action}, text}, extra...)...)
 }
 
@@ -63,9 +60,8 @@ var steps = []string{"transparency", "precheck", "choice", "exam", "end"}
 func (a *app) render(view, arg string) {
 	a.view, a.arg = view, arg
 	a.body.SetAttribute("data-step", view)
-	doc := dom.GetWindow().Document()
 	examView := view == "exam"
-	setHidden(doc.GetElementByID("exam"), !examView)
+	setHidden(browser.ByID("exam"), !examView)
 	setHidden(a.step, examView)
 	a.drawSteps()
 	if examView {
@@ -74,17 +70,17 @@ func (a *app) render(view, arg string) {
 	}
 	// The pre-check's video element is the camera's, owned by exam.js:
 	// carry it over into the redrawn screen.
-	preview := doc.GetElementByID("preview-video")
-	var kids []dom.Element
+	preview := browser.ByID("preview-video")
+	var kids []*browser.Node
 	switch view {
 	case "loading":
-		kids = []dom.Element{h("p", a.lang.T("loading"))}
+		kids = []*browser.Node{h("p", a.lang.T("loading"))}
 	case "error":
-		kids = []dom.Element{h("p", class("error"), attr{"role", "alert"}, a.lang.T("error.generic", "msg", arg))}
+		kids = []*browser.Node{h("p", class("error"), attr{"role", "alert"}, a.lang.T("error.generic", "msg", arg))}
 	case "notoken":
-		kids = []dom.Element{h("p", class("error"), attr{"role", "alert"}, a.lang.T("error.noToken"))}
+		kids = []*browser.Node{h("p", class("error"), attr{"role", "alert"}, a.lang.T("error.noToken"))}
 	case "locked":
-		kids = []dom.Element{h("p", class("error"), attr{"role", "alert"}, a.lang.T("error.locked"))}
+		kids = []*browser.Node{h("p", class("error"), attr{"role", "alert"}, a.lang.T("error.locked"))}
 	case "transparency":
 		kids = a.transparency()
 	case "precheck":
@@ -92,7 +88,7 @@ func (a *app) render(view, arg string) {
 	case "choice":
 		kids = a.choice()
 	case "alternative":
-		kids = []dom.Element{
+		kids = []*browser.Node{
 			h("h2", a.lang.T("alt.heading")),
 			h("p", a.lang.T("alt.body", "text", a.info.Exam.AlternativeExam)),
 			h("p", a.lang.T("tr.object", "text", a.info.Objection)),
@@ -102,22 +98,22 @@ func (a *app) render(view, arg string) {
 	case "record":
 		kids = a.record(arg)
 	}
-	clearChildren(a.step)
+	a.step.ClearChildren()
 	for _, k := range kids {
 		a.step.AppendChild(k)
 	}
-	if p := doc.GetElementByID("preview"); p != nil && preview != nil {
+	if p := browser.ByID("preview"); p != nil && preview != nil {
 		p.AppendChild(preview)
 	}
 	a.liveValues()
 }
 
 func (a *app) drawSteps() {
-	ol := dom.GetWindow().Document().GetElementByID("steps")
+	ol := browser.ByID("steps")
 	if ol == nil {
 		return
 	}
-	clearChildren(ol)
+	ol.ClearChildren()
 	cur := slices.Index(steps, a.view)
 	if a.view == "alternative" {
 		cur = 3
@@ -132,9 +128,9 @@ func (a *app) drawSteps() {
 	}
 }
 
-func (a *app) transparency() []dom.Element {
+func (a *app) transparency() []*browser.Node {
 	l, e, p := a.lang, a.info.Exam, a.info.Policy
-	out := []dom.Element{
+	out := []*browser.Node{
 		h("h2", l.T("tr.heading")),
 		h("p", class("exam-name"), l.T("tr.exam", "name", e.Name, "course", e.Course, "start", when(e.Start), "end", when(e.End))),
 		h("p", l.T("tr.intro")),
@@ -185,7 +181,7 @@ func (a *app) transparency() []dom.Element {
 
 // detectorList lists the policy's detectors with thresholds and, on the
 // transparency screen, what each means.
-func (a *app) detectorList(id string, meaning bool) dom.Element {
+func (a *app) detectorList(id string, meaning bool) *browser.Node {
 	ul := h("ul", attr{"id", id}, class("detectors"))
 	for _, d := range a.info.Policy.Detectors {
 		t := strconv.FormatFloat(d.ThresholdS, 'f', -1, 64)
@@ -211,15 +207,15 @@ func (a *app) hasFinished() bool {
 	return false
 }
 
-func (a *app) precheckView() []dom.Element {
+func (a *app) precheckView() []*browser.Node {
 	l, p := a.lang, a.info.Policy
-	out := []dom.Element{h("h2", l.T("pc.heading")), h("p", l.T("pc.intro"))}
+	out := []*browser.Node{h("h2", l.T("pc.heading")), h("p", l.T("pc.intro"))}
 	if !p.NeedsCamera() && !p.NeedsMicrophone() {
 		return append(out, h("p", l.T("pc.nothing")), h("p", class("actions"), button("to-choice", l.T("pc.next"), class("primary"))))
 	}
 	pc := a.precheck
 	if p.NeedsCamera() {
-		a.facesText = dom.GetWindow().Document().CreateTextNode("")
+		a.facesText = browser.Text("")
 		out = append(out, h("div", attr{"id", "preview"}, attr{"aria-label", l.T("pc.preview")}), h("p", class("live"), a.facesText))
 	}
 	if p.NeedsMicrophone() {
@@ -265,9 +261,9 @@ func (a *app) precheckView() []dom.Element {
 	return out
 }
 
-func (a *app) choice() []dom.Element {
+func (a *app) choice() []*browser.Node {
 	l, e := a.lang, a.info.Exam
-	out := []dom.Element{h("h2", l.T("ch.heading")), h("p", l.T("ch.intro"))}
+	out := []*browser.Node{h("h2", l.T("ch.heading")), h("p", l.T("ch.intro"))}
 	if (a.precheck == nil || a.precheck.result == nil) && a.info.Policy.NeedsCamera() {
 		out = append(out, h("p", class("warn"), l.T("ch.noCheck")))
 	}
@@ -287,8 +283,7 @@ func (a *app) drawPanel() {
 		return
 	}
 	l, p := a.lang, a.info.Policy
-	doc := dom.GetWindow().Document()
-	out := []dom.Element{h("h2", l.T("ex.panel"))}
+	out := []*browser.Node{h("h2", l.T("ex.panel"))}
 	if a.resumed {
 		out = append(out, h("p", class("note"), l.T("ex.resumed")))
 	}
@@ -304,11 +299,11 @@ func (a *app) drawPanel() {
 	}
 	out = append(out, h("p", class("hint"), l.T("tr.integrity")+" "+strings.Join(integrity, ", ")))
 	if p.NeedsCamera() {
-		a.facesText = doc.CreateTextNode("")
+		a.facesText = browser.Text("")
 		out = append(out, h("p", class("live"), a.facesText))
 	}
 	if p.NeedsMicrophone() {
-		a.vText = doc.CreateTextNode("")
+		a.vText = browser.Text("")
 		out = append(out, h("p", class("live"), a.vText))
 	}
 	if a.on[wire.CameraLost] {
@@ -351,7 +346,7 @@ func (a *app) drawPanel() {
 			h("pre", class("json"), s.JSON)))
 	}
 	out = append(out, list)
-	clearChildren(a.panel)
+	a.panel.ClearChildren()
 	for _, e := range out {
 		a.panel.AppendChild(e)
 	}
@@ -377,19 +372,19 @@ func (a *app) liveValues() {
 		}
 		a.vText.SetTextContent(a.lang.T("ex.speaking", "v", v))
 	}
-	if m := dom.GetWindow().Document().GetElementByID("level"); m != nil && a.view == "precheck" {
+	if m := browser.ByID("level"); m != nil && a.view == "precheck" {
 		// Speech sits around −30 dBFS: map −60..0 dB onto the meter.
 		db := 20 * math.Log10(a.level+1e-9)
-		m.Underlying().Set("value", min(1, max(0, (db+60)/60)))
+		m.Value().Set("value", min(1, max(0, (db+60)/60)))
 	}
 }
 
-func (a *app) end(receiptJSON string) []dom.Element {
+func (a *app) end(receiptJSON string) []*browser.Node {
 	l := a.lang
 	var r wire.SignedReceipt
 	_ = json.Unmarshal([]byte(receiptJSON), &r)
 	a.body.SetAttribute("data-receipt", strconv.FormatInt(r.Receipt.LastSeq, 10))
-	return []dom.Element{
+	return []*browser.Node{
 		h("h2", l.T("end.heading")),
 		h("p", l.T("end.receipt")),
 		h("pre", class("json"), attr{"id", "receipt"}, pretty(receiptJSON)),
@@ -445,13 +440,13 @@ type studentRecord struct {
 
 // record draws the student's own record: what reviewers see, without their
 // notes. exam.js puts each session's timeline SVG into its placeholder.
-func (a *app) record(recordJSON string) []dom.Element {
+func (a *app) record(recordJSON string) []*browser.Node {
 	l := a.lang
 	var rec studentRecord
 	if err := json.Unmarshal([]byte(recordJSON), &rec); err != nil {
-		return []dom.Element{h("p", class("error"), l.T("error.generic", "msg", err.Error()))}
+		return []*browser.Node{h("p", class("error"), l.T("error.generic", "msg", err.Error()))}
 	}
-	out := []dom.Element{
+	out := []*browser.Node{
 		h("h2", l.T("rec.heading")),
 		h("p", l.T("rec.intro")),
 		h("p", class("exam-name"), l.T("tr.exam", "name", a.info.Exam.Name, "course", a.info.Exam.Course, "start", when(a.info.Exam.Start), "end", when(a.info.Exam.End))),
@@ -565,7 +560,7 @@ func when(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
 
 func clock(ms int64) string { return time.UnixMilli(ms).Local().Format("15:04:05") }
 
-func setHidden(e dom.Element, hidden bool) {
+func setHidden(e *browser.Node, hidden bool) {
 	if e == nil {
 		return
 	}
@@ -576,4 +571,3 @@ func setHidden(e dom.Element, hidden bool) {
 	}
 }
 
-func clearChildren(e dom.Element) { e.Underlying().Call("replaceChildren") }
