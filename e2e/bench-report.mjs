@@ -185,14 +185,18 @@ function get(url, encoding) {
   });
 }
 
-// clientBytes adds up what a browser fetches from base before the exam
-// page's first detection: the page and every /assets/ file it names
-// (stylesheets, scripts, wasm_exec.js, and the exam script's data-
-// attributes: exam.wasm, the cascades, the speech worklet).
+// clientBytes adds up what a browser fetches from base for the exam page:
+// the page and every /assets/ file it names (stylesheets, scripts,
+// wasm_exec.js, and the exam script's data- attributes: exam.wasm, the
+// models, the speech worklet). The speech model is fetched only after the
+// first face result (static/exam.js startAudio), so the download before
+// the first detection is the rest; with the microphone it is all of it.
 export async function clientBytes(base) {
   const files = { '/exam': null };
   const page = (await get(new URL('/exam', base), 'identity')).body.toString('utf8');
   for (const m of page.matchAll(/(?:src|href|data-[a-z-]+)="(\/assets\/[^"]+)"/g)) files[m[1]] = null;
+  const speech = /data-speech-model="(\/assets\/[^"]+)"/.exec(page)?.[1];
+  const face = /data-face-model="(\/assets\/[^"]+)"/.exec(page)?.[1];
   let gzip = 0;
   let zstd = 0;
   let raw = 0;
@@ -204,7 +208,8 @@ export async function clientBytes(base) {
     zstd += z.body.length;
     raw += r.body.length;
   }
-  return { client_bytes_gzip: gzip, client_bytes_zstd: zstd, client_bytes_raw: raw, client_files: files };
+  const later = face && speech ? files[speech].gzip : 0;
+  return { client_bytes_gzip: gzip - later, client_bytes_all_gzip: gzip, client_bytes_zstd: zstd, client_bytes_raw: raw, client_files: files };
 }
 
 function goVersion() {
@@ -342,6 +347,7 @@ export function merge(dir) {
     },
     date: new Date().toISOString(),
     go: goVersion(),
+    client_toolchain: process.env.CLIENT_ENV || null,
     chromium: exam?.chromium ?? wasm?.chromium ?? null,
     node: process.version,
     command: process.env.LOKAAL_BENCH_COMMAND || 'make bench',

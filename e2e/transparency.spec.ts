@@ -48,6 +48,7 @@ test('the transparency page shows the served builds, in English and Dutch', asyn
   await expect(page.locator('[data-file="kiosk.wasm"]')).toHaveText(facts.builds.served['kiosk.wasm']);
   await expect(page.locator('[data-file="exam.wasm"]')).toHaveText(facts.builds.served['exam.wasm']);
   await expect(page.locator('#go-version')).toHaveText(facts.go_version);
+  await expect(page.locator('#client-toolchain')).toHaveText(/^GOTOOLCHAIN=go\d/);
   await expect(page.locator('#exam-build')).toHaveText(facts.builds.exam);
   for (const m of facts.builds.models) {
     await expect(page.locator(`#models tr[data-model="${m.file}"]`)).toContainText(m.license);

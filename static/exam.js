@@ -285,7 +285,11 @@ const models = {
 // busyMS adds up the time the worker spent inside the detectors, face and
 // speech, published as data-detect-busy-ms: over a stretch of the exam, its
 // growth over the time passed is the detectors' share of one core.
-const detector = { worker: null, ready: null, busy: false, busyMS: 0 };
+const detector = { worker: null, ready: null, busy: false, busyMS: 0, firstFaces: null, sawFaces: null };
+// firstFaces settles at the worker's first face result: the speech model
+// (455 KB) is fetched only after it, so the camera's first detection waits
+// for no more than exam.wasm and the face model.
+detector.firstFaces = new Promise((resolve) => { detector.sawFaces = resolve; });
 const spent = (ms) => { detector.busyMS += ms; body.dataset.detectBusyMs = detector.busyMS.toFixed(1); };
 
 // startWorker starts the detection worker once, with the compiled exam.wasm
@@ -302,6 +306,7 @@ function startWorker() {
         case 'ready': resolve(); break;
         case 'faces': {
           detector.busy = false;
+          detector.sawFaces();
           spent(m.ms);
           const n = go.faces(m.faces, m.t, m.ms);
           if (n instanceof Error) console.error('faces:', n);
@@ -316,7 +321,7 @@ function startWorker() {
           body.dataset.detectError = `${m.what}: ${m.message}`;
           if (m.what === 'init') reject(new Error(m.message));
           else console.error(`detection (${m.what}):`, m.message);
-          if (m.what === 'frame') detector.busy = false;
+          if (m.what === 'frame') { detector.busy = false; detector.sawFaces(); }
           break;
       }
     };
@@ -357,6 +362,10 @@ function startFrames() {
 // through this thread.
 async function startAudio() {
   if (media.audio || !media.stream?.getAudioTracks().length) return;
+  // After the first face result, or 2 s without one (a camera that shows
+  // nothing must not hold up the microphone).
+  if (media.video) await Promise.race([detector.firstFaces, sleep(2000)]);
+  if (media.audio) return;
   const ctx = new AudioContext();
   media.audio = ctx;
   await ctx.audioWorklet.addModule(ASSETS.worklet);

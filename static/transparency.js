@@ -25,7 +25,8 @@ const texts = {
     'models.license': 'Licence',
     'models.sha': 'SHA-256 served',
     'build.revision': 'Source revision',
-    'build.go': 'Go version',
+    'build.go': 'Go version (server)',
+    'build.clientGo': 'Client built with',
     'build.served': '{file} served (SHA-256)',
     'build.notServed': 'not built on this server',
     'build.allowed': 'Accepted builds (SHA-256)',
@@ -90,7 +91,8 @@ const texts = {
     'models.license': 'Licentie',
     'models.sha': 'SHA-256 zoals geserveerd',
     'build.revision': 'Bronrevisie',
-    'build.go': 'Go-versie',
+    'build.go': 'Go-versie (server)',
+    'build.clientGo': 'Client gebouwd met',
     'build.served': '{file} zoals geserveerd (SHA-256)',
     'build.notServed': 'niet gebouwd op deze server',
     'build.allowed': 'Geaccepteerde builds (SHA-256)',
@@ -173,6 +175,7 @@ function render() {
 
   $('revision').textContent = f.revision;
   $('go-version').textContent = f.go_version;
+  $('client-toolchain').textContent = f.client_toolchain;
   $('served').replaceChildren(...['kiosk.wasm', 'exam.wasm'].map((file) =>
     row(t('build.served', { file }), el('span', { class: 'mono', 'data-file': file }, f.builds.served[file] || t('build.notServed')))));
   $('allowed').replaceChildren(...f.builds.allowed.map((h) => el('li', null, h)));

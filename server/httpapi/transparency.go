@@ -65,6 +65,7 @@ type transparencyModel struct {
 type transparency struct {
 	Revision   string                 `json:"revision"`
 	GoVersion  string                 `json:"go_version"`
+	ClientGo   string                 `json:"client_toolchain"`
 	Builds     transparencyBuilds     `json:"builds"`
 	ReceiptKey string                 `json:"receipt_key"` // base64 raw Ed25519 public key
 	Retention  server.RetentionPolicy `json:"retention"`   // in force now
@@ -74,6 +75,11 @@ type transparency struct {
 	Summary    wire.SignedSummary    `json:"summary"`
 	CountBatch wire.SignedCountBatch `json:"count_batch"`
 }
+
+// ClientToolchain is how the Makefile builds the client (its CLIENT_ENV):
+// a pinned Go release and its experiments, on which the wasm's bytes
+// depend. The server itself may run on another Go (GoVersion).
+const ClientToolchain = "GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd,nojsonv2"
 
 // exampleMS is the examples' clock: 2026-01-01 09:00 UTC.
 const exampleMS = 1767258000000
@@ -116,6 +122,7 @@ func handleTransparency(log *slog.Logger, store server.Store, allowed *builds, r
 		encode(w, http.StatusOK, transparency{
 			Revision:   revision,
 			GoVersion:  runtime.Version(),
+			ClientGo:   ClientToolchain,
 			Builds:     tb,
 			ReceiptKey: base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey)),
 			Retention:  policy,

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -23,6 +24,7 @@ import (
 type transparencyJSON struct {
 	Revision   string `json:"revision"`
 	GoVersion  string `json:"go_version"`
+	ClientGo   string `json:"client_toolchain"`
 	Builds     transparencyBuilds
 	ReceiptKey string                 `json:"receipt_key"`
 	Retention  server.RetentionPolicy `json:"retention"`
@@ -53,8 +55,8 @@ func TestTransparency(t *testing.T) {
 	if !reflect.DeepEqual(got.Builds.Allowed, want) {
 		t.Errorf("allowed %v, want %v", got.Builds.Allowed, want)
 	}
-	if got.Revision != "unknown" || got.GoVersion != runtime.Version() {
-		t.Errorf("revision %q, go %q", got.Revision, got.GoVersion)
+	if got.Revision != "unknown" || got.GoVersion != runtime.Version() || got.ClientGo != ClientToolchain {
+		t.Errorf("revision %q, go %q, client %q", got.Revision, got.GoVersion, got.ClientGo)
 	}
 	key := decodeJSON[map[string]string](t, e.do("GET", "/api/v1/receipt-key", nil, false))["key"]
 	if got.ReceiptKey == "" || got.ReceiptKey != key {
@@ -118,4 +120,23 @@ func TestTransparencyRevision(t *testing.T) {
 	if got.Revision != "0123abc-dirty" || len(got.Builds.Served) != 0 || !reflect.DeepEqual(got.Builds.Allowed, []string{testBuild}) {
 		t.Errorf("%+v", got)
 	}
+}
+
+// TestClientToolchainIsTheMakefiles: /transparency names the toolchain the
+// Makefile really builds the client with.
+func TestClientToolchainIsTheMakefiles(t *testing.T) {
+	b, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "CLIENT_ENV"); ok {
+			_, v, _ = strings.Cut(v, ":=")
+			if got := strings.TrimSpace(v); got != ClientToolchain {
+				t.Errorf("Makefile's CLIENT_ENV %q, ClientToolchain %q", got, ClientToolchain)
+			}
+			return
+		}
+	}
+	t.Error("the Makefile sets no CLIENT_ENV")
 }

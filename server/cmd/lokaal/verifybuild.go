@@ -30,6 +30,24 @@ var revision string
 // stamp, so the client builds byte for byte the same everywhere.
 var wasmFlags = []string{"-trimpath", "-buildvcs=false", "-ldflags=-buildid="}
 
+// clientEnv reads the checkout's Makefile for CLIENT_ENV, the toolchain
+// the client is built with (GOTOOLCHAIN=… GOEXPERIMENT=…): the checkout
+// being verified says how it builds, not this binary.
+func clientEnv(src string) ([]string, error) {
+	b, err := os.ReadFile(filepath.Join(src, "Makefile"))
+	if err != nil {
+		return nil, fmt.Errorf("the checkout's Makefile: %w", err)
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "CLIENT_ENV"); ok {
+			if _, v, ok = strings.Cut(v, ":="); ok {
+				return strings.Fields(v), nil
+			}
+		}
+	}
+	return nil, nil // an older checkout: the go command as it is
+}
+
 // clientPackages are the served client files and the packages they are
 // built from.
 var clientPackages = map[string]string{
@@ -71,6 +89,7 @@ func verifyBuild(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var facts struct {
 		Revision  string `json:"revision"`
 		GoVersion string `json:"go_version"`
+		ClientGo  string `json:"client_toolchain"`
 		Builds    struct {
 			Served map[string]string `json:"served"`
 			Exam   string            `json:"exam"`
@@ -96,11 +115,15 @@ func verifyBuild(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	slices.Sort(files)
 
-	localGo := goVersion(ctx, *goCmd, *src)
-	fmt.Fprintf(stdout, "server: %s  revision %s  %s\n", base, facts.Revision, facts.GoVersion)
-	fmt.Fprintf(stdout, "local:  %s  revision %s  %s\n", *src, gitRevision(ctx, *src), localGo)
-	if localGo != facts.GoVersion {
-		fmt.Fprintf(stdout, "warning: the server was built with %s, this checkout builds with %s; the wasm differs between Go versions\n", facts.GoVersion, localGo)
+	env, err := clientEnv(*src)
+	if err != nil {
+		return err
+	}
+	localGo := goVersion(ctx, *goCmd, *src, env)
+	fmt.Fprintf(stdout, "server: %s  revision %s  client built with %s\n", base, facts.Revision, facts.ClientGo)
+	fmt.Fprintf(stdout, "local:  %s  revision %s  client built with %s (%s)\n", *src, gitRevision(ctx, *src), strings.Join(env, " "), localGo)
+	if facts.ClientGo != strings.Join(env, " ") {
+		fmt.Fprintf(stdout, "warning: the server's client was built with %q, this checkout builds it with %q; the wasm differs between toolchains\n", facts.ClientGo, strings.Join(env, " "))
 	}
 
 	dir, err := os.MkdirTemp("", "lokaal-verify-build-")
@@ -120,7 +143,7 @@ func verifyBuild(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			served = hexSum(wasm)
 			out := filepath.Join(dir, name)
 			if pkg, ok := clientPackages[name]; ok {
-				err = buildWasm(ctx, *goCmd, *src, pkg, out)
+				err = buildWasm(ctx, *goCmd, *src, env, pkg, out)
 			} else {
 				err = buildModel(ctx, *goCmd, *src, name, out)
 			}
@@ -168,12 +191,13 @@ func verifyBuild(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return nil
 }
 
-// buildWasm builds one client with the Makefile's flags, as `make wasm` does.
-func buildWasm(ctx context.Context, goCmd, src, pkg, out string) error {
+// buildWasm builds one client with the Makefile's flags and toolchain
+// (env), as `make wasm` does.
+func buildWasm(ctx context.Context, goCmd, src string, env []string, pkg, out string) error {
 	args := append([]string{"build"}, wasmFlags...)
 	cmd := exec.CommandContext(ctx, goCmd, append(args, "-o", out, pkg)...)
 	cmd.Dir = src
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOFLAGS=", "CGO_ENABLED=0")
+	cmd.Env = append(append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOFLAGS=", "CGO_ENABLED=0"), env...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build %s: %v: %s", pkg, err, strings.TrimSpace(string(b)))
 	}
@@ -239,9 +263,10 @@ func hexSum(b []byte) string {
 
 // goVersion is the toolchain that builds in src (go.mod's toolchain line
 // may select another than the one on PATH).
-func goVersion(ctx context.Context, goCmd, src string) string {
+func goVersion(ctx context.Context, goCmd, src string, env []string) string {
 	cmd := exec.CommandContext(ctx, goCmd, "env", "GOVERSION")
 	cmd.Dir = src
+	cmd.Env = append(os.Environ(), env...)
 	b, err := cmd.Output()
 	if err != nil {
 		return "unknown"

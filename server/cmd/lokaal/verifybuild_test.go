@@ -36,7 +36,11 @@ func TestVerifyBuild(t *testing.T) {
 		t.Skip("builds kiosk.wasm")
 	}
 	out := filepath.Join(t.TempDir(), "kiosk.wasm")
-	if err := buildWasm(context.Background(), "go", repoRoot, clientPackages["kiosk.wasm"], out); err != nil {
+	env, err := clientEnv(repoRoot)
+	if err != nil || len(env) == 0 {
+		t.Fatalf("CLIENT_ENV %q: %v", env, err)
+	}
+	if err := buildWasm(context.Background(), "go", repoRoot, env, clientPackages["kiosk.wasm"], out); err != nil {
 		t.Fatal(err)
 	}
 	real, err := os.ReadFile(out)
