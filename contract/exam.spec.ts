@@ -1,7 +1,7 @@
 // An exam session with signed summaries, and the signed receipt.
 import { expect, test } from '@playwright/test';
 import { nativeURL, workerURL } from './env';
-import { admin, examWithStudents, genesis, Proctor, summaryHash, verifyReceipt } from './lib';
+import { admin, bearer, examWithStudents, genesis, Proctor, summaryHash, verifyReceipt } from './lib';
 
 test('a proctored session: signed summaries, exactly once, finish and a receipt that verifies', async ({ request }) => {
   const t = { request, base: '' };
@@ -52,4 +52,31 @@ test('both targets publish the same receipt key (LOKAAL_RECEIPT_KEY)', async ({ 
   expect(a.status()).toBe(200);
   expect(b.status()).toBe(200);
   expect(await b.json()).toEqual(await a.json());
+});
+
+test('a modified client: no second session, no switch of choice after it, no overlapping window', async ({ request }) => {
+  const t = { request, base: '' };
+  const { tokens } = await examWithStudents(t, 1);
+  const p = new Proctor(t, tokens[0]);
+  expect((await p.start()).status).toBe(201);
+  // Two more starts at once, each with a fresh key: both refused.
+  const again = await Promise.all([new Proctor(t, tokens[0]).start(), new Proctor(t, tokens[0]).start()]);
+  expect(again.map((r) => `${r.status} ${r.body.code}`)).toEqual(['409 session_exists', '409 session_exists']);
+  const choose = async (choice: string) => {
+    const res = await request.post('/api/v1/student/choice', { headers: bearer(tokens[0]), data: { choice } });
+    const body = await res.json();
+    return `${res.status()} ${body.code ?? body.choice}`;
+  };
+  expect(await choose('alternative')).toBe('409 choice_frozen');
+  expect(await choose('proctored')).toBe('200 proctored');
+
+  const now = Date.now();
+  const first = p.summary(1, genesis, [], now - 10_000);
+  expect(await p.post(p.sign(first))).toEqual({ status: 200, body: { seq: 1, result: 'stored' } });
+  const overlap = await p.post(p.sign(p.summary(2, summaryHash(first), [], now - 8_000)));
+  expect({ status: overlap.status, code: overlap.body.code }).toEqual({ status: 409, code: 'window_overlap' });
+  const next = p.summary(2, summaryHash(first), [], now - 5_000);
+  expect(await p.post(p.sign(next))).toEqual({ status: 200, body: { seq: 2, result: 'stored' } });
+  const students = await (await request.get('/api/v1/student', { headers: bearer(tokens[0]) })).json();
+  expect(students.sessions.map((s: { id: string }) => s.id)).toEqual([p.session]);
 });

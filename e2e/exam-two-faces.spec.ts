@@ -39,8 +39,14 @@ test('two faces give multiple_faces; the reviewer timeline and the student recor
   const cookie = (await ctx.cookies()).find((c) => c.name === 'lokaal_session');
   expect(cookie?.httpOnly && cookie?.sameSite === 'Strict', 'the session cookie is HttpOnly and SameSite=Strict').toBe(true);
   await review.selectOption('#exam', exam.id);
+  // The pre-check was skipped, so no face was seen: the list counts the
+  // session so marked, the row and the session say it.
+  await expect(review.locator(`#exam option[value="${exam.id}"]`)).toHaveAttribute('data-unreliable', '1');
+  await expect(review.locator('#no-face-count')).toHaveAttribute('data-count', '1');
+  await expect(review.locator('#sessions [data-no-face]')).toContainText('face not seen at pre-check: face detectors unreliable');
   await review.click(`#sessions button[data-session="${session}"]`);
   await expect(review.locator('body')).toHaveAttribute('data-view', 'session');
+  await expect(review.locator('#no-face')).toContainText('face not seen at pre-check: face detectors unreliable');
   const bars = review.locator('#timeline svg rect.event[data-kind=multiple_faces]');
   await expect(bars).toHaveCount(multiple.length);
   await expect(review.locator('#timeline svg g.row[data-kind=multiple_faces]')).toHaveCount(1);

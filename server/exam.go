@@ -13,9 +13,29 @@ import (
 // exam window's start, unless a crisis exception is recorded.
 const NoticePeriod = 10 * 24 * time.Hour
 
-// WindowTolerance is how far outside the exam window a summary's times may
-// fall: the pre-check before the start, a late finish after the end.
+// WindowTolerance is how long before the exam window a session may start
+// and its summaries' windows begin: the pre-check runs before the start.
 const WindowTolerance = 30 * time.Minute
+
+// SummaryGrace is how long after the exam window closes a new summary is
+// still taken, by the server's clock, and how far past the close its
+// window may reach: the window sealed at the close, still on its way. A
+// client cannot add evidence, or clean up its record, after the exam.
+const SummaryGrace = 2 * time.Minute
+
+// SummarySlack is how many summaries a session may send beyond one per
+// interval of its window: the short windows sealed at a reload and at the
+// finish. An honest browser sends a few; a flood is refused.
+const SummarySlack = 60
+
+// MaxSummaries bounds the summaries of a session that runs policy p: one
+// per interval from WindowTolerance before the window to SummaryGrace
+// after it, plus SummarySlack. With wire.MaxEvents per summary that bounds
+// what one session can store, and so what its review costs.
+func MaxSummaries(p wire.Policy) int64 {
+	span := p.To - p.From + WindowTolerance.Milliseconds() + SummaryGrace.Milliseconds()
+	return max(span, 0)/(int64(max(p.IntervalS, 1))*1000) + SummarySlack
+}
 
 // Exam is one proctored (or not) exam as the faculty configured it.
 type Exam struct {
@@ -173,6 +193,14 @@ var (
 	ErrChainBroken    = errors.New("prev is not the hash of the previous stored summary")
 	ErrFinished       = errors.New("the session is finished")
 	ErrNoChoice       = errors.New("the student has not chosen the proctored exam")
+	// ErrSessionExists: one session per student and exam, so none can
+	// hide another (see README, Security).
+	ErrSessionExists = errors.New("this student already has a session for this exam: it resumes in the browser that started it; the exam committee handles a lost device")
+	// ErrChoiceFrozen: the choice is fixed once a session exists.
+	ErrChoiceFrozen = errors.New("the choice cannot change once a proctored session has started")
+	// ErrWindowOverlap: a summary's window begins before the previous
+	// stored summary's window ended.
+	ErrWindowOverlap = errors.New("the summary's window starts before the previous summary's window ends")
 )
 
 // ExamStore keeps exams, students, sessions and their summaries.
@@ -194,8 +222,15 @@ type ExamStore interface {
 	Student(ctx context.Context, id string) (Student, error)
 	Students(ctx context.Context, exam string) ([]Student, error)
 	SetAccommodations(ctx context.Context, student string, off []wire.Kind, by Actor) error
+	// SetChoice records the student's choice; once the student has a
+	// session it is frozen: the same choice again is a no-op, another is
+	// ErrChoiceFrozen.
 	SetChoice(ctx context.Context, student string, c Choice, at time.Time) error
 
+	// CreateSession stores a student's one session for the exam: it is
+	// ErrSessionExists if the student has one, ErrNoChoice unless the
+	// stored choice is proctored, checked in the same write as the insert
+	// so that no concurrent start or change of choice slips in between.
 	CreateSession(ctx context.Context, s Session) error
 	Session(ctx context.Context, id string) (Session, error)
 	Sessions(ctx context.Context, exam string) ([]Session, error)
@@ -205,7 +240,8 @@ type ExamStore interface {
 	// stored head, so two concurrent requests cannot both extend it.
 	// Resending the stored summary of a seq is Duplicate; a different one
 	// with a stored seq is ErrSeqConflict; a gap or wrong prev is
-	// ErrChainBroken; after finish, ErrFinished.
+	// ErrChainBroken; a window that starts before the previous summary's
+	// ends is ErrWindowOverlap; after finish, ErrFinished.
 	AppendSummary(ctx context.Context, s StoredSummary) (IngestResult, error)
 	Summaries(ctx context.Context, session string) ([]StoredSummary, error)
 	// FinishSession stores the receipt and closes the session if its last

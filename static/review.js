@@ -8,6 +8,10 @@
 const KINDS = ['face_absent', 'multiple_faces', 'looking_away', 'speech', 'focus_lost', 'fullscreen_exit', 'paste', 'extra_screen',
   'camera_lost', 'detector_stalled', 'page_reloaded', 'clock_skew'];
 const UNRELIABLE = new Set(['face_absent', 'looking_away']);
+// NO_FACE is what every session whose pre-check saw no face shows: an honest
+// camera in bad light, or a modified client claiming it, look the same.
+const NO_FACE = 'face not seen at pre-check: face detectors unreliable';
+const facesSeen = (p) => (p && p.frames ? ` (a face in ${p.face_frames} of ${p.frames} pre-check frames)` : ' (no pre-check frames)');
 let current = null; // session id in the detail view
 
 const when = (t) => (t ? new Date(typeof t === 'number' ? t : Date.parse(t)).toLocaleString() : '–');
@@ -26,7 +30,9 @@ async function signIn() {
   document.body.dataset.view = 'exams';
   const data = await (await api('/api/v1/review/exams')).json();
   const exams = Array.isArray(data) ? data : data.exams || [];
-  $('exam').replaceChildren(...exams.map((e) => el('option', { value: e.id }, `${e.name} (${e.course}) ${when(e.start)}`)));
+  $('exam').replaceChildren(...exams.map((e) => el('option', { value: e.id, 'data-unreliable': String(e.unreliable_sessions || 0) },
+    `${e.name} (${e.course}) ${when(e.start)}: ${e.sessions || 0} sessions` +
+    (e.unreliable_sessions ? `, ${e.unreliable_sessions} with face not seen at pre-check` : ''))));
   if (exams.length === 0) status('No exams yet.');
   else await showSessions();
 }
@@ -53,7 +59,7 @@ async function showSessions() {
       } else {
         const open = el('button', { type: 'button', 'data-session': s.id }, s.id);
         open.addEventListener('click', guard(() => showSession(s.id)));
-        tr.append(el('td', {}, open, s.unreliable ? el('div', { class: 'hint' }, 'face not found at pre-check') : ''),
+        tr.append(el('td', {}, open, s.unreliable ? el('div', { class: 'note', 'data-no-face': '' }, NO_FACE + facesSeen(s.precheck)) : ''),
           el('td', {}, when(s.started)), el('td', {}, when(s.finished)));
         for (const k of KINDS) {
           const n = (s.counts || {})[k] || 0;
@@ -64,8 +70,14 @@ async function showSessions() {
       body.push(tr);
     });
   }
+  // How many sessions are so marked, above the list: a pattern (many, or
+  // one student again and again) is itself worth a look.
+  const all = rows.flatMap((r) => r.sessions);
+  const noFace = all.filter((s) => s.unreliable).length;
+  const summary = el('p', { id: 'no-face-count', class: noFace ? 'note' : 'hint', 'data-count': String(noFace) },
+    `${all.length} sessions; ${noFace} with ${NO_FACE}.`);
   $('sessions').replaceChildren(rows.length
-    ? el('div', { class: 'scroll' }, el('table', { id: 'sessions-table' }, el('thead', {}, head), el('tbody', {}, ...body)))
+    ? el('div', {}, summary, el('div', { class: 'scroll' }, el('table', { id: 'sessions-table' }, el('thead', {}, head), el('tbody', {}, ...body))))
     : el('p', { class: 'hint' }, 'No students on this exam.'));
   status('');
 }
@@ -100,8 +112,11 @@ async function showSession(id) {
       `${d.summaries} summaries stored, last seq ${s.last_seq}. Choice: ${d.student.choice || 'none'}. `,
       `Accommodations (off): ${(d.student.accommodations || []).join(', ') || 'none'}.`),
     el('p', {}, `Detectors: ${(s.policy?.detectors || []).map((x) => (x.threshold_s ? `${x.kind} ≥ ${x.threshold_s} s` : x.kind)).join(', ') || 'none'}.`),
-    unreliable ? el('p', { class: 'note' }, 'The pre-check did not find the face: face_absent and looking_away are unreliable for this session and are not evidence of anything.') : '',
-    el('p', { class: 'hint mono' }, `build ${s.build}`),
+    unreliable ? el('p', { class: 'note', id: 'no-face' }, el('strong', {}, NO_FACE), facesSeen(s.precheck),
+      '. face_absent and looking_away are not evidence of anything for this session. The camera, its angle or the light may be ',
+      'the cause, or a client that claims no face: compare the build with the published one.') : '',
+    el('p', { class: s.build === d.published_build ? 'hint mono' : 'note mono' },
+      `build ${s.build}${s.build === d.published_build ? ' (the published one)' : ' (not the build this server serves now)'}`),
     ...objectionNotes(d.objections));
   insertSVG($('timeline'), svg);
   $('events').replaceChildren(d.events.length

@@ -181,6 +181,16 @@ func handleUpdateExam(log *slog.Logger, store server.ExamStore, now func() time.
 	})
 }
 
+// examListing is an exam as lists show it: with its number of sessions
+// and how many of them the pre-check found no face in, whose face_absent
+// and looking_away say little (server.Session.Unreliable). Counts only, no
+// personal data.
+type examListing struct {
+	server.Exam
+	Sessions   int `json:"sessions"`
+	Unreliable int `json:"unreliable_sessions"`
+}
+
 // handleListExams answers the exams; they hold no personal data, so the
 // reviewers' list is the same.
 func handleListExams(log *slog.Logger, store server.ExamStore) http.Handler {
@@ -190,10 +200,21 @@ func handleListExams(log *slog.Logger, store server.ExamStore) http.Handler {
 			fail(w, log, err)
 			return
 		}
-		if es == nil {
-			es = []server.Exam{}
+		list := make([]examListing, len(es))
+		for i, e := range es {
+			sessions, err := store.Sessions(r.Context(), e.ID)
+			if err != nil {
+				fail(w, log, err)
+				return
+			}
+			list[i] = examListing{Exam: e, Sessions: len(sessions)}
+			for _, s := range sessions {
+				if s.Unreliable() {
+					list[i].Unreliable++
+				}
+			}
 		}
-		encode(w, http.StatusOK, es)
+		encode(w, http.StatusOK, list)
 	})
 }
 

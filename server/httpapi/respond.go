@@ -20,6 +20,10 @@ const (
 	codeUnavailable  = "unavailable"
 	codeNoticeShort  = "notice_too_short"
 	codeNoChoice     = "no_choice"
+	// codeSessionExists: a second start for a student and exam.
+	codeSessionExists = "session_exists"
+	// codeChoiceFrozen: a change of choice after a session started.
+	codeChoiceFrozen = "choice_frozen"
 	// codeReasonRequired: a change that must say why (lifting a mark)
 	// came without a reason.
 	codeReasonRequired = "reason_required"
@@ -51,7 +55,12 @@ var statusOf = map[string]int{
 	wire.CodeFinished:       http.StatusConflict,
 	codeNoticeShort:         http.StatusUnprocessableEntity,
 	codeNoChoice:            http.StatusConflict,
-	codeReasonRequired:      http.StatusBadRequest,
+	codeSessionExists:       http.StatusConflict,
+	codeChoiceFrozen:        http.StatusConflict,
+	wire.CodeWindowOverlap:  http.StatusConflict,
+	// More than the exam's length allows: understood, not accepted.
+	wire.CodeTooMany:   http.StatusUnprocessableEntity,
+	codeReasonRequired: http.StatusBadRequest,
 
 	codeBadLogin:    http.StatusUnauthorized,
 	codeNameTaken:   http.StatusConflict,
@@ -92,6 +101,12 @@ func fail(w http.ResponseWriter, log *slog.Logger, err error) {
 		we = &wire.Error{Code: wire.CodeFinished, Message: err.Error()}
 	case errors.Is(err, server.ErrNoChoice):
 		we = &wire.Error{Code: codeNoChoice, Message: err.Error()}
+	case errors.Is(err, server.ErrSessionExists):
+		we = &wire.Error{Code: codeSessionExists, Message: err.Error()}
+	case errors.Is(err, server.ErrChoiceFrozen):
+		we = &wire.Error{Code: codeChoiceFrozen, Message: err.Error()}
+	case errors.Is(err, server.ErrWindowOverlap):
+		we = &wire.Error{Code: wire.CodeWindowOverlap, Message: err.Error()}
 	default:
 		log.Error("request failed", "err", err)
 		encode(w, http.StatusInternalServerError, wire.Error{Code: codeInternal, Message: "internal error"})

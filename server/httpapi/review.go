@@ -52,6 +52,7 @@ func handleReviewSessions(log *slog.Logger, store rightsStore, now func() time.T
 		Started    time.Time           `json:"started"`
 		Finished   *time.Time          `json:"finished"`
 		Unreliable bool                `json:"unreliable"`
+		Precheck   wire.Precheck       `json:"precheck"`
 		Counts     map[wire.Kind]int64 `json:"counts"`
 		Marks      []server.Mark       `json:"marks"`
 	}
@@ -85,7 +86,7 @@ func handleReviewSessions(log *slog.Logger, store rightsStore, now func() time.T
 				return
 			}
 			byStudent[s.Student] = append(byStudent[s.Student], sessionRow{ID: s.ID, Started: s.Started, Finished: s.Finished,
-				Unreliable: s.Unreliable(), Counts: counts(evs), Marks: marks})
+				Unreliable: s.Unreliable(), Precheck: s.Precheck, Counts: counts(evs), Marks: marks})
 		}
 		slices.SortFunc(students, func(a, b server.Student) int { return cmp.Compare(a.External, b.External) })
 		rows := make([]row, len(students))

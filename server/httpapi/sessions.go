@@ -35,7 +35,7 @@ func handleSummary(log *slog.Logger, store server.ExamStore, now func() time.Tim
 		Seq    int64  `json:"seq"`
 		Result string `json:"result"`
 	}
-	tolerance := server.WindowTolerance.Milliseconds()
+	tolerance, grace := server.WindowTolerance.Milliseconds(), server.SummaryGrace.Milliseconds()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var signed wire.SignedSummary
 		err := jsonBody(w, r)
@@ -68,9 +68,24 @@ func handleSummary(log *slog.Logger, store server.ExamStore, now func() time.Tim
 		}
 		// Events lie within the window (wire.Summary.Validate), apart from
 		// an onset before it, which is where a condition began.
-		if sum.Window.From < sess.Policy.From-tolerance || sum.Window.To > sess.Policy.To+tolerance {
-			fail(w, log, &wire.Error{Code: wire.CodeOutsideWindow, Message: "the summary's window lies outside the exam window plus " + server.WindowTolerance.String()})
+		if sum.Window.From < sess.Policy.From-tolerance || sum.Window.To > sess.Policy.To+grace {
+			fail(w, log, &wire.Error{Code: wire.CodeOutsideWindow, Message: "the summary's window must lie from " +
+				server.WindowTolerance.String() + " before the exam window until " + server.SummaryGrace.String() + " after it"})
 			return
+		}
+		// What is new must arrive in time, by this server's clock, and
+		// within the session's bound; a resend of a stored seq goes on, to
+		// be acknowledged as a duplicate (or refused as a conflict)
+		// without storing anything.
+		if sum.Seq > sess.LastSeq {
+			if now().After(time.UnixMilli(sess.Policy.To).Add(server.SummaryGrace)) {
+				fail(w, log, &wire.Error{Code: wire.CodeOutsideWindow, Message: "the exam window closed more than " + server.SummaryGrace.String() + " ago: no new summaries"})
+				return
+			}
+			if limit := server.MaxSummaries(sess.Policy); sum.Seq > limit {
+				fail(w, log, &wire.Error{Code: wire.CodeTooMany, Message: fmt.Sprintf("a session of this exam holds at most %d summaries", limit)})
+				return
+			}
 		}
 		res, err := store.AppendSummary(r.Context(), server.StoredSummary{Summary: sum, Sig: signed.Sig, Hash: sum.Hash(), Received: now()})
 		if errors.Is(err, server.ErrNotFound) {

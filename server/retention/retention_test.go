@@ -81,6 +81,9 @@ func (e *env) session(examID, name string, end time.Time) string {
 		[][]byte{[]byte("token-" + name)}, admin); err != nil {
 		e.t.Fatal(err)
 	}
+	if err := e.db.SetChoice(ctx, st, server.ChoiceProctored, end.Add(-3*time.Hour)); err != nil {
+		e.t.Fatal(err)
+	}
 	pub, _, _ := ed25519.GenerateKey(nil)
 	from := end.Add(-3 * time.Hour).UnixMilli()
 	if err := e.db.CreateSession(ctx, server.Session{ID: id, Student: st, PublicKey: pub, Build: strings.Repeat("ab", 32),

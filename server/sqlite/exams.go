@@ -247,9 +247,25 @@ func (s *DB) SetAccommodations(ctx context.Context, student string, off []wire.K
 	})
 }
 
-// SetChoice records the student's choice and when it was made.
+// SetChoice records the student's choice and when it was made, unless the
+// student has a session: then the choice is frozen (the check and the
+// update are one statement, see CreateSession), and the same choice again
+// changes nothing, not even its time.
 func (s *DB) SetChoice(ctx context.Context, student string, c server.Choice, at time.Time) error {
-	return found(s.db.ExecContext(ctx, "UPDATE students SET choice = ?, choice_ms = ? WHERE id = ?", string(c), at.UnixMilli(), student))
+	err := found(s.db.ExecContext(ctx, `UPDATE students SET choice = ?, choice_ms = ?
+		WHERE id = ? AND NOT EXISTS (SELECT 1 FROM sessions WHERE student_id = ?)`, string(c), at.UnixMilli(), student, student))
+	if !errors.Is(err, server.ErrNotFound) {
+		return err
+	}
+	st, err := s.Student(ctx, student)
+	switch {
+	case err != nil:
+		return err
+	case st.Choice == c:
+		return nil
+	default:
+		return server.ErrChoiceFrozen
+	}
 }
 
 // CreateReviewer stores a reviewer with the hash of their token.

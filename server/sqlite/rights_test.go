@@ -33,9 +33,7 @@ func history(t *testing.T) *DB {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddStudents(ctx, []server.Student{{ID: "st-2", Exam: "e-1", External: "1002", Email: "b@uni.nl"}}, [][]byte{{2}}, byAdmin); err != nil {
-		t.Fatal(err)
-	}
+	addStudent(t, db, "st-2", "e-1", "1002")
 	pub, _, _ := ed25519.GenerateKey(nil)
 	if err := db.CreateSession(ctx, server.Session{ID: "s-2", Student: "st-2", PublicKey: pub, Build: build, Started: examStart}); err != nil {
 		t.Fatal(err)

@@ -58,6 +58,12 @@ func scanSession(row scanner) (server.Session, error) {
 // CreateSession stores a new session of an existing student with an empty
 // chain. Exam, LastSeq, Head, Finished and Receipt are the store's
 // to fill and are ignored here.
+//
+// One statement both checks and inserts: the student chose proctored and
+// has no session yet. SQLite and D1 each run a statement alone, so of two
+// concurrent starts one inserts, and a change of choice (SetChoice, whose
+// statement checks the other way) lands before or after, never between.
+// Being a write outside a transaction, it moves DefaultKey (keys.go).
 func (s *DB) CreateSession(ctx context.Context, ss server.Session) error {
 	precheck, err := json.Marshal(ss.Precheck)
 	if err != nil {
@@ -67,9 +73,31 @@ func (s *DB) CreateSession(ctx context.Context, ss server.Session) error {
 	if err != nil {
 		return err
 	}
-	return found(s.db.ExecContext(ctx, `INSERT INTO sessions (id, student_id, public_key, build, precheck, policy, head, started_ms)
-		SELECT ?, id, ?, ?, ?, ?, ?, ? FROM students WHERE id = ?`,
-		ss.ID, []byte(ss.PublicKey), ss.Build, string(precheck), string(policy), wire.Genesis, ss.Started.UnixMilli(), ss.Student))
+	err = found(s.db.ExecContext(ctx, `INSERT INTO sessions (id, student_id, public_key, build, precheck, policy, head, started_ms)
+		SELECT ?, id, ?, ?, ?, ?, ?, ? FROM students
+		WHERE id = ? AND choice = ? AND NOT EXISTS (SELECT 1 FROM sessions WHERE student_id = ?)`,
+		ss.ID, []byte(ss.PublicKey), ss.Build, string(precheck), string(policy), wire.Genesis, ss.Started.UnixMilli(),
+		ss.Student, string(server.ChoiceProctored), ss.Student))
+	if !errors.Is(err, server.ErrNotFound) {
+		return err
+	}
+	// Nothing inserted: say why. What is read now can only have moved on
+	// from what the insert saw: students keep their sessions, and a
+	// session freezes the choice.
+	var choice string
+	var sessions int
+	err = s.db.QueryRowContext(ctx, `SELECT choice, (SELECT count(*) FROM sessions WHERE student_id = students.id)
+		FROM students WHERE id = ?`, ss.Student).Scan(&choice, &sessions)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return server.ErrNotFound
+	case err != nil:
+		return err
+	case sessions > 0:
+		return server.ErrSessionExists
+	default:
+		return server.ErrNoChoice
+	}
 }
 
 // Session returns one session.
@@ -171,6 +199,22 @@ func (s *DB) AppendSummary(ctx context.Context, ss server.StoredSummary) (server
 		}
 		if sum.Seq != lastSeq+1 || sum.Prev != head {
 			return server.ErrChainBroken
+		}
+		// Windows advance: a window may not start before the previous
+		// one ended, so a client cannot report one stretch of the exam
+		// twice, or go back and cover it again.
+		if lastSeq > 0 {
+			var prev string
+			if err := tx.QueryRowContext(ctx, "SELECT body FROM summaries WHERE session_id = ? AND seq = ?", sum.Session, lastSeq).Scan(&prev); err != nil {
+				return err
+			}
+			var p wire.Summary
+			if err := json.Unmarshal([]byte(prev), &p); err != nil {
+				return fmt.Errorf("summary %d: %w", lastSeq, err)
+			}
+			if sum.Window.From < p.Window.To {
+				return server.ErrWindowOverlap
+			}
 		}
 
 		if _, err := tx.ExecContext(ctx, `INSERT INTO summaries (session_id, seq, hash, prev, body, sig, received_ms)

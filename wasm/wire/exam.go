@@ -329,7 +329,9 @@ const (
 	CodeKindNotAllowed = "kind_not_allowed" // the student's policy does not enable this kind
 	CodeOutsideWindow  = "outside_window"   // times outside the exam window plus tolerance
 	CodeUnknownSession = "unknown_session"
-	CodeFinished       = "session_finished" // no summaries after finish
+	CodeFinished       = "session_finished"   // no summaries after finish
+	CodeWindowOverlap  = "window_overlap"     // the window starts before the previous one ends
+	CodeTooMany        = "too_many_summaries" // more summaries than the exam's length allows
 )
 
 // Precheck is what the pre-check found, sent once when the session starts.
