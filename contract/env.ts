@@ -15,3 +15,7 @@ export const nodeBuild = '4c6f6b61616c20636f6e74726163742073756974652c206e6f6465
 // Both targets sign receipts with this seed (LOKAAL_RECEIPT_KEY), so they
 // publish the same key.
 export const receiptSeed = Buffer.alloc(32, 7).toString('base64');
+// Both targets sign the access log's head with this seed (LOKAAL_AUDIT_KEY):
+// the native server reads it from its environment, the Worker from the
+// secret of that name (dev.mjs passes it as `wrangler secret put` would).
+export const auditSeed = Buffer.alloc(32, 11).toString('base64');

@@ -16,9 +16,9 @@ async function expectCases(post: (b: unknown) => Promise<{ status: number; body:
 test('count batches: malformed, too large, bad signature, unknown device, seq conflict, build not allowed', async ({ request }) => {
   const room = unique('room');
   const t = { request, base: '' };
-  const d = await Device.enrolled(t, room);
-  const other = await Device.enrolled(t, unique('room'));
   const t0 = hoursAgo(3);
+  const d = await Device.enrolled(t, room, t0);
+  const other = await Device.enrolled(t, unique('room'));
   const good = d.batch(1, t0, [{ line: 'entry', in: 5, out: 0 }]);
   expect((await d.post(d.sign(good))).status).toBe(201);
 

@@ -6,7 +6,7 @@ import { nativeURL, workerURL } from './env';
 import { counts, Device, hour, hoursAgo, type Target, unique } from './lib';
 
 async function scenario(t: Target, room: string, t0: number) {
-  const d = await Device.enrolled(t, room);
+  const d = await Device.enrolled(t, room, t0);
   const batches = [
     d.batch(1, t0 + 5 * 60_000, [{ line: 'entry', in: 7, out: 2 }, { line: 'exit', in: 1, out: 4 }]),
     d.batch(2, t0 + 50 * 60_000, [{ line: 'entry', in: 3, out: 0 }]),

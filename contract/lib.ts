@@ -3,9 +3,11 @@
 // exactly the bytes the browser clients sign (wasm/wire's SigningBytes:
 // a domain line, then encoding/json of the struct, fields in declaration
 // order; integral numbers, so JavaScript and Go print them alike).
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import { expect, type APIRequestContext } from '@playwright/test';
-import { adminToken, nodeBuild } from './env';
+import { join } from 'node:path';
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { adminToken, nativeURL, nodeBuild, stateDir, workerControlURL } from './env';
 
 export const admin = { Authorization: `Bearer ${adminToken}` };
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -35,6 +37,24 @@ export async function createKiosk({ request, base }: Target, room: string) {
   return (await res.json()) as { kiosk: { id: string }; enrolment_code: string };
 }
 
+// enrolledAt sets a device's enrolment time in the target's database: a
+// fixture no API makes, by design (a kiosk that has counted for days, or
+// for longer than the count period). The harness owns both databases:
+// natively it writes the server's file with sqlite3, on the Worker it asks
+// dev.mjs's control port (POST /enrolled, on the local D1).
+export async function enrolledAt({ request, base }: Target, device: string, ms: number) {
+  const target = base || test.info().project.use.baseURL;
+  if (target === nativeURL) {
+    const db = join(__dirname, '..', stateDir, 'native', 'lokaal.db');
+    const changed = execFileSync('sqlite3', ['-cmd', '.timeout 10000', db,
+      `UPDATE devices SET enrolled_ms = ${Math.trunc(ms)} WHERE id = '${device.replace(/'/g, "''")}'; SELECT changes();`]).toString().trim();
+    expect(changed, `device ${device} backdated natively`).toBe('1');
+    return;
+  }
+  const res = await request.post(`${workerControlURL}/enrolled?device=${encodeURIComponent(device)}&ms=${Math.trunc(ms)}`);
+  expect(res.status(), await res.text()).toBe(200);
+}
+
 export type LineCount = { line: string; in: number; out: number };
 export type Batch = { device: string; seq: number; build: string; start: number; end: number; lines: LineCount[] };
 
@@ -45,7 +65,11 @@ export class Device {
   kiosk = '';
   constructor(private t: Target) {}
 
-  static async enrolled(t: Target, room: string) {
+  // enrolled enrols a device for a new kiosk in room. Ingest refuses
+  // batches from before a device's enrolment, so a test that posts past
+  // batches passes since: the device is then recorded as enrolled at that
+  // time (Unix ms), see enrolledAt.
+  static async enrolled(t: Target, room: string, since?: number) {
     const k = await createKiosk(t, room);
     const d = new Device(t);
     d.kiosk = k.kiosk.id;
@@ -54,6 +78,7 @@ export class Device {
     });
     expect(res.status(), await res.text()).toBe(201);
     d.id = (await res.json()).device;
+    if (since !== undefined) await enrolledAt(t, d.id, since);
     return d;
   }
 

@@ -3,7 +3,7 @@
 // 127.0.0.1). API only: Playwright's request fixture, no browser. Run with
 // `make contract`, which builds both targets first.
 import { defineConfig } from '@playwright/test';
-import { adminToken, nativePort, nativeURL, nodeBuild, receiptSeed, stateDir, workerControlPort, workerPort, workerURL } from './env';
+import { adminToken, auditSeed, nativePort, nativeURL, nodeBuild, receiptSeed, stateDir, workerControlPort, workerPort, workerURL } from './env';
 
 export default defineConfig({
   testDir: '.',
@@ -22,7 +22,7 @@ export default defineConfig({
       cwd: '..',
       url: `${nativeURL}/healthz`,
       // UTC: the Worker's clock zone, so both cut 1d buckets alike.
-      env: { LOKAAL_ADMIN_TOKEN: adminToken, LOKAAL_RECEIPT_KEY: receiptSeed, TZ: 'UTC' },
+      env: { LOKAAL_ADMIN_TOKEN: adminToken, LOKAAL_RECEIPT_KEY: receiptSeed, LOKAAL_AUDIT_KEY: auditSeed, TZ: 'UTC' },
       reuseExistingServer: false,
       timeout: 30_000,
     },
@@ -30,7 +30,7 @@ export default defineConfig({
       command: `node server/cmd/worker/dev.mjs --port ${workerPort} --state ${stateDir}/worker --fresh --quiet --control ${workerControlPort}`,
       cwd: '..',
       url: `${workerURL}/healthz`,
-      env: { LOKAAL_ADMIN_TOKEN: adminToken, LOKAAL_RECEIPT_KEY: receiptSeed, LOKAAL_ALLOW_BUILDS: nodeBuild, WRANGLER_SEND_METRICS: 'false' },
+      env: { LOKAAL_ADMIN_TOKEN: adminToken, LOKAAL_RECEIPT_KEY: receiptSeed, LOKAAL_AUDIT_KEY: auditSeed, LOKAAL_ALLOW_BUILDS: nodeBuild, WRANGLER_SEND_METRICS: 'false' },
       reuseExistingServer: false,
       timeout: 60_000,
     },

@@ -4,6 +4,10 @@
 // handler as Cloudflare's trigger would); natively the same engine runs on
 // POST /api/v1/retention/run. Then the deletion record and the rolled-up
 // counts agree, and a resend of a rolled-up batch is refused.
+//
+// Ingest refuses batches from before their device was enrolled: the
+// 401-day-old batches come from a device recorded as enrolled before them
+// (Device.enrolled's since, set by the harness in the target's database).
 import { expect, test } from '@playwright/test';
 import { nativeURL, workerControlURL } from './env';
 import { admin, counts, Device, hour, hoursAgo, unique } from './lib';
@@ -14,8 +18,8 @@ test.describe.configure({ mode: 'serial' });
 test('count batches 401 days old are rolled up by the scheduled run, counted once', async ({ request, baseURL }) => {
   const t = { request, base: '' };
   const room = unique('old');
-  const d = await Device.enrolled(t, room);
   const t0 = hoursAgo(401);
+  const d = await Device.enrolled(t, room, t0 - hour); // counting since before then
   const batches = [
     d.batch(1, t0, [{ line: 'entry', in: 4, out: 1 }, { line: 'exit', in: 0, out: 3 }]),
     d.batch(2, t0 + 20 * 60_000, [{ line: 'entry', in: 2, out: 2 }]),

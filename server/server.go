@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"iter"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/wasm/wire"
@@ -98,9 +99,13 @@ type CountStore interface {
 	// Ingest stores a verified batch and updates the device's gaps and last
 	// seen time, all or nothing. hash identifies the batch's content.
 	Ingest(ctx context.Context, b wire.CountBatch, hash []byte, now time.Time) (IngestResult, error)
-	// Counts returns the rows of batches starting in [from, to), of one room
-	// or, when room is empty, of all rooms.
-	Counts(ctx context.Context, room string, from, to time.Time) ([]CountRow, error)
+	// Counts yields the rows of batches starting in [from, to), of one room
+	// or, when room is empty, of all rooms, in order of start. It reads
+	// them a page at a time: an export of a year never holds them all.
+	Counts(ctx context.Context, room string, from, to time.Time) iter.Seq2[CountRow, error]
+	// PrimaryCounts yields one room's rows of its kiosks' primary lines in
+	// [from, to), in no particular order: what the room's totals need.
+	PrimaryCounts(ctx context.Context, room string, from, to time.Time) iter.Seq2[CountRow, error]
 	Rooms(ctx context.Context) ([]string, error)
 }
 

@@ -163,6 +163,7 @@ func (e *env) kiosks() []kioskStatus {
 func TestIngestGaps(t *testing.T) {
 	e := newEnv(t)
 	d := e.newDevice()
+	e.now = t0.Add(time.Hour) // the batches' minutes have passed
 	gaps := func() []server.Gap { return e.kiosks()[0].Devices[0].Gaps }
 	post := func(seq int64) {
 		t.Helper()
@@ -191,6 +192,43 @@ func TestIngestGaps(t *testing.T) {
 	if dev := e.kiosks()[0].Devices[0]; dev.LastSeq != 8 {
 		t.Errorf("last_seq %d", dev.LastSeq)
 	}
+}
+
+// TestIngestClock: batches from the server's future (past the clock skew)
+// or from before their device was enrolled are refused and store nothing;
+// a kiosk's clock a little off either way, and old batches from a kiosk
+// that was offline for months, are taken.
+func TestIngestClock(t *testing.T) {
+	e := newEnv(t)
+	enrolled := t0
+	d := e.newDevice()
+	at := func(seq int64, start, end time.Time) wire.SignedCountBatch {
+		return wire.CountBatch{Device: d.id, Seq: seq, Build: testBuild, Start: start.UnixMilli(), End: end.UnixMilli(),
+			Lines: []wire.LineCount{{Line: "door", In: 1, Out: 0}}}.Sign(d.priv)
+	}
+	e.now = t0.Add(time.Hour)
+	before := e.rows()
+	for name, b := range map[string]wire.SignedCountBatch{
+		"dated 2099":                    at(1, time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2099, 1, 1, 0, 1, 0, 0, time.UTC)),
+		"ending 5 min 1 ms ahead":       at(1, e.now, e.now.Add(5*time.Minute+time.Millisecond)),
+		"dated 2020":                    at(1, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2020, 1, 1, 0, 1, 0, 0, time.UTC)),
+		"starting 5 min 1 ms before it": at(1, enrolled.Add(-5*time.Minute-time.Millisecond), enrolled),
+	} {
+		wantError(t, e.do("POST", "/api/v1/counts", b, false), http.StatusUnprocessableEntity, wire.CodeOutsideWindow)
+		if after := e.rows(); !reflect.DeepEqual(after, before) {
+			t.Errorf("%s: rows changed: %v, want %v", name, after, before)
+		}
+	}
+	// The kiosk's clock 5 minutes slow at enrolment, then 5 minutes fast.
+	wantStatus(t, e.do("POST", "/api/v1/counts", at(1, enrolled.Add(-5*time.Minute), enrolled.Add(-4*time.Minute)), false), http.StatusCreated)
+	wantStatus(t, e.do("POST", "/api/v1/counts", at(2, e.now.Add(4*time.Minute), e.now.Add(5*time.Minute)), false), http.StatusCreated)
+	// Offline for 300 days: what it counted then is still taken, in order
+	// or late into its gap.
+	e.now = t0.Add(300 * 24 * time.Hour)
+	wantStatus(t, e.do("POST", "/api/v1/counts", at(4, t0.Add(2*time.Hour), t0.Add(2*time.Hour+time.Minute)), false), http.StatusCreated)
+	wantStatus(t, e.do("POST", "/api/v1/counts", at(3, t0.Add(90*time.Minute), t0.Add(91*time.Minute)), false), http.StatusCreated)
+	// A resend is still acknowledged as one.
+	wantStatus(t, e.do("POST", "/api/v1/counts", at(2, t0.Add(time.Hour+4*time.Minute), t0.Add(time.Hour+5*time.Minute)), false), http.StatusOK)
 }
 
 func TestIngestRejects(t *testing.T) {
@@ -351,6 +389,7 @@ func TestIngestConcurrent(t *testing.T) {
 	for i := range devices {
 		devices[i] = e.newDevice()
 	}
+	e.now = t0.Add(time.Hour) // the batches' minutes have passed
 	errs := make(chan string, 100)
 	var wg sync.WaitGroup
 	for _, d := range devices {

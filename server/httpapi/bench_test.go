@@ -17,6 +17,7 @@ import (
 func BenchmarkIngest(b *testing.B) {
 	e := newEnv(b)
 	d := e.newDevice()
+	e.now = t0.Add(time.Duration(b.N+1) * time.Minute) // every batch's minute has passed
 	bodies := make([][]byte, b.N)
 	for i := range bodies {
 		bodies[i], _ = json.Marshal(d.batch(int64(i+1), t0.Add(time.Duration(i)*time.Minute), 1, 1))

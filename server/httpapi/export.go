@@ -1,12 +1,19 @@
 package httpapi
 
 import (
+	"bufio"
+	"bytes"
 	"cmp"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
+	"io"
+	"iter"
 	"log/slog"
+	"maps"
+	"math"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"time"
 
@@ -143,103 +150,223 @@ func handleCounts(log *slog.Logger, store auditedCountStore, now func() time.Tim
 		}
 
 		room := q.Get("room")
-		rows, err := store.Counts(r.Context(), room, from, to)
-		if err != nil {
-			fail(w, log, err)
-			return
-		}
 		rooms := []string{room}
 		if room == "" {
+			var err error
 			if rooms, err = store.Rooms(r.Context()); err != nil {
 				fail(w, log, err)
 				return
 			}
 		}
 
-		out := export{Room: room, Bucket: bucket.name, From: bucket.stamp(from), To: bucket.stamp(to)}
-		subject := fmt.Sprintf("counts of %s from %s to %s by %s", cmp.Or(room, "all rooms"), out.From, out.To, bucket.name)
+		head := export{Room: room, Bucket: bucket.name, From: bucket.stamp(from), To: bucket.stamp(to)}
+		subject := fmt.Sprintf("counts of %s from %s to %s by %s", cmp.Or(room, "all rooms"), head.From, head.To, bucket.name)
 		if err := audit(r, store, now(), server.ActionExportCounts, subject, ""); err != nil {
 			fail(w, log, err)
 			return
 		}
-		out.Rows, out.Occupancy = summarise(rows, rooms, starts, bucket)
+
+		// The export goes from the store to the client row by row, never
+		// whole in memory: a year of 300 rooms is hundreds of megabytes.
+		// Headers go out with the first bytes, so an error before them is
+		// still answered as an error; after them it can only cut the
+		// response short, which the client sees as a broken transfer
+		// rather than a complete-looking file.
+		out := &lazyWriter{w: w, header: func(h http.Header) {
+			h.Set("Cache-Control", "no-store")
+			if format == "csv" {
+				h.Set("Content-Type", "text/csv; charset=utf-8")
+				h.Set("Content-Disposition", `attachment; filename="lokaal-counts.csv"`)
+			} else {
+				h.Set("Content-Type", "application/json")
+			}
+		}}
+		rows := store.Counts(r.Context(), room, from, to)
+		var err error
 		if format == "csv" {
-			writeCSV(w, out.Rows)
-			return
+			err = writeCSV(out, rows, bucket)
+		} else {
+			err = writeJSON(out, head, rows, func(room string) iter.Seq2[server.CountRow, error] {
+				return store.PrimaryCounts(r.Context(), room, from, to)
+			}, rooms, starts, bucket)
 		}
-		encode(w, http.StatusOK, out)
+		switch {
+		case err == nil:
+		case !out.started:
+			fail(w, log, err)
+		default:
+			log.Error("counts export cut short", "err", err)
+			panic(http.ErrAbortHandler) // net/http drops the connection without ending the body
+		}
 	})
 }
 
-// summarise sums rows per bucket, kiosk and line, and per room the primary
-// lines over every bucket in starts with the running occupancy.
-func summarise(rows []server.CountRow, rooms []string, starts []time.Time, b bucketing) ([]countRow, []occupancyRow) {
-	type key struct {
-		start             time.Time
-		room, kiosk, line string
+// lazyWriter sets the headers and status 200 at the first write.
+type lazyWriter struct {
+	w       http.ResponseWriter
+	header  func(http.Header)
+	started bool
+}
+
+func (l *lazyWriter) Write(p []byte) (int, error) {
+	if !l.started {
+		l.started = true
+		l.header(l.w.Header())
+		l.w.WriteHeader(http.StatusOK)
 	}
-	type roomKey struct {
-		start time.Time
-		room  string
+	return l.w.Write(p)
+}
+
+// eachRow sums rows per bucket, kiosk and line, and hands the sums to emit
+// in order of bucket, room, kiosk and line. Rows come in order of start,
+// so a bucket is complete, and emitted, once a row comes a bucket's length
+// after its start: no later row falls into it or into an earlier bucket.
+// Only the buckets still open are held, two or three at most.
+func eachRow(rows iter.Seq2[server.CountRow, error], b bucketing, emit func(countRow) error) error {
+	type key struct{ room, kiosk, line string }
+	open := map[int64]map[key]*countRow{}
+	// A bucket holding t starts less than its length before t; a day is
+	// at most 26 hours long (a DST change of up to two hours).
+	length := cmp.Or(b.size, 26*time.Hour)
+	flush := func(upTo int64) error {
+		var starts []int64
+		for s := range open {
+			if s <= upTo {
+				starts = append(starts, s)
+			}
+		}
+		slices.Sort(starts)
+		for _, s := range starts {
+			keys := slices.SortedFunc(maps.Keys(open[s]), func(x, y key) int {
+				return cmp.Or(cmp.Compare(x.room, y.room), cmp.Compare(x.kiosk, y.kiosk), cmp.Compare(x.line, y.line))
+			})
+			for _, k := range keys {
+				if err := emit(*open[s][k]); err != nil {
+					return err
+				}
+			}
+			delete(open, s)
+		}
+		return nil
 	}
-	sums := map[key]*countRow{}
-	var order []key
-	totals := map[roomKey][2]int64{}
-	for _, c := range rows {
+	for c, err := range rows {
+		if err != nil {
+			return err
+		}
+		if err := flush(c.Start.Add(-length).UnixMilli()); err != nil {
+			return err
+		}
 		s := b.start(c.Start)
-		k := key{s, c.Room, c.Kiosk, c.Line}
+		sums := open[s.UnixMilli()]
+		if sums == nil {
+			sums = map[key]*countRow{}
+			open[s.UnixMilli()] = sums
+		}
+		k := key{c.Room, c.Kiosk, c.Line}
 		row := sums[k]
 		if row == nil {
 			row = &countRow{Start: b.stamp(s), End: b.stamp(b.end(s)), Room: c.Room, Kiosk: c.Kiosk, Line: c.Line}
 			sums[k] = row
-			order = append(order, k)
 		}
 		row.In += c.In
 		row.Out += c.Out
-		if c.Primary {
-			t := totals[roomKey{s, c.Room}]
-			totals[roomKey{s, c.Room}] = [2]int64{t[0] + c.In, t[1] + c.Out}
-		}
 	}
-	sort.Slice(order, func(i, j int) bool {
-		x, y := order[i], order[j]
-		if !x.start.Equal(y.start) {
-			return x.start.Before(y.start)
-		}
-		if x.room != y.room {
-			return x.room < y.room
-		}
-		if x.kiosk != y.kiosk {
-			return x.kiosk < y.kiosk
-		}
-		return x.line < y.line
-	})
-	counts := make([]countRow, 0, len(order))
-	for _, k := range order {
-		counts = append(counts, *sums[k])
-	}
-	occupancy := make([]occupancyRow, 0, len(rooms)*len(starts))
-	for _, room := range rooms {
-		var occ int64
-		for _, s := range starts {
-			t := totals[roomKey{s, room}]
-			occ += t[0] - t[1]
-			occupancy = append(occupancy, occupancyRow{b.stamp(s), b.stamp(b.end(s)), room, t[0], t[1], occ})
-		}
-	}
-	return counts, occupancy
+	return flush(math.MaxInt64)
 }
 
-func writeCSV(w http.ResponseWriter, rows []countRow) {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="lokaal-counts.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
+// eachOccupancy hands emit, room by room, every bucket in starts with the
+// room's primary lines' totals and the running occupancy. It holds one
+// room's buckets at a time.
+func eachOccupancy(primary func(room string) iter.Seq2[server.CountRow, error], rooms []string, starts []time.Time, b bucketing, emit func(occupancyRow) error) error {
+	totals := make([][2]int64, len(starts))
+	for _, room := range rooms {
+		clear(totals)
+		for c, err := range primary(room) {
+			if err != nil {
+				return err
+			}
+			s := b.start(c.Start)
+			i, found := slices.BinarySearchFunc(starts, s, time.Time.Compare)
+			if !found {
+				continue
+			}
+			totals[i][0] += c.In
+			totals[i][1] += c.Out
+		}
+		var occ int64
+		for i, s := range starts {
+			t := totals[i]
+			occ += t[0] - t[1]
+			if err := emit(occupancyRow{b.stamp(s), b.stamp(b.end(s)), room, t[0], t[1], occ}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeJSON writes what encoding/json writes for the export struct (with
+// its trailing newline), byte for byte, one row at a time.
+func writeJSON(w io.Writer, head export, rows iter.Seq2[server.CountRow, error], primary func(string) iter.Seq2[server.CountRow, error],
+	rooms []string, starts []time.Time, b bucketing) error {
+	bw := bufio.NewWriterSize(w, 32<<10)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	// value writes v as encoding/json would inside the export, after sep.
+	value := func(sep string, v any) error {
+		buf.Reset()
+		buf.WriteString(sep)
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		_, err := bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		return err
+	}
+	for _, f := range []struct {
+		sep string
+		v   string
+	}{{`{"room":`, head.Room}, {`,"bucket":`, head.Bucket}, {`,"from":`, head.From}, {`,"to":`, head.To}} {
+		if err := value(f.sep, f.v); err != nil {
+			return err
+		}
+	}
+	sep := `,"rows":[`
+	if err := eachRow(rows, b, func(r countRow) error {
+		err := value(sep, r)
+		sep = ","
+		return err
+	}); err != nil {
+		return err
+	}
+	if sep != "," {
+		bw.WriteString(sep)
+	}
+	sep = `],"occupancy":[`
+	if err := eachOccupancy(primary, rooms, starts, b, func(o occupancyRow) error {
+		err := value(sep, o)
+		sep = ","
+		return err
+	}); err != nil {
+		return err
+	}
+	if sep != "," {
+		bw.WriteString(sep)
+	}
+	bw.WriteString("]}\n")
+	return bw.Flush()
+}
+
+// writeCSV writes the rows under the documented header, one at a time.
+func writeCSV(w io.Writer, rows iter.Seq2[server.CountRow, error], b bucketing) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"start", "end", "room", "kiosk", "line", "in", "out"})
-	for _, r := range rows {
-		cw.Write([]string{r.Start, r.End, r.Room, r.Kiosk, r.Line, strconv.FormatInt(r.In, 10), strconv.FormatInt(r.Out, 10)})
+	if err := eachRow(rows, b, func(r countRow) error {
+		return cw.Write([]string{r.Start, r.End, r.Room, r.Kiosk, r.Line, strconv.FormatInt(r.In, 10), strconv.FormatInt(r.Out, 10)})
+	}); err != nil {
+		return err
 	}
 	cw.Flush()
+	return cw.Error()
 }
 
 func handleRooms(log *slog.Logger, store server.CountStore) http.Handler {

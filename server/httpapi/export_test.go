@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -28,12 +30,14 @@ func (e *env) export(q url.Values) exportJSON {
 
 func TestExport(t *testing.T) {
 	e := newEnv(t)
-	hall := e.newDevice() // kiosk with lines door (primary) and side
+	e.now = t0.Add(-24 * time.Hour) // enrolled the day before: a batch of 23:00 is after it
+	hall := e.newDevice()           // kiosk with lines door (primary) and side
 	k2 := e.createKiosk("Back door", "hall", wire.Line{Name: "back", A: [2]float64{0, 0.5}, B: [2]float64{1, 0.5}, Mode: wire.Immediate})
 	back := e.enrol(k2.Code)
 	k3 := e.createKiosk("Kitchen", "kitchen", doorLine)
 	kitchen := e.enrol(k3.Code)
 
+	e.now = t0.Add(time.Hour) // 10:00: the batches' minutes have passed
 	post := func(b wire.SignedCountBatch) {
 		t.Helper()
 		wantStatus(t, e.do("POST", "/api/v1/counts", b, false), http.StatusCreated)
@@ -146,5 +150,67 @@ func TestRooms(t *testing.T) {
 	wantStatus(t, w, http.StatusOK)
 	if got := decodeJSON[map[string][]string](t, w)["rooms"]; !reflect.DeepEqual(got, []string{"hall", "zaal"}) {
 		t.Errorf("rooms %v", got)
+	}
+}
+
+// TestExportEncoding: the streamed export is byte for byte what
+// encoding/json writes for the export struct (field order, HTML-safe
+// escapes, the trailing newline) and what encoding/csv writes for its
+// rows, with names that need escaping, for every bucket size, with and
+// without rows.
+func TestExportEncoding(t *testing.T) {
+	e := newEnv(t)
+	e.now = t0.Add(-24 * time.Hour)
+	k := e.createKiosk(`Hall "A" & <B>`, "zaal <1> & ü", doorLine, sideLine)
+	d := e.enrol(k.Code)
+	k2 := e.createKiosk("Kitchen, north", "keuken, \"oost\"", wire.Line{Name: "deur-2", A: [2]float64{0, 0.5}, B: [2]float64{1, 0.5}, Mode: wire.Immediate})
+	d2 := e.enrol(k2.Code)
+	e.now = t0.Add(6 * time.Hour)
+	for i := range 12 {
+		start := t0.Add(time.Duration(i) * 25 * time.Minute)
+		wantStatus(t, e.do("POST", "/api/v1/counts", d.batch(int64(i+1), start, int64(i), 1), false), http.StatusCreated)
+		b := wire.CountBatch{Device: d2.id, Seq: int64(i + 1), Build: testBuild, Start: start.UnixMilli(), End: start.Add(time.Minute).UnixMilli(),
+			Lines: []wire.LineCount{{Line: "deur-2", In: 2, Out: int64(i % 3)}}}
+		wantStatus(t, e.do("POST", "/api/v1/counts", b.Sign(d2.priv), false), http.StatusCreated)
+	}
+	day := time.Date(2026, 3, 2, 0, 0, 0, 0, amsterdam)
+	for _, q := range []url.Values{
+		{"bucket": {"15m"}},
+		{"bucket": {"1h"}, "from": {day.Add(-48 * time.Hour).Format(time.RFC3339)}, "to": {day.Add(48 * time.Hour).Format(time.RFC3339)}},
+		{"bucket": {"1d"}, "room": {"zaal <1> & ü"}, "from": {day.AddDate(0, -1, 0).Format(time.RFC3339)}, "to": {day.AddDate(0, 0, 2).Format(time.RFC3339)}},
+		{"bucket": {"1h"}, "room": {"nobody's room"}},
+		{"bucket": {"1h"}, "from": {day.AddDate(-1, 0, 0).Format(time.RFC3339)}, "to": {day.AddDate(-1, 0, 1).Format(time.RFC3339)}}, // no rows
+	} {
+		w := e.do("GET", "/api/v1/counts?"+q.Encode(), nil, true)
+		wantStatus(t, w, http.StatusOK)
+		var got export
+		if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+			t.Fatalf("%v: %v", q, err)
+		}
+		var want bytes.Buffer
+		json.NewEncoder(&want).Encode(got)
+		if w.Body.String() != want.String() {
+			t.Errorf("%v: JSON\n%s\nwant\n%s", q, w.Body, want.String())
+		}
+		if w.Header().Get("Content-Type") != "application/json" || w.Header().Get("Cache-Control") != "no-store" {
+			t.Errorf("%v: headers %v", q, w.Header())
+		}
+		if q.Get("room") != "nobody's room" && !strings.Contains(q.Get("from"), "2025") && len(got.Rows) == 0 {
+			t.Errorf("%v: no rows", q)
+		}
+
+		q.Set("format", "csv")
+		w = e.do("GET", "/api/v1/counts?"+q.Encode(), nil, true)
+		wantStatus(t, w, http.StatusOK)
+		want.Reset()
+		cw := csv.NewWriter(&want)
+		cw.Write([]string{"start", "end", "room", "kiosk", "line", "in", "out"})
+		for _, r := range got.Rows {
+			cw.Write([]string{r.Start, r.End, r.Room, r.Kiosk, r.Line, strconv.FormatInt(r.In, 10), strconv.FormatInt(r.Out, 10)})
+		}
+		cw.Flush()
+		if w.Body.String() != want.String() {
+			t.Errorf("%v: CSV\n%s\nwant\n%s", q, w.Body, want.String())
+		}
 	}
 }

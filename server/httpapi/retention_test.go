@@ -71,8 +71,11 @@ func TestRetentionPolicyRoutes(t *testing.T) {
 // batch is refused with rolled_up.
 func TestRetentionRunRoute(t *testing.T) {
 	e := newEnv(t)
-	d := e.newDevice()
 	old := e.now.Add(-401 * 24 * time.Hour).Truncate(time.Hour)
+	now := e.now
+	e.now = old // enrolled 401 days ago, it counted then
+	d := e.newDevice()
+	e.now = now
 	for i := range 4 {
 		wantStatus(t, e.do("POST", "/api/v1/counts", d.batch(int64(i+1), old.Add(time.Duration(i)*15*time.Minute), int64(i+1), 1), false), http.StatusCreated)
 	}

@@ -291,12 +291,11 @@ type total struct{ in, out int64 }
 
 func sums(t *testing.T, e *env, from, to time.Time) map[string]total {
 	t.Helper()
-	rows, err := e.db.Counts(ctx, "hall", from, to)
-	if err != nil {
-		t.Fatal(err)
-	}
 	m := map[string]total{}
-	for _, r := range rows {
+	for r, err := range e.db.Counts(ctx, "hall", from, to) {
+		if err != nil {
+			t.Fatal(err)
+		}
 		if r.Room != "hall" || r.Kiosk != "k-1" || r.Primary != (r.Line == "door") {
 			t.Errorf("row %+v", r)
 		}

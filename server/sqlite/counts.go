@@ -1,11 +1,13 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"iter"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
@@ -128,53 +130,209 @@ func touch(ctx context.Context, tx *sql.Tx, device string, now time.Time) error 
 	return err
 }
 
-// Counts returns one row per stored batch line in [from, to), and one per
+// countPage is how many rows one query of Counts or PrimaryCounts reads.
+// Both page by key rather than hold a cursor: on D1 a query's result comes
+// whole (there is no cursor), and a year of 300 rooms is millions of rows.
+// Each page is one index range scan from the last key read.
+var countPage = 2000 // a variable: tests page by a few rows
+
+// Counts yields one row per stored batch line in [from, to), and one per
 // hourly roll-up row (the retention engine's totals of older batches) whose
 // hour starts in it, shaped alike: a roll-up row is a batch that covers its
-// hour.
-func (s *DB) Counts(ctx context.Context, room string, from, to time.Time) ([]server.CountRow, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT start_ms, room, id, lines, line, n_in, n_out FROM (
-			SELECT b.start_ms, k.room, k.id, k.lines, l.line, l.n_in, l.n_out
+// hour. Rows come in order of start, which is all an export needs to sum
+// bucket by bucket; the two tables are read page by page and merged.
+//
+// Pages are separate reads, not one snapshot: a retention run that rolls
+// up an hour while an export reads it may leave that hour short in that
+// export (never in the store). Roll-ups touch only counts past the count
+// period, once a day.
+func (s *DB) Counts(ctx context.Context, room string, from, to time.Time) iter.Seq2[server.CountRow, error] {
+	batches := paged(ctx, s, countKey{start: from.UnixMilli()}, func(k countKey) (string, []any) {
+		return `SELECT b.start_ms, b.device_id, b.seq, l.line, k.room, k.id, k.lines, l.n_in, l.n_out
 			FROM batches b
 			JOIN batch_lines l ON l.device_id = b.device_id AND l.seq = b.seq
 			JOIN devices d ON d.id = b.device_id
 			JOIN kiosks k ON k.id = d.kiosk_id
 			WHERE b.start_ms >= ?1 AND b.start_ms < ?2 AND (?3 = '' OR k.room = ?3)
-			UNION ALL
-			SELECT h.hour_ms, k.room, k.id, k.lines, h.line, h.n_in, h.n_out
+			  AND (b.start_ms > ?1 OR b.device_id > ?4 OR (b.device_id = ?4 AND (b.seq > ?5 OR (b.seq = ?5 AND l.line > ?6))))
+			ORDER BY b.start_ms, b.device_id, b.seq, l.line LIMIT ?7`,
+			[]any{k.start, to.UnixMilli(), room, k.id, k.seq, k.line, countPage}
+	})
+	hours := paged(ctx, s, countKey{start: from.UnixMilli()}, func(k countKey) (string, []any) {
+		return `SELECT h.hour_ms, h.kiosk_id, 0, h.line, k.room, k.id, k.lines, h.n_in, h.n_out
 			FROM count_hours h
 			JOIN kiosks k ON k.id = h.kiosk_id
-			WHERE h.hour_ms >= ?1 AND h.hour_ms < ?2 AND (?3 = '' OR k.room = ?3))
-		ORDER BY start_ms, room, id, line`, from.UnixMilli(), to.UnixMilli(), room)
+			WHERE h.hour_ms >= ?1 AND h.hour_ms < ?2 AND (?3 = '' OR k.room = ?3)
+			  AND (h.hour_ms > ?1 OR h.kiosk_id > ?4 OR (h.kiosk_id = ?4 AND h.line > ?5))
+			ORDER BY h.hour_ms, h.kiosk_id, h.line LIMIT ?6`,
+			[]any{k.start, to.UnixMilli(), room, k.id, k.line, countPage}
+	})
+	return func(yield func(server.CountRow, error) bool) {
+		next, stop := iter.Pull2(batches)
+		defer stop()
+		b, errB, okB := next()
+		for h, err := range hours {
+			if err != nil {
+				yield(server.CountRow{}, err)
+				return
+			}
+			for okB && (errB != nil || !b.Start.After(h.Start)) {
+				if !yield(b, errB) || errB != nil {
+					return
+				}
+				b, errB, okB = next()
+			}
+			if !yield(h, nil) {
+				return
+			}
+		}
+		for ; okB; b, errB, okB = next() {
+			if !yield(b, errB) || errB != nil {
+				return
+			}
+		}
+	}
+}
+
+// PrimaryCounts yields the rows of one room's primary lines (each kiosk's
+// first line, the one room totals use) in [from, to), batches and roll-ups
+// alike, in no particular order: a room's totals need none. Read device by
+// device and kiosk by kiosk in the order of the tables' keys, each page is
+// a range of a primary key, so a room costs its own rows, not a scan of
+// every room's.
+func (s *DB) PrimaryCounts(ctx context.Context, room string, from, to time.Time) iter.Seq2[server.CountRow, error] {
+	return func(yield func(server.CountRow, error) bool) {
+		type source struct{ kiosk, device, line string } // device "" for the kiosk's roll-ups
+		var sources []source
+		_, _, err := s.page(ctx, `SELECT k.id, k.lines, coalesce(d.id, '') FROM kiosks k LEFT JOIN devices d ON d.kiosk_id = k.id
+			WHERE k.room = ? ORDER BY k.id, d.id`, []any{room}, func(rows *sql.Rows) (bool, error) {
+			var kiosk, lines, device string
+			if err := rows.Scan(&kiosk, &lines, &device); err != nil {
+				return false, err
+			}
+			first, err := firstLine(lines)
+			if len(sources) == 0 || sources[len(sources)-1].kiosk != kiosk {
+				sources = append(sources, source{kiosk, "", first})
+			}
+			if device != "" {
+				sources = append(sources, source{kiosk, device, first})
+			}
+			return true, err
+		})
+		if err != nil {
+			yield(server.CountRow{}, err)
+			return
+		}
+		for _, src := range sources {
+			query := `SELECT b.seq, b.start_ms, l.n_in, l.n_out FROM batches b
+				JOIN batch_lines l ON l.device_id = b.device_id AND l.seq = b.seq AND l.line = ?1
+				WHERE b.device_id = ?2 AND b.seq > ?3 AND b.start_ms >= ?4 AND b.start_ms < ?5
+				ORDER BY b.seq LIMIT ?6`
+			if src.device == "" {
+				query = `SELECT hour_ms, hour_ms, n_in, n_out FROM count_hours
+					WHERE line = ?1 AND kiosk_id = ?2 AND hour_ms > ?3 AND hour_ms >= ?4 AND hour_ms < ?5
+					ORDER BY hour_ms LIMIT ?6`
+			}
+			id := cmp.Or(src.device, src.kiosk)
+			for after := int64(-1); ; {
+				n, more, err := s.page(ctx, query, []any{src.line, id, after, from.UnixMilli(), to.UnixMilli(), countPage},
+					func(rows *sql.Rows) (bool, error) {
+						r := server.CountRow{Room: room, Kiosk: src.kiosk, Line: src.line, Primary: true}
+						var start int64
+						if err := rows.Scan(&after, &start, &r.In, &r.Out); err != nil {
+							return false, err
+						}
+						r.Start = time.UnixMilli(start)
+						return yield(r, nil), nil
+					})
+				if err != nil {
+					yield(server.CountRow{}, err)
+					return
+				}
+				if !more {
+					return
+				}
+				if n < countPage {
+					break
+				}
+			}
+		}
+	}
+}
+
+// countKey is where a page of counts starts: after the last row read.
+// id is the device of a batch, the kiosk of a roll-up row.
+type countKey struct {
+	start int64
+	id    string
+	seq   int64
+	line  string
+}
+
+// paged yields the rows of query's pages, each read from the key after the
+// last row of the one before, until a page comes back short. query returns
+// a page's statement for a key; it selects start, id, seq, line (the key),
+// then room, kiosk, kiosk lines, in and out.
+func paged(ctx context.Context, s *DB, k countKey, query func(countKey) (string, []any)) iter.Seq2[server.CountRow, error] {
+	return func(yield func(server.CountRow, error) bool) {
+		primary := map[string]string{} // kiosk lines JSON -> first line name, parsed once per kiosk
+		for {
+			q, args := query(k)
+			n, more, err := s.page(ctx, q, args, func(rows *sql.Rows) (bool, error) {
+				var r server.CountRow
+				var lines string
+				if err := rows.Scan(&k.start, &k.id, &k.seq, &k.line, &r.Room, &r.Kiosk, &lines, &r.In, &r.Out); err != nil {
+					return false, err
+				}
+				first, ok := primary[lines]
+				if !ok {
+					var err error
+					if first, err = firstLine(lines); err != nil {
+						return false, err
+					}
+					primary[lines] = first
+				}
+				r.Start, r.Line, r.Primary = time.UnixMilli(k.start), k.line, k.line == first
+				return yield(r, nil), nil
+			})
+			switch {
+			case err != nil:
+				yield(server.CountRow{}, err)
+				return
+			case !more || n < countPage:
+				return
+			}
+		}
+	}
+}
+
+// firstLine returns the name of the first of a kiosk's lines (JSON), its
+// primary line.
+func firstLine(lines string) (string, error) {
+	var ls []wire.Line
+	if err := json.Unmarshal([]byte(lines), &ls); err != nil || len(ls) == 0 {
+		return "", err
+	}
+	return ls[0].Name, nil
+}
+
+// page runs one page's statement and hands each row to row until it
+// returns false (the consumer stopped: more is false) or an error. It
+// closes the page's rows before returning, so no read stays open between
+// pages.
+func (s *DB) page(ctx context.Context, query string, args []any, row func(*sql.Rows) (bool, error)) (n int, more bool, err error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return 0, false, err
 	}
 	defer rows.Close()
-	primary := map[string]string{} // kiosk lines JSON -> first line name, parsed once per kiosk
-	var out []server.CountRow
 	for rows.Next() {
-		var r server.CountRow
-		var start int64
-		var lines string
-		if err := rows.Scan(&start, &r.Room, &r.Kiosk, &lines, &r.Line, &r.In, &r.Out); err != nil {
-			return nil, err
+		n++
+		if more, err = row(rows); err != nil || !more {
+			return n, false, err
 		}
-		first, ok := primary[lines]
-		if !ok {
-			var ls []wire.Line
-			if err := json.Unmarshal([]byte(lines), &ls); err != nil {
-				return nil, err
-			}
-			if len(ls) > 0 {
-				first = ls[0].Name
-			}
-			primary[lines] = first
-		}
-		r.Start = time.UnixMilli(start)
-		r.Primary = r.Line == first
-		out = append(out, r)
 	}
-	return out, rows.Err()
+	return n, true, rows.Err()
 }
 
 // Rooms returns the rooms that have a kiosk, sorted.

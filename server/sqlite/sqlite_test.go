@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"io/fs"
+	"iter"
 	"os"
 	"path/filepath"
 	"strings"
@@ -208,15 +209,19 @@ func TestCountsPrimaryLine(t *testing.T) {
 	if _, err := db.Ingest(ctx, batch(dev, 1, "door", "side"), []byte{1}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := db.Counts(ctx, "hall", time.UnixMilli(0), time.UnixMilli(wire.MaxTimeMS))
+	rows, err := collect(db.Counts(ctx, "hall", time.UnixMilli(0), time.UnixMilli(wire.MaxTimeMS)))
 	if err != nil || len(rows) != 2 {
 		t.Fatalf("rows %+v %v", rows, err)
 	}
 	if !rows[0].Primary || rows[0].Line != "door" || rows[1].Primary || rows[0].Kiosk != "k-1" || rows[0].Room != "hall" {
 		t.Errorf("rows %+v", rows)
 	}
-	if rows, _ := db.Counts(ctx, "kitchen", time.UnixMilli(0), time.UnixMilli(wire.MaxTimeMS)); len(rows) != 0 {
+	if rows, _ := collect(db.Counts(ctx, "kitchen", time.UnixMilli(0), time.UnixMilli(wire.MaxTimeMS))); len(rows) != 0 {
 		t.Errorf("other room: %+v", rows)
+	}
+	primary, err := collect(db.PrimaryCounts(ctx, "hall", time.UnixMilli(0), time.UnixMilli(wire.MaxTimeMS)))
+	if err != nil || len(primary) != 1 || primary[0] != rows[0] {
+		t.Errorf("primary rows %+v %v, want %+v", primary, err, rows[0])
 	}
 }
 
@@ -262,4 +267,15 @@ func TestClockMigration(t *testing.T) {
 	if !strings.Contains(words(string(body)), words(d1.Schema)) {
 		t.Errorf("0007_tx_clock.sql does not hold d1.Schema:\n%s", d1.Schema)
 	}
+}
+
+func collect(rows iter.Seq2[server.CountRow, error]) ([]server.CountRow, error) {
+	var out []server.CountRow
+	for r, err := range rows {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }

@@ -7,7 +7,12 @@
 //
 // --control PORT listens on 127.0.0.1:PORT for POST /scheduled?cron=..., which
 // runs the Worker's cron handler (as Cloudflare's trigger does) and answers
-// its outcome as JSON: the contract suite's way into the cron path.
+// its outcome as JSON: the contract suite's way into the cron path. And for
+// POST /enrolled?device=ID&ms=N, which sets the device's enrolment time in
+// the local D1: the suite's one fixture no API makes (a device enrolled
+// more than the count period ago, whose old batches retention rolls up;
+// ingest refuses batches from before a device's enrolment). It is a local
+// harness port, never part of a deployed Worker.
 // It prints "worker ready on http://127.0.0.1:PORT/" once /healthz answers.
 // Other scripts import start() from here. Nothing is fetched: no Cloudflare
 // account, no telemetry, no request.cf download (cf: false).
@@ -25,7 +30,7 @@ delete process.env.CLOUDFLARE_API_TOKEN;
 
 const here = dirname(fileURLToPath(import.meta.url));
 // The settings server/cmd/worker/config reads, passed from the environment.
-const passed = ["LOKAAL_ADMIN_TOKEN", "LOKAAL_RECEIPT_KEY", "LOKAAL_ADMIN_PASSWORD", "LOKAAL_ALLOW_BUILDS",
+const passed = ["LOKAAL_ADMIN_TOKEN", "LOKAAL_RECEIPT_KEY", "LOKAAL_AUDIT_KEY", "LOKAAL_ADMIN_PASSWORD", "LOKAAL_ALLOW_BUILDS",
   "LOKAAL_FRAME_ORIGINS", "LOKAAL_OBJECTION_CONTACT", "LOKAAL_REVISION"];
 const require = createRequire(import.meta.url);
 
@@ -107,6 +112,13 @@ if (resolve(process.argv[1] ?? "") === fileURLToPath(import.meta.url)) {
     const worker = await w.mf.getWorker();
     createServer(async (req, res) => {
       const u = new URL(req.url, "http://x");
+      if (req.method === "POST" && u.pathname === "/enrolled") {
+        const d1 = await w.mf.getD1Database("DB");
+        const r = await d1.prepare("UPDATE devices SET enrolled_ms = ?1 WHERE id = ?2")
+          .bind(Number(u.searchParams.get("ms")), u.searchParams.get("device") ?? "").run();
+        res.writeHead(r.meta.changes === 1 ? 200 : 404, { "content-type": "application/json" }).end(JSON.stringify({ changes: r.meta.changes }));
+        return;
+      }
       if (req.method !== "POST" || u.pathname !== "/scheduled") { res.writeHead(404).end(); return; }
       try {
         const r = await worker.scheduled({ cron: u.searchParams.get("cron") ?? "17 3 * * *", scheduledTime: new Date() });

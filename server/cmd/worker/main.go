@@ -12,7 +12,8 @@
 // wrangler.toml), nothing read from D1 until a route needs it.
 //
 // Settings come from the Worker's environment (package config): secrets
-// LOKAAL_ADMIN_TOKEN, LOKAAL_RECEIPT_KEY and LOKAAL_ADMIN_PASSWORD, and
+// LOKAAL_ADMIN_TOKEN, LOKAAL_RECEIPT_KEY, LOKAAL_AUDIT_KEY and
+// LOKAAL_ADMIN_PASSWORD, and
 // [vars]. The served client builds are linked in by make worker
 // (-X main.builds), so counts and summaries from them are accepted.
 package main
@@ -85,6 +86,7 @@ func main() {
 		Store:          store,
 		Assets:         files,
 		AdminTokenHash: cfg.AdminTokenHash,
+		AuditKey:       cfg.AuditKey,
 		Builds:         cfg.Builds,
 		Served:         cfg.Served,
 		FrameOrigins:   cfg.FrameOrigins,
@@ -101,7 +103,10 @@ func main() {
 
 // recovering answers a panic with 500, as net/http's server does natively;
 // in a Worker an unrecovered panic ends the instance and the request hangs
-// until the runtime cancels it.
+// until the runtime cancels it. A handler that has started its body and
+// cannot finish it (the counts export, http.ErrAbortHandler) gets the
+// error text after what it wrote, which no JSON or CSV reader takes for a
+// complete export: net/http would cut the connection instead.
 func recovering(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {

@@ -5,7 +5,9 @@
 package config
 
 import (
+	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 
@@ -16,10 +18,11 @@ import (
 )
 
 // Environment names. The secrets: LOKAAL_ADMIN_TOKEN, LOKAAL_RECEIPT_KEY,
-// LOKAAL_ADMIN_PASSWORD. The rest are [vars].
+// LOKAAL_AUDIT_KEY, LOKAAL_ADMIN_PASSWORD. The rest are [vars].
 const (
 	AdminToken    = "LOKAAL_ADMIN_TOKEN"    // secret: the admin bearer token (only its hash is kept)
 	ReceiptKey    = "LOKAAL_RECEIPT_KEY"    // secret: base64 32-byte Ed25519 seed signing receipts
+	AuditKey      = "LOKAAL_AUDIT_KEY"      // secret: base64 32-byte Ed25519 seed signing the access log's head
 	AdminPassword = "LOKAAL_ADMIN_PASSWORD" // secret: the first admin's password, used once
 	AllowBuilds   = "LOKAAL_ALLOW_BUILDS"   // var: extra client builds, comma-separated hex SHA-256
 	FrameOrigins  = "LOKAAL_FRAME_ORIGINS"  // var: https origins /exam may frame, comma-separated
@@ -29,11 +32,12 @@ const (
 
 // Config is what the Worker's handler needs from its environment.
 type Config struct {
-	AdminTokenHash []byte            // SHA-256 of LOKAAL_ADMIN_TOKEN; nil: admin API closed
-	ReceiptSeed    string            // LOKAAL_RECEIPT_KEY, checked by the store
-	AdminPassword  string            // LOKAAL_ADMIN_PASSWORD
-	Builds         []string          // the served builds (from the files linked in by make worker) and LOKAAL_ALLOW_BUILDS
-	Served         map[string]string // the client files (the wasm, the exam's models) → the hash linked in
+	AdminTokenHash []byte             // SHA-256 of LOKAAL_ADMIN_TOKEN; nil: admin API closed
+	ReceiptSeed    string             // LOKAAL_RECEIPT_KEY, checked by the store
+	AuditKey       ed25519.PrivateKey // from LOKAAL_AUDIT_KEY; nil: GET /api/v1/audit/head answers 503
+	AdminPassword  string             // LOKAAL_ADMIN_PASSWORD
+	Builds         []string           // the served builds (from the files linked in by make worker) and LOKAAL_ALLOW_BUILDS
+	Served         map[string]string  // the client files (the wasm, the exam's models) → the hash linked in
 	FrameOrigins   []string
 	Objection      string
 	Revision       string // LOKAAL_REVISION, else the one linked in
@@ -58,6 +62,17 @@ func Read(getenv func(string) string, served, revision string) (Config, error) {
 	}
 	var errs []error
 	var err error
+	// The audit key signs the access log's head; it lives only in this
+	// secret, never in D1, so whoever can rewrite the database cannot sign
+	// the head of a rewritten log.
+	if seed := strings.TrimSpace(getenv(AuditKey)); seed != "" {
+		b, err := base64.StdEncoding.DecodeString(seed)
+		if err != nil || len(b) != ed25519.SeedSize {
+			errs = append(errs, fmt.Errorf("%s: must be the base64 of a %d-byte seed (openssl rand -base64 32)", AuditKey, ed25519.SeedSize))
+		} else {
+			c.AuditKey = ed25519.NewKeyFromSeed(b)
+		}
+	}
 	if c.Served, err = httpapi.ParseServed(served); err != nil {
 		errs = append(errs, fmt.Errorf("linked builds: %w", err))
 	}

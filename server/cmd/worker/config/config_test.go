@@ -1,7 +1,10 @@
 package config
 
 import (
+	"bytes"
+	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/base64"
 	"slices"
 	"strings"
 	"testing"
@@ -22,6 +25,7 @@ func TestRead(t *testing.T) {
 	c, err := Read(env(map[string]string{
 		AdminToken:   "secret-token",
 		ReceiptKey:   "seed",
+		AuditKey:     " " + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32)) + "\n",
 		AllowBuilds:  " " + extra + "," + kiosk,
 		FrameOrigins: "https://Exams.Example.org, https://exams.example.org/",
 		Objection:    " the board ",
@@ -47,6 +51,9 @@ func TestRead(t *testing.T) {
 	if c.Objection != "the board" || c.ReceiptSeed != "seed" || c.Revision != "abc123" {
 		t.Errorf("got %+v", c)
 	}
+	if want := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, 32)); !want.Equal(c.AuditKey) {
+		t.Error("the audit key is not the one of LOKAAL_AUDIT_KEY's seed")
+	}
 }
 
 func TestReadEmpty(t *testing.T) {
@@ -54,16 +61,18 @@ func TestReadEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.AdminTokenHash != nil || len(c.Builds) != 0 || len(c.FrameOrigins) != 0 {
+	if c.AdminTokenHash != nil || c.AuditKey != nil || len(c.Builds) != 0 || len(c.FrameOrigins) != 0 {
 		t.Errorf("an empty environment configures nothing, got %+v", c)
 	}
 }
 
 func TestReadRejects(t *testing.T) {
 	for name, m := range map[string]map[string]string{
-		"build":  {AllowBuilds: "ABC"},
-		"origin": {FrameOrigins: "http://exams.example.org"},
-		"path":   {FrameOrigins: "https://exams.example.org/x"},
+		"build":                {AllowBuilds: "ABC"},
+		"origin":               {FrameOrigins: "http://exams.example.org"},
+		"path":                 {FrameOrigins: "https://exams.example.org/x"},
+		"audit key not base64": {AuditKey: "not base64!"},
+		"audit key too short":  {AuditKey: base64.StdEncoding.EncodeToString(make([]byte, 16))},
 	} {
 		if _, err := Read(env(m), "", ""); err == nil {
 			t.Errorf("%s: %v accepted", name, m)
