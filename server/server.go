@@ -112,6 +112,7 @@ type Store interface {
 	ExamStore
 	AccessLog
 	UserStore
+	ReviewerStore
 	RetentionStore
 	RightsStore
 	Ping(ctx context.Context) error
