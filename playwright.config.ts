@@ -46,7 +46,7 @@ export default defineConfig({
     {
       // /transparency, the integrity-checked wasm and staff login: no camera is reached.
       name: 'transparency',
-      testMatch: ['transparency.spec.ts', 'login.spec.ts'],
+      testMatch: ['transparency.spec.ts', 'login.spec.ts', 'reviewers.spec.ts'],
       use: { launchOptions: { executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] } },
     },
   ],

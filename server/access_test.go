@@ -60,3 +60,46 @@ func TestAccessHashCanonical(t *testing.T) {
 		t.Errorf("hash %q", h)
 	}
 }
+
+// TestActorKindHash: an entry's kind and actor id are in its hash, so no
+// entry can be moved to another kind or id unnoticed; an entry without a
+// kind keeps the v1 hash of the log before kinds.
+func TestActorKindHash(t *testing.T) {
+	e := AccessEntry{Seq: 1, At: time.UnixMilli(1000), Kind: ActorReviewerToken, ActorID: "r-1", Who: "student",
+		Action: ActionView, Subject: "student st-1", Prev: AccessGenesis}
+	h := e.ComputeHash()
+	for name, change := range map[string]func(*AccessEntry){
+		"kind":     func(e *AccessEntry) { e.Kind = ActorStudent },
+		"id":       func(e *AccessEntry) { e.ActorID = "r-2" },
+		"kindless": func(e *AccessEntry) { e.Kind, e.ActorID = "", "" },
+		// Field boundaries are length-prefixed: "r-1"+"student" is not "r-1s"+"tudent".
+		"boundary": func(e *AccessEntry) { e.ActorID, e.Who = "r-1s", "tudent" },
+	} {
+		c := e
+		change(&c)
+		if c.ComputeHash() == h {
+			t.Errorf("%s: same hash", name)
+		}
+	}
+	old := e
+	old.Kind, old.ActorID = ActorUnknown, ""
+	legacy := e
+	legacy.Kind, legacy.ActorID = "", ""
+	if old.ComputeHash() != legacy.ComputeHash() {
+		t.Error("kind unknown and no kind hash differently: migrated rows would not verify")
+	}
+
+	// Only kind and id make the same actor; the name is a label.
+	a := Actor{Kind: ActorStaff, ID: "u-1", Who: "Jansen"}
+	for _, b := range []Actor{{Kind: ActorReviewerToken, ID: "u-1", Who: "Jansen"}, {Kind: ActorStaff, ID: "u-2", Who: "Jansen"}} {
+		if a.Same(b) {
+			t.Errorf("%+v is the same as %+v", a, b)
+		}
+	}
+	if !a.Same(Actor{Kind: ActorStaff, ID: "u-1", Who: "renamed"}) {
+		t.Error("a renamed account is another actor")
+	}
+	if (Actor{Kind: ActorUnknown}).Same(Actor{Kind: ActorUnknown}) || (Actor{Kind: ActorAnonymous}).Same(Actor{Kind: ActorAnonymous}) {
+		t.Error("actors without an identity are the same")
+	}
+}

@@ -152,11 +152,15 @@ const (
 
 // Mark is one mark with its reason; Removed is set when it is lifted.
 type Mark struct {
-	ID      int64      `json:"id"`
-	Session string     `json:"session"`
-	Kind    MarkKind   `json:"kind"`
-	Reason  string     `json:"reason"`
-	By      string     `json:"by"`
+	ID      int64    `json:"id"`
+	Session string   `json:"session"`
+	Kind    MarkKind `json:"kind"`
+	Reason  string   `json:"reason"`
+	By      string   `json:"by"`
+	// ByKind and ByID say who marked (Actor.Kind, Actor.ID): only they,
+	// or an admin, may lift the mark.
+	ByKind  ActorKind  `json:"by_kind"`
+	ByID    string     `json:"by_id"`
 	At      time.Time  `json:"at"`
 	Removed *time.Time `json:"removed"`
 	// RemovedBy and RemovedReason say who lifted the mark and why.
@@ -176,15 +180,9 @@ type Note struct {
 // View records one staff read of a student's data.
 type View struct {
 	Who  string    `json:"who"`
-	What string    `json:"what"` // e.g. "session s-…", "exam e-… sessions"
+	Kind ActorKind `json:"who_kind"` // a staff account, the admin token, a reviewer token
+	What string    `json:"what"`     // e.g. "session s-…", "exam e-… sessions"
 	At   time.Time `json:"at"`
-}
-
-// Reviewer is an exam-committee member's access until staff login arrives:
-// a name, for the view log, and a bearer token kept as its hash.
-type Reviewer struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
 }
 
 // Exam errors.
@@ -201,6 +199,7 @@ var (
 	// ErrWindowOverlap: a summary's window begins before the previous
 	// stored summary's window ended.
 	ErrWindowOverlap = errors.New("the summary's window starts before the previous summary's window ends")
+	ErrNotYourMark   = errors.New("a reviewer may lift only their own marks; an admin may lift any")
 )
 
 // ExamStore keeps exams, students, sessions and their summaries.
@@ -250,20 +249,20 @@ type ExamStore interface {
 	// finished session returns the stored receipt.
 	FinishSession(ctx context.Context, session string, seq int64, head string, at time.Time, sign func(Session) wire.SignedReceipt) (wire.SignedReceipt, error)
 
-	// AddMark and AddNote log their By and At.
-	AddMark(ctx context.Context, m Mark) (Mark, error)
-	// RemoveMark lifts a mark, with the reason, which is logged.
-	RemoveMark(ctx context.Context, session string, id int64, reason string, by Actor) error
+	// AddMark logs by as its author; the reason stays with the mark, out
+	// of the log. AddNote logs by, never the note's text.
+	AddMark(ctx context.Context, m Mark, by Actor) (Mark, error)
+	// RemoveMark lifts a mark, with the reason, which is kept with the
+	// mark (not in the log). Unless anyMark, only the mark's author may lift
+	// it: ErrNotYourMark.
+	RemoveMark(ctx context.Context, session string, id int64, reason string, by Actor, anyMark bool) error
 	Marks(ctx context.Context, session string) ([]Mark, error)
-	AddNote(ctx context.Context, n Note) (Note, error)
+	AddNote(ctx context.Context, n Note, by Actor) (Note, error)
 	Notes(ctx context.Context, session string) ([]Note, error)
-	// LogView records the view and appends it to the access log in the
+	// LogView records by's view and appends it to the access log in the
 	// same transaction: both are stored or neither.
-	LogView(ctx context.Context, student string, v View) error
+	LogView(ctx context.Context, student, what string, by Actor) error
 	Views(ctx context.Context, student string) ([]View, error)
-
-	CreateReviewer(ctx context.Context, r Reviewer, tokenHash []byte, by Actor) error
-	ReviewerByToken(ctx context.Context, hash []byte) (Reviewer, error)
 
 	// ReceiptKey returns the server's Ed25519 receipt key, creating it on
 	// first use.

@@ -117,6 +117,7 @@ type Store interface {
 	ExamStore
 	AccessLog
 	UserStore
+	ReviewerStore
 	RetentionStore
 	RightsStore
 	Ping(ctx context.Context) error

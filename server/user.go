@@ -92,3 +92,49 @@ type UserStore interface {
 	// ExpireStaffSessions deletes sessions ended by now and says how many.
 	ExpireStaffSessions(ctx context.Context, now time.Time) (int, error)
 }
+
+// Reviewer tokens last DefaultReviewerDays unless the admin says otherwise
+// at creation, at most MaxReviewerDays: a token handed to a committee
+// member for one exam period should not open every later one.
+const (
+	DefaultReviewerDays = 90
+	MaxReviewerDays     = 366
+)
+
+// Reviewer is a reviewer token: an exam-committee member's access for
+// scripts, a name for the log, and a bearer token kept as its hash.
+type Reviewer struct {
+	ID      string     `json:"id"`
+	Name    string     `json:"name"`
+	Created time.Time  `json:"created"`
+	Expires time.Time  `json:"expires"`
+	Revoked *time.Time `json:"revoked"`
+	// Exams are the exams it is assigned to.
+	Exams []string `json:"exams"`
+}
+
+// ReviewerStore keeps reviewer tokens and which exams each reviewer (a
+// reviewer token or a reviewer account) may see. Changes are logged in
+// their own transaction.
+type ReviewerStore interface {
+	CreateReviewer(ctx context.Context, r Reviewer, tokenHash []byte, by Actor) error
+	// ReviewerByToken finds the live token: ErrNotFound when unknown,
+	// revoked or expired at now.
+	ReviewerByToken(ctx context.Context, hash []byte, now time.Time) (Reviewer, error)
+	// Reviewers lists every token, revoked and expired ones too.
+	Reviewers(ctx context.Context) ([]Reviewer, error)
+	// RevokeReviewer revokes a token at once; revoking twice keeps the
+	// first time.
+	RevokeReviewer(ctx context.Context, id string, by Actor) (Reviewer, error)
+	// SetExamReviewers replaces the exam's reviewers with ids, each a
+	// reviewer token or a staff account with the reviewer role
+	// (ErrNotReviewer otherwise).
+	SetExamReviewers(ctx context.Context, exam string, ids []string, by Actor) error
+	ExamReviewers(ctx context.Context, exam string) ([]string, error)
+	// Assigned reports whether reviewer (an id) may see exam.
+	Assigned(ctx context.Context, exam, reviewer string) (bool, error)
+}
+
+// ErrNotReviewer: an id given as a reviewer is neither a reviewer token nor
+// a reviewer account.
+var ErrNotReviewer = errors.New("not a reviewer token or an account with the reviewer role")

@@ -41,6 +41,7 @@ async function refresh() {
     $('room').replaceChildren(el('option', { value: '' }, 'All rooms'), ...rooms.map((r) => el('option', { value: r }, r)));
     $('room').value = rooms.includes(current) ? current : '';
     await Promise.all([showCounts(), showKiosks(), showExams(), showUsers()]);
+    await showReviewers();
     status('');
   } catch (e) {
     status(e.message, true);
@@ -367,6 +368,7 @@ async function createUser(ev) {
     $('u-password').value = '';
     status(`Account ${body.name} added.`);
     await showUsers();
+    await showReviewers();
   } catch (e) {
     status(e.message, true);
   }
@@ -378,6 +380,93 @@ async function disableUser(u) {
     await api(`/api/v1/users/${encodeURIComponent(u.id)}`, { method: 'DELETE' });
     status(`${u.name} disabled.`);
     await showUsers();
+    await showReviewers();
+  } catch (e) {
+    status(e.message, true);
+  }
+}
+
+// ---- Reviewer tokens and assignments ----
+
+function tokenState(r) {
+  if (r.revoked) return `revoked ${new Date(r.revoked).toLocaleString()}`;
+  if (new Date(r.expires) <= new Date()) return `expired ${new Date(r.expires).toLocaleDateString()}`;
+  return `valid until ${new Date(r.expires).toLocaleDateString()}`;
+}
+
+// showReviewers lists the tokens, then for each exam who may review it:
+// live tokens and enabled reviewer accounts, as checkboxes.
+async function showReviewers() {
+  const [{ reviewers }, { users }, examData] = await Promise.all([
+    (await api('/api/v1/reviewers')).json(), (await api('/api/v1/users')).json(), (await api('/api/v1/exams')).json()]);
+  $('reviewer-list').replaceChildren(reviewers.length ? el('table', { id: 'reviewers-table' },
+    el('thead', {}, el('tr', {}, ...['Name', 'Id', 'Created', 'State', 'Exams', ''].map((h) => el('th', {}, h)))),
+    el('tbody', {}, ...reviewers.map((r) => {
+      const revoke = el('button', { type: 'button', 'data-reviewer': r.id }, 'Revoke');
+      revoke.hidden = Boolean(r.revoked);
+      revoke.addEventListener('click', () => revokeReviewer(r));
+      return el('tr', { 'data-name': r.name },
+        el('td', {}, r.name), el('td', { class: 'mono' }, r.id), el('td', {}, new Date(r.created).toLocaleDateString()),
+        el('td', {}, tokenState(r)), el('td', {}, String(r.exams.length)), el('td', {}, revoke));
+    }))) : el('p', { class: 'hint' }, 'No reviewer tokens yet.'));
+
+  const who = [
+    ...users.filter((u) => u.role === 'reviewer' && !u.disabled).map((u) => ({ id: u.id, label: `${u.name} (account)` })),
+    ...reviewers.filter((r) => !r.revoked && new Date(r.expires) > new Date()).map((r) => ({ id: r.id, label: `${r.name} (token)` })),
+  ];
+  const exams = Array.isArray(examData) ? examData : [];
+  if (exams.length === 0 || who.length === 0) {
+    $('assignments').replaceChildren(el('p', { class: 'hint' }, exams.length ? 'No reviewers yet.' : 'No exams yet.'));
+    return;
+  }
+  const rows = await Promise.all(exams.map(async (e) => {
+    const { reviewers: assigned } = await (await api(`/api/v1/exams/${encodeURIComponent(e.id)}/reviewers`)).json();
+    const boxes = who.map((w) => {
+      const box = el('input', { type: 'checkbox', value: w.id });
+      box.checked = assigned.includes(w.id);
+      return el('label', {}, box, ' ', w.label);
+    });
+    const save = el('button', { type: 'button' }, 'Save');
+    save.addEventListener('click', async () => {
+      // Assigned ids this page does not show (revoked tokens, disabled
+      // accounts) stay assigned: only an admin's tick changes them.
+      const shown = new Set(who.map((w) => w.id));
+      const ids = [...assigned.filter((id) => !shown.has(id)),
+        ...boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value)];
+      try {
+        await api(`/api/v1/exams/${encodeURIComponent(e.id)}/reviewers`, { method: 'PUT', body: JSON.stringify({ reviewers: ids }) });
+        status(`Reviewers of ${e.name} saved.`);
+        await showReviewers();
+      } catch (err) {
+        status(err.message, true);
+      }
+    });
+    return el('tr', { 'data-exam': e.id }, el('td', {}, e.name), el('td', {}, ...boxes, save));
+  }));
+  $('assignments').replaceChildren(el('table', { id: 'assignments-table' }, el('tbody', {}, ...rows)));
+}
+
+async function createReviewer(ev) {
+  ev.preventDefault();
+  try {
+    const body = { name: $('r-name').value.trim(), valid_days: Number($('r-days').value) };
+    const { reviewer, token } = await (await api('/api/v1/reviewers', { method: 'POST', body: JSON.stringify(body) })).json();
+    $('r-name').value = '';
+    $('r-token').textContent = `Token for ${reviewer.name}, shown only now: ${token}`;
+    $('r-token').hidden = false;
+    status(`Token for ${reviewer.name} made; assign it to exams below.`);
+    await showReviewers();
+  } catch (e) {
+    status(e.message, true);
+  }
+}
+
+async function revokeReviewer(r) {
+  if (!confirm(`Revoke the token of ${r.name}? It stops working at once.`)) return;
+  try {
+    await api(`/api/v1/reviewers/${encodeURIComponent(r.id)}`, { method: 'DELETE' });
+    status(`Token of ${r.name} revoked.`);
+    await showReviewers();
   } catch (e) {
     status(e.message, true);
   }
@@ -439,6 +528,7 @@ function init() {
   $('dr-load').addEventListener('click', () => showDeletionRequests().catch((e) => status(e.message, true)));
   $('copy').addEventListener('click', () => navigator.clipboard.writeText($('enrol-link').href).then(() => status('Link copied.')));
   $('user-create').addEventListener('submit', createUser);
+  $('reviewer-create').addEventListener('submit', createReviewer);
   $('ret-form').addEventListener('submit', setRetention);
   $('ret-load').addEventListener('click', () => showRetention().catch((e) => status(e.message, true)));
   $('ret-run').addEventListener('click', runRetention);

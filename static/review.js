@@ -136,8 +136,9 @@ async function showSession(id) {
       const b = el('button', { type: 'button' }, 'Lift');
       b.addEventListener('click', guard(async () => {
         // Lifting ends the longer retention the mark gave: the reason is
-        // required and goes into the access log.
-        const reason = (prompt('Why is this mark lifted? (required, kept in the access log)') || '').trim();
+        // required and kept with the mark (the access log records only the
+        // lifting). A reviewer may lift only their own marks.
+        const reason = (prompt('Why is this mark lifted? (required, kept with the mark)') || '').trim();
         if (!reason) return;
         await api(`/api/v1/review/sessions/${enc}/marks/${encodeURIComponent(m.id)}`,
           { method: 'DELETE', body: JSON.stringify({ reason }) });

@@ -27,13 +27,13 @@ type auditedCountStore interface {
 
 // actor is whoever adminOnly or staffOnly let through, at at.
 func actor(r *http.Request, at time.Time) server.Actor {
-	return server.Actor{Who: staffName(r), At: at}
+	return currentCaller(r).actor(at)
 }
 
 // audit appends one access-log entry for whoever adminOnly or staffOnly
 // let through.
 func audit(r *http.Request, store server.AccessLog, at time.Time, action, subject, reason string) error {
-	_, err := store.Access(r.Context(), server.AccessEntry{At: at, Who: staffName(r), Action: action, Subject: subject, Reason: reason})
+	_, err := store.Access(r.Context(), actor(r, at).Entry(action, subject, reason))
 	return err
 }
 

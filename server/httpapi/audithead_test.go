@@ -26,7 +26,7 @@ func TestAuditHead(t *testing.T) {
 	}
 	defer db.Close()
 	for range 3 {
-		if _, err := db.Access(context.Background(), server.AccessEntry{Who: "admin", Action: server.ActionAddMark, Subject: "session s-1 mark 1"}); err != nil {
+		if _, err := db.Access(context.Background(), server.AccessEntry{Kind: server.ActorStaff, Who: "admin", Action: server.ActionAddMark, Subject: "session s-1 mark 1"}); err != nil {
 			t.Fatal(err)
 		}
 	}

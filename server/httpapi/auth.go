@@ -63,17 +63,30 @@ const (
 type contextKey int
 
 const (
-	staffKey contextKey = iota
-	studentKey
+	studentKey contextKey = iota
 	callerKey
 )
 
-// caller is an authenticated staff member.
+// caller is an authenticated staff member. Kind and ID say which
+// credential it is, for the access log and for what a reviewer may see;
+// Name is only the label people read.
 type caller struct {
 	Name    string
 	Role    server.Role
+	Kind    server.ActorKind
+	ID      string
 	Session *server.StaffSession // set when the session cookie authenticated
 	idHash  []byte
+}
+
+// adminTokenLabel is the admin token's label in the log and the views.
+// It is not "admin", which the first account is often called: the kind
+// (server.ActorAdminToken) tells them apart, and the label should too.
+const adminTokenLabel = "admin token"
+
+// actor is c acting at at.
+func (c caller) actor(at time.Time) server.Actor {
+	return server.Actor{Kind: c.Kind, ID: c.ID, Who: c.Name, At: at}
 }
 
 // bearer returns the request's bearer token.
@@ -98,13 +111,15 @@ func authStaff(r *http.Request, d Deps) (caller, error) {
 		// Comparing hashes in constant time reveals neither the admin
 		// token nor its length.
 		if len(d.AdminTokenHash) == sha256.Size && subtle.ConstantTimeCompare(sha(token), d.AdminTokenHash) == 1 {
-			return caller{Name: adminName, Role: server.RoleAdmin}, nil
+			return caller{Name: adminTokenLabel, Role: server.RoleAdmin, Kind: server.ActorAdminToken,
+				ID: server.AdminTokenID(d.AdminTokenHash)}, nil
 		}
-		rv, err := d.Store.ReviewerByToken(r.Context(), sha(token))
+		// Revoked and expired tokens are unknown tokens.
+		rv, err := d.Store.ReviewerByToken(r.Context(), sha(token), d.Now())
 		if errors.Is(err, server.ErrNotFound) {
 			return caller{}, errNoCaller
 		}
-		return caller{Name: rv.Name, Role: server.RoleReviewer}, err
+		return caller{Name: rv.Name, Role: server.RoleReviewer, Kind: server.ActorReviewerToken, ID: rv.ID}, err
 	}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
@@ -118,7 +133,7 @@ func authStaff(r *http.Request, d Deps) (caller, error) {
 	if err != nil {
 		return caller{}, err
 	}
-	return caller{Name: ss.User.Name, Role: ss.User.Role, Session: &ss, idHash: idHash}, nil
+	return caller{Name: ss.User.Name, Role: ss.User.Role, Kind: server.ActorStaff, ID: ss.User.ID, Session: &ss, idHash: idHash}, nil
 }
 
 // stateChanging is every method but the safe ones.
@@ -190,8 +205,7 @@ func requireStaff(d Deps, realm string, roles []server.Role, next http.Handler) 
 			encode(w, http.StatusForbidden, wire.Error{Code: codeForbidden, Message: "this needs the " + string(roles[0]) + " role"})
 			return
 		}
-		ctx := context.WithValue(r.Context(), staffKey, c.Name)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, callerKey, c)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey, c)))
 	})
 }
 
@@ -205,9 +219,7 @@ func staffOnly(d Deps, next http.Handler) http.Handler {
 	return requireStaff(d, "lokaal review", []server.Role{server.RoleAdmin, server.RoleReviewer}, next)
 }
 
-// staffName is who staffOnly or adminOnly let through.
-func staffName(r *http.Request) string { return r.Context().Value(staffKey).(string) }
-
+// currentCaller is who staffOnly or adminOnly let through.
 func currentCaller(r *http.Request) caller { return r.Context().Value(callerKey).(caller) }
 
 // studentOnly lets requests through that carry a student's access token,
@@ -263,7 +275,8 @@ func startSession(w http.ResponseWriter, r *http.Request, d Deps, u server.User,
 	// beside the new one.
 	if old, err := r.Cookie(sessionCookie); err == nil && old.Value != "" {
 		if prev, err := d.Store.StaffSession(r.Context(), sha(old.Value), at); err == nil {
-			if err := d.Store.DeleteStaffSession(r.Context(), sha(old.Value), server.Actor{Who: prev.User.Name, At: at}); err != nil && !errors.Is(err, server.ErrNotFound) {
+			by := server.Actor{Kind: server.ActorStaff, ID: prev.User.ID, Who: prev.User.Name, At: at}
+			if err := d.Store.DeleteStaffSession(r.Context(), sha(old.Value), by); err != nil && !errors.Is(err, server.ErrNotFound) {
 				return me{}, err
 			}
 		}
@@ -289,7 +302,8 @@ func loginStaff(w http.ResponseWriter, r *http.Request, d Deps, name string, rol
 	if err := checkLabel("name", name); err != nil {
 		return err
 	}
-	u, err := d.Store.EnsureSSOUser(r.Context(), name, role, newID("u-"), server.Actor{Who: name, At: d.Now()})
+	// The institution's sign-on vouched for the claims; lokaal acts on them.
+	u, err := d.Store.EnsureSSOUser(r.Context(), name, role, newID("u-"), server.SystemActor("oidc", "single sign-on", d.Now()))
 	if err != nil {
 		return err
 	}
@@ -363,7 +377,9 @@ func handleLogin(d Deps) http.Handler {
 			return
 		}
 		if !match || !usable {
-			if _, err := d.Store.Access(r.Context(), server.AccessEntry{At: d.Now(), Who: req.Name, Action: server.ActionLoginFailed,
+			// The name is what the caller typed, so it is the subject, never
+			// the actor: anyone may type "lokaal (automatic)".
+			if _, err := d.Store.Access(r.Context(), server.AccessEntry{At: d.Now(), Kind: server.ActorAnonymous, Action: server.ActionLoginFailed,
 				Subject: "user " + req.Name, Reason: "via password"}); err != nil {
 				fail(w, d.Logger, err)
 				return
@@ -388,7 +404,7 @@ func handleLogout(d Deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := currentCaller(r)
 		if c.Session != nil {
-			err := d.Store.DeleteStaffSession(r.Context(), c.idHash, server.Actor{Who: c.Name, At: d.Now()})
+			err := d.Store.DeleteStaffSession(r.Context(), c.idHash, c.actor(d.Now()))
 			if err != nil && !errors.Is(err, server.ErrNotFound) {
 				fail(w, d.Logger, err)
 				return

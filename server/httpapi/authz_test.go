@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -74,7 +75,7 @@ func newWorld(t *testing.T) *world {
 	links := e.importStudents(w.exam.ID, "s1,a@example.edu")
 	w.studentToken, w.studentID = links[0].token(), links[0].ID
 	w.proc = e.start(w.studentToken, true)
-	w.reviewerToken = e.newReviewer("Dr. Jansen")
+	w.reviewerToken = e.newReviewer("Dr. Jansen", w.exam.ID)
 	res := e.as(w.reviewerToken, "POST", "/api/v1/review/sessions/"+w.proc.policy.Session+"/marks",
 		map[string]string{"kind": string(server.MarkAppeal), "reason": "appeal filed"})
 	wantStatus(t, res, http.StatusCreated)
@@ -82,6 +83,7 @@ func newWorld(t *testing.T) *world {
 	w.admin = w.createUser("ada", server.RoleAdmin)
 	w.rev = w.createUser("rita", server.RoleReviewer)
 	w.victim = w.createUser("victor", server.RoleReviewer)
+	e.assign(w.exam.ID, w.rev.ID)
 	return w
 }
 
@@ -343,5 +345,81 @@ func TestNoStateChangeWithoutCSRF(t *testing.T) {
 	}
 	if n < 15 {
 		t.Errorf("only %d state-changing staff operations", n)
+	}
+}
+
+// TestReviewerScope walks every operation a reviewer may call as reviewers
+// who are not assigned to the world's exam, by session and by token: an
+// operation on the exam or one of its sessions is not found, the list of
+// exams is empty, and nothing is read, written or logged. An assigned
+// reviewer gets the same operations answered (TestAuthorisationMatrix).
+func TestReviewerScope(t *testing.T) {
+	w := newWorld(t)
+	other := w.createUser("otto", server.RoleReviewer)
+	otherToken := w.e.newReviewer("Dr. Other")
+	// Assigned to another exam, so assignment is per exam, not a flag.
+	elsewhere := w.e.createExam(nil).ID
+	w.e.assign(elsewhere, other.ID)
+	bodies := map[string]any{
+		"POST /api/v1/review/sessions/{id}/marks":          map[string]string{"kind": string(server.MarkFraud), "reason": "a second voice"},
+		"DELETE /api/v1/review/sessions/{id}/marks/{mark}": map[string]string{"reason": "the invigilator"},
+		"POST /api/v1/review/sessions/{id}/notes":          map[string]string{"text": "webcam angle"},
+	}
+	n := 0
+	for _, op := range operations(t, w.e) {
+		if !slices.Contains(op.roles, "reviewer") || !strings.HasPrefix(op.path, "/api/v1/review/") {
+			continue
+		}
+		n++
+		for _, as := range []string{"session", "token"} {
+			r := w.request(callNone, op.method, w.fill(op.path), nil)
+			if b, ok := bodies[op.method+" "+op.path]; ok {
+				js, _ := json.Marshal(b)
+				r = w.request(callNone, op.method, w.fill(op.path), js)
+			}
+			if as == "session" {
+				id, csrf := w.session(other)
+				r.AddCookie(&http.Cookie{Name: sessionCookie, Value: id})
+				r.Header.Set(csrfHeader, csrf)
+			} else {
+				r.Header.Set("Authorization", "Bearer "+otherToken)
+			}
+			rowsBefore, logBefore := w.e.examRows(), len(w.e.accessLog())
+			res := serve(w.e.h, r)
+			if strings.Contains(op.path, "{") {
+				if res.Code != http.StatusNotFound {
+					t.Errorf("%s %s as an unassigned reviewer (%s): %d, want 404: %s", op.method, op.path, as, res.Code, res.Body.String())
+				}
+			} else {
+				want := []string{}
+				if as == "session" {
+					want = []string{elsewhere}
+				}
+				var got []string
+				for _, e := range decodeJSON[[]server.Exam](t, res) {
+					got = append(got, e.ID)
+				}
+				if res.Code != http.StatusOK || strings.Join(got, ",") != strings.Join(want, ",") {
+					t.Errorf("%s %s as an unassigned reviewer (%s): %d %v, want %v", op.method, op.path, as, res.Code, got, want)
+				}
+			}
+			if strings.Contains(res.Body.String(), "example.edu") || strings.Contains(res.Body.String(), w.studentID) {
+				t.Errorf("%s %s (%s) answered the student: %s", op.method, op.path, as, res.Body.String())
+			}
+			if rows := w.e.examRows(); !maps.Equal(rows, rowsBefore) {
+				t.Errorf("%s %s (%s) changed %v to %v", op.method, op.path, as, rowsBefore, rows)
+			}
+			if after := len(w.e.accessLog()); after != logBefore {
+				t.Errorf("%s %s (%s) logged %d entries", op.method, op.path, as, after-logBefore)
+			}
+		}
+	}
+	if n < 6 {
+		t.Errorf("only %d review operations", n)
+	}
+	// The assigned reviewer's list has the exam.
+	r := w.request(callReviewerToken, "GET", "/api/v1/review/exams", nil)
+	if got := decodeJSON[[]server.Exam](t, serve(w.e.h, r)); len(got) != 1 || got[0].ID != w.exam.ID {
+		t.Errorf("the assigned reviewer's exams: %+v", got)
 	}
 }

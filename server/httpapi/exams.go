@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/csv"
 	"errors"
@@ -191,8 +192,8 @@ type examListing struct {
 	Unreliable int `json:"unreliable_sessions"`
 }
 
-// handleListExams answers the exams; they hold no personal data, so the
-// reviewers' list is the same.
+// handleListExams answers every exam, for admins; a reviewer's list is
+// handleReviewExams. Both list counts only, no personal data.
 func handleListExams(log *slog.Logger, store server.ExamStore) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		es, err := store.Exams(r.Context())
@@ -200,22 +201,31 @@ func handleListExams(log *slog.Logger, store server.ExamStore) http.Handler {
 			fail(w, log, err)
 			return
 		}
-		list := make([]examListing, len(es))
-		for i, e := range es {
-			sessions, err := store.Sessions(r.Context(), e.ID)
-			if err != nil {
-				fail(w, log, err)
-				return
-			}
-			list[i] = examListing{Exam: e, Sessions: len(sessions)}
-			for _, s := range sessions {
-				if s.Unreliable() {
-					list[i].Unreliable++
-				}
-			}
+		list, err := listings(r.Context(), store, es)
+		if err != nil {
+			fail(w, log, err)
+			return
 		}
 		encode(w, http.StatusOK, list)
 	})
+}
+
+// listings counts each exam's sessions, and those marked unreliable.
+func listings(ctx context.Context, store server.ExamStore, es []server.Exam) ([]examListing, error) {
+	list := make([]examListing, len(es))
+	for i, e := range es {
+		sessions, err := store.Sessions(ctx, e.ID)
+		if err != nil {
+			return nil, err
+		}
+		list[i] = examListing{Exam: e, Sessions: len(sessions)}
+		for _, s := range sessions {
+			if s.Unreliable() {
+				list[i].Unreliable++
+			}
+		}
+	}
+	return list, nil
 }
 
 func handleGetExam(log *slog.Logger, store server.ExamStore) http.Handler {
@@ -401,42 +411,5 @@ func handleSetAccommodations(log *slog.Logger, store server.ExamStore, now func(
 			return
 		}
 		encode(w, http.StatusOK, s)
-	})
-}
-
-// adminName is who the view log names when the admin token reads
-// students' data; no reviewer may take it.
-const adminName = "admin"
-
-func handleCreateReviewer(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
-	type request struct {
-		Name string `json:"name"`
-	}
-	type response struct {
-		Reviewer server.Reviewer `json:"reviewer"`
-		Token    string          `json:"token"`
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req request
-		err := decode(w, r, &req)
-		if err == nil {
-			err = checkLabel("name", req.Name)
-		}
-		if err == nil && strings.EqualFold(req.Name, adminName) {
-			err = invalidf("the name %q is reserved for the admin token", adminName)
-		}
-		if err != nil {
-			fail(w, log, err)
-			return
-		}
-		rv := server.Reviewer{ID: newID("r-"), Name: req.Name}
-		token := randomHex(16)
-		sum := sha256.Sum256([]byte(token))
-		if err := store.CreateReviewer(r.Context(), rv, sum[:], actor(r, now())); err != nil {
-			fail(w, log, err)
-			return
-		}
-		// The token is shown once; only its hash is kept.
-		encode(w, http.StatusCreated, response{rv, token})
 	})
 }

@@ -126,9 +126,9 @@ func TestLoginCycle(t *testing.T) {
 
 	var actions []string
 	for _, a := range e.accessLog() {
-		actions = append(actions, a.Who+": "+a.Action)
+		actions = append(actions, string(a.Kind)+" "+a.Who+": "+a.Action)
 	}
-	want := "admin: create user|root: login|root: create user|rev: login|root: logout|root: login|rev: logout"
+	want := "admin_token admin token: create user|staff root: login|staff root: create user|staff rev: login|staff root: logout|staff root: login|staff rev: logout"
 	if strings.Join(actions, "|") != want {
 		t.Errorf("access log\n%s\nwant\n%s", strings.Join(actions, "|"), want)
 	}
@@ -186,7 +186,8 @@ func TestLoginRefusals(t *testing.T) {
 	log := e.accessLog()
 	for i, name := range []string{"nobody", "root", "gone"} {
 		a := log[len(log)-3+i]
-		if a.Who != name || a.Action != server.ActionLoginFailed {
+		// The typed name is the subject; the actor is no one.
+		if a.Kind != server.ActorAnonymous || a.Who != "" || a.Subject != "user "+name || a.Action != server.ActionLoginFailed {
 			t.Errorf("entry %+v, want a failed login of %s", a, name)
 		}
 	}

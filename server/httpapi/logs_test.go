@@ -114,7 +114,7 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 	check("wrong token", e.from(studentAddr, "Wrong-"+links[1].StudentID, "GET", "/api/v1/student", nil), http.StatusUnauthorized)
 
 	// Staff: a reviewer by token, and a staff account by password.
-	rev := e.newReviewer(staffName)
+	rev := e.newReviewer(staffName, ex.ID)
 	secrets = append(secrets, rev)
 	reason, note := "Tweede stem hoorbaar bij Zwaantje", "Besproken met Marieke van de Berg"
 	secrets = append(secrets, reason, note)

@@ -65,11 +65,11 @@ func handleOIDCCallback(d Deps) http.Handler {
 		if status == http.StatusInternalServerError {
 			d.Logger.Error("single sign-on failed", "err", err)
 		}
-		who, subject := name, "user "+name
+		subject := "user " + name
 		if name == "" {
-			who, subject = "unknown", "single sign-on"
+			subject = "single sign-on"
 		}
-		if _, lerr := d.Store.Access(r.Context(), server.AccessEntry{At: d.Now(), Who: who,
+		if _, lerr := d.Store.Access(r.Context(), server.AccessEntry{At: d.Now(), Kind: server.ActorAnonymous,
 			Action: server.ActionLoginFailed, Subject: subject, Reason: "via oidc: " + reason}); lerr != nil {
 			d.Logger.Error("logging a failed single sign-on", "err", lerr)
 			status, message = http.StatusInternalServerError, "internal error"

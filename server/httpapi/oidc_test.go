@@ -79,10 +79,10 @@ func (e *ssoEnv) get(t *testing.T, b *http.Client, url string) (*http.Response, 
 	return res, string(body)
 }
 
-// lastAccess is the newest access-log entry.
+// lastAccess is the newest access-log entry; who is "kind:who".
 func (e *ssoEnv) lastAccess(t *testing.T) (who, action, subject, reason string) {
 	t.Helper()
-	err := e.raw.QueryRow("SELECT who, action, subject, reason FROM access_log ORDER BY seq DESC LIMIT 1").Scan(&who, &action, &subject, &reason)
+	err := e.raw.QueryRow("SELECT actor_kind || ':' || who, action, subject, reason FROM access_log ORDER BY seq DESC LIMIT 1").Scan(&who, &action, &subject, &reason)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestOIDCLogin(t *testing.T) {
 		m.Name != oidctest.Email || m.Role != server.RoleAdmin || m.CSRF == "" {
 		t.Fatalf("me: %d %s", res.StatusCode, body)
 	}
-	if who, action, _, reason := e.lastAccess(t); who != oidctest.Email || action != server.ActionLogin || reason != "via oidc" {
+	if who, action, _, reason := e.lastAccess(t); who != "staff:"+oidctest.Email || action != server.ActionLogin || reason != "via oidc" {
 		t.Errorf("access log: %s %s %s", who, action, reason)
 	}
 
@@ -124,7 +124,7 @@ func TestOIDCLogin(t *testing.T) {
 	if res.StatusCode != http.StatusBadRequest || !strings.Contains(page, "no login in progress") {
 		t.Errorf("replayed callback %d: %s", res.StatusCode, page)
 	}
-	if who, action, subject, reason := e.lastAccess(t); who != "unknown" || action != server.ActionLoginFailed ||
+	if who, action, subject, reason := e.lastAccess(t); who != "anonymous:" || action != server.ActionLoginFailed ||
 		subject != "single sign-on" || reason != "via oidc: no login in progress" {
 		t.Errorf("access log: %s %s %s %s", who, action, subject, reason)
 	}
@@ -166,7 +166,7 @@ func TestOIDCRefused(t *testing.T) {
 	if res, _ := e.get(t, b, e.url+"/api/v1/me"); res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("me after a refused login: %d", res.StatusCode)
 	}
-	if who, action, subject, reason := e.lastAccess(t); who != oidctest.Email2 || action != server.ActionLoginFailed ||
+	if who, action, subject, reason := e.lastAccess(t); who != "anonymous:" || action != server.ActionLoginFailed ||
 		subject != "user "+oidctest.Email2 || reason != "via oidc: no role" {
 		t.Errorf("access log: %s %s %s %s", who, action, subject, reason)
 	}

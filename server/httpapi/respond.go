@@ -107,6 +107,10 @@ func fail(w http.ResponseWriter, log *slog.Logger, err error) {
 		we = &wire.Error{Code: codeChoiceFrozen, Message: err.Error()}
 	case errors.Is(err, server.ErrWindowOverlap):
 		we = &wire.Error{Code: wire.CodeWindowOverlap, Message: err.Error()}
+	case errors.Is(err, server.ErrNotYourMark):
+		we = &wire.Error{Code: codeForbidden, Message: err.Error()}
+	case errors.Is(err, server.ErrNotReviewer):
+		we = &wire.Error{Code: wire.CodeInvalid, Message: err.Error()}
 	default:
 		log.Error("request failed", "err", err)
 		encode(w, http.StatusInternalServerError, wire.Error{Code: codeInternal, Message: "internal error"})

@@ -60,7 +60,7 @@ func TestRetentionPolicyRoutes(t *testing.T) {
 			change = &entries[i]
 		}
 	}
-	if change == nil || change.Who != "admin" || change.Reason != "exam board decision 2026-14" ||
+	if change == nil || change.Kind != server.ActorAdminToken || change.Reason != "exam board decision 2026-14" ||
 		!strings.Contains(change.Subject, `"session_days":45`) || !strings.Contains(change.Subject, `"session_days":30`) {
 		t.Errorf("policy change entry %+v", change)
 	}
@@ -131,8 +131,8 @@ func TestRetentionRunRoute(t *testing.T) {
 	entries := decodeJSON[struct{ Entries []server.AccessEntry }](t, e.do("GET", "/api/v1/audit", nil, true)).Entries
 	var started, ran bool
 	for _, en := range entries {
-		started = started || (en.Action == actionStartRetention && en.Who == "admin")
-		ran = ran || (en.Action == server.ActionRetentionRun && en.Who == server.RetentionWho && strings.Contains(en.Reason, "count_batches=4"))
+		started = started || (en.Action == actionStartRetention && en.Kind == server.ActorAdminToken)
+		ran = ran || (en.Action == server.ActionRetentionRun && en.Kind == server.ActorSystem && en.ActorID == "retention" && strings.Contains(en.Reason, "count_batches=4"))
 	}
 	if !started || !ran {
 		t.Errorf("access log: started %v, run %v", started, ran)

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"cmp"
+	"errors"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -16,7 +17,26 @@ import (
 // Every review route that answers a student's data first records the view
 // (who, what, when); if that fails, nothing is answered.
 func logView(r *http.Request, store server.ExamStore, student, what string, now time.Time) error {
-	return store.LogView(r.Context(), student, server.View{Who: staffName(r), What: what, At: now})
+	return store.LogView(r.Context(), student, what, actor(r, now))
+}
+
+// reviewStore is what the review routes read: exams, and for a reviewer
+// which exams are theirs (mayReview).
+type reviewStore interface {
+	server.ExamStore
+	assignments
+}
+
+// reviewable loads the session of the path's id, if the caller may review
+// its exam; a session of another exam is not found.
+func reviewable(r *http.Request, store reviewStore) (server.Session, error) {
+	sess, err := session(r, store, r.PathValue("id"))
+	if err == nil {
+		if err = mayReview(r, store, sess.Exam); errors.Is(err, server.ErrNotFound) {
+			err = errUnknownSession
+		}
+	}
+	return sess, err
 }
 
 // reviewStudent is what a reviewer sees of a student.
@@ -46,7 +66,10 @@ func orEmpty[T any](s []T) []T {
 // handleReviewSessions lists an exam's students with their sessions and
 // the number of events per kind. Students are sorted by student number and
 // never by counts: there is no ranking.
-func handleReviewSessions(log *slog.Logger, store rightsStore, now func() time.Time) http.Handler {
+func handleReviewSessions(log *slog.Logger, store interface {
+	rightsStore
+	assignments
+}, now func() time.Time) http.Handler {
 	type sessionRow struct {
 		ID         string              `json:"id"`
 		Started    time.Time           `json:"started"`
@@ -64,6 +87,9 @@ func handleReviewSessions(log *slog.Logger, store rightsStore, now func() time.T
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		e, err := store.Exam(ctx, r.PathValue("id"))
+		if err == nil {
+			err = mayReview(r, store, e.ID)
+		}
 		if err != nil {
 			fail(w, log, err)
 			return
@@ -109,8 +135,8 @@ func handleReviewSessions(log *slog.Logger, store rightsStore, now func() time.T
 
 // reviewSession loads a session with its student and summaries, and logs
 // the view.
-func reviewSession(r *http.Request, store server.ExamStore, what string, now time.Time) (server.Session, server.Student, []server.StoredSummary, error) {
-	sess, err := session(r, store, r.PathValue("id"))
+func reviewSession(r *http.Request, store reviewStore, what string, now time.Time) (server.Session, server.Student, []server.StoredSummary, error) {
+	sess, err := reviewable(r, store)
 	if err != nil {
 		return sess, server.Student{}, nil, err
 	}
@@ -128,7 +154,10 @@ func reviewSession(r *http.Request, store server.ExamStore, what string, now tim
 // handleReviewSession answers everything about one session. PublishedBuild
 // is the SHA-256 of the exam client this server serves, to compare with
 // the session's build.
-func handleReviewSession(log *slog.Logger, store rightsStore, now func() time.Time, published *builds) http.Handler {
+func handleReviewSession(log *slog.Logger, store interface {
+	rightsStore
+	assignments
+}, now func() time.Time, published *builds) http.Handler {
 	type response struct {
 		Session        server.Session `json:"session"`
 		Student        reviewStudent  `json:"student"`
@@ -176,7 +205,7 @@ func handleReviewSession(log *slog.Logger, store rightsStore, now func() time.Ti
 	})
 }
 
-func handleReviewTimeline(log *slog.Logger, store server.ExamStore, now func() time.Time, loc *time.Location) http.Handler {
+func handleReviewTimeline(log *slog.Logger, store reviewStore, now func() time.Time, loc *time.Location) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess, _, sums, err := reviewSession(r, store, "timeline of session", now())
 		if err != nil {
@@ -187,7 +216,10 @@ func handleReviewTimeline(log *slog.Logger, store server.ExamStore, now func() t
 	})
 }
 
-func handleAddMark(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
+// handleAddMark marks a session. The reason is kept with the mark, which
+// the reviewers and the student see; the access log records only that the
+// mark was made.
+func handleAddMark(log *slog.Logger, store reviewStore, now func() time.Time) http.Handler {
 	type request struct {
 		Kind   server.MarkKind `json:"kind"`
 		Reason string          `json:"reason"`
@@ -205,12 +237,12 @@ func handleAddMark(log *slog.Logger, store server.ExamStore, now func() time.Tim
 			fail(w, log, err)
 			return
 		}
-		sess, err := session(r, store, r.PathValue("id"))
+		sess, err := reviewable(r, store)
 		if err != nil {
 			fail(w, log, err)
 			return
 		}
-		m, err := store.AddMark(r.Context(), server.Mark{Session: sess.ID, Kind: req.Kind, Reason: req.Reason, By: staffName(r), At: now()})
+		m, err := store.AddMark(r.Context(), server.Mark{Session: sess.ID, Kind: req.Kind, Reason: req.Reason}, actor(r, now()))
 		if err != nil {
 			fail(w, log, err)
 			return
@@ -221,8 +253,11 @@ func handleAddMark(log *slog.Logger, store server.ExamStore, now func() time.Tim
 
 // handleRemoveMark lifts a mark; the store keeps it with who lifted it,
 // when and why. A lifted mark no longer extends retention, so the reason
-// is required and goes into the access log.
-func handleRemoveMark(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
+// is required; it is free text about a student, so it is kept with the
+// mark and the access log records only the lifting. A reviewer lifts only
+// their own marks: one committee member cannot quietly undo another's
+// suspicion. An admin may lift any, and the log names the admin.
+func handleRemoveMark(log *slog.Logger, store reviewStore, now func() time.Time) http.Handler {
 	type request struct {
 		Reason string `json:"reason"`
 	}
@@ -246,7 +281,12 @@ func handleRemoveMark(log *slog.Logger, store server.ExamStore, now func() time.
 			fail(w, log, err)
 			return
 		}
-		if err := store.RemoveMark(r.Context(), r.PathValue("id"), id, req.Reason, actor(r, now())); err != nil {
+		if _, err := reviewable(r, store); err != nil {
+			fail(w, log, err)
+			return
+		}
+		anyMark := currentCaller(r).Role == server.RoleAdmin
+		if err := store.RemoveMark(r.Context(), r.PathValue("id"), id, req.Reason, actor(r, now()), anyMark); err != nil {
 			fail(w, log, err)
 			return
 		}
@@ -257,7 +297,7 @@ func handleRemoveMark(log *slog.Logger, store server.ExamStore, now func() time.
 // errMarkReasonRequired answers a mark removal without a reason.
 var errMarkReasonRequired = &wire.Error{Code: "reason_required", Message: "say why the mark is lifted: a JSON body {\"reason\": \"...\"}"}
 
-func handleAddNote(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
+func handleAddNote(log *slog.Logger, store reviewStore, now func() time.Time) http.Handler {
 	type request struct {
 		Text string `json:"text"`
 	}
@@ -271,12 +311,12 @@ func handleAddNote(log *slog.Logger, store server.ExamStore, now func() time.Tim
 			fail(w, log, err)
 			return
 		}
-		sess, err := session(r, store, r.PathValue("id"))
+		sess, err := reviewable(r, store)
 		if err != nil {
 			fail(w, log, err)
 			return
 		}
-		n, err := store.AddNote(r.Context(), server.Note{Session: sess.ID, Text: req.Text, By: staffName(r), At: now()})
+		n, err := store.AddNote(r.Context(), server.Note{Session: sess.ID, Text: req.Text}, actor(r, now()))
 		if err != nil {
 			fail(w, log, err)
 			return

@@ -118,7 +118,7 @@ func TestRightsExport(t *testing.T) {
 		t.Errorf("objections %+v", doc.Objections)
 	case len(doc.DeletionRequests) != 1 || doc.DeletionRequests[0].Status != server.DeletionPending:
 		t.Errorf("deletion requests %+v", doc.DeletionRequests)
-	case len(doc.Views) != 1 || doc.Views[0].Who != adminName:
+	case len(doc.Views) != 1 || doc.Views[0].Who != adminTokenLabel:
 		t.Errorf("views %+v", doc.Views)
 	}
 	// Who accessed the data, and every change about it: the accommodations,
@@ -428,7 +428,7 @@ func TestDecideDeletionRequest(t *testing.T) {
 
 	w := e.do("POST", decide, map[string]any{"grant": false, "reason": "The appeal is still running."}, true)
 	wantStatus(t, w, http.StatusOK)
-	if d := decodeJSON[server.DeletionRequest](t, w); d.Status != server.DeletionRefused || d.Decision != "The appeal is still running." || d.DecidedBy != adminName {
+	if d := decodeJSON[server.DeletionRequest](t, w); d.Status != server.DeletionRefused || d.Decision != "The appeal is still running." || d.DecidedBy != adminTokenLabel {
 		t.Errorf("decision %+v", d)
 	}
 	wantError(t, e.do("POST", decide, map[string]any{"grant": true, "reason": "x"}, true), http.StatusConflict, wire.CodeConflict)

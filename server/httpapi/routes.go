@@ -68,6 +68,10 @@ func addRoutes(mux registrar, d Deps) {
 	mux.Handle("POST /api/v1/exams/{id}/students", admin(handleAddStudents(d.Logger, d.Store, d.Now)))
 	mux.Handle("PUT /api/v1/students/{id}/accommodations", admin(handleSetAccommodations(d.Logger, d.Store, d.Now)))
 	mux.Handle("POST /api/v1/reviewers", admin(handleCreateReviewer(d.Logger, d.Store, d.Now)))
+	mux.Handle("GET /api/v1/reviewers", admin(handleListReviewers(d.Logger, d.Store)))
+	mux.Handle("DELETE /api/v1/reviewers/{id}", admin(handleRevokeReviewer(d.Logger, d.Store, d.Now)))
+	mux.Handle("GET /api/v1/exams/{id}/reviewers", admin(handleExamReviewers(d.Logger, d.Store)))
+	mux.Handle("PUT /api/v1/exams/{id}/reviewers", admin(handleSetExamReviewers(d.Logger, d.Store, d.Now)))
 
 	mux.Handle("GET /api/v1/retention", admin(handleGetRetention(d.Logger, d.Store)))
 	mux.Handle("PUT /api/v1/retention", admin(handleSetRetention(d.Logger, d.Store, d.Now)))
@@ -81,7 +85,8 @@ func addRoutes(mux registrar, d Deps) {
 	mux.Handle("GET /api/v1/audit/export", admin(handleAuditExport(d.Logger, d.Store, d.AuditKey, d.Now)))
 	mux.Handle("GET /api/v1/audit/head", admin(handleAuditHead(d.Logger, d.Store, d.AuditKey, d.Now)))
 
-	mux.Handle("GET /api/v1/review/exams", staff(handleListExams(d.Logger, d.Store)))
+	// A reviewer sees only the exams assigned to them (mayReview).
+	mux.Handle("GET /api/v1/review/exams", staff(handleReviewExams(d.Logger, d.Store)))
 	mux.Handle("GET /api/v1/review/exams/{id}/sessions", staff(handleReviewSessions(d.Logger, d.Store, d.Now)))
 	mux.Handle("GET /api/v1/review/sessions/{id}", staff(handleReviewSession(d.Logger, d.Store, d.Now, builds)))
 	mux.Handle("GET /api/v1/review/sessions/{id}/timeline.svg", staff(handleReviewTimeline(d.Logger, d.Store, d.Now, d.Location)))

@@ -27,7 +27,7 @@ var windowEnd = time.Date(2027, 1, 15, 12, 0, 0, 0, time.UTC)
 
 func day(n int) time.Time { return windowEnd.Add(time.Duration(n) * 24 * time.Hour) }
 
-var admin = server.Actor{Who: "admin", At: windowEnd.Add(-30 * 24 * time.Hour)}
+var admin = server.Actor{Kind: server.ActorStaff, ID: "u-admin", Who: "admin", At: windowEnd.Add(-30 * 24 * time.Hour)}
 
 type env struct {
 	t    *testing.T
@@ -105,10 +105,10 @@ func (e *env) session(examID, name string, end time.Time) string {
 		}
 		prev = sums[len(sums)-1].Hash
 	}
-	if _, err := e.db.AddNote(ctx, server.Note{Session: id, Text: "webcam angle", By: "Jansen", At: end}); err != nil {
+	if _, err := e.db.AddNote(ctx, server.Note{Session: id, Text: "webcam angle"}, server.Actor{Kind: server.ActorStaff, ID: "u-Jansen", Who: "Jansen", At: end}); err != nil {
 		e.t.Fatal(err)
 	}
-	if err := e.db.LogView(ctx, st, server.View{Who: "Jansen", What: "session " + id, At: end}); err != nil {
+	if err := e.db.LogView(ctx, st, "session "+id, server.Actor{Kind: server.ActorStaff, ID: "u-Jansen", Who: "Jansen", At: end}); err != nil {
 		e.t.Fatal(err)
 	}
 	return id
@@ -116,7 +116,7 @@ func (e *env) session(examID, name string, end time.Time) string {
 
 func (e *env) mark(session string, kind server.MarkKind, at time.Time) server.Mark {
 	e.t.Helper()
-	m, err := e.db.AddMark(ctx, server.Mark{Session: session, Kind: kind, Reason: "second voice", By: "Jansen", At: at})
+	m, err := e.db.AddMark(ctx, server.Mark{Session: session, Kind: kind, Reason: "second voice"}, server.Actor{Kind: server.ActorStaff, ID: "u-Jansen", Who: "Jansen", At: at})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -239,7 +239,7 @@ func TestMarkRemoved(t *testing.T) {
 	if rec := e.run(day(46)); rec.Deleted.Sessions != 0 {
 		t.Fatalf("day 46: %+v", rec.Deleted)
 	}
-	if err := e.db.RemoveMark(ctx, s, fraud.ID, "the voice was the invigilator", server.Actor{Who: "Jansen", At: day(50)}); err != nil {
+	if err := e.db.RemoveMark(ctx, s, fraud.ID, "the voice was the invigilator", server.Actor{Kind: server.ActorStaff, ID: "u-Jansen", Who: "Jansen", At: day(50)}, false); err != nil {
 		t.Fatal(err)
 	}
 	if rec := e.run(day(50).Add(time.Hour)); rec.Deleted.Sessions != 1 || rec.Deleted.Marks != 1 || e.present(s) {
@@ -251,7 +251,7 @@ func TestMarkRemoved(t *testing.T) {
 	s2 := e.session("e-2", "b", day(100))
 	e.mark(s2, server.MarkAppeal, day(110))
 	later := e.mark(s2, server.MarkFraud, day(130))
-	if err := e.db.RemoveMark(ctx, s2, later.ID, "resolved", server.Actor{Who: "Jansen", At: day(131)}); err != nil {
+	if err := e.db.RemoveMark(ctx, s2, later.ID, "resolved", server.Actor{Kind: server.ActorStaff, ID: "u-Jansen", Who: "Jansen", At: day(131)}, false); err != nil {
 		t.Fatal(err)
 	}
 	if rec := e.run(day(110).AddDate(0, 6, 0).Add(-time.Hour)); rec.Deleted.Sessions != 0 {
@@ -392,7 +392,7 @@ func TestAccessLogAnchor(t *testing.T) {
 		if i >= 5 {
 			at = now.AddDate(-1, 0, i)
 		}
-		if _, err := e.db.Access(ctx, server.AccessEntry{At: at, Who: "admin", Action: server.ActionView, Subject: fmt.Sprint("student st-", i)}); err != nil {
+		if _, err := e.db.Access(ctx, server.AccessEntry{Kind: server.ActorStaff, At: at, Who: "admin", Action: server.ActionView, Subject: fmt.Sprint("student st-", i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -461,7 +461,7 @@ func TestAccessLogAllOld(t *testing.T) {
 	e := newEnv(t)
 	now := time.Date(2029, 3, 1, 12, 0, 0, 0, time.UTC)
 	for range 3 {
-		if _, err := e.db.Access(ctx, server.AccessEntry{At: now.AddDate(-3, 0, 0), Who: "admin", Action: server.ActionView, Subject: "x"}); err != nil {
+		if _, err := e.db.Access(ctx, server.AccessEntry{Kind: server.ActorStaff, At: now.AddDate(-3, 0, 0), Who: "admin", Action: server.ActionView, Subject: "x"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -485,7 +485,7 @@ func TestAccessLogPrefix(t *testing.T) {
 	e := newEnv(t)
 	now := time.Date(2029, 3, 1, 12, 0, 0, 0, time.UTC)
 	for _, age := range []int{3, 3, 1, 3} {
-		if _, err := e.db.Access(ctx, server.AccessEntry{At: now.AddDate(-age, 0, 0), Who: "admin", Action: server.ActionView, Subject: "x"}); err != nil {
+		if _, err := e.db.Access(ctx, server.AccessEntry{Kind: server.ActorStaff, At: now.AddDate(-age, 0, 0), Who: "admin", Action: server.ActionView, Subject: "x"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -510,7 +510,7 @@ func TestDeletionRecords(t *testing.T) {
 	e.session("e-1", "a", windowEnd)
 	e.run(day(10))
 	p := server.RetentionPolicy{SessionDays: 5, MarkedMonths: 6, CountDays: 400, AccessLogYears: 2, ReviewDays: 5}
-	if err := e.db.SetRetentionPolicy(ctx, p, "exam board decision 2027-01", server.Actor{Who: "admin", At: day(10)}); err != nil {
+	if err := e.db.SetRetentionPolicy(ctx, p, "exam board decision 2027-01", server.Actor{Kind: server.ActorStaff, ID: "u-admin", Who: "admin", At: day(10)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := retention.Run(ctx, e.db, day(11), server.TriggerSchedule); err != nil {

@@ -48,16 +48,22 @@ func readLog(ctx context.Context, tx *sql.Tx) (*accessLog, error) {
 	return &l, err
 }
 
+// errNoActorKind: every new entry says what kind of actor made it.
+var errNoActorKind = errors.New("access log entry without a known actor kind")
+
 // add appends e after the head, inside tx, and makes it the head.
 func (l *accessLog) add(ctx context.Context, tx *sql.Tx, e server.AccessEntry) (server.AccessEntry, error) {
+	if !e.Kind.Known() {
+		return e, errNoActorKind
+	}
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
 	e.At = time.UnixMilli(e.At.UnixMilli())
 	e.Seq, e.Prev = l.seq+1, l.head
 	e.Hash = e.ComputeHash()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO access_log (seq, at_ms, who, action, subject, reason, prev, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.Seq, e.At.UnixMilli(), e.Who, e.Action, e.Subject, e.Reason, e.Prev, e.Hash); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO access_log (seq, at_ms, actor_kind, actor_id, who, action, subject, reason, prev, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.Seq, e.At.UnixMilli(), string(e.Kind), e.ActorID, e.Who, e.Action, e.Subject, e.Reason, e.Prev, e.Hash); err != nil {
 		return e, err
 	}
 	l.seq, l.head = e.Seq, e.Hash
@@ -66,7 +72,7 @@ func (l *accessLog) add(ctx context.Context, tx *sql.Tx, e server.AccessEntry) (
 
 // log appends by's entry for a change made in tx.
 func (l *accessLog) log(ctx context.Context, tx *sql.Tx, by server.Actor, action, subject, reason string) error {
-	_, err := l.add(ctx, tx, server.AccessEntry{At: by.At, Who: by.Who, Action: action, Subject: subject, Reason: reason})
+	_, err := l.add(ctx, tx, by.Entry(action, subject, reason))
 	return err
 }
 
@@ -76,7 +82,7 @@ func (s *DB) AccessEntries(ctx context.Context, from int64, limit int) ([]server
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, at_ms, who, action, subject, reason, prev, hash
+	rows, err := s.db.QueryContext(ctx, `SELECT `+accessColumns+`
 		FROM access_log WHERE seq >= ? ORDER BY seq LIMIT ?`, from, limit)
 	if err != nil {
 		return nil, err
@@ -84,15 +90,17 @@ func (s *DB) AccessEntries(ctx context.Context, from int64, limit int) ([]server
 	return scanAccessEntries(rows)
 }
 
-// scanAccessEntries reads rows of seq, at_ms, who, action, subject, reason,
-// prev, hash.
+// accessColumns are what scanAccessEntries reads.
+const accessColumns = "seq, at_ms, actor_kind, actor_id, who, action, subject, reason, prev, hash"
+
+// scanAccessEntries reads rows of accessColumns.
 func scanAccessEntries(rows *sql.Rows) ([]server.AccessEntry, error) {
 	defer rows.Close()
 	entries := []server.AccessEntry{}
 	for rows.Next() {
 		var e server.AccessEntry
 		var at int64
-		if err := rows.Scan(&e.Seq, &at, &e.Who, &e.Action, &e.Subject, &e.Reason, &e.Prev, &e.Hash); err != nil {
+		if err := rows.Scan(&e.Seq, &at, &e.Kind, &e.ActorID, &e.Who, &e.Action, &e.Subject, &e.Reason, &e.Prev, &e.Hash); err != nil {
 			return nil, err
 		}
 		e.At = time.UnixMilli(at)

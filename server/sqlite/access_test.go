@@ -17,7 +17,7 @@ func appendN(t *testing.T, db *DB, n int) []server.AccessEntry {
 	t.Helper()
 	var es []server.AccessEntry
 	for i := range n {
-		e, err := db.Access(ctx, server.AccessEntry{At: examStart.Add(time.Duration(i) * time.Minute), Who: "admin",
+		e, err := db.Access(ctx, server.AccessEntry{Kind: server.ActorStaff, At: examStart.Add(time.Duration(i) * time.Minute), Who: "admin",
 			Action: server.ActionAddMark, Subject: fmt.Sprintf("session s-%d mark 1", i), Reason: "reason"})
 		if err != nil {
 			t.Fatal(err)
@@ -105,7 +105,7 @@ func TestAccessConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for j := range each {
-				if _, err := db.Access(ctx, server.AccessEntry{Who: fmt.Sprintf("conn %d", i), Action: server.ActionView, Subject: fmt.Sprint(j)}); err != nil {
+				if _, err := db.Access(ctx, server.AccessEntry{Kind: server.ActorStaff, Who: fmt.Sprintf("conn %d", i), Action: server.ActionView, Subject: fmt.Sprint(j)}); err != nil {
 					errs <- err
 				}
 			}
@@ -126,7 +126,7 @@ func TestAccessConcurrent(t *testing.T) {
 func TestStoreChangesLogged(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
 	startSession(t, db)
-	jansen := server.Actor{Who: "Dr. Jansen", At: examStart}
+	jansen := server.Actor{Kind: server.ActorStaff, ID: "u-Dr. Jansen", Who: "Dr. Jansen", At: examStart}
 	crisis := exam("e-1")
 	crisis.Crisis = "campus closed"
 	var markID int64
@@ -136,23 +136,23 @@ func TestStoreChangesLogged(t *testing.T) {
 		who, action, reason string // action "" means it fails and logs nothing
 	}{
 		{"view", func() error {
-			return db.LogView(ctx, "st-1", server.View{Who: "Dr. Jansen", What: "session s-1", At: examStart})
+			return db.LogView(ctx, "st-1", "session s-1", server.Actor{Kind: server.ActorStaff, ID: "u-Dr. Jansen", Who: "Dr. Jansen", At: examStart})
 		},
 			"Dr. Jansen", server.ActionView, ""},
-		{"view of unknown student", func() error { return db.LogView(ctx, "st-9", server.View{Who: "x", At: examStart}) }, "", "", ""},
+		{"view of unknown student", func() error { return db.LogView(ctx, "st-9", "x", jansen) }, "", "", ""},
 		{"add mark", func() error {
-			m, err := db.AddMark(ctx, server.Mark{Session: "s-1", Kind: server.MarkFraud, Reason: "second voice", By: "Dr. Jansen", At: examStart})
+			m, err := db.AddMark(ctx, server.Mark{Session: "s-1", Kind: server.MarkFraud, Reason: "second voice"}, server.Actor{Kind: server.ActorStaff, ID: "u-Dr. Jansen", Who: "Dr. Jansen", At: examStart})
 			markID = m.ID
 			return err
-		}, "Dr. Jansen", server.ActionAddMark, "second voice"},
+		}, "Dr. Jansen", server.ActionAddMark, ""}, // the reason stays with the mark
 		{"mark on unknown session", func() error {
-			_, err := db.AddMark(ctx, server.Mark{Session: "s-9", Kind: server.MarkFraud, Reason: "x", By: "x", At: examStart})
+			_, err := db.AddMark(ctx, server.Mark{Session: "s-9", Kind: server.MarkFraud, Reason: "x"}, server.Actor{Kind: server.ActorStaff, ID: "u-x", Who: "x", At: examStart})
 			return err
 		}, "", "", ""},
-		{"remove mark", func() error { return db.RemoveMark(ctx, "s-1", markID, "invigilator's voice", jansen) }, "Dr. Jansen", server.ActionRemoveMark, "invigilator's voice"},
-		{"remove unknown mark", func() error { return db.RemoveMark(ctx, "s-1", 999, "r", jansen) }, "", "", ""},
+		{"remove mark", func() error { return db.RemoveMark(ctx, "s-1", markID, "invigilator's voice", jansen, false) }, "Dr. Jansen", server.ActionRemoveMark, ""},
+		{"remove unknown mark", func() error { return db.RemoveMark(ctx, "s-1", 999, "r", jansen, false) }, "", "", ""},
 		{"add note", func() error {
-			_, err := db.AddNote(ctx, server.Note{Session: "s-1", Text: "radio", By: "Dr. Jansen", At: examStart})
+			_, err := db.AddNote(ctx, server.Note{Session: "s-1", Text: "radio"}, server.Actor{Kind: server.ActorStaff, ID: "u-Dr. Jansen", Who: "Dr. Jansen", At: examStart})
 			return err
 		}, "Dr. Jansen", server.ActionAddNote, ""},
 		{"update exam", func() error { return db.UpdateExam(ctx, crisis, byAdmin) }, "admin", server.ActionUpdateExam, "crisis: campus closed"},

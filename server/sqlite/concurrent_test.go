@@ -153,9 +153,9 @@ func TestD1AccessLogOneChain(t *testing.T) {
 	errs := make([]error, 2)
 	race(b, func(i int) {
 		if i == 0 {
-			_, errs[i] = db.AddMark(ctx, server.Mark{Session: "s-1", Kind: server.MarkAppeal, Reason: "r", By: "admin", At: examStart})
+			_, errs[i] = db.AddMark(ctx, server.Mark{Session: "s-1", Kind: server.MarkAppeal, Reason: "r"}, server.Actor{Kind: server.ActorStaff, ID: "u-admin", Who: "admin", At: examStart})
 		} else {
-			errs[i] = db.LogView(ctx, "st-1", server.View{Who: "admin", What: "sessions", At: examStart})
+			errs[i] = db.LogView(ctx, "st-1", "sessions", server.Actor{Kind: server.ActorStaff, ID: "u-admin", Who: "admin", At: examStart})
 		}
 	})
 	if errs[0] != nil || errs[1] != nil {

@@ -268,31 +268,6 @@ func (s *DB) SetChoice(ctx context.Context, student string, c server.Choice, at 
 	}
 }
 
-// CreateReviewer stores a reviewer with the hash of their token.
-func (s *DB) CreateReviewer(ctx context.Context, r server.Reviewer, tokenHash []byte, by server.Actor) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO reviewers (id, name, token_hash) VALUES (?, ?, ?)",
-			r.ID, r.Name, hex.EncodeToString(tokenHash)); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionCreateReviewer, "reviewer "+r.ID+" ("+r.Name+")", "")
-	})
-}
-
-// ReviewerByToken finds the reviewer whose token hashes to hash.
-func (s *DB) ReviewerByToken(ctx context.Context, hash []byte) (server.Reviewer, error) {
-	var r server.Reviewer
-	err := s.db.QueryRowContext(ctx, "SELECT id, name FROM reviewers WHERE token_hash = ?", hex.EncodeToString(hash)).Scan(&r.ID, &r.Name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, server.ErrNotFound
-	}
-	return r, err
-}
-
 // kinds encodes a kind list as JSON, nil as [].
 func kinds(ks []wire.Kind) (string, error) {
 	if ks == nil {

@@ -32,7 +32,7 @@ func exam(id string) server.Exam {
 }
 
 // byAdmin is who makes the tests' changes, for the access log.
-var byAdmin = server.Actor{Who: "admin", At: examStart}
+var byAdmin = server.Actor{Kind: server.ActorStaff, ID: "u-admin", Who: "admin", At: examStart}
 
 const build = "abababababababababababababababababababababababababababababababab"
 
@@ -483,19 +483,19 @@ func TestMarksNotesViews(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
 	startSession(t, db)
 	at := examStart.Add(24 * time.Hour)
-	m1, err := db.AddMark(ctx, server.Mark{Session: "s-1", Kind: server.MarkFraud, Reason: "second voice", By: "Jansen", At: at})
+	m1, err := db.AddMark(ctx, server.Mark{Session: "s-1", Kind: server.MarkFraud, Reason: "second voice"}, server.Actor{Kind: server.ActorStaff, ID: "u-Jansen", Who: "Jansen", At: at})
 	if err != nil || m1.ID == 0 {
 		t.Fatalf("mark %+v %v", m1, err)
 	}
-	m2, err := db.AddMark(ctx, server.Mark{Session: "s-1", Kind: server.MarkAppeal, Reason: "student appeals", By: "admin", At: at.Add(time.Hour)})
+	m2, err := db.AddMark(ctx, server.Mark{Session: "s-1", Kind: server.MarkAppeal, Reason: "student appeals"}, server.Actor{Kind: server.ActorStaff, ID: "u-admin", Who: "admin", At: at.Add(time.Hour)})
 	if err != nil || m2.ID == m1.ID {
 		t.Fatalf("mark %+v %v", m2, err)
 	}
 	removed := at.Add(2 * time.Hour)
-	if err := db.RemoveMark(ctx, "s-1", m1.ID, "the voice was the invigilator", server.Actor{Who: "Jansen", At: removed}); err != nil {
+	if err := db.RemoveMark(ctx, "s-1", m1.ID, "the voice was the invigilator", server.Actor{Kind: server.ActorStaff, ID: "u-Jansen", Who: "Jansen", At: removed}, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.RemoveMark(ctx, "s-1", m1.ID, "again", server.Actor{Who: "Jansen", At: removed.Add(time.Hour)}); err != nil {
+	if err := db.RemoveMark(ctx, "s-1", m1.ID, "again", server.Actor{Kind: server.ActorStaff, ID: "u-Jansen", Who: "Jansen", At: removed.Add(time.Hour)}, false); err != nil {
 		t.Errorf("lifting again: %v", err)
 	}
 	marks, err := db.Marks(ctx, "s-1")
@@ -504,11 +504,11 @@ func TestMarksNotesViews(t *testing.T) {
 		marks[1].Removed != nil || marks[1].Kind != server.MarkAppeal || marks[1].By != "admin" || marks[1].Reason != "student appeals" || !marks[1].At.Equal(at.Add(time.Hour)) {
 		t.Errorf("marks %+v %v", marks, err)
 	}
-	if _, err := db.AddMark(ctx, server.Mark{Session: "s-1", Kind: "cheater", At: at}); err == nil {
+	if _, err := db.AddMark(ctx, server.Mark{Session: "s-1", Kind: "cheater"}, byAdmin); err == nil {
 		t.Error("a mark of an unknown kind was stored")
 	}
 
-	n, err := db.AddNote(ctx, server.Note{Session: "s-1", Text: "voice is a radio", By: "Jansen", At: at})
+	n, err := db.AddNote(ctx, server.Note{Session: "s-1", Text: "voice is a radio"}, server.Actor{Kind: server.ActorStaff, ID: "u-Jansen", Who: "Jansen", At: at})
 	if err != nil || n.ID == 0 {
 		t.Fatalf("note %+v %v", n, err)
 	}
@@ -517,7 +517,7 @@ func TestMarksNotesViews(t *testing.T) {
 	}
 
 	for i, who := range []string{"Jansen", "admin"} {
-		if err := db.LogView(ctx, "st-1", server.View{Who: who, What: "session s-1", At: at.Add(time.Duration(i) * time.Minute)}); err != nil {
+		if err := db.LogView(ctx, "st-1", "session s-1", server.Actor{Kind: server.ActorStaff, ID: "u-" + who, Who: who, At: at.Add(time.Duration(i) * time.Minute)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -527,15 +527,15 @@ func TestMarksNotesViews(t *testing.T) {
 
 	for name, err := range map[string]error{
 		"mark on unknown session": func() error {
-			_, err := db.AddMark(ctx, server.Mark{Session: "s-9", Kind: server.MarkFraud})
+			_, err := db.AddMark(ctx, server.Mark{Session: "s-9", Kind: server.MarkFraud}, byAdmin)
 			return err
 		}(),
-		"lift unknown mark":          db.RemoveMark(ctx, "s-1", 999, "r", byAdmin),
-		"lift mark of other session": db.RemoveMark(ctx, "s-9", m2.ID, "r", byAdmin),
+		"lift unknown mark":          db.RemoveMark(ctx, "s-1", 999, "r", byAdmin, true),
+		"lift mark of other session": db.RemoveMark(ctx, "s-9", m2.ID, "r", byAdmin, true),
 		"marks of unknown session":   func() error { _, err := db.Marks(ctx, "s-9"); return err }(),
-		"note on unknown session":    func() error { _, err := db.AddNote(ctx, server.Note{Session: "s-9"}); return err }(),
+		"note on unknown session":    func() error { _, err := db.AddNote(ctx, server.Note{Session: "s-9"}, byAdmin); return err }(),
 		"notes of unknown session":   func() error { _, err := db.Notes(ctx, "s-9"); return err }(),
-		"view of unknown student":    db.LogView(ctx, "st-9", server.View{Who: "x"}),
+		"view of unknown student":    db.LogView(ctx, "st-9", "x", byAdmin),
 		"views of unknown student":   func() error { _, err := db.Views(ctx, "st-9"); return err }(),
 	} {
 		if !errors.Is(err, server.ErrNotFound) {
@@ -546,17 +546,75 @@ func TestMarksNotesViews(t *testing.T) {
 
 func TestReviewers(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
-	if err := db.CreateReviewer(ctx, server.Reviewer{ID: "r-1", Name: "Jansen"}, []byte{1}, byAdmin); err != nil {
+	created := examStart.Add(-time.Hour)
+	r1 := server.Reviewer{ID: "r-1", Name: "Jansen", Created: created, Expires: created.Add(90 * 24 * time.Hour)}
+	if err := db.CreateReviewer(ctx, r1, []byte{1}, byAdmin); err != nil {
 		t.Fatal(err)
 	}
-	if r, err := db.ReviewerByToken(ctx, []byte{1}); err != nil || r != (server.Reviewer{ID: "r-1", Name: "Jansen"}) {
+	if r, err := db.ReviewerByToken(ctx, []byte{1}, examStart); err != nil || r.ID != "r-1" || r.Name != "Jansen" || !r.Expires.Equal(r1.Expires) {
 		t.Errorf("reviewer %+v %v", r, err)
 	}
-	if _, err := db.ReviewerByToken(ctx, []byte{2}); !errors.Is(err, server.ErrNotFound) {
+	if _, err := db.ReviewerByToken(ctx, []byte{2}, examStart); !errors.Is(err, server.ErrNotFound) {
 		t.Errorf("unknown token: %v", err)
 	}
-	if err := db.CreateReviewer(ctx, server.Reviewer{ID: "r-2", Name: "Pietersen"}, []byte{1}, byAdmin); err == nil {
+	if _, err := db.ReviewerByToken(ctx, []byte{1}, r1.Expires); !errors.Is(err, server.ErrNotFound) {
+		t.Errorf("expired token: %v", err)
+	}
+	if err := db.CreateReviewer(ctx, server.Reviewer{ID: "r-2", Name: "Pietersen", Created: created, Expires: r1.Expires}, []byte{1}, byAdmin); err == nil {
 		t.Error("two reviewers share a token hash")
+	}
+
+	// Assignment: tokens and reviewer accounts, all or nothing.
+	if err := db.CreateExam(ctx, exam("e-1"), byAdmin); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []server.User{{ID: "u-rev", Name: "rita", Role: server.RoleReviewer}, {ID: "u-adm", Name: "ada", Role: server.RoleAdmin}} {
+		if err := db.CreateUser(ctx, u, "", byAdmin); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ids := range [][]string{{"r-1", "u-adm"}, {"r-9"}, {"u-rev", "x"}} {
+		if err := db.SetExamReviewers(ctx, "e-1", ids, byAdmin); !errors.Is(err, server.ErrNotReviewer) {
+			t.Errorf("assign %v: %v", ids, err)
+		}
+	}
+	if err := db.SetExamReviewers(ctx, "e-9", []string{"r-1"}, byAdmin); !errors.Is(err, server.ErrNotFound) {
+		t.Errorf("assign to an unknown exam: %v", err)
+	}
+	if ids, err := db.ExamReviewers(ctx, "e-1"); err != nil || len(ids) != 0 {
+		t.Errorf("refused assignments stored %v %v", ids, err)
+	}
+	if err := db.SetExamReviewers(ctx, "e-1", []string{"u-rev", "r-1", "r-1"}, byAdmin); err != nil {
+		t.Fatal(err)
+	}
+	if ids, err := db.ExamReviewers(ctx, "e-1"); err != nil || strings.Join(ids, ",") != "r-1,u-rev" {
+		t.Errorf("exam reviewers %v %v", ids, err)
+	}
+	for id, want := range map[string]bool{"r-1": true, "u-rev": true, "u-adm": false, "r-2": false} {
+		if ok, err := db.Assigned(ctx, "e-1", id); err != nil || ok != want {
+			t.Errorf("assigned %s: %v %v", id, ok, err)
+		}
+	}
+
+	// Revoking works at once, keeps the row and its first time.
+	rv, err := db.RevokeReviewer(ctx, "r-1", byAdmin)
+	if err != nil || rv.Revoked == nil || !rv.Revoked.Equal(byAdmin.At) || len(rv.Exams) != 1 {
+		t.Fatalf("revoke %+v %v", rv, err)
+	}
+	if _, err := db.ReviewerByToken(ctx, []byte{1}, examStart); !errors.Is(err, server.ErrNotFound) {
+		t.Errorf("revoked token: %v", err)
+	}
+	later := byAdmin
+	later.At = later.At.Add(time.Hour)
+	if rv, err := db.RevokeReviewer(ctx, "r-1", later); err != nil || !rv.Revoked.Equal(byAdmin.At) {
+		t.Errorf("revoking again %+v %v", rv, err)
+	}
+	if _, err := db.RevokeReviewer(ctx, "r-9", byAdmin); !errors.Is(err, server.ErrNotFound) {
+		t.Errorf("revoke unknown: %v", err)
+	}
+	list, err := db.Reviewers(ctx)
+	if err != nil || len(list) != 1 || list[0].ID != "r-1" || list[0].Revoked == nil || strings.Join(list[0].Exams, ",") != "e-1" {
+		t.Errorf("reviewers %+v %v", list, err)
 	}
 }
 

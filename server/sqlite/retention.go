@@ -323,7 +323,7 @@ func (s *DB) FinishRun(ctx context.Context, r server.DeletionRecord, accessThrou
 		if !d.Any() {
 			return nil
 		}
-		return log.log(ctx, tx, server.Actor{Who: server.RetentionWho, At: r.At}, server.ActionRetentionRun,
+		return log.log(ctx, tx, server.SystemActor("retention", server.RetentionWho, r.At), server.ActionRetentionRun,
 			server.RunSubject(r.ID, anchor), d.String())
 	})
 	return r, err

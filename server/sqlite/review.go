@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,10 +11,11 @@ import (
 )
 
 // AddMark stores a mark on an existing session and returns it with its id.
-// The mark and its access-log entry, with the mark's reason, are stored
-// together.
-func (s *DB) AddMark(ctx context.Context, m server.Mark) (server.Mark, error) {
-	m.Removed = nil
+// The mark and its access-log entry are stored together. The reason is
+// free text about a student, so it stays with the mark: the log names
+// students only by id, and outlives an erased student.
+func (s *DB) AddMark(ctx context.Context, m server.Mark, by server.Actor) (server.Mark, error) {
+	m.Removed, m.By, m.ByKind, m.ByID, m.At = nil, by.Who, by.Kind, by.ID, by.At
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := exists(ctx, tx, "sessions", m.Session); err != nil {
 			return err
@@ -26,27 +28,32 @@ func (s *DB) AddMark(ctx context.Context, m server.Mark) (server.Mark, error) {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO marks (id, session_id, kind, reason, who, at_ms) VALUES (?, ?, ?, ?, ?, ?)",
-			m.ID, m.Session, string(m.Kind), m.Reason, m.By, m.At.UnixMilli()); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO marks (id, session_id, kind, reason, who, by_kind, by_id, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			m.ID, m.Session, string(m.Kind), m.Reason, m.By, string(m.ByKind), m.ByID, m.At.UnixMilli()); err != nil {
 			return err
 		}
-		return log.log(ctx, tx, server.Actor{Who: m.By, At: m.At}, server.ActionAddMark,
-			fmt.Sprintf("session %s mark %d %s", m.Session, m.ID, m.Kind), m.Reason)
+		return log.log(ctx, tx, by, server.ActionAddMark, fmt.Sprintf("session %s mark %d %s", m.Session, m.ID, m.Kind), "")
 	})
 	return m, err
 }
 
-// RemoveMark lifts a mark of the session and logs it with its reason. The
-// mark stays, for the record, with who lifted it and why; lifting it again
-// keeps the first removal. A lifted mark no longer extends retention.
-func (s *DB) RemoveMark(ctx context.Context, session string, id int64, reason string, by server.Actor) error {
+// RemoveMark lifts a mark of the session and logs that it did. The mark
+// stays, for the record, with who lifted it and why (the reason stays out
+// of the log, like the mark's own); lifting it again keeps the first
+// removal. A lifted mark no longer extends retention. Unless anyMark, by must
+// be the mark's author.
+func (s *DB) RemoveMark(ctx context.Context, session string, id int64, reason string, by server.Actor, anyMark bool) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM marks WHERE id = ? AND session_id = ?", id, session).Scan(&n); err != nil {
+		var author server.Actor
+		err := tx.QueryRowContext(ctx, "SELECT by_kind, by_id FROM marks WHERE id = ? AND session_id = ?", id, session).Scan(&author.Kind, &author.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return server.ErrNotFound
+		}
+		if err != nil {
 			return err
 		}
-		if n == 0 {
-			return server.ErrNotFound
+		if !anyMark && !by.Same(author) {
+			return server.ErrNotYourMark
 		}
 		log, err := readLog(ctx, tx)
 		if err != nil {
@@ -54,12 +61,13 @@ func (s *DB) RemoveMark(ctx context.Context, session string, id int64, reason st
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE marks SET removed_ms = coalesce(removed_ms, ?),
 				removed_by = CASE WHEN removed_ms IS NULL THEN ? ELSE removed_by END,
+				removed_kind = CASE WHEN removed_ms IS NULL THEN ? ELSE removed_kind END,
 				removed_reason = CASE WHEN removed_ms IS NULL THEN ? ELSE removed_reason END
 			WHERE id = ? AND session_id = ?`,
-			by.At.UnixMilli(), by.Who, reason, id, session); err != nil {
+			by.At.UnixMilli(), by.Who, string(by.Kind), reason, id, session); err != nil {
 			return err
 		}
-		return log.log(ctx, tx, by, server.ActionRemoveMark, fmt.Sprintf("session %s mark %d", session, id), reason)
+		return log.log(ctx, tx, by, server.ActionRemoveMark, fmt.Sprintf("session %s mark %d", session, id), "")
 	})
 }
 
@@ -68,7 +76,7 @@ func (s *DB) Marks(ctx context.Context, session string) ([]server.Mark, error) {
 	if err := exists(ctx, s.db, "sessions", session); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, session_id, kind, reason, who, at_ms, removed_ms, removed_by, removed_reason
+	rows, err := s.db.QueryContext(ctx, `SELECT id, session_id, kind, reason, who, by_kind, by_id, at_ms, removed_ms, removed_by, removed_reason
 		FROM marks WHERE session_id = ? ORDER BY at_ms, id`, session)
 	if err != nil {
 		return nil, err
@@ -79,7 +87,7 @@ func (s *DB) Marks(ctx context.Context, session string) ([]server.Mark, error) {
 		var m server.Mark
 		var at int64
 		var removed sql.NullInt64
-		if err := rows.Scan(&m.ID, &m.Session, &m.Kind, &m.Reason, &m.By, &at, &removed, &m.RemovedBy, &m.RemovedReason); err != nil {
+		if err := rows.Scan(&m.ID, &m.Session, &m.Kind, &m.Reason, &m.By, &m.ByKind, &m.ByID, &at, &removed, &m.RemovedBy, &m.RemovedReason); err != nil {
 			return nil, err
 		}
 		m.At = time.UnixMilli(at)
@@ -94,7 +102,8 @@ func (s *DB) Marks(ctx context.Context, session string) ([]server.Mark, error) {
 
 // AddNote stores a note on an existing session and returns it with its id.
 // The log names the note, never its text.
-func (s *DB) AddNote(ctx context.Context, n server.Note) (server.Note, error) {
+func (s *DB) AddNote(ctx context.Context, n server.Note, by server.Actor) (server.Note, error) {
+	n.By, n.At = by.Who, by.At
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := exists(ctx, tx, "sessions", n.Session); err != nil {
 			return err
@@ -111,7 +120,7 @@ func (s *DB) AddNote(ctx context.Context, n server.Note) (server.Note, error) {
 			n.ID, n.Session, n.Text, n.By, n.At.UnixMilli()); err != nil {
 			return err
 		}
-		return log.log(ctx, tx, server.Actor{Who: n.By, At: n.At}, server.ActionAddNote, fmt.Sprintf("session %s note %d", n.Session, n.ID), "")
+		return log.log(ctx, tx, by, server.ActionAddNote, fmt.Sprintf("session %s note %d", n.Session, n.ID), "")
 	})
 	return n, err
 }
@@ -141,7 +150,7 @@ func (s *DB) Notes(ctx context.Context, session string) ([]server.Note, error) {
 
 // LogView records that staff read an existing student's data, in the
 // student's views and in the access log, in one transaction.
-func (s *DB) LogView(ctx context.Context, student string, v server.View) error {
+func (s *DB) LogView(ctx context.Context, student, what string, by server.Actor) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := exists(ctx, tx, "students", student); err != nil {
 			return err
@@ -150,13 +159,11 @@ func (s *DB) LogView(ctx context.Context, student string, v server.View) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO views (student_id, who, what, at_ms) VALUES (?, ?, ?, ?)",
-			student, v.Who, v.What, v.At.UnixMilli()); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO views (student_id, who, who_kind, what, at_ms) VALUES (?, ?, ?, ?, ?)",
+			student, by.Who, string(by.Kind), what, by.At.UnixMilli()); err != nil {
 			return err
 		}
-		_, err = log.add(ctx, tx, server.AccessEntry{At: v.At, Who: v.Who, Action: server.ActionView,
-			Subject: "student " + student + ": " + v.What})
-		return err
+		return log.log(ctx, tx, by, server.ActionView, "student "+student+": "+what, "")
 	})
 }
 
@@ -165,7 +172,7 @@ func (s *DB) Views(ctx context.Context, student string) ([]server.View, error) {
 	if err := exists(ctx, s.db, "students", student); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT who, what, at_ms FROM views WHERE student_id = ? ORDER BY at_ms, id", student)
+	rows, err := s.db.QueryContext(ctx, "SELECT who, who_kind, what, at_ms FROM views WHERE student_id = ? ORDER BY at_ms, id", student)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +181,7 @@ func (s *DB) Views(ctx context.Context, student string) ([]server.View, error) {
 	for rows.Next() {
 		var v server.View
 		var at int64
-		if err := rows.Scan(&v.Who, &v.What, &at); err != nil {
+		if err := rows.Scan(&v.Who, &v.Kind, &v.What, &at); err != nil {
 			return nil, err
 		}
 		v.At = time.UnixMilli(at)

@@ -37,7 +37,7 @@ func (s *DB) AddObjection(ctx context.Context, o server.Objection) (server.Objec
 			o.ID, o.Student, o.Reason, o.At.UnixMilli()); err != nil {
 			return err
 		}
-		return log.log(ctx, tx, server.Actor{Who: server.WhoStudent, At: o.At}, server.ActionObject,
+		return log.log(ctx, tx, server.StudentActor(o.Student, o.At), server.ActionObject,
 			fmt.Sprintf("student %s objection %d", o.Student, o.ID), "")
 	})
 	return o, err
@@ -80,7 +80,7 @@ func (s *DB) SetEmail(ctx context.Context, student, email string, at time.Time) 
 		if _, err := tx.ExecContext(ctx, "UPDATE students SET email = ? WHERE id = ?", email, student); err != nil {
 			return err
 		}
-		return log.log(ctx, tx, server.Actor{Who: server.WhoStudent, At: at}, server.ActionRectifyEmail, "student "+student, "")
+		return log.log(ctx, tx, server.StudentActor(student, at), server.ActionRectifyEmail, "student "+student, "")
 	})
 }
 
@@ -204,7 +204,7 @@ func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now ti
 				d.ID, student, exam, reason, now.UnixMilli()); err != nil {
 				return err
 			}
-			if err := log.log(ctx, tx, server.Actor{Who: server.WhoStudent, At: now}, server.ActionRequestDeletion,
+			if err := log.log(ctx, tx, server.StudentActor(student, now), server.ActionRequestDeletion,
 				fmt.Sprintf("student %s deletion request %d", student, d.ID), ""); err != nil {
 				return err
 			}
@@ -212,7 +212,7 @@ func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now ti
 		if !grant {
 			return nil
 		}
-		d, err = grantDeletion(ctx, tx, log, d, counts, server.Actor{Who: server.WhoAutomatic, At: now},
+		d, err = grantDeletion(ctx, tx, log, d, counts, server.SystemActor("deletion", server.WhoAutomatic, now),
 			"granted automatically: no active mark and the review period after the exam window has passed")
 		return err
 	})
@@ -352,7 +352,7 @@ func (s *DB) StudentAccessLog(ctx context.Context, student string) ([]server.Acc
 	if err := exists(ctx, s.db, "students", student); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT a.seq, a.at_ms, a.who, a.action, a.subject, a.reason, a.prev, a.hash FROM access_log a
+	rows, err := s.db.QueryContext(ctx, `SELECT a.seq, a.at_ms, a.actor_kind, a.actor_id, a.who, a.action, a.subject, a.reason, a.prev, a.hash FROM access_log a
 		WHERE EXISTS (SELECT 1 FROM (SELECT 'student ' || ? AS p UNION ALL SELECT 'session ' || id FROM sessions WHERE student_id = ?) k
 			WHERE a.subject = k.p OR substr(a.subject, 1, length(k.p) + 1) IN (k.p || ' ', k.p || ':'))
 		ORDER BY a.seq`, student, student)

@@ -40,19 +40,19 @@ func history(t *testing.T) *DB {
 	}
 	appendSummary(t, db, summary("s-2", 1, wire.Genesis, event(wire.Paste, 1, 0, 0)))
 	for _, s := range []string{"s-1", "s-2"} {
-		m, err := db.AddMark(ctx, server.Mark{Session: s, Kind: server.MarkAppeal, Reason: "student appealed", By: "Dr. J", At: examStart})
+		m, err := db.AddMark(ctx, server.Mark{Session: s, Kind: server.MarkAppeal, Reason: "student appealed"}, server.Actor{Kind: server.ActorStaff, ID: "u-Dr. J", Who: "Dr. J", At: examStart})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Lifted behind the API, so the test does not depend on how a
 		// removal is made: the rule reads only removed_ms.
 		db.db.Exec("UPDATE marks SET removed_ms = ? WHERE id = ?", examStart.Add(time.Hour).UnixMilli(), m.ID)
-		if _, err := db.AddNote(ctx, server.Note{Session: s, Text: "looked fine", By: "Dr. J", At: examStart}); err != nil {
+		if _, err := db.AddNote(ctx, server.Note{Session: s, Text: "looked fine"}, server.Actor{Kind: server.ActorStaff, ID: "u-Dr. J", Who: "Dr. J", At: examStart}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, st := range []string{"st-1", "st-2"} {
-		if err := db.LogView(ctx, st, server.View{Who: "Dr. J", What: "session", At: examStart}); err != nil {
+		if err := db.LogView(ctx, st, "session", server.Actor{Kind: server.ActorStaff, ID: "u-Dr. J", Who: "Dr. J", At: examStart}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.AddObjection(ctx, server.Objection{Student: st, Reason: "I object", At: examStart}); err != nil {
@@ -105,7 +105,7 @@ func total(n map[string]int) int {
 func TestDeletionRule(t *testing.T) {
 	t.Run("marked: pending", func(t *testing.T) {
 		db := history(t)
-		if _, err := db.AddMark(ctx, server.Mark{Session: "s-1", Kind: server.MarkFraud, Reason: "two faces", By: "Dr. J", At: examStart}); err != nil {
+		if _, err := db.AddMark(ctx, server.Mark{Session: "s-1", Kind: server.MarkFraud, Reason: "two faces"}, server.Actor{Kind: server.ActorStaff, ID: "u-Dr. J", Who: "Dr. J", At: examStart}); err != nil {
 			t.Fatal(err)
 		}
 		before := rowsOf(t, db, "st-1", "s-1")
@@ -205,7 +205,7 @@ func TestDecideDeletion(t *testing.T) {
 	if err != nil || d.Status != server.DeletionPending {
 		t.Fatal(d, err)
 	}
-	admin := server.Actor{Who: "admin", At: afterExam}
+	admin := server.Actor{Kind: server.ActorStaff, ID: "u-admin", Who: "admin", At: afterExam}
 	refused, err := db.DecideDeletion(ctx, d.ID, false, "the appeal is still running", admin)
 	if err != nil || refused.Status != server.DeletionRefused || refused.Decision != "the appeal is still running" || refused.DecidedBy != "admin" {
 		t.Fatalf("refused %+v %v", refused, err)
@@ -225,7 +225,7 @@ func TestDecideDeletion(t *testing.T) {
 	}
 
 	// A new request, granted by the admin although a mark is active.
-	if _, err := db.AddMark(ctx, server.Mark{Session: "s-1", Kind: server.MarkFraud, Reason: "r", By: "Dr. J", At: examStart}); err != nil {
+	if _, err := db.AddMark(ctx, server.Mark{Session: "s-1", Kind: server.MarkFraud, Reason: "r"}, server.Actor{Kind: server.ActorStaff, ID: "u-Dr. J", Who: "Dr. J", At: examStart}); err != nil {
 		t.Fatal(err)
 	}
 	d2, err := db.RequestDeletion(ctx, "st-1", "", afterExam)
@@ -289,7 +289,7 @@ func TestStudentAccessLog(t *testing.T) {
 	db := history(t)
 	// Look-alike subjects of other ids must not match.
 	for _, subject := range []string{"student st-10", "session s-10 mark 1", "student st-1x", "exam e-1"} {
-		if _, err := db.Access(ctx, server.AccessEntry{Who: "x", Action: "probe", Subject: subject, At: examStart}); err != nil {
+		if _, err := db.Access(ctx, server.AccessEntry{Kind: server.ActorStaff, Who: "x", Action: "probe", Subject: subject, At: examStart}); err != nil {
 			t.Fatal(err)
 		}
 	}

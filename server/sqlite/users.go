@@ -168,7 +168,7 @@ func (s *DB) CreateStaffSession(ctx context.Context, ss server.StaffSession, idH
 			ss.Created.UnixMilli(), ss.LastSeen.UnixMilli(), ss.Expires.UnixMilli()); err != nil {
 			return err
 		}
-		return log.log(ctx, tx, server.Actor{Who: ss.User.Name, At: ss.Created}, server.ActionLogin,
+		return log.log(ctx, tx, server.Actor{Kind: server.ActorStaff, ID: ss.User.ID, Who: ss.User.Name, At: ss.Created}, server.ActionLogin,
 			"user "+ss.User.ID+" ("+ss.User.Name+")", "via "+via)
 	})
 }
@@ -227,7 +227,7 @@ func (s *DB) DeleteStaffSession(ctx context.Context, idHash []byte, by server.Ac
 		if _, err := tx.ExecContext(ctx, "DELETE FROM staff_sessions WHERE id_hash = ?", hex.EncodeToString(idHash)); err != nil {
 			return err
 		}
-		return log.log(ctx, tx, by, server.ActionLogout, "user "+by.Who, "")
+		return log.log(ctx, tx, by, server.ActionLogout, "user "+by.ID+" ("+by.Who+")", "")
 	})
 }
 

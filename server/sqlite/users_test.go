@@ -14,7 +14,7 @@ import (
 func TestUsers(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "u.db"))
 	t0 := time.UnixMilli(1_770_000_000_000)
-	by := server.Actor{Who: "admin", At: t0}
+	by := server.Actor{Kind: server.ActorStaff, ID: "u-admin", Who: "admin", At: t0}
 	ann := server.User{ID: "u-1", Name: "Ann", Role: server.RoleReviewer, Created: t0}
 	if err := db.CreateUser(ctx, ann, "$argon2id$fake", by); err != nil {
 		t.Fatal(err)
@@ -77,16 +77,16 @@ func TestUsers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := db.DeleteStaffSession(ctx, idHash, server.Actor{Who: "Ann", At: late}); err != nil {
+	if err := db.DeleteStaffSession(ctx, idHash, server.Actor{Kind: server.ActorStaff, ID: "u-Ann", Who: "Ann", At: late}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.DeleteStaffSession(ctx, idHash, server.Actor{Who: "Ann", At: late}); !errors.Is(err, server.ErrNotFound) {
+	if err := db.DeleteStaffSession(ctx, idHash, server.Actor{Kind: server.ActorStaff, ID: "u-Ann", Who: "Ann", At: late}); !errors.Is(err, server.ErrNotFound) {
 		t.Errorf("second logout: %v", err)
 	}
 	if _, err := db.StaffSession(ctx, live, late); err != nil {
 		t.Fatal(err)
 	}
-	d, err := db.DisableUser(ctx, "u-1", server.Actor{Who: "admin", At: late})
+	d, err := db.DisableUser(ctx, "u-1", server.Actor{Kind: server.ActorStaff, ID: "u-admin", Who: "admin", At: late})
 	if err != nil || d.Disabled == nil || !d.Disabled.Equal(late) {
 		t.Fatalf("DisableUser = %+v %v", d, err)
 	}

@@ -23,7 +23,7 @@ func auditDB(t *testing.T, n int) string {
 	}
 	defer db.Close()
 	for i := range n {
-		if _, err := db.Access(context.Background(), server.AccessEntry{Who: "admin", Action: server.ActionAddMark,
+		if _, err := db.Access(context.Background(), server.AccessEntry{Kind: server.ActorStaff, Who: "admin", Action: server.ActionAddMark,
 			Subject: fmt.Sprintf("session s-%d mark 1", i), Reason: "a reason"}); err != nil {
 			t.Fatal(err)
 		}

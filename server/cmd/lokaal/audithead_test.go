@@ -110,7 +110,7 @@ type rechain struct{ raw *sql.DB }
 
 func (r rechain) entries(t *testing.T) []server.AccessEntry {
 	t.Helper()
-	rows, err := r.raw.Query("SELECT seq, at_ms, who, action, subject, reason, prev, hash FROM access_log ORDER BY seq")
+	rows, err := r.raw.Query("SELECT seq, at_ms, actor_kind, actor_id, who, action, subject, reason, prev, hash FROM access_log ORDER BY seq")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func (r rechain) entries(t *testing.T) []server.AccessEntry {
 	for rows.Next() {
 		var e server.AccessEntry
 		var at int64
-		if err := rows.Scan(&e.Seq, &at, &e.Who, &e.Action, &e.Subject, &e.Reason, &e.Prev, &e.Hash); err != nil {
+		if err := rows.Scan(&e.Seq, &at, &e.Kind, &e.ActorID, &e.Who, &e.Action, &e.Subject, &e.Reason, &e.Prev, &e.Hash); err != nil {
 			t.Fatal(err)
 		}
 		e.At = time.UnixMilli(at)

@@ -85,7 +85,7 @@ func addUser(ctx context.Context, db *sqlite.DB, name string, role server.Role, 
 	id := make([]byte, 8)
 	rand.Read(id)
 	u := server.User{ID: "u-" + hex.EncodeToString(id), Name: name, Role: role, Created: now}
-	err = db.CreateUser(ctx, u, hash, server.Actor{Who: cliActor, At: now})
+	err = db.CreateUser(ctx, u, hash, server.SystemActor("cli", cliActor, now))
 	if errors.Is(err, server.ErrNameTaken) {
 		return fmt.Errorf("a user named %q exists", name)
 	}

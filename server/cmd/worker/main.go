@@ -167,7 +167,7 @@ func ensureAdmin(ctx context.Context, store *sqlite.DB, pw string, now time.Time
 	id := make([]byte, 8)
 	rand.Read(id)
 	u := server.User{ID: "u-" + hex.EncodeToString(id), Name: "admin", Role: server.RoleAdmin, Created: now}
-	err = store.CreateUser(ctx, u, hash, server.Actor{Who: "worker (LOKAAL_ADMIN_PASSWORD)", At: now})
+	err = store.CreateUser(ctx, u, hash, server.SystemActor("worker", "worker (LOKAAL_ADMIN_PASSWORD)", now))
 	if errors.Is(err, server.ErrNameTaken) { // a concurrent first login made it, or "admin" is a reviewer
 		return nil
 	}
