@@ -317,7 +317,7 @@ type studentInfo struct {
 	Policy    wire.Policy `json:"policy"`
 	Retention struct {
 		Days         int `json:"days"`
-		ExtendedDays int `json:"extended_days"`
+		MarkedMonths int `json:"marked_months"`
 	} `json:"retention"`
 	Objection string `json:"objection"`
 	Sessions  []struct {
@@ -355,7 +355,7 @@ func TestAccommodations(t *testing.T) {
 	if got := kinds(info.Policy); !reflect.DeepEqual(got, []wire.Kind{wire.FaceAbsent, wire.FocusLost}) {
 		t.Errorf("a's policy %v", got)
 	}
-	if info.Retention.Days != 45 || info.Retention.ExtendedDays != 183 || info.Objection != "the exam committee" ||
+	if info.Retention.Days != 45 || info.Retention.MarkedMonths != 6 || info.Objection != "the exam committee" ||
 		info.Exam.URL != "/sample-exam" || info.Student.StudentID != "s1" || info.Policy.From != ex.Start.UnixMilli() || info.Policy.IntervalS != 30 {
 		t.Errorf("student info %+v", info)
 	}
@@ -874,5 +874,20 @@ func TestExamPageHeaders(t *testing.T) {
 		if !strings.Contains(csp, want.csp) || strings.Contains(csp, want.notCSP) || !strings.Contains(csp, "script-src 'self' 'wasm-unsafe-eval'") {
 			t.Errorf("%s: CSP %q", path, csp)
 		}
+	}
+}
+
+// TestStudentSeesPolicyInForce: the retention a student reads before the
+// exam is the policy in force, as /transparency shows it, not the default.
+func TestStudentSeesPolicyInForce(t *testing.T) {
+	e := newEnv(t)
+	ex := e.createExam(nil)
+	a := e.importStudents(ex.ID, "s1,a@example.edu")[0]
+	body := map[string]any{"session_days": 30, "marked_months": 12, "count_days": 400, "access_log_years": 2, "review_days": 14,
+		"reason": "faculty board decision"}
+	wantStatus(t, e.do("PUT", "/api/v1/retention", body, true), http.StatusOK)
+	info := decodeJSON[studentInfo](t, e.as(a.token(), "GET", "/api/v1/student", nil))
+	if info.Retention.Days != 30 || info.Retention.MarkedMonths != 12 {
+		t.Errorf("retention shown %+v, want the policy in force: 30 days, 12 months", info.Retention)
 	}
 }

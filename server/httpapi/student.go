@@ -1,19 +1,13 @@
 package httpapi
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
-)
-
-// Retention the transparency screen announces: summaries are kept this
-// many days, or extendedRetentionDays when a reviewer marks a session.
-const (
-	retentionDays         = 45
-	extendedRetentionDays = 183
 )
 
 // studentExam is what a student sees of the exam.
@@ -46,10 +40,14 @@ func newStudentSelf(s server.Student) studentSelf {
 
 // handleStudent answers what the transparency screen shows: the exam, the
 // detectors this student's browser will run, retention and where to object.
-func handleStudent(log *slog.Logger, store server.ExamStore, objection string) http.Handler {
+func handleStudent(log *slog.Logger, store interface {
+	server.ExamStore
+	RetentionPolicy(ctx context.Context) (server.RetentionPolicy, error)
+}, objection string) http.Handler {
+	// The policy in force, as /transparency shows it.
 	type retention struct {
-		Days         int `json:"days"`
-		ExtendedDays int `json:"extended_days"`
+		Days         int `json:"days"`          // after the exam window ends
+		MarkedMonths int `json:"marked_months"` // after a mark or an appeal
 	}
 	type sessionState struct {
 		ID       string     `json:"id"`
@@ -75,8 +73,13 @@ func handleStudent(log *slog.Logger, store server.ExamStore, objection string) h
 			fail(w, log, err)
 			return
 		}
+		policy, err := store.RetentionPolicy(r.Context())
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
 		resp := response{Exam: newStudentExam(e), Student: newStudentSelf(st), Policy: st.Policy(e),
-			Retention: retention{retentionDays, extendedRetentionDays}, Objection: objection, Sessions: []sessionState{}}
+			Retention: retention{policy.SessionDays, policy.MarkedMonths}, Objection: objection, Sessions: []sessionState{}}
 		for _, s := range sessions {
 			resp.Sessions = append(resp.Sessions, sessionState{s.ID, s.Finished})
 		}

@@ -54,7 +54,7 @@ var en = map[string]string{
 	"tr.noMicrophone": "The microphone is not used.",
 	"tr.example":      "This is exactly what is sent every {n} seconds (an example with one event of each kind switched on for you):",
 	"tr.chain":        "Each summary is signed with a key made for this session in this browser and carries the hash of the previous one, so no summary can be removed or changed unnoticed.",
-	"tr.retention":    "Retention: {days} days, or {extended} days (6 months) when a reviewer marks suspected fraud or you appeal.",
+	"tr.retention":    "Retention: {days} days after the exam, or {months} months after a reviewer marks suspected fraud or you appeal.",
 	"tr.review":       "Nothing is decided automatically: there is no suspicion score and no comparison with other students. The exam committee looks at the timeline and decides.",
 	"tr.legal":        "Legal basis: {text}",
 	"tr.considered":   "Less intrusive alternatives that were considered: {text}",

@@ -54,7 +54,7 @@ var nl = map[string]string{
 	"tr.noMicrophone": "De microfoon wordt niet gebruikt.",
 	"tr.example":      "Dit wordt elke {n} seconden verstuurd, precies zo (een voorbeeld met één gebeurtenis van elke soort die voor jou aan staat):",
 	"tr.chain":        "Elke samenvatting is ondertekend met een sleutel die voor deze sessie in deze browser is gemaakt en bevat de hash van de vorige, zodat geen samenvatting ongemerkt kan worden weggelaten of veranderd.",
-	"tr.retention":    "Bewaartermijn: {days} dagen, of {extended} dagen (6 maanden) als een beoordelaar vermoedelijke fraude markeert of als je in beroep gaat.",
+	"tr.retention":    "Bewaartermijn: {days} dagen na het tentamen, of {months} maanden nadat een beoordelaar vermoedelijke fraude markeert of je in beroep gaat.",
 	"tr.review":       "Er wordt niets automatisch besloten: er is geen verdenkingsscore en geen vergelijking met andere studenten. De examencommissie bekijkt de tijdlijn en beslist.",
 	"tr.legal":        "Grondslag: {text}",
 	"tr.considered":   "Minder ingrijpende alternatieven die zijn overwogen: {text}",

@@ -48,7 +48,7 @@ type studentInfo struct {
 	Policy    wire.Policy `json:"policy"`
 	Retention struct {
 		Days         int `json:"days"`
-		ExtendedDays int `json:"extended_days"`
+		MarkedMonths int `json:"marked_months"`
 	} `json:"retention"`
 	Objection string `json:"objection"`
 	Sessions  []struct {

@@ -160,7 +160,7 @@ func (a *app) transparency() []*browser.Node {
 		h("h3", l.T("tr.example", "n", strconv.Itoa(p.IntervalS))),
 		h("pre", class("json"), attr{"id", "example"}, exampleSummary(p, a.build, time.Now().UnixMilli())),
 		h("p", l.T("tr.chain")),
-		h("p", attr{"id", "retention"}, l.T("tr.retention", "days", strconv.Itoa(a.info.Retention.Days), "extended", strconv.Itoa(a.info.Retention.ExtendedDays))),
+		h("p", attr{"id", "retention"}, l.T("tr.retention", "days", strconv.Itoa(a.info.Retention.Days), "months", strconv.Itoa(a.info.Retention.MarkedMonths))),
 		h("p", l.T("tr.review")),
 		h("p", l.T("tr.legal", "text", e.LegalBasis)),
 		h("p", l.T("tr.considered", "text", e.Alternatives)),
