@@ -106,16 +106,6 @@ func (s *DB) DeleteExpiredSessions(ctx context.Context, p server.RetentionPolicy
 			return err
 		}
 		students = slices.DeleteFunc(students, func(id string) bool { return keptStudent[id] })
-		// Tables of the data-subject rights migration hang off students too;
-		// checked so retention keeps working on a schema without them.
-		objections, err := retentionHasTable(ctx, tx, "objections")
-		if err != nil {
-			return err
-		}
-		requests, err := retentionHasTable(ctx, tx, "deletion_requests")
-		if err != nil {
-			return err
-		}
 		// One statement per table over the lists, bound as JSON arrays, so
 		// a run costs the same few round trips to D1 however much is due.
 		dueList, studentList := jsonList(due), jsonList(students)
@@ -141,17 +131,13 @@ func (s *DB) DeleteExpiredSessions(ctx context.Context, p server.RetentionPolicy
 		for _, d := range perSession {
 			deletes = append(deletes, deletion{"DELETE FROM " + d.table + " WHERE session_id" + inList, dueList})
 		}
-		deletes = append(deletes, deletion{"DELETE FROM sessions WHERE id" + inList, dueList},
-			deletion{"DELETE FROM views WHERE student_id" + inList, studentList})
-		if objections {
-			deletes = append(deletes, deletion{"DELETE FROM objections WHERE student_id" + inList, studentList})
-		}
-		// A granted request is the rights engine's own record, with no
-		// personal data; an undecided or refused one holds the student's
+		// A granted deletion request is the rights engine's own record, with
+		// no personal data; an undecided or refused one holds the student's
 		// reason.
-		if requests {
-			deletes = append(deletes, deletion{"DELETE FROM deletion_requests WHERE status <> 'granted' AND student_id" + inList, studentList})
-		}
+		deletes = append(deletes, deletion{"DELETE FROM sessions WHERE id" + inList, dueList},
+			deletion{"DELETE FROM views WHERE student_id" + inList, studentList},
+			deletion{"DELETE FROM objections WHERE student_id" + inList, studentList},
+			deletion{"DELETE FROM deletion_requests WHERE status <> 'granted' AND student_id" + inList, studentList})
 		deletes = append(deletes, deletion{"DELETE FROM students WHERE id" + inList, studentList})
 		for _, d := range deletes {
 			if _, err := tx.ExecContext(ctx, d.query, d.list); err != nil {
@@ -388,10 +374,4 @@ func retentionIDs(ctx context.Context, q reader, query string, args ...any) ([]s
 		out = append(out, v)
 	}
 	return out, rows.Err()
-}
-
-func retentionHasTable(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
-	var n int
-	err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", name).Scan(&n)
-	return n > 0, err
 }
