@@ -1,7 +1,11 @@
-// Package server holds lokaal's domain: kiosks, the devices enrolled for
-// them, the count batches they report, and the store that keeps them.
-// Storage (server/sqlite) and transport (server/httpapi) live in their own
-// packages and depend on this one, never the other way round.
+// Package server holds lokaal's domain and the interfaces of the store that
+// keeps it: kiosks, their enrolled devices and the count batches they
+// report (this file); proctored exams, students, sessions, summaries,
+// reviewers, marks and notes (exam.go); staff accounts (user.go); the
+// access log and its signed head (access.go, accesshead.go); the retention
+// policy (retention.go) and the students' rights (rights.go). Storage
+// (server/sqlite) and transport (server/httpapi) live in their own packages
+// and depend on this one, never the other way round.
 package server
 
 import (
