@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
-	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
 // Where the access log is written. A change (mark, note, exam, students,
@@ -138,7 +137,7 @@ func handleAuditExport(log *slog.Logger, store server.AccessLog, key ed25519.Pri
 func handleAuditHead(log *slog.Logger, store server.AccessLog, key ed25519.PrivateKey, now func() time.Time) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if key == nil {
-			encode(w, http.StatusServiceUnavailable, wire.Error{Code: codeUnavailable, Message: "no audit key is configured (LOKAAL_AUDIT_KEY)"})
+			refuse(w, codeUnavailable, "no audit key is configured (LOKAAL_AUDIT_KEY)")
 			return
 		}
 		seq, hash, err := store.AccessHead(r.Context())

@@ -157,7 +157,7 @@ func crossOrigin(r *http.Request) bool {
 // checkCSRF guards a cookie-authenticated state change: the browser sends
 // the cookie by itself, so only the synchronizer token, which a page of
 // another origin cannot read, shows the request came from our page.
-func checkCSRF(r *http.Request, c caller) error {
+func checkCSRF(r *http.Request, c caller) *wire.Error {
 	if c.Session == nil || !stateChanging(r) {
 		return nil // bearer tokens are never attached by a browser on its own
 	}
@@ -186,7 +186,7 @@ func requireStaff(d Deps, realm string, roles []server.Role, next http.Handler) 
 		}
 		if errors.Is(err, errNoCaller) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="`+realm+`"`)
-			encode(w, http.StatusUnauthorized, wire.Error{Code: codeUnauthorized, Message: "log in, or send a " + realm + " token"})
+			refuse(w, codeUnauthorized, "log in, or send a "+realm+" token")
 			return
 		}
 		if err != nil {
@@ -194,7 +194,7 @@ func requireStaff(d Deps, realm string, roles []server.Role, next http.Handler) 
 			return
 		}
 		if err := checkCSRF(r, c); err != nil {
-			encode(w, http.StatusForbidden, err)
+			refuse(w, err.Code, err.Message)
 			return
 		}
 		allowed := false
@@ -202,7 +202,7 @@ func requireStaff(d Deps, realm string, roles []server.Role, next http.Handler) 
 			allowed = allowed || c.Role == role
 		}
 		if !allowed {
-			encode(w, http.StatusForbidden, wire.Error{Code: codeForbidden, Message: "this needs the " + string(roles[0]) + " role"})
+			refuse(w, codeForbidden, "this needs the "+string(roles[0])+" role")
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey, c)))
@@ -234,7 +234,7 @@ func studentOnly(log *slog.Logger, store server.ExamStore, next http.Handler) ht
 		}
 		if errors.Is(err, server.ErrNotFound) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="lokaal exam"`)
-			encode(w, http.StatusUnauthorized, wire.Error{Code: codeUnauthorized, Message: "the access token from your exam link is required"})
+			refuse(w, codeUnauthorized, "the access token from your exam link is required")
 			return
 		}
 		if err != nil {
@@ -337,7 +337,7 @@ func handleLogin(d Deps) http.Handler {
 	hashes := newLimiter(loginHashesPerMinute, loginHashesBurst, d.Now)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if crossOrigin(r) { // login CSRF: logging a victim into the attacker's account
-			encode(w, http.StatusForbidden, wire.Error{Code: codeCSRF, Message: "cross-origin request refused"})
+			refuse(w, codeCSRF, "cross-origin request refused")
 			return
 		}
 		var req request
@@ -384,7 +384,7 @@ func handleLogin(d Deps) http.Handler {
 				fail(w, d.Logger, err)
 				return
 			}
-			encode(w, http.StatusUnauthorized, wire.Error{Code: codeBadLogin, Message: "wrong name or password"})
+			refuse(w, codeBadLogin, "wrong name or password")
 			return
 		}
 		byAccount.refund(account) // the right password costs the account nothing
@@ -472,7 +472,7 @@ func handleCreateUser(log *slog.Logger, store server.UserStore, now func() time.
 		u := server.User{ID: newID("u-"), Name: req.Name, Role: req.Role, Password: true, Created: time.UnixMilli(at.UnixMilli())}
 		err = store.CreateUser(r.Context(), u, hash, actor(r, at))
 		if errors.Is(err, server.ErrNameTaken) {
-			encode(w, http.StatusConflict, wire.Error{Code: codeNameTaken, Message: err.Error()})
+			refuse(w, codeNameTaken, err.Error())
 			return
 		}
 		if err != nil {

@@ -318,7 +318,7 @@ func handleAddStudents(log *slog.Logger, store server.ExamStore, now func() time
 	tooLarge := &wire.Error{Code: wire.CodeTooLarge, Message: fmt.Sprintf("the CSV exceeds %d KiB", maxStudentsCSV>>10)}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "text/csv" {
-			encode(w, http.StatusUnsupportedMediaType, wire.Error{Code: wire.CodeMalformed, Message: "Content-Type must be text/csv"})
+			unsupportedMedia(w, "text/csv")
 			return
 		}
 		if r.ContentLength > maxStudentsCSV {

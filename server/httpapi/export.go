@@ -384,7 +384,7 @@ func handleHealthz(log *slog.Logger, store server.Store) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := store.Ping(r.Context()); err != nil {
 			log.Error("health check failed", "err", err)
-			encode(w, http.StatusServiceUnavailable, wire.Error{Code: codeUnavailable, Message: "database unavailable"})
+			refuse(w, codeUnavailable, "database unavailable")
 			return
 		}
 		encode(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -22,7 +22,7 @@ const codeRateLimited = "rate_limited"
 func rateLimited(w http.ResponseWriter, wait time.Duration) {
 	s := strconv.Itoa(max(1, int(math.Ceil(wait.Seconds()))))
 	w.Header().Set("Retry-After", s)
-	encode(w, http.StatusTooManyRequests, wire.Error{Code: codeRateLimited, Message: "too many requests: try again in " + s + " s"})
+	refuse(w, codeRateLimited, "too many requests: try again in "+s+" s")
 }
 
 // The ingest limits. Clients treat 429 as "later" and keep the item queued
@@ -339,7 +339,7 @@ func limitBodies(mux *http.ServeMux, next http.Handler) http.Handler {
 			if !drain(r) {
 				w.Header().Set("Connection", "close")
 			}
-			encode(w, http.StatusRequestEntityTooLarge, wire.Error{Code: wire.CodeTooLarge, Message: "body exceeds " + strconv.FormatInt(limit, 10) + " bytes"})
+			refuse(w, wire.CodeTooLarge, "body exceeds "+strconv.FormatInt(limit, 10)+" bytes")
 		}
 		if r.ContentLength > limit {
 			tooLarge()
@@ -352,7 +352,7 @@ func limitBodies(mux *http.ServeMux, next http.Handler) http.Handler {
 				return
 			}
 			if err != nil {
-				encode(w, http.StatusBadRequest, wire.Error{Code: wire.CodeMalformed, Message: "reading the body failed"})
+				refuse(w, wire.CodeMalformed, "reading the body failed")
 				return
 			}
 			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))

@@ -25,7 +25,7 @@ const (
 func handleOIDCLogin(d Deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if d.OIDC == nil {
-			encode(w, http.StatusNotFound, notConfigured)
+			refuse(w, notConfigured.Code, notConfigured.Message)
 			return
 		}
 		d.OIDC.Begin(w, r)
@@ -44,7 +44,7 @@ var notConfigured = wire.Error{Code: codeNotFound, Message: "single sign-on is n
 func handleOIDCCallback(d Deps) http.Handler {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if d.OIDC == nil {
-			encode(w, http.StatusNotFound, notConfigured)
+			refuse(w, notConfigured.Code, notConfigured.Message)
 			return
 		}
 		name, role, err := d.OIDC.Finish(w, r)

@@ -79,51 +79,68 @@ func encode(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// fail answers err as {code,message}. Domain errors get their wire code;
-// anything else is logged and answered without detail.
+// domainCodes is the one table from the domain's errors (package server)
+// to the API's codes; statusOf then gives the HTTP status.
+var domainCodes = []struct {
+	err  error
+	code string
+}{
+	{server.ErrBadCode, wire.CodeBadCode},
+	{server.ErrSeqConflict, wire.CodeConflict},
+	{server.ErrUnknownLine, wire.CodeInvalid},
+	{server.ErrNoticeTooShort, codeNoticeShort},
+	{server.ErrChainBroken, wire.CodeChainBroken},
+	{server.ErrFinished, wire.CodeFinished},
+	{server.ErrNoChoice, codeNoChoice},
+	{server.ErrSessionExists, codeSessionExists},
+	{server.ErrChoiceFrozen, codeChoiceFrozen},
+	{server.ErrWindowOverlap, wire.CodeWindowOverlap},
+	{server.ErrNotYourMark, codeForbidden},
+	{server.ErrNotReviewer, wire.CodeInvalid},
+}
+
+// fail answers err as {code,message}. Domain errors get their code from
+// domainCodes; anything else is logged and answered without detail.
 func fail(w http.ResponseWriter, log *slog.Logger, err error) {
 	var we *wire.Error
 	switch {
 	case errors.As(err, &we):
 	case errors.Is(err, server.ErrNotFound):
 		we = &wire.Error{Code: codeNotFound, Message: "not found"}
-	case errors.Is(err, server.ErrBadCode):
-		we = &wire.Error{Code: wire.CodeBadCode, Message: err.Error()}
-	case errors.Is(err, server.ErrSeqConflict):
-		we = &wire.Error{Code: wire.CodeConflict, Message: err.Error()}
-	case errors.Is(err, server.ErrUnknownLine):
-		we = &wire.Error{Code: wire.CodeInvalid, Message: err.Error()}
-	case errors.Is(err, server.ErrNoticeTooShort):
-		we = &wire.Error{Code: codeNoticeShort, Message: err.Error()}
-	case errors.Is(err, server.ErrChainBroken):
-		we = &wire.Error{Code: wire.CodeChainBroken, Message: err.Error()}
-	case errors.Is(err, server.ErrFinished):
-		we = &wire.Error{Code: wire.CodeFinished, Message: err.Error()}
-	case errors.Is(err, server.ErrNoChoice):
-		we = &wire.Error{Code: codeNoChoice, Message: err.Error()}
-	case errors.Is(err, server.ErrSessionExists):
-		we = &wire.Error{Code: codeSessionExists, Message: err.Error()}
-	case errors.Is(err, server.ErrChoiceFrozen):
-		we = &wire.Error{Code: codeChoiceFrozen, Message: err.Error()}
-	case errors.Is(err, server.ErrWindowOverlap):
-		we = &wire.Error{Code: wire.CodeWindowOverlap, Message: err.Error()}
-	case errors.Is(err, server.ErrNotYourMark):
-		we = &wire.Error{Code: codeForbidden, Message: err.Error()}
-	case errors.Is(err, server.ErrNotReviewer):
-		we = &wire.Error{Code: wire.CodeInvalid, Message: err.Error()}
 	default:
+		for _, d := range domainCodes {
+			if errors.Is(err, d.err) {
+				we = &wire.Error{Code: d.code, Message: err.Error()}
+				break
+			}
+		}
+	}
+	if we == nil {
 		log.Error("request failed", "err", err)
-		encode(w, http.StatusInternalServerError, wire.Error{Code: codeInternal, Message: "internal error"})
+		refuse(w, codeInternal, "internal error")
 		return
 	}
-	status, ok := statusOf[we.Code]
-	if !ok {
-		status = http.StatusBadRequest
-	}
 	if we == errContentType {
-		status = http.StatusUnsupportedMediaType
+		unsupportedMedia(w, "application/json")
+		return
 	}
-	encode(w, status, we)
+	refuse(w, we.Code, we.Message)
+}
+
+// refuse answers code with the status statusOf gives it. Every refusal the
+// API makes goes through here, so no handler picks a status of its own.
+func refuse(w http.ResponseWriter, code, message string) {
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError // a code missing from the table is a bug (TestErrorCodesDocumented)
+	}
+	encode(w, status, wire.Error{Code: code, Message: message})
+}
+
+// unsupportedMedia answers a body of the wrong type: malformed, but 415
+// rather than the code's 400, so a client can tell it sent the wrong kind.
+func unsupportedMedia(w http.ResponseWriter, want string) {
+	encode(w, http.StatusUnsupportedMediaType, wire.Error{Code: wire.CodeMalformed, Message: "Content-Type must be " + want})
 }
 
 // errContentType is malformed input answered 415 rather than 400.
