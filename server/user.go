@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"time"
 )
@@ -138,3 +140,41 @@ type ReviewerStore interface {
 // ErrNotReviewer: an id given as a reviewer is neither a reviewer token nor
 // a reviewer account.
 var ErrNotReviewer = errors.New("not a reviewer token or an account with the reviewer role")
+
+// NewID returns prefix and 16 random lowercase hex digits: unguessable, and
+// a valid wire ID. Every id lokaal mints comes from here.
+func NewID(prefix string) string {
+	b := make([]byte, 8)
+	rand.Read(b) // cannot fail since Go 1.24
+	return prefix + hex.EncodeToString(b)
+}
+
+// FirstAdmin makes sure an admin can log in: when no admin account exists,
+// it creates "admin" with the password hash hash makes (called only then:
+// argon2id costs), and reports whether it did. It fails with ErrNameTaken
+// when another account is named "admin" (or a concurrent call made it).
+// `lokaal serve` calls it at start; the Worker, which has no start, at a
+// login.
+func FirstAdmin(ctx context.Context, store interface {
+	Users(ctx context.Context) ([]User, error)
+	CreateUser(ctx context.Context, u User, passwordHash string, by Actor) error
+}, hash func() (string, error), by Actor) (bool, error) {
+	users, err := store.Users(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, u := range users {
+		if u.Role == RoleAdmin {
+			return false, nil
+		}
+	}
+	h, err := hash()
+	if err != nil {
+		return false, err
+	}
+	u := User{ID: NewID("u-"), Name: "admin", Role: RoleAdmin, Created: by.At}
+	if err := store.CreateUser(ctx, u, h, by); err != nil {
+		return false, err
+	}
+	return true, nil
+}

@@ -303,7 +303,7 @@ func loginStaff(w http.ResponseWriter, r *http.Request, d Deps, name string, rol
 		return err
 	}
 	// The institution's sign-on vouched for the claims; lokaal acts on them.
-	u, err := d.Store.EnsureSSOUser(r.Context(), name, role, newID("u-"), server.SystemActor("oidc", "single sign-on", d.Now()))
+	u, err := d.Store.EnsureSSOUser(r.Context(), name, role, server.NewID("u-"), server.SystemActor("oidc", "single sign-on", d.Now()))
 	if err != nil {
 		return err
 	}
@@ -469,7 +469,7 @@ func handleCreateUser(log *slog.Logger, store server.UserStore, now func() time.
 			return
 		}
 		at := now()
-		u := server.User{ID: newID("u-"), Name: req.Name, Role: req.Role, Password: true, Created: time.UnixMilli(at.UnixMilli())}
+		u := server.User{ID: server.NewID("u-"), Name: req.Name, Role: req.Role, Password: true, Created: time.UnixMilli(at.UnixMilli())}
 		err = store.CreateUser(r.Context(), u, hash, actor(r, at))
 		if errors.Is(err, server.ErrNameTaken) {
 			refuse(w, codeNameTaken, err.Error())

@@ -143,7 +143,7 @@ func (req examRequest) apply(e *server.Exam, origins []string) error {
 func handleCreateExam(log *slog.Logger, store server.ExamStore, now func() time.Time, origins []string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req examRequest
-		e := server.Exam{ID: newID("e-"), Created: now()}
+		e := server.Exam{ID: server.NewID("e-"), Created: now()}
 		err := decodeStaff(w, r, &req)
 		if err == nil {
 			err = req.apply(&e, origins)
@@ -355,7 +355,7 @@ func handleAddStudents(log *slog.Logger, store server.ExamStore, now func() time
 		links := make([]studentLink, len(students))
 		hashes := make([][]byte, len(students))
 		for i := range students {
-			students[i].ID, students[i].Exam = newID("st-"), e.ID
+			students[i].ID, students[i].Exam = server.NewID("st-"), e.ID
 			token := randomHex(16)
 			sum := sha256.Sum256([]byte(token))
 			hashes[i] = sum[:]

@@ -19,12 +19,6 @@ import (
 // enrolmentTTL is how long an enrolment link works.
 const enrolmentTTL = 24 * time.Hour
 
-// newID returns prefix and 16 random lowercase hex digits: unguessable, and
-// a valid wire ID.
-func newID(prefix string) string {
-	return prefix + randomHex(8)
-}
-
 func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b) // cannot fail since Go 1.24
@@ -98,7 +92,7 @@ func handleCreateKiosk(log *slog.Logger, store server.KioskStore, now func() tim
 			fail(w, log, err)
 			return
 		}
-		k := server.Kiosk{ID: newID("k-"), Name: req.Name, Room: req.Room, IntervalS: req.IntervalS, Lines: req.Lines}
+		k := server.Kiosk{ID: server.NewID("k-"), Name: req.Name, Room: req.Room, IntervalS: req.IntervalS, Lines: req.Lines}
 		if err := store.CreateKiosk(r.Context(), k); err != nil {
 			fail(w, log, err)
 			return
@@ -195,7 +189,7 @@ func handleEnrol(log *slog.Logger, store server.KioskStore, now func() time.Time
 			return
 		}
 		sum := sha256.Sum256([]byte(req.Code))
-		d := server.Device{ID: newID("d-"), PublicKey: key}
+		d := server.Device{ID: server.NewID("d-"), PublicKey: key}
 		k, err := store.Enrol(r.Context(), sum[:], d, now())
 		if err != nil {
 			fail(w, log, err)

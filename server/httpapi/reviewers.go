@@ -96,7 +96,7 @@ func handleCreateReviewer(log *slog.Logger, store server.ReviewerStore, now func
 			return
 		}
 		at := time.UnixMilli(now().UnixMilli())
-		rv := server.Reviewer{ID: newID("r-"), Name: req.Name, Created: at, Expires: at.AddDate(0, 0, days), Exams: []string{}}
+		rv := server.Reviewer{ID: server.NewID("r-"), Name: req.Name, Created: at, Expires: at.AddDate(0, 0, days), Exams: []string{}}
 		token := randomHex(16)
 		sum := sha256.Sum256([]byte(token))
 		if err := store.CreateReviewer(r.Context(), rv, sum[:], actor(r, at)); err != nil {

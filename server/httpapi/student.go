@@ -150,7 +150,7 @@ func handleStartSession(log *slog.Logger, store server.ExamStore, now func() tim
 			return
 		}
 		p := st.Policy(e)
-		p.Session = newID("s-")
+		p.Session = server.NewID("s-")
 		s := server.Session{ID: p.Session, Student: st.ID, Exam: e.ID, PublicKey: key, Build: req.Build,
 			Started: t, Precheck: req.Precheck, Policy: p, Head: wire.Genesis}
 		if err := store.CreateSession(r.Context(), s); err != nil {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -82,9 +81,7 @@ func addUser(ctx context.Context, db *sqlite.DB, name string, role server.Role, 
 	if err != nil {
 		return err
 	}
-	id := make([]byte, 8)
-	rand.Read(id)
-	u := server.User{ID: "u-" + hex.EncodeToString(id), Name: name, Role: role, Created: now}
+	u := server.User{ID: server.NewID("u-"), Name: name, Role: role, Created: now}
 	err = db.CreateUser(ctx, u, hash, server.SystemActor("cli", cliActor, now))
 	if errors.Is(err, server.ErrNameTaken) {
 		return fmt.Errorf("a user named %q exists", name)
@@ -92,26 +89,24 @@ func addUser(ctx context.Context, db *sqlite.DB, name string, role server.Role, 
 	return err
 }
 
-// firstAdmin makes sure an admin can log in: when no admin account exists,
-// it creates "admin" with envPassword, or with a generated password that it
-// returns to be shown once.
+// firstAdmin makes sure an admin can log in (server.FirstAdmin), with
+// envPassword, or with a generated password that it returns to be shown
+// once.
 func firstAdmin(ctx context.Context, db *sqlite.DB, envPassword string, now time.Time) (created bool, generated string, err error) {
-	users, err := db.Users(ctx)
-	if err != nil {
-		return false, "", err
-	}
-	for _, u := range users {
-		if u.Role == server.RoleAdmin {
-			return false, "", nil
-		}
-	}
 	pw := envPassword
 	if pw == "" {
-		pw = rand.Text()
-		generated = pw
+		generated = rand.Text()
+		pw = generated
 	}
-	if err := addUser(ctx, db, "admin", server.RoleAdmin, pw, now); err != nil {
+	created, err = server.FirstAdmin(ctx, db, func() (string, error) { return password.Hash(pw) }, server.SystemActor("cli", cliActor, now))
+	if errors.Is(err, server.ErrNameTaken) {
+		err = fmt.Errorf("a user named %q exists", "admin")
+	}
+	if err != nil {
 		return false, "", fmt.Errorf("creating the first admin: %w", err)
 	}
-	return true, generated, nil
+	if !created {
+		generated = ""
+	}
+	return created, generated, nil
 }

@@ -20,8 +20,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -151,23 +149,8 @@ func firstAdmin(log *slog.Logger, store *sqlite.DB, pw string, next http.Handler
 }
 
 func ensureAdmin(ctx context.Context, store *sqlite.DB, pw string, now time.Time) error {
-	users, err := store.Users(ctx)
-	if err != nil {
-		return err
-	}
-	for _, u := range users {
-		if u.Role == server.RoleAdmin {
-			return nil
-		}
-	}
-	hash, err := password.Hash(pw)
-	if err != nil {
-		return err
-	}
-	id := make([]byte, 8)
-	rand.Read(id)
-	u := server.User{ID: "u-" + hex.EncodeToString(id), Name: "admin", Role: server.RoleAdmin, Created: now}
-	err = store.CreateUser(ctx, u, hash, server.SystemActor("worker", "worker (LOKAAL_ADMIN_PASSWORD)", now))
+	_, err := server.FirstAdmin(ctx, store, func() (string, error) { return password.Hash(pw) },
+		server.SystemActor("worker", "worker (LOKAAL_ADMIN_PASSWORD)", now))
 	if errors.Is(err, server.ErrNameTaken) { // a concurrent first login made it, or "admin" is a reviewer
 		return nil
 	}
