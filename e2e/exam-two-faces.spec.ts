@@ -27,6 +27,9 @@ test('two faces give multiple_faces; the reviewer timeline and the student recor
   const password = 'e2e reviewer password';
   const res = await page.request.post('/api/v1/users', { headers: admin, data: { name: 'E2E Reviewer', role: 'reviewer', password } });
   expect(res.status()).toBe(201);
+  // A reviewer sees only the exams assigned to them.
+  const assigned = await page.request.put(`/api/v1/exams/${exam.id}/reviewers`, { headers: admin, data: { reviewers: [(await res.json()).user.id] } });
+  expect(assigned.status()).toBe(200);
   const ctx = await browser.newContext();
   const review = await ctx.newPage();
   await review.goto('/review');
