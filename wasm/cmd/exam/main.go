@@ -20,11 +20,11 @@ import (
 	"syscall/js"
 	"time"
 
+	"github.com/lokaal-nl/lokaal/wasm/browser"
 	"github.com/lokaal-nl/lokaal/wasm/face"
 	"github.com/lokaal-nl/lokaal/wasm/lang"
 	"github.com/lokaal-nl/lokaal/wasm/proctor"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
-	"github.com/lokaal-nl/lokaal/wasm/browser"
 )
 
 // studentInfo is GET /api/v1/student.
@@ -92,7 +92,7 @@ type app struct {
 	finishErr        string
 	confirmFinish    bool
 	on               map[wire.Kind]bool // browser conditions as last set
-	facesText, vText *browser.Node          // live values in the panel
+	facesText, vText *browser.Node      // live values in the panel
 }
 
 func main() {
