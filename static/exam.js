@@ -17,6 +17,9 @@ const ASSETS = document.currentScript.dataset;
 // 3 s and more, a 1 s release), and BlazeFace does not flicker between
 // frames as the cascade did, so a faster schedule buys nothing but CPU
 // (about 40 ms of a core per frame in Chromium).
+// The first frame's pace; after each frame the page waits what the proctor
+// answers (wasm/proctor Cadence: 500 ms while anything changes, 1000 ms
+// once one face has faced the screen for four frames).
 const FRAME_MS = 500;
 const PRECHECK_MS = 6000;
 const TICK_MS = 250;
@@ -209,7 +212,7 @@ async function post(item) {
 
 // ---- Camera and microphone ----
 
-const media = { stream: null, video: null, audio: null, chunks: 0, camErr: '', micErr: '', timer: 0 };
+const media = { stream: null, video: null, audio: null, chunks: 0, camErr: '', micErr: '', timer: 0, frameMs: 0 };
 
 async function getMedia(constraints) {
   try {
@@ -308,8 +311,9 @@ function startWorker() {
           detector.busy = false;
           detector.sawFaces();
           spent(m.ms);
-          const n = go.faces(m.faces, m.t, m.ms);
-          if (n instanceof Error) console.error('faces:', n);
+          const next = go.faces(m.faces, m.t, m.ms);
+          if (next instanceof Error) console.error('faces:', next);
+          else media.frameMs = next;
           break;
         }
         case 'speech':
@@ -340,7 +344,7 @@ function startFrames() {
   const v = media.video;
   if (!v || media.timer) return;
   const step = () => {
-    media.timer = setTimeout(step, FRAME_MS);
+    media.timer = setTimeout(step, media.frameMs || FRAME_MS);
     if (v.paused) v.play().catch(() => {});
     if (detector.busy || v.readyState < 2 || !v.videoWidth) return;
     const w = FRAME_W;

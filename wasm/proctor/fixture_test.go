@@ -349,3 +349,40 @@ func TestMultipleFacesBlazeFace(t *testing.T) {
 		t.Errorf("two-faces: frames by face count %v, want ≥ 133 of 140 with two", n)
 	}
 }
+
+// TestCadenceOnClips samples the clips (looped to 20 s) as the exam page
+// does, each frame after the wait Cadence gives: the events are those of
+// a steady 2 fps, and a student facing the screen is sampled at the slow
+// pace nearly all the time.
+func TestCadenceOnClips(t *testing.T) {
+	const fps, seconds = 30, 20
+	for _, clip := range []string{"face-present-30fps.mjpeg", "empty-room-30fps.mjpeg", "two-faces-30fps.mjpeg", "face-turning-30fps.mjpeg"} {
+		frames := detectBlazeFace(t, clip)
+		run := func(next func([]face.Face) int) ([]wire.Event, int) {
+			d := start(t, policy(30, on(wire.FaceAbsent, 0), on(wire.MultipleFaces, 0), on(wire.LookingAway, 0)), 0)
+			n := 0
+			for ms := int64(0); ms < seconds*1000; n++ {
+				fs := frames[(ms*fps/1000)%int64(len(frames))]
+				d.p.Faces(d.at(ms), fs)
+				ms += int64(next(fs))
+			}
+			return joined(d.end(seconds * 1000)), n
+		}
+		fixed, nf := run(func([]face.Face) int { return FastFrameMS })
+		var c Cadence
+		paced, np := run(c.Next)
+		kinds := func(evs []wire.Event) (ks []wire.Kind) {
+			for _, e := range evs {
+				ks = append(ks, e.Kind)
+			}
+			return ks
+		}
+		t.Logf("%s: %d frames at 2 fps, %d paced; events %+v / %+v", clip, nf, np, fixed, paced)
+		if !slices.Equal(kinds(fixed), kinds(paced)) {
+			t.Errorf("%s: paced events %v, at 2 fps %v", clip, kinds(paced), kinds(fixed))
+		}
+		if clip == "face-present-30fps.mjpeg" && np > nf*6/10 {
+			t.Errorf("%s: %d paced frames of %d at 2 fps: the steady view should be sampled slowly", clip, np, nf)
+		}
+	}
+}

@@ -20,11 +20,11 @@ import (
 	"syscall/js"
 	"time"
 
+	"github.com/lokaal-nl/lokaal/wasm/browser"
 	"github.com/lokaal-nl/lokaal/wasm/face"
 	"github.com/lokaal-nl/lokaal/wasm/lang"
 	"github.com/lokaal-nl/lokaal/wasm/proctor"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
-	"github.com/lokaal-nl/lokaal/wasm/browser"
 )
 
 // studentInfo is GET /api/v1/student.
@@ -76,6 +76,7 @@ type app struct {
 	body             *browser.Node
 	step, panel      *browser.Node
 	faces, frames    int
+	cadence          proctor.Cadence
 	detectMS         float64 // face detection time per frame, smoothed
 	audio            bool    // speech decisions are taken (audioStart until stop)
 	level            float64 // recent microphone RMS, 0..1
@@ -91,7 +92,7 @@ type app struct {
 	finishErr        string
 	confirmFinish    bool
 	on               map[wire.Kind]bool // browser conditions as last set
-	facesText, vText *browser.Node          // live values in the panel
+	facesText, vText *browser.Node      // live values in the panel
 }
 
 func main() {
@@ -222,7 +223,7 @@ func (a *app) show(_ js.Value, args []js.Value) any {
 // faces(json, perfNow, detectMS) takes one frame's detections from the
 // worker ([]face.Face as JSON, best first), made from a frame taken at
 // perfNow in detectMS, and hands them to the proctor or the pre-check; it
-// returns how many faces there were.
+// returns the ms to wait before the next frame (proctor.Cadence).
 func (a *app) onFaces(_ js.Value, args []js.Value) any {
 	var faces []face.Face
 	if err := json.Unmarshal([]byte(args[0].String()), &faces); err != nil {
@@ -246,7 +247,7 @@ func (a *app) onFaces(_ js.Value, args []js.Value) any {
 	a.body.SetAttribute("data-faces", strconv.Itoa(a.faces))
 	a.body.SetAttribute("data-detect-ms", strconv.FormatFloat(a.detectMS, 'f', 1, 64))
 	a.liveValues()
-	return a.faces
+	return a.cadence.Next(faces)
 }
 
 // audioStart() starts taking speech decisions for a new microphone stream.

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lokaal-nl/lokaal/wasm/wire"
 	"github.com/lokaal-nl/lokaal/wasm/browser"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
 // Screens are built with DOM calls, never HTML strings: the page's CSP
@@ -570,4 +570,3 @@ func setHidden(e *browser.Node, hidden bool) {
 		e.RemoveAttribute("hidden")
 	}
 }
-
