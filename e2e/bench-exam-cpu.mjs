@@ -122,14 +122,14 @@ try {
   // Count what the detection worker reports, from the page's side.
   await page.addInitScript(() => {
     const W = window.Worker;
-    const stats = { faces: 0, face_ms: 0, speech_msgs: 0, errors: 0 };
+    const stats = { faces: 0, face_ms: 0, speech_msgs: 0, speech_ms: 0, errors: 0 };
     window.lokaalBenchWorker = stats;
     window.Worker = class extends W {
       constructor(...a) {
         super(...a);
         this.addEventListener('message', ({ data }) => {
           if (data?.type === 'faces') { stats.faces++; stats.face_ms += data.ms || 0; }
-          else if (data?.type === 'speech') stats.speech_msgs++;
+          else if (data?.type === 'speech') { stats.speech_msgs++; stats.speech_ms += data.ms || 0; }
           else if (data?.type === 'error') stats.errors++;
         });
       }
@@ -169,6 +169,8 @@ try {
     exam_page_face_core_share: (s1.face_ms - s0.face_ms) / 1000 / wall,
     exam_page_frames_per_s: (s1.faces - s0.faces) / wall,
     exam_page_speech_messages: s1.speech_msgs - s0.speech_msgs,
+    exam_page_speech_core_share: (s1.speech_ms - s0.speech_ms) / 1000 / wall,
+    exam_page_detect_core_share: (s1.face_ms - s0.face_ms + s1.speech_ms - s0.speech_ms) / 1000 / wall,
     exam_page_worker_errors: s1.errors - s0.errors,
     exam_page_blocked_requests: blocked,
     chromium: browser.version(),
@@ -177,6 +179,7 @@ try {
   console.log(`  exam page in Chromium ${browser.version()}, ${wall.toFixed(0)} s of a proctored exam (fake camera: face-present, fake microphone: speech):`);
   console.log(`    renderer CPU ${(100 * out.exam_page_renderer_cpu_share).toFixed(1)} % of one core (page + worker + framed exam; ${both.length} renderer process(es))`);
   console.log(`    face detection in the worker: ${out.exam_page_face_frames} frames (${out.exam_page_frames_per_s.toFixed(2)}/s), ${out.exam_page_face_ms_per_frame?.toFixed(1) ?? '–'} ms each, ${(100 * out.exam_page_face_core_share).toFixed(2)} % of one core; ${out.exam_page_speech_messages} speech messages, ${out.exam_page_worker_errors} worker errors`);
+  console.log(`    speech detection in the worker: ${(100 * out.exam_page_speech_core_share).toFixed(2)} % of one core; face and speech together ${(100 * out.exam_page_detect_core_share).toFixed(2)} %`);
   if (blocked.length) console.log(`    BLOCKED ${blocked.length} non-loopback request(s): ${blocked.slice(0, 3).join(', ')}`);
 } catch (e) {
   console.log(`  exam page CPU: not measured: ${String(e.message || e).split('\n')[0].slice(0, 300)}`);
