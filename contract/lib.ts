@@ -13,11 +13,11 @@ export const admin = { Authorization: `Bearer ${adminToken}` };
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 export const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}${crypto.randomInt(1e6)}`;
 
-const rawPublicKey = (k: crypto.KeyObject) => {
+export const rawPublicKey = (k: crypto.KeyObject) => {
   const der = k.export({ format: 'der', type: 'spki' });
   return der.subarray(der.length - 32).toString('base64');
 };
-const sign = (domain: string, v: unknown, key: crypto.KeyObject) =>
+export const sign = (domain: string, v: unknown, key: crypto.KeyObject) =>
   crypto.sign(null, Buffer.from(domain + JSON.stringify(v)), key).toString('base64');
 
 // base prefixes paths, so a test may drive the other target too ('' means

@@ -100,12 +100,17 @@ func TestErrorCodesDocumented(t *testing.T) {
 // in front of its handler is documented: 413 for every write (limitBodies
 // runs on each), 429 where a limiter runs (every operation with a
 // credential, and the public ones that count refusals), 401 and 403 for
-// staff operations (no credential; the wrong role or no CSRF token).
+// staff operations (no credential; the wrong role or no CSRF token), 415
+// for every JSON body (decode's Content-Type check runs before the body is
+// read).
 func TestOpenAPIStatuses(t *testing.T) {
 	e := newEnv(t)
 	var doc struct {
 		Paths map[string]map[string]struct {
-			Roles     []string                   `json:"x-roles"`
+			Roles       []string `json:"x-roles"`
+			RequestBody struct {
+				Content map[string]json.RawMessage `json:"content"`
+			} `json:"requestBody"`
 			Responses map[string]json.RawMessage `json:"responses"`
 		} `json:"paths"`
 	}
@@ -126,6 +131,9 @@ func TestOpenAPIStatuses(t *testing.T) {
 			}
 			if slices.Contains(op.Roles, "admin") || slices.Contains(op.Roles, "reviewer") {
 				want = append(want, "401", "403")
+			}
+			if _, ok := op.RequestBody.Content["application/json"]; ok {
+				want = append(want, strconv.Itoa(http.StatusUnsupportedMediaType))
 			}
 			for _, status := range want {
 				if _, ok := op.Responses[status]; !ok {
