@@ -26,6 +26,12 @@ export default defineConfig({
       use: { launchOptions: { executablePath, args: chromiumArgs(clip) } },
     },
     {
+      // The counting screen on a slow device: 4× CPU throttling over CDP.
+      name: 'kiosk-throttled',
+      testMatch: 'kiosk-throttled.spec.ts',
+      use: { launchOptions: { executablePath, args: chromiumArgs(clip) } },
+    },
+    {
       // One man facing the camera, and speech on the microphone.
       name: 'exam',
       testMatch: 'exam.spec.ts',

@@ -203,7 +203,9 @@ type ClipScore struct {
 // CountScore compares totals for one line and direction. Accuracy is
 // 1 − |predicted − true| / true, and null when nothing was labelled: then
 // every predicted crossing is a false count. Accuracy falls below 0 when
-// more than twice the true count is predicted.
+// more than twice the true count is predicted. A net count can hide a miss
+// cancelled by a double count, so the events are matched too: Precision
+// and Recall are those of this line and direction alone (see EventScore).
 type CountScore struct {
 	Line       string   `json:"line"`
 	Dir        string   `json:"dir"`
@@ -211,6 +213,9 @@ type CountScore struct {
 	Predicted  int      `json:"predicted"`
 	Accuracy   *float64 `json:"accuracy"`
 	FalseCount int      `json:"false_count"`
+	Matched    int      `json:"matched"`
+	Precision  *float64 `json:"precision"`
+	Recall     *float64 `json:"recall"`
 }
 
 // EventScore is crossing-event precision and recall, each event matched
@@ -319,7 +324,8 @@ func (sc *ClipScore) score(c crossings, events []replay.Event) {
 				e := c.events[i]
 				sc.EdgeCases = append(sc.EdgeCases, EdgeCase{T: e.T, Line: e.Line, Dir: e.Dir, Note: e.Note, Predicted: hit[k]})
 			}
-			cs := CountScore{Line: l.Name, Dir: dir, True: len(truth), Predicted: len(pred) - len(atEdge)}
+			cs := CountScore{Line: l.Name, Dir: dir, True: len(truth), Predicted: len(pred) - len(atEdge), Matched: len(matched)}
+			cs.Precision, cs.Recall = ratio(cs.Matched, cs.Predicted), ratio(cs.Matched, cs.True)
 			if cs.True > 0 {
 				a := 1 - math.Abs(float64(cs.Predicted-cs.True))/float64(cs.True)
 				cs.Accuracy = &a

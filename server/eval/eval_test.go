@@ -339,8 +339,8 @@ func TestOneByOne(t *testing.T) {
 		t.Errorf("clip: %g fps, %d frames, mapping %q", c.FPS, c.Frames, c.Mapping)
 	}
 	for _, s := range c.Counts {
-		if s.True > 0 && (s.Accuracy == nil || *s.Accuracy != 1) || s.FalseCount != 0 {
-			t.Errorf("%s %s: true %d predicted %d", s.Line, s.Dir, s.True, s.Predicted)
+		if s.True > 0 && (s.Accuracy == nil || *s.Accuracy != 1 || *s.Precision != 1 || *s.Recall != 1) || s.FalseCount != 0 {
+			t.Errorf("%s %s: true %d predicted %d matched %d", s.Line, s.Dir, s.True, s.Predicted, s.Matched)
 		}
 	}
 	if e := c.Events; e.True != 12 || e.Matched != 12 || *e.Precision != 1 || *e.Recall != 1 {
@@ -362,11 +362,15 @@ func TestScore(t *testing.T) {
 		{Line: 1, Dir: "out", T: 17},  // 2 s before 19.0: too far to match
 	})
 	acc := func(v float64) *float64 { return &v }
+	// Entry in: the net count is off by one (accuracy 0) with the one
+	// labelled crossing found (recall 1) and one false (precision 0.5).
+	// Exit out: the net count is exact (accuracy 1) but its one
+	// prediction is too far from the label: precision and recall 0.
 	want := []CountScore{
-		{Line: "entry", Dir: "in", True: 1, Predicted: 2, Accuracy: acc(0)},
+		{Line: "entry", Dir: "in", True: 1, Predicted: 2, Accuracy: acc(0), Matched: 1, Precision: acc(0.5), Recall: acc(1)},
 		{Line: "entry", Dir: "out"},
-		{Line: "exit", Dir: "in", Predicted: 1, FalseCount: 1},
-		{Line: "exit", Dir: "out", True: 1, Predicted: 1, Accuracy: acc(1)},
+		{Line: "exit", Dir: "in", Predicted: 1, FalseCount: 1, Precision: acc(0)},
+		{Line: "exit", Dir: "out", True: 1, Predicted: 1, Accuracy: acc(1), Precision: acc(0), Recall: acc(0)},
 	}
 	if !reflect.DeepEqual(sc.Counts, want) {
 		t.Errorf("counts:\n got %+v\nwant %+v", sc.Counts, want)

@@ -19,13 +19,13 @@ func writeMarkdown(w io.Writer, rep Report) error {
 			if c.Mapping != "" {
 				p("\n%s.\n", c.Mapping)
 			}
-			p("\n| line | direction | true | predicted | accuracy |\n|---|---|---:|---:|---:|\n")
+			p("\n| line | direction | true | predicted | accuracy | matched | precision | recall |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
 			for _, s := range c.Counts {
 				acc := fmt.Sprintf("%d false", s.FalseCount)
 				if s.Accuracy != nil {
 					acc = fmt.Sprintf("%.3f", *s.Accuracy)
 				}
-				p("| %s | %s | %d | %d | %s |\n", s.Line, s.Dir, s.True, s.Predicted, acc)
+				p("| %s | %s | %d | %d | %s | %d | %s | %s |\n", s.Line, s.Dir, s.True, s.Predicted, acc, s.Matched, num(s.Precision), num(s.Recall))
 			}
 			e := c.Events
 			p("\nevents: %d labelled, %d predicted, %d matched; precision %s, recall %s\n", e.True, e.Predicted, e.Matched, num(e.Precision), num(e.Recall))

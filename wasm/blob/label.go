@@ -5,6 +5,7 @@ type Blob struct {
 	Area                   int
 	MinX, MinY, MaxX, MaxY int     // inclusive bounding box
 	X, Y                   float64 // centroid of the pixels: the body centre
+	Part                   bool    // cut from a wider component as one of the people in it
 }
 
 // Labeler finds connected components. It reuses its buffers between frames.
@@ -24,11 +25,22 @@ func NewLabeler(w, h int) *Labeler {
 // Split rule: a component is tried for a split when it is wider than
 // SplitAspect times its height; it is cut at the deepest valley of its
 // column projection if that valley is below SplitValley of the lower of the
-// peaks on either side. People seen from above or behind are narrower than
-// tall, so a wide blob is usually two people walking side by side.
+// peaks on either side. People seen from behind are narrower than tall, so
+// a wide blob is usually two people walking side by side. Seen from above a
+// person is about as wide as long, and two shoulder to shoulder make a blob
+// about twice as wide as long whose valley the morphology has filled: a
+// component clear of the frame border and at least WideAspect times wider
+// than tall is cut at its deepest valley however shallow, if both parts
+// are then no wider than WidePart times their height (people, not the
+// halves of a fragment that is itself wide and flat). Either cut is
+// made only if the smaller part has at least SplitBalance of the larger
+// one's area: a bag or an arm held out is not a second person.
 const (
-	SplitAspect = 0.75
-	SplitValley = 0.5
+	SplitAspect  = 0.75
+	SplitValley  = 0.5
+	WideAspect   = 1.6
+	WidePart     = 1.25
+	SplitBalance = 0.4
 )
 
 // Find labels 8-connected components of mask and returns those with at
@@ -117,18 +129,25 @@ func (l *Labeler) split(b Blob, label int32, minArea, depth int) {
 	for x := cut + 1; x < bw; x++ {
 		right = max(right, cols[x])
 	}
-	if cut <= 0 || float64(low) >= SplitValley*float64(min(left, right)) {
+	valley := float64(low) < SplitValley*float64(min(left, right))
+	wide := float64(bw) >= WideAspect*float64(bh) && b.MinX > 0 && b.MinY > 0 && b.MaxX < l.w-1 && b.MaxY < l.h-1
+	if cut <= 0 || !valley && !wide {
 		l.blobs = append(l.blobs, b)
 		return
 	}
 	a, c := l.part(b, label, b.MinX, b.MinX+cut-1), l.part(b, label, b.MinX+cut, b.MaxX)
-	if a.Area < minArea || c.Area < minArea {
+	if a.Area < minArea || c.Area < minArea || float64(min(a.Area, c.Area)) < SplitBalance*float64(max(a.Area, c.Area)) ||
+		!valley && (!upright(a) || !upright(c)) {
 		l.blobs = append(l.blobs, b)
 		return
 	}
+	a.Part, c.Part = true, true
 	l.split(a, label, minArea, depth-1)
 	l.split(c, label, minArea, depth-1)
 }
+
+// upright: not wider than WidePart times its height.
+func upright(b Blob) bool { return float64(b.MaxX-b.MinX+1) <= WidePart*float64(b.MaxY-b.MinY+1) }
 
 // part measures the pixels of label within columns x0..x1 of b.
 func (l *Labeler) part(b Blob, label int32, x0, x1 int) Blob {

@@ -183,9 +183,14 @@ func (c *Counter) process(t time.Duration) []Crossing {
 		border := b.MinX == 0 || b.MinY == 0 || b.MaxX == c.w-1 || b.MaxY == c.h-1
 		// +0.5: the centre of a work pixel, so lines and points share
 		// the normalised-coordinate grid.
-		c.points = append(c.points, track.Point{X: b.X + 0.5, Y: b.Y + 0.5, Area: b.Area, Border: border})
+		c.points = append(c.points, track.Point{X: b.X + 0.5, Y: b.Y + 0.5, Area: b.Area, Border: border, Part: b.Part,
+			Box: [4]float64{float64(b.MinX), float64(b.MinY), float64(b.MaxX), float64(b.MaxY)}})
 	}
 	for _, k := range c.tracker.Update(c.points, t) {
+		if k.MergedInto != 0 {
+			c.lines.Forget(k.ID)
+			continue
+		}
 		c.addEvents(c.lines.End(k.ID, t))
 	}
 	for _, k := range c.tracker.Tracks() {

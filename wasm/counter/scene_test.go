@@ -16,9 +16,12 @@ type scene struct {
 	light func(t time.Duration, x, y float64) float64
 	// tone, if set, maps the exposed gray level as a camera's or decoder's
 	// tone curve would, before it is clipped to 0..255.
-	tone  func(v float64) float64
-	tex   []float64
-	noise *rand.Rand
+	tone func(v float64) float64
+	// exposure, if set, is how long the shutter is open before each frame:
+	// moving people smear over the distance they cover in it.
+	exposure time.Duration
+	tex      []float64
+	noise    *rand.Rand
 }
 
 // person walks along waypoints (normalised body-centre positions).
@@ -26,6 +29,27 @@ type person struct {
 	path   []waypoint
 	shadow bool    // casts a shadow to the lower right
 	width  float64 // body width, fraction of frame width (default 0.08)
+	// overhead draws the person as a camera above a door sees them: a
+	// roughly round body of width × length (fractions of the frame width
+	// and height) with the head in its middle.
+	overhead bool
+	length   float64
+	// gap, a fraction of the body, is a band of clothing as light as the
+	// floor (a striped jacket's stripe): across the body (the silhouette
+	// splits into a front and a back) or, with along, in the walking
+	// direction (a left and a right half).
+	gap   float64
+	along bool
+	// gapOn, if set, says when the band shows (a jacket swinging open, a
+	// stripe turning towards the camera); otherwise it always does.
+	gapOn func(t time.Duration) bool
+	// bag at arm's length: its centre offset from the body centre in body
+	// widths (bagX) and its diameter in body widths (bag); not connected
+	// to the body, as a thin arm is lost to morphology.
+	bag, bagX float64
+	// bend, if set, returns how far (fraction of the frame height) the
+	// person leans at t: the upper body reaches out by that much in -y.
+	bend func(t time.Duration) float64
 }
 
 type waypoint struct {
@@ -69,6 +93,50 @@ func (s *scene) render(gray []byte, t time.Duration) {
 	w, h := s.w, s.h
 	val := make([]float64, w*h)
 	copy(val, s.tex)
+	if s.exposure <= 0 {
+		s.draw(val, t)
+	} else {
+		// The average of sub-frames over the exposure.
+		const n = 6
+		sub := make([]float64, w*h)
+		clear(val)
+		for k := range n {
+			copy(sub, s.tex)
+			s.draw(sub, t-s.exposure*time.Duration(n-1-k)/(n-1))
+			for i, v := range sub {
+				val[i] += v / n
+			}
+		}
+	}
+	for i, v := range val {
+		x, y := float64(i%w)/float64(w), float64(i/w)/float64(h)
+		v = v*s.light(t, x, y) + 6*(s.noise.Float64()-0.5)
+		if s.tone != nil {
+			v = s.tone(v)
+		}
+		gray[i] = uint8(max(0, min(255, v)))
+	}
+}
+
+// draw paints the people at t over the floor in val.
+func (s *scene) draw(val []float64, t time.Duration) {
+	w, h := s.w, s.h
+	ellipse := func(px, py, rx, ry float64, f func(x, y int) (float64, bool)) {
+		for y := int(py - ry); y <= int(py+ry)+1; y++ {
+			for x := int(px - rx); x <= int(px+rx)+1; x++ {
+				if x < 0 || y < 0 || x >= w || y >= h {
+					continue
+				}
+				dx, dy := (float64(x)-px)/rx, (float64(y)-py)/ry
+				if dx*dx+dy*dy > 1 {
+					continue
+				}
+				if v, ok := f(x, y); ok {
+					val[y*w+x] = v
+				}
+			}
+		}
+	}
 	for _, p := range s.people {
 		cx, cy, ok := p.at(t)
 		if !ok {
@@ -78,22 +146,49 @@ func (s *scene) render(gray []byte, t time.Duration) {
 		if pw == 0 {
 			pw = 0.08
 		}
-		rx, ry := pw*float64(w)/2, 0.15*float64(h)
 		px, py := cx*float64(w), cy*float64(h)
+		if p.overhead {
+			rx, ry := pw*float64(w)/2, p.length*float64(h)/2
+			gap := p.gap
+			if p.gapOn != nil && !p.gapOn(t) {
+				gap = 0
+			}
+			clothes := func(x, y int) (float64, bool) {
+				if gap > 0 {
+					// The light band: the floor shows through.
+					if p.along && math.Abs(float64(x)-px) < gap*rx ||
+						!p.along && math.Abs(float64(y)-py) < gap*ry {
+						return 0, false
+					}
+				}
+				return 45 + 20*math.Sin(float64(x+y)*0.8), true
+			}
+			ellipse(px, py, rx, ry, clothes)
+			if gap == 0 || p.along {
+				ellipse(px, py, 0.35*rx, 0.35*rx, func(x, y int) (float64, bool) {
+					if gap > 0 && math.Abs(float64(x)-px) < gap*rx {
+						return 0, false
+					}
+					return 30, true
+				})
+			}
+			if p.bend != nil {
+				// Leaning forward over the line: head and shoulders reach out.
+				if b := p.bend(t) * float64(h); b > 0 {
+					ellipse(px, py-b, 0.8*rx, 0.8*ry, clothes)
+				}
+			}
+			if p.bag > 0 {
+				r := p.bag * 2 * rx / 2
+				ellipse(px+p.bagX*2*rx, py, r, r, func(int, int) (float64, bool) { return 200, true })
+			}
+			continue
+		}
+		rx, ry := pw*float64(w)/2, 0.15*float64(h)
 		if p.shadow {
 			// A shadow on the floor beside the feet, as long as the body.
 			sx, sy := px+1.6*rx, py+0.8*ry
-			for y := int(sy - 0.35*ry); y <= int(sy+0.35*ry); y++ {
-				for x := int(sx - 1.6*rx); x <= int(sx+1.6*rx); x++ {
-					if x < 0 || y < 0 || x >= w || y >= h {
-						continue
-					}
-					dx, dy := (float64(x)-sx)/(1.6*rx), (float64(y)-sy)/(0.35*ry)
-					if dx*dx+dy*dy <= 1 {
-						val[y*w+x] = s.tex[y*w+x] * 0.6
-					}
-				}
-			}
+			ellipse(sx, sy, 1.6*rx, 0.35*ry, func(x, y int) (float64, bool) { return s.tex[y*w+x] * 0.6, true })
 		}
 		for y := int(py - ry - 0.5*rx); y <= int(py+ry); y++ {
 			for x := int(px - rx); x <= int(px+rx); x++ {
@@ -110,14 +205,6 @@ func (s *scene) render(gray []byte, t time.Duration) {
 				}
 			}
 		}
-	}
-	for i, v := range val {
-		x, y := float64(i%w)/float64(w), float64(i/w)/float64(h)
-		v = v*s.light(t, x, y) + 6*(s.noise.Float64()-0.5)
-		if s.tone != nil {
-			v = s.tone(v)
-		}
-		gray[i] = uint8(max(0, min(255, v)))
 	}
 }
 

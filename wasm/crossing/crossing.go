@@ -147,3 +147,7 @@ func (c *Counter) End(id int, t time.Duration) []Event {
 	}
 	return c.events
 }
+
+// Forget drops track id without settling anything: it was not a person of
+// its own (a fragment of another track).
+func (c *Counter) Forget(id int) { delete(c.tracks, id) }

@@ -1,7 +1,9 @@
 // Package track follows blob centroids from frame to frame: constant
 // velocity prediction, gating, greedy nearest-first assignment, coasting
-// through short occlusions and confirmation after a few hits. Times are
-// stream times, so it works at any frame rate.
+// through short occlusions and confirmation after a few hits. A track
+// remembers the size it was seen at, so the fragments of one person join
+// their track (absorb.go) and two people in one blob both stay seen
+// (share.go). Times are stream times, so it works at any frame rate.
 package track
 
 import (
@@ -16,7 +18,17 @@ type Point struct {
 	X, Y   float64
 	Area   int
 	Border bool
+	// Box is the inclusive bounding box (MinX, MinY, MaxX, MaxY); all zero
+	// when unknown, which turns off Absorb and Share for this point.
+	Box [4]float64
+	// Part: the labeler cut this point from a wider blob as one of the
+	// people in it, so it is never absorbed back into a neighbour.
+	Part bool
+
+	absorbed bool // holds fragments: not the size of one whole detection
 }
+
+func (p Point) hasBox() bool { return p.Box[2] > p.Box[0] || p.Box[3] > p.Box[1] }
 
 // PartialArea: a border-touching detection with less than this fraction of
 // the track's largest area is mostly outside the frame, and its centroid
@@ -37,6 +49,22 @@ type Track struct {
 	Area      int  // area of the last detection
 	PeakArea  int  // largest area seen
 	Partial   bool // the last detection is mostly outside the frame, see PartialArea
+	// Box is the last detection's box with what it absorbed, PeakW and
+	// PeakH the largest width and height of a detection it was paired with
+	// (absorbed fragments do not count): the size of the whole person, which
+	// the fragments of a split silhouette add up to.
+	Box          [4]float64
+	PeakW, PeakH float64
+	Shared       bool // the last detection also held another track, see Share
+	// MergedInto is set on an ended track that was a fragment of that
+	// track: its crossings are not to be counted (see the fragment rule).
+	MergedInto int
+	part       bool // the last detection was a Point.Part
+
+	// before the last correction, for Share
+	prevX, prevY, prevVX, prevVY float64
+	prevArea                     int
+	prevSeen                     time.Duration
 }
 
 // Params tune the tracker in work pixels and stream time.
@@ -47,18 +75,23 @@ type Params struct {
 	MaxCoast   time.Duration // how long a confirmed track survives unseen
 	ConfirmHit int           // hits needed before a track counts
 	ConfirmAge time.Duration // and how long it must have lived: fragments flicker
+	// ConfirmTravel: or how far from where it was born it must be. A
+	// flickering fragment stays where it is; a runner may be in view for
+	// less than ConfirmAge.
+	ConfirmTravel float64
 }
 
 // DefaultParams scales the defaults to a work frame of w×h pixels.
 func DefaultParams(w, h int) Params {
 	diag := math.Hypot(float64(w), float64(h))
 	return Params{
-		Gate:       0.12 * diag,
-		GateSpeed:  0.3 * diag,
-		MaxSpeed:   1.5 * diag,
-		MaxCoast:   1200 * time.Millisecond,
-		ConfirmHit: 3,
-		ConfirmAge: 400 * time.Millisecond,
+		Gate:          0.12 * diag,
+		GateSpeed:     0.3 * diag,
+		MaxSpeed:      1.5 * diag,
+		MaxCoast:      1200 * time.Millisecond,
+		ConfirmHit:    3,
+		ConfirmAge:    400 * time.Millisecond,
+		ConfirmTravel: 0.25 * diag,
 	}
 }
 
@@ -72,6 +105,9 @@ type Tracker struct {
 	used   []bool
 	hit    []bool
 	ended  []Track
+	// scratch of absorb and share
+	assigned []int   // per track: the detection it was paired with, if hit
+	merged   []Point // per track: that detection with the fragments it absorbed
 }
 
 type pair struct {
@@ -120,17 +156,27 @@ func (tr *Tracker) Update(dets []Point, t time.Duration) []Track {
 	})
 	tr.used = resize(tr.used, len(dets))
 	tr.hit = resize(tr.hit, len(tr.tracks))
+	tr.assigned = resizeInt(tr.assigned, len(tr.tracks))
 	for _, p := range tr.pairs {
 		if tr.used[p.dt] || tr.hit[p.t] {
 			continue
 		}
 		tr.used[p.dt], tr.hit[p.t] = true, true
-		tr.correct(tr.tracks[p.t], dets[p.dt], t)
+		tr.assigned[p.t] = p.dt
 	}
+	tr.absorb(dets)
+	for ti, k := range tr.tracks {
+		if tr.hit[ti] {
+			k.Shared = false
+			tr.correct(k, tr.merged[ti], t)
+		}
+	}
+	tr.share(dets, t)
+	tr.mergeFragments(t)
 	tr.ended = tr.ended[:0]
 	live := tr.tracks[:0]
 	for ti, k := range tr.tracks {
-		if !tr.hit[ti] && (!k.Confirmed || t-k.LastSeen > tr.p.MaxCoast) {
+		if k.MergedInto != 0 || !tr.hit[ti] && (!k.Confirmed || t-k.LastSeen > tr.p.MaxCoast) {
 			tr.ended = append(tr.ended, *k)
 			continue
 		}
@@ -160,6 +206,7 @@ func (tr *Tracker) EndAll() []Track {
 
 // correct moves k to detection d seen at t and updates its velocity.
 func (tr *Tracker) correct(k *Track, d Point, t time.Duration) {
+	k.prevX, k.prevY, k.prevVX, k.prevVY, k.prevArea, k.prevSeen = k.X, k.Y, k.VX, k.VY, k.Area, k.LastSeen
 	if dt := (t - k.LastSeen).Seconds(); dt > 0 {
 		// Smoothed so that a blob's centroid wobbling as legs swing does
 		// not become speed.
@@ -175,13 +222,27 @@ func (tr *Tracker) correct(k *Track, d Point, t time.Duration) {
 	}
 	k.X, k.Y = d.X, d.Y
 	k.Area = d.Area
-	k.PeakArea = max(k.PeakArea, d.Area)
+	k.Box = d.Box
+	k.part = d.Part
+	if !d.absorbed {
+		k.PeakArea = max(k.PeakArea, d.Area)
+	}
+	if d.hasBox() && !d.absorbed {
+		k.PeakW, k.PeakH = max(k.PeakW, d.Box[2]-d.Box[0]+1), max(k.PeakH, d.Box[3]-d.Box[1]+1)
+	}
 	k.Partial = d.Border && float64(d.Area) < PartialArea*float64(k.PeakArea)
 	k.LastSeen = t
 	k.Hits++
-	if k.Hits >= tr.p.ConfirmHit && t-k.Born >= tr.p.ConfirmAge {
+	if k.Hits >= tr.p.ConfirmHit && (t-k.Born >= tr.p.ConfirmAge || tr.p.ConfirmTravel > 0 && math.Hypot(k.X-k.FirstX, k.Y-k.FirstY) >= tr.p.ConfirmTravel) {
 		k.Confirmed = true
 	}
+}
+
+func resizeInt(b []int, n int) []int {
+	if cap(b) < n {
+		return make([]int, n)
+	}
+	return b[:n]
 }
 
 func resize(b []bool, n int) []bool {
