@@ -55,6 +55,12 @@ export default defineConfig({
       testMatch: ['transparency.spec.ts', 'login.spec.ts', 'reviewers.spec.ts'],
       use: { launchOptions: { executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] } },
     },
+    {
+      // The administration, the language rule and page widths: no camera is reached.
+      name: 'admin',
+      testMatch: 'admin.spec.ts',
+      use: { launchOptions: { executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] } },
+    },
   ],
   webServer: {
     // The node proctor of e2e/exam-api.ts signs with its own build hash; the

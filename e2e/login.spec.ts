@@ -31,6 +31,7 @@ test('an admin logs in, adds a reviewer account, and logs out', async ({ page, r
   expect(await page.evaluate(() => document.cookie)).not.toContain('lokaal_session');
 
   // A state change through the page: the admin page sends X-CSRF-Token.
+  await page.click('#nav a[data-section=staff]');
   const reviewer = `e2e-reviewer-${Date.now()}`;
   await page.fill('#u-name', reviewer);
   await page.selectOption('#u-role', 'reviewer');

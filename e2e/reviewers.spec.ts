@@ -19,6 +19,8 @@ test('an admin makes, assigns and revokes a reviewer token', async ({ page, requ
   await page.fill('#password', password);
   await page.click('#login button');
   await expect(page).toHaveURL(/\/admin/);
+  await page.click('#nav a[data-section=reviewers]');
+  await expect(page).toHaveURL(/\/admin\/reviewers$/);
 
   const reviewer = `e2e-committee-${Date.now()}`;
   await page.fill('#r-name', reviewer);
@@ -40,7 +42,7 @@ test('an admin makes, assigns and revokes a reviewer token', async ({ page, requ
   const assign = page.locator(`#assignments-table tr[data-exam="${mine.id}"]`);
   await assign.locator('label', { hasText: `${reviewer} (token)` }).locator('input').check();
   await assign.locator('button').click();
-  await expect(page.locator('#status')).toContainText('saved');
+  await expect(assign.locator('output.result')).toContainText('saved'); // beside its button
   expect(await exams()).toEqual([mine.id]);
   expect((await request.get(`/api/v1/review/exams/${other.id}/sessions`, { headers: bearer(token) })).status()).toBe(404);
 

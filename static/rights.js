@@ -2,10 +2,9 @@
 // The access token comes from the fragment (#access=TOKEN), which browsers
 // never send to a server; it leaves this page only as a bearer header.
 // Built with DOM APIs only: the CSP forbids inline script and style.
-'use strict';
+import { addTexts, catalogue, currentLang, kindName, onLang, setLang } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
-const LANG_KEY = 'lokaal-lang'; // shared with the exam page
 
 const TEXT = {
   en: {
@@ -126,12 +125,13 @@ const TEXT = {
   },
 };
 
-let lang = 'en';
+addTexts(TEXT); // so that a switch (i18n.js) finds this page's texts too
+
+let lang = currentLang(); // the rule every page shares (i18n.js)
 let token = '';
 let exported = null; // the export's text, as the server sent it
 
 const t = (key) => TEXT[lang][key] ?? TEXT.en[key] ?? key;
-const pick = (tag) => ((tag || '').toLowerCase().startsWith('nl') ? 'nl' : 'en');
 const when = (iso) => (iso ? new Date(iso).toLocaleString(lang === 'nl' ? 'nl-NL' : 'en-GB') : '–');
 
 function el(tag, attrs = {}, ...children) {
@@ -189,8 +189,9 @@ function render(doc) {
     ['row.exam', `${doc.exam.name} (${doc.exam.course})`],
     ['row.window', `${when(doc.exam.start)} – ${when(doc.exam.end)}`],
     ['row.choice', t(`choice.${doc.choice.choice || ''}`) + (doc.choice.at ? ` (${when(doc.choice.at)})` : '')],
-    ['row.detectors', (doc.policy.detectors || []).map((d) => d.kind).join(', ') || t('none')],
-    ['row.accommodations', (doc.accommodations || []).join(', ') || t('none')],
+    // Detector names from the catalogue, in the reader's language.
+    ['row.detectors', (doc.policy.detectors || []).map((d) => kindName(d.kind)).join(', ') || t('none')],
+    ['row.accommodations', (doc.accommodations || []).map(kindName).join(', ') || t('none')],
     ['row.sessions', String(sessions.length)],
     ['row.summaries', String(sessions.reduce((n, s) => n + s.summaries.length, 0))],
     ['row.events', String(sessions.reduce((n, s) => n + s.events.length, 0))],
@@ -247,13 +248,12 @@ const guard = (f) => async (ev) => {
 };
 
 function init() {
-  lang = pick(localStorage.getItem(LANG_KEY) || navigator.language);
   applyLang();
-  $('lang').addEventListener('click', () => {
-    lang = lang === 'nl' ? 'en' : 'nl';
-    localStorage.setItem(LANG_KEY, lang);
+  onLang((l) => {
+    lang = l;
     applyLang();
   });
+  $('lang').addEventListener('click', () => setLang(lang === 'nl' ? 'en' : 'nl'));
   token = new URLSearchParams(location.hash.slice(1)).get('access') || '';
   if (!token) {
     status('');
@@ -295,6 +295,7 @@ function init() {
     status(t('deletion.pending'));
   }));
   guard(async () => {
+    await catalogue().catch(() => {}); // without it, names fall back to the kind ids
     await load();
     status('');
   })();

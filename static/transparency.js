@@ -2,9 +2,8 @@
 // English. Detector names and meanings come from the server, in the exam
 // page's own wording (wasm/lang); the examples are built with the wire
 // format's own types. Everything is written as text, never as HTML.
-'use strict';
+import { addTexts, currentLang, onLang, setLang } from './i18n.js';
 
-const LANG_KEY = 'lokaal-lang'; // shared with the exam page
 const REPO = 'https://github.com/lokaal-nl/lokaal';
 
 const texts = {
@@ -142,9 +141,11 @@ const texts = {
   },
 };
 
+addTexts(texts); // so that a switch (i18n.js) finds this page's texts too
+
 const $ = (id) => document.getElementById(id);
-const pick = (tag) => (/^nl(-|$)/i.test(tag || '') ? 'nl' : 'en');
-let lang = pick(localStorage.getItem(LANG_KEY) || navigator.language);
+// The language follows the rule every page shares (i18n.js).
+let lang = currentLang();
 let facts = null;
 
 function t(key, vars = {}) {
@@ -222,11 +223,11 @@ function render() {
   $('receipt-key').textContent = f.receipt_key;
 }
 
-$('lang').addEventListener('click', () => {
-  lang = lang === 'nl' ? 'en' : 'nl';
-  localStorage.setItem(LANG_KEY, lang);
+onLang((l) => {
+  lang = l;
   render();
 });
+$('lang').addEventListener('click', () => setLang(lang === 'nl' ? 'en' : 'nl'));
 
 async function main() {
   render();

@@ -5,7 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"os"
 	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -379,6 +382,36 @@ func TestPages(t *testing.T) {
 		t.Errorf("index not rewritten: %s", body)
 	}
 	wantStatus(t, e.do("GET", "/index.html", nil, false), http.StatusNotFound)
+}
+
+// Each section of the administration has its own address, serving the
+// same page as /admin (whose script shows the section); any other
+// address under /admin is not found.
+func TestAdminSections(t *testing.T) {
+	e := newEnv(t)
+	page := e.do("GET", "/admin", nil, false).Body.String()
+	for _, s := range AdminSections {
+		w := e.do("GET", "/admin/"+s, nil, false)
+		wantStatus(t, w, http.StatusOK)
+		if w.Body.String() != page || w.Header().Get("Content-Security-Policy") == "" {
+			t.Errorf("/admin/%s is not the admin page with its headers", s)
+		}
+	}
+	for _, bad := range []string{"/admin/nope", "/admin/Kiosks", "/admin/kiosks/x", "/admin/..%2fkiosk"} {
+		wantStatus(t, e.do("GET", bad, nil, false), http.StatusNotFound)
+	}
+	// static/admin.js names the same sections, in the same order.
+	js, err := os.ReadFile("../../static/admin.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, f := range regexp.MustCompile(`import (\w+) from './admin-([a-z-]+)\.js'`).FindAllSubmatch(js, -1) {
+		ids = append(ids, string(f[2]))
+	}
+	if !slices.Equal(ids, AdminSections) {
+		t.Errorf("admin.js imports sections %v, the server serves %v", ids, AdminSections)
+	}
 }
 
 // TestIngestConcurrent has several kiosks report at once: write transactions

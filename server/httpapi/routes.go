@@ -1,11 +1,31 @@
 package httpapi
 
-import "net/http"
+import (
+	"net/http"
+	"slices"
+)
 
 // registrar is what addRoutes needs of a mux; the OpenAPI test records the
 // patterns through it.
 type registrar interface {
 	Handle(pattern string, handler http.Handler)
+}
+
+// AdminSections are the addresses of the administration's sections
+// (/admin/kiosks, …): one page, whose script shows the section its address
+// names. /admin itself is the first, rooms. static/admin.js lists the same.
+var AdminSections = []string{"rooms", "kiosks", "exams", "students", "reviewers", "staff", "deletions", "retention", "access-log"}
+
+// adminSection serves the administration at a section's address, and
+// nothing at any other: a mistyped address is a 404, not an empty page.
+func adminSection(page http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !slices.Contains(AdminSections, r.PathValue("section")) {
+			http.NotFound(w, r)
+			return
+		}
+		page.ServeHTTP(w, r)
+	})
 }
 
 // addRoutes is the whole API surface in one place. Every route here is
@@ -24,6 +44,7 @@ func addRoutes(mux registrar, d Deps) {
 	mux.Handle("GET /{$}", d.Assets.Page("index.html"))
 	mux.Handle("GET /kiosk", d.Assets.Page("kiosk.html"))
 	mux.Handle("GET /admin", d.Assets.Page("admin.html"))
+	mux.Handle("GET /admin/{section}", adminSection(d.Assets.Page("admin.html")))
 	mux.Handle("GET /login", d.Assets.Page("login.html"))
 	mux.Handle("GET /exam", d.Assets.Page("exam.html"))
 	mux.Handle("GET /review", d.Assets.Page("review.html"))

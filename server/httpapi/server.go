@@ -33,8 +33,10 @@ type Deps struct {
 	// pages /exam may frame; an exam's url must be on this server or on
 	// one of them.
 	FrameOrigins []string
-	// Objection tells students where to object to proctoring; empty means
-	// defaultObjection.
+	// Objection tells students where to object to proctoring. Empty sends
+	// the pages an empty contact, which they show as the exam committee in
+	// the reader's language (wasm/lang tr.objectDefault): a default written
+	// here could only be in one language.
 	Objection string
 	// OIDC is the institution's single sign-on for staff; nil when only
 	// local accounts are configured.
@@ -66,8 +68,6 @@ type OIDCLogin interface {
 	Finish(w http.ResponseWriter, r *http.Request) (name string, role server.Role, err error)
 }
 
-const defaultObjection = "the exam committee"
-
 // NewServer returns the whole HTTP service.
 func NewServer(d Deps) http.Handler {
 	if d.Now == nil {
@@ -75,9 +75,6 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Location == nil {
 		d.Location = time.Local
-	}
-	if d.Objection == "" {
-		d.Objection = defaultObjection
 	}
 	d.limits = newLimits(d.Now)
 	mux := http.NewServeMux()

@@ -59,6 +59,7 @@ var en = map[string]string{
 	"tr.legal":        "Legal basis: {text}",
 	"tr.considered":   "Less intrusive alternatives that were considered: {text}",
 	"tr.object":       "Where to object: {text}",
+	"tr.objectTo":     "the exam committee",
 	"tr.alternative":  "Alternative exam without proctoring: {text}",
 	"tr.noAlt":        "No alternative exam is offered for this exam.",
 	"tr.next":         "Continue to the check",

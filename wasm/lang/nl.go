@@ -59,6 +59,7 @@ var nl = map[string]string{
 	"tr.legal":        "Grondslag: {text}",
 	"tr.considered":   "Minder ingrijpende alternatieven die zijn overwogen: {text}",
 	"tr.object":       "Bezwaar maken: {text}",
+	"tr.objectTo":     "de examencommissie",
 	"tr.alternative":  "Alternatief tentamen zonder toezicht: {text}",
 	"tr.noAlt":        "Voor dit tentamen wordt geen alternatief tentamen aangeboden.",
 	"tr.next":         "Verder naar de controle",

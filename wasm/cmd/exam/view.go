@@ -164,7 +164,7 @@ func (a *app) transparency() []*browser.Node {
 		h("p", l.T("tr.review")),
 		h("p", l.T("tr.legal", "text", e.LegalBasis)),
 		h("p", l.T("tr.considered", "text", e.Alternatives)),
-		h("p", attr{"id", "objection"}, l.T("tr.object", "text", a.info.Objection)),
+		h("p", attr{"id", "objection"}, l.T("tr.object", "text", a.objection())),
 	)
 	if e.AlternativeExam != "" {
 		out = append(out, h("p", attr{"id", "alternative"}, l.T("tr.alternative", "text", e.AlternativeExam)))
@@ -272,7 +272,7 @@ func (a *app) choice() []*browser.Node {
 		out = append(out, h("p", l.T("tr.alternative", "text", e.AlternativeExam)),
 			h("p", class("actions"), button("choose", l.T("ch.alternative"), attr{"value", "alternative"})))
 	} else {
-		out = append(out, h("p", l.T("ch.noAlt", "text", a.info.Objection)))
+		out = append(out, h("p", l.T("ch.noAlt", "text", a.objection())))
 	}
 	return out
 }
@@ -569,4 +569,13 @@ func setHidden(e *browser.Node, hidden bool) {
 	} else {
 		e.RemoveAttribute("hidden")
 	}
+}
+
+// objection is where to object: the server's configured contact, or, when
+// none is configured (empty), the exam committee in the student's language.
+func (a *app) objection() string {
+	if a.info.Objection == "" {
+		return a.lang.T("tr.objectTo")
+	}
+	return a.info.Objection
 }

@@ -106,6 +106,12 @@ func run(out, servedFile string) error {
 			}
 		}
 	})
+	// The administration's sections are the same page at their own
+	// addresses; static assets serve /admin/kiosks from admin/kiosks.html.
+	for _, sec := range httpapi.AdminSections {
+		pages["/admin/"+sec] = "admin/" + sec + ".html"
+		routes = append(routes, "/admin/"+sec)
+	}
 	for _, route := range routes {
 		res, body, err := get(route)
 		if err != nil {
