@@ -100,7 +100,8 @@ func TestErrorCodesDocumented(t *testing.T) {
 // in front of its handler is documented: 413 for every write (limitBodies
 // runs on each), 429 where a limiter runs (every operation with a
 // credential, and the public ones that count refusals), 401 and 403 for
-// staff operations (no credential; the wrong role or no CSRF token).
+// staff operations (no credential; the wrong role or no CSRF token), 503
+// wherever the store may be too busy.
 func TestOpenAPIStatuses(t *testing.T) {
 	e := newEnv(t)
 	var doc struct {
@@ -126,6 +127,11 @@ func TestOpenAPIStatuses(t *testing.T) {
 			}
 			if slices.Contains(op.Roles, "admin") || slices.Contains(op.Roles, "reviewer") {
 				want = append(want, "401", "403")
+			}
+			// Every write, and every check of a credential, goes to the
+			// store, which answers 503 overloaded when it is too busy.
+			if method != "get" || !public {
+				want = append(want, "503")
 			}
 			for _, status := range want {
 				if _, ok := op.Responses[status]; !ok {
