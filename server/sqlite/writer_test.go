@@ -121,7 +121,7 @@ func TestWriterConcurrent(t *testing.T) {
 					errs <- fmt.Errorf("ingest %s %d: %w", dev, seq+1, err)
 				}
 			}
-			if _, err := db.Access(ctx, server.AccessEntry{Who: dev, Action: server.ActionView, Subject: dev}); err != nil {
+			if _, err := db.Access(ctx, server.AccessEntry{Kind: server.ActorStaff, Who: dev, Action: server.ActionView, Subject: dev}); err != nil {
 				errs <- fmt.Errorf("access %s: %w", dev, err)
 			}
 			if _, err := db.Ingest(ctx, batch(dev, each+1, "door", "window"), []byte{9}, time.Now()); !errors.Is(err, server.ErrUnknownLine) {
