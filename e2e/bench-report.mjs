@@ -42,6 +42,13 @@ const KEYS = [
   ['worker_page_p50_ms', 'a page on the Worker (static assets), p50 ms'],
   ['worker_page_p99_ms', 'a page on the Worker (static assets), p99 ms'],
   ['worker_bundle_gzip_bytes', 'Worker bundle, gzip (limit 3 MB free, 10 MB paid)'],
+  // Issue 11: ingest over HTTP under load (internal/cmd/loadbench).
+  ['ingest_http_per_s_128', 'ingest over HTTP on bin/lokaal serve, 128 concurrent senders, batches/s'],
+  ['ingest_http_p99_ms_128', 'ingest over HTTP, 128 concurrent senders, p99 ms per request'],
+  ['ingest_http_5xx', 'ingest over HTTP, 5xx answers at all load levels together'],
+  ['ingest_http_share_of_verify', 'ingest over HTTP, the best level\'s batches/s over the Ed25519 verify bound of the same run'],
+  ['crash_acked_lost', 'acknowledged batches missing after the SIGKILL trials'],
+  ['healthz_flood_p99_ms', '/healthz p99 ms during a flood of failed logins'],
   // Issue 12: every face detector in the same Chromium run, on the same inputs.
   ['face_ms_frame_wasm_median', 'face, exam build in a Web Worker, median ms per 640×480 frame'],
   ['face_ms_frame_wasm_p90', 'face, exam build in a Web Worker, p90 ms per 640×480 frame'],
@@ -238,6 +245,8 @@ export function merge(dir) {
   const worker = readJSON(path.join(dir, 'bench-worker.json'));
   const nonSpeech = readJSON(path.join(dir, 'bench-nonspeech.json'));
   const cpuRun = readJSON(path.join(dir, 'bench-cpu.json'));
+  const load = readJSON(path.join(dir, 'bench-load.json'));
+  const level128 = load?.levels?.find((l) => l.senders === 128);
 
   const eventKinds = {};
   for (const e of hour?.events ?? []) eventKinds[e.kind] = (eventKinds[e.kind] ?? 0) + 1;
@@ -273,7 +282,15 @@ export function merge(dir) {
     worker_page_p50_ms: num(worker?.worker_page_p50_ms),
     worker_page_p99_ms: num(worker?.worker_page_p99_ms),
     worker_bundle_gzip_bytes: num(worker?.worker_bundle_gzip_bytes),
+    ingest_http_per_s_128: num(level128?.batches_per_s),
+    ingest_http_p99_ms_128: num(level128?.p99_ms),
+    ingest_http_5xx: load?.levels ? load.levels.reduce((n, l) => n + l.status_5xx, 0) : null,
+    ingest_http_share_of_verify: load?.levels?.length ? Math.max(...load.levels.map((l) => l.share_of_verify_bound)) : null,
+    crash_acked_lost: num(load?.crash?.acked_lost),
+    healthz_flood_p99_ms: num(load?.login_flood?.healthz_p99_ms),
   };
+  // Every level, the flood and the crash trials as loadbench measured them.
+  r.load = load ?? null;
   for (const k of PEER_KEYS) r[k] = num(peers?.[k]);
   // Issue 12: the exam's own build in a Web Worker (e2e/bench-exam.mjs).
   const ef = exam?.exam_face, ev = exam?.exam_vad;
@@ -404,6 +421,12 @@ export function table(r) {
     ['page, Worker static assets', 'p50 ms', 'worker_page_p50_ms'],
     ['page, Worker static assets', 'p99 ms', 'worker_page_p99_ms'],
     ['Worker bundle (limit 3 MB free)', 'bytes gzip', 'worker_bundle_gzip_bytes'],
+    ['ingest over HTTP, 128 senders', 'batches/s', 'ingest_http_per_s_128'],
+    ['ingest over HTTP, 128 senders', 'p99 ms', 'ingest_http_p99_ms_128'],
+    ['ingest over HTTP, all levels', '5xx', 'ingest_http_5xx'],
+    ['ingest over HTTP, best level / verify bound', 'ratio', 'ingest_http_share_of_verify'],
+    ['SIGKILL trials, acknowledged lost', 'batches', 'crash_acked_lost'],
+    ['/healthz during a login flood', 'p99 ms', 'healthz_flood_p99_ms'],
   ];
   lines.push('| what | unit | lokaal | peer (human, unless named) |', '|---|---|---|---|');
   for (const [what, unit, ours, peer] of rows) {

@@ -53,6 +53,16 @@ go_bench() {
 step "Go benchmarks" go_bench
 
 echo
+echo "== ingest under load: bin/lokaal serve on loopback, signed batches from 1 to 512 concurrent senders, /healthz under a login flood, SIGKILL trials (internal/cmd/loadbench)"
+load_step() {
+  local args=()
+  # bench-quick: the same pipeline, tiny: two levels, three kills.
+  [ "$quick" = 1 ] && args=(-levels 1,8 -requests 400 -crash-trials 3 -flood 1s)
+  go run ./internal/cmd/loadbench -bin bin/lokaal "${args[@]}" -out out/bench-load.json
+}
+step "load" load_step
+
+echo
 echo "== accuracy (bin/lokaal eval --json on the shared fixtures)"
 eval_step() {
   local dirs=()

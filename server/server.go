@@ -13,6 +13,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"iter"
+	"strings"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/wasm/wire"
@@ -125,4 +126,34 @@ type Store interface {
 	RetentionStore
 	RightsStore
 	Ping(ctx context.Context) error
+}
+
+// ErrOverloaded: the store could not take a write in time (its queue was
+// full, the write waited past its deadline, or the database stayed busy).
+// Nothing was stored; the client retries after a short wait (503 with
+// Retry-After), as it does after a 429.
+var ErrOverloaded = errors.New("the server is busy: try again shortly")
+
+// Overloaded reports whether err means the store was too busy to answer:
+// ErrOverloaded, or an SQL engine's busy or locked error that reached the
+// caller unwrapped (SQLite's SQLITE_BUSY and SQLITE_LOCKED, which
+// modernc.org/sqlite's errors carry as Code, and their messages as D1
+// relays them), or D1 saying it is overloaded.
+func Overloaded(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, ErrOverloaded) {
+		return true
+	}
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) {
+		switch coded.Code() & 0xff {
+		case 5, 6: // SQLITE_BUSY, SQLITE_LOCKED
+			return true
+		}
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "database is locked") || strings.Contains(msg, "SQLITE_BUSY") ||
+		strings.Contains(msg, "D1 DB is overloaded")
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 )
@@ -43,4 +44,48 @@ func BenchmarkIngest(b *testing.B) {
 	p99 := took[(len(took)*99+99)/100-1]
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "batches/s")
 	b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkIngestConcurrent is BenchmarkIngest from 64 devices at once,
+// each posting its batches one after another: the writer commits what is
+// waiting in one transaction (group commit), so the fsyncs are shared.
+func BenchmarkIngestConcurrent(b *testing.B) {
+	const senders = 64
+	e := newEnv(b)
+	devs := make([]device, senders)
+	for i := range devs {
+		if i == 0 {
+			devs[i] = e.newDevice()
+			continue
+		}
+		w := e.do("POST", "/api/v1/kiosks/"+e.kioskID+"/enrolment-code", nil, true)
+		devs[i] = e.enrol(decodeJSON[codeResponse](b, w).Code)
+	}
+	each := max(1, b.N/senders)
+	bodies := make([][][]byte, senders)
+	for i, d := range devs {
+		for seq := range each {
+			js, _ := json.Marshal(d.batch(int64(seq+1), t0.Add(time.Duration(seq)*time.Minute), 1, 1))
+			bodies[i] = append(bodies[i], js)
+		}
+	}
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range devs {
+		wg.Go(func() {
+			for _, body := range bodies[i] {
+				req := httptest.NewRequest("POST", "/api/v1/counts", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				w := httptest.NewRecorder()
+				e.h.ServeHTTP(w, req)
+				if w.Code != http.StatusCreated {
+					b.Errorf("status %d: %s", w.Code, w.Body)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.ReportMetric(float64(each*senders)/time.Since(start).Seconds(), "batches/s")
 }

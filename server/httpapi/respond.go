@@ -27,6 +27,9 @@ const (
 	// codeReasonRequired: a change that must say why (lifting a mark)
 	// came without a reason.
 	codeReasonRequired = "reason_required"
+	// codeOverloaded: the store could not take the request's writes in
+	// time; nothing was stored, and Retry-After says when to try again.
+	codeOverloaded = "overloaded"
 )
 
 // statusOf is the one table from error code to HTTP status. Every code
@@ -67,8 +70,15 @@ var statusOf = map[string]int{
 	codeCSRF:        http.StatusForbidden,
 	codeForbidden:   http.StatusForbidden,
 	codeRateLimited: http.StatusTooManyRequests,
+	codeOverloaded:  http.StatusServiceUnavailable,
 	codeInternal:    http.StatusInternalServerError,
 }
+
+// overloadRetryS is the Retry-After of an overloaded answer: the writer
+// clears a full queue in well under a second, and clients back off
+// further on their own (kiosk.js and exam.js keep an item queued on a
+// 5xx and send it later).
+const overloadRetryS = "1"
 
 // encode writes v as JSON. API answers are never cached: they are live
 // counts or secrets such as enrolment codes.
@@ -107,6 +117,12 @@ func fail(w http.ResponseWriter, log *slog.Logger, err error) {
 	case errors.As(err, &we):
 	case errors.Is(err, server.ErrNotFound):
 		we = &wire.Error{Code: codeNotFound, Message: "not found"}
+	case server.Overloaded(err):
+		// Overload is the client's cue to wait, never a 500: whatever
+		// layer was busy (the writer's queue, SQLite's lock, D1), nothing
+		// was stored.
+		w.Header().Set("Retry-After", overloadRetryS)
+		we = &wire.Error{Code: codeOverloaded, Message: "the server is busy: try again in " + overloadRetryS + " s"}
 	default:
 		for _, d := range domainCodes {
 			if errors.Is(err, d.err) {

@@ -48,9 +48,11 @@ var (
 	ErrMalformed = errors.New("not an argon2id PHC string")
 )
 
-// slots bounds concurrent hashes to the cores, so a burst of logins queues
-// instead of allocating Memory for each at once.
-var slots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+// slots bounds concurrent hashes to the cores but one, so a burst of
+// logins queues instead of allocating Memory for each at once, and leaves
+// a core to the rest of the server: /healthz and ingest answer within
+// milliseconds during a flood of failed logins.
+var slots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))
 
 // Hash returns pw's argon2id hash with a fresh salt as a PHC string,
 // $argon2id$v=19$m=19456,t=2,p=1$SALT$HASH (unpadded standard base64).

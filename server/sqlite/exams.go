@@ -252,7 +252,7 @@ func (s *DB) SetAccommodations(ctx context.Context, student string, off []wire.K
 // update are one statement, see CreateSession), and the same choice again
 // changes nothing, not even its time.
 func (s *DB) SetChoice(ctx context.Context, student string, c server.Choice, at time.Time) error {
-	err := found(s.db.ExecContext(ctx, `UPDATE students SET choice = ?, choice_ms = ?
+	err := found(s.exec(ctx, `UPDATE students SET choice = ?, choice_ms = ?
 		WHERE id = ? AND NOT EXISTS (SELECT 1 FROM sessions WHERE student_id = ?)`, string(c), at.UnixMilli(), student, student))
 	if !errors.Is(err, server.ErrNotFound) {
 		return err

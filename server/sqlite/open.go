@@ -28,21 +28,33 @@ var migrations embed.FS
 
 // Open opens (creating it and its directory if needed) the database at path
 // and applies pending migrations. A count is acknowledged only after its
-// transaction is on disk: WAL with synchronous=FULL fsyncs every commit.
-// Write transactions begin IMMEDIATE so that two writers queue on the busy
-// timeout instead of failing when a read lock would need upgrading.
+// transaction is on disk: WAL with synchronous=FULL fsyncs every commit,
+// and the writer (writer.go) answers a write only after its group's
+// commit. Write transactions begin IMMEDIATE so that a writer in another
+// process (lokaal user, lokaal retention) queues on the busy timeout
+// instead of failing when a read lock would need upgrading.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return openWith(ctx, path, defaultWriter)
+}
+
+// readConns bounds the connections that read: more than the cores, so a
+// slow read (an export) does not hold up the others.
+const readConns = 32
+
+func openWith(ctx context.Context, path string, o writerOptions) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("creating the database directory: %w", err)
 	}
 	q := url.Values{}
-	// auto_vacuum comes first: it takes effect only on a file that has no
-	// table yet (or at the next VACUUM, below).
-	for _, p := range []string{"auto_vacuum(INCREMENTAL)", "busy_timeout(5000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
+	// These run on every new connection. auto_vacuum is not among them:
+	// setting it takes the write lock, so while any write was in progress
+	// every new connection (a read, /healthz) waited out the busy timeout
+	// and failed with "database is locked". incrementalVacuum sets it once.
+	for _, p := range []string{"busy_timeout(5000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := openCaching("file:" + path + "?" + q.Encode())
 	if err != nil {
 		return nil, err
 	}
@@ -56,6 +68,17 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("migrating %s: %w", path, err)
 	}
+	// Reads run on the other connections, side by side with the writer
+	// (WAL). They are bounded, and all kept open, so that a burst of
+	// requests neither opens (and configures, and prepares statements on)
+	// a connection each nor holds hundreds: reads are short and CPU-bound,
+	// and a read waits for a free connection instead.
+	db.SetMaxOpenConns(readConns + 1) // and the writer's
+	db.SetMaxIdleConns(readConns + 1)
+	if s.w, err = startWriter(ctx, db, o); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -64,12 +87,24 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // space back (Reclaim). That takes one VACUUM, which rewrites the file once;
 // a new file is already in that mode. Connection settings are PRAGMAs in
 // Go, never in migrations, which also run on D1.
+//
+// The mode is the file's; the PRAGMA that asks for it is the
+// connection's, so both it and the VACUUM run on one connection, before
+// migrate makes the first table of a new file.
 func (s *DB) incrementalVacuum(ctx context.Context) error {
-	var mode int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA auto_vacuum").Scan(&mode); err != nil || mode == 2 {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, "VACUUM")
+	defer conn.Close()
+	var mode int
+	if err := conn.QueryRowContext(ctx, "PRAGMA auto_vacuum").Scan(&mode); err != nil || mode == 2 {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA auto_vacuum = INCREMENTAL"); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, "VACUUM")
 	return err
 }
 
@@ -119,11 +154,12 @@ func (s *DB) migrate(ctx context.Context) error {
 // moves the free pages to the end and truncates them, and a checkpoint
 // carries that from the WAL into the database file.
 func (s *DB) reclaimFile(ctx context.Context) error {
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
+	// Both steps write, outside any transaction: on the writer, between
+	// two groups.
+	return s.w.do(ctx, &job{raw: func(conn *sql.Conn) error { return reclaimOn(ctx, conn) }})
+}
+
+func reclaimOn(ctx context.Context, conn *sql.Conn) error {
 	// incremental_vacuum frees one page per step; reading its rows steps it
 	// to the end.
 	rows, err := conn.QueryContext(ctx, "PRAGMA incremental_vacuum")

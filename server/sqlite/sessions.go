@@ -73,7 +73,7 @@ func (s *DB) CreateSession(ctx context.Context, ss server.Session) error {
 	if err != nil {
 		return err
 	}
-	err = found(s.db.ExecContext(ctx, `INSERT INTO sessions (id, student_id, public_key, build, precheck, policy, head, started_ms)
+	err = found(s.exec(ctx, `INSERT INTO sessions (id, student_id, public_key, build, precheck, policy, head, started_ms)
 		SELECT ?, id, ?, ?, ?, ?, ?, ? FROM students
 		WHERE id = ? AND choice = ? AND NOT EXISTS (SELECT 1 FROM sessions WHERE student_id = ?)`,
 		ss.ID, []byte(ss.PublicKey), ss.Build, string(precheck), string(policy), wire.Genesis, ss.Started.UnixMilli(),
@@ -326,7 +326,7 @@ func (s *DB) ReceiptKey(ctx context.Context) (ed25519.PrivateKey, error) {
 		if _, priv, err = ed25519.GenerateKey(nil); err != nil {
 			return nil, err
 		}
-		if _, err = s.db.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+		if _, err = s.exec(ctx, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
 			receiptKeySetting, hex.EncodeToString(priv.Seed())); err != nil {
 			return nil, err
 		}

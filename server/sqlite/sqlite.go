@@ -34,6 +34,9 @@ type DB struct {
 	receiptKey ed25519.PrivateKey
 	// reclaim gives freed pages back to the file system; nil on D1.
 	reclaim func(context.Context) error
+	// w runs every write transaction natively (writer.go); nil on D1,
+	// which commits each request's writes on their own.
+	w *writer
 }
 
 // New returns the store over db, a database that already has the schema:
@@ -41,8 +44,14 @@ type DB struct {
 // applies from the same migrations directory, so New migrates nothing.
 func New(db *sql.DB) *DB { return &DB{db: db} }
 
-// Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
+// Close closes the database, after the writes already queued.
+func (s *DB) Close() error {
+	var err error
+	if s.w != nil {
+		err = s.w.close()
+	}
+	return errors.Join(err, s.db.Close())
+}
 
 // Ping checks that the database answers a query.
 func (s *DB) Ping(ctx context.Context) error {
@@ -55,12 +64,19 @@ func (s *DB) Ping(ctx context.Context) error {
 const txAttempts = 20
 
 // tx runs fn in a transaction and commits only if fn succeeds, so an error
-// leaves nothing behind. On D1 a commit that lost to a concurrent write
-// returns a conflict and stores nothing; tx then runs fn again on the new
-// state, so fn must set everything it returns afresh on every run. Native
-// SQLite serialises writers itself (BEGIN IMMEDIATE) and never conflicts.
+// leaves nothing behind; it returns once the commit is on disk. On D1 a
+// commit that lost to a concurrent write returns a conflict and stores
+// nothing; tx then runs fn again on the new state, so fn must set
+// everything it returns afresh on every run. Natively fn runs on the
+// writer (writer.go), in a savepoint of a transaction it may share with
+// other requests' writes, and runs again alone if that transaction
+// breaks: the same rule makes that safe. A store too busy to write
+// returns server.ErrOverloaded.
 func (s *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	return d1.Retry(ctx, txAttempts, func() error {
+	if s.w != nil {
+		return s.w.do(ctx, &job{fn: fn})
+	}
+	return busy(d1.Retry(ctx, txAttempts, func() error {
 		tx, err := s.db.BeginTx(ctx, nil)
 		if err != nil {
 			return err
@@ -69,7 +85,23 @@ func (s *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 			return errors.Join(err, tx.Rollback())
 		}
 		return tx.Commit()
+	}))
+}
+
+// exec runs one write statement outside any larger transaction: natively
+// on the writer, like every write, on D1 at once.
+func (s *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s.w == nil {
+		res, err := s.db.ExecContext(ctx, query, args...)
+		return res, busy(err)
+	}
+	var res sql.Result
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = tx.ExecContext(ctx, query, args...)
+		return err
 	})
+	return res, err
 }
 
 // Reclaim gives the pages that deleted rows freed back to the file system
@@ -97,7 +129,7 @@ func (s *DB) AdminTokenHash(ctx context.Context) ([]byte, error) {
 // SetAdminTokenHash stores the hash of the admin token; the token itself is
 // never stored.
 func (s *DB) SetAdminTokenHash(ctx context.Context, hash []byte) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('admin_token_sha256', ?)
+	_, err := s.exec(ctx, `INSERT INTO settings (key, value) VALUES ('admin_token_sha256', ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, hex.EncodeToString(hash))
 	return err
 }

@@ -201,7 +201,7 @@ func (s *DB) StaffSession(ctx context.Context, idHash []byte, now time.Time) (se
 	ss.Created, ss.Expires = time.UnixMilli(created), time.UnixMilli(expires)
 	ss.LastSeen = time.UnixMilli(seen)
 	if ms-seen >= time.Minute.Milliseconds() {
-		if _, err := s.db.ExecContext(ctx, "UPDATE staff_sessions SET last_seen_ms = ? WHERE id_hash = ?", ms, hex.EncodeToString(idHash)); err != nil {
+		if _, err := s.exec(ctx, "UPDATE staff_sessions SET last_seen_ms = ? WHERE id_hash = ?", ms, hex.EncodeToString(idHash)); err != nil {
 			return ss, err
 		}
 		ss.LastSeen = time.UnixMilli(ms)
@@ -234,7 +234,7 @@ func (s *DB) DeleteStaffSession(ctx context.Context, idHash []byte, by server.Ac
 // ExpireStaffSessions deletes the sessions ended by now, absolute or idle.
 func (s *DB) ExpireStaffSessions(ctx context.Context, now time.Time) (int, error) {
 	ms := now.UnixMilli()
-	res, err := s.db.ExecContext(ctx, "DELETE FROM staff_sessions WHERE expires_ms <= ? OR last_seen_ms + ? <= ?",
+	res, err := s.exec(ctx, "DELETE FROM staff_sessions WHERE expires_ms <= ? OR last_seen_ms + ? <= ?",
 		ms, server.SessionIdle.Milliseconds(), ms)
 	if err != nil {
 		return 0, err
