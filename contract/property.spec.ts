@@ -128,6 +128,9 @@ async function makeWorld(request: APIRequestContext, base: string, served: Doc):
     headers: { ...admin, 'Content-Type': 'text/csv' }, data: `student_id,email\n${unique('p')},p@example.edu\n` });
   expect(res.status(), await res.text()).toBe(201);
   const studentIds = ((await res.json()).students as { id: string }[]).map((s) => s.id);
+  // A reviewer sees only the exams assigned to them.
+  const assigned = await request.put(`/api/v1/exams/${exam}/reviewers`, { headers: admin, data: { reviewers: [reviewer.reviewer.id] } });
+  expect(assigned.status(), await assigned.text()).toBe(200);
 
   // A proctored session with one summary, marked by the reviewer.
   const proctor = new Proctor(t, tokens[0]);
