@@ -227,6 +227,10 @@ func TestExamValidation(t *testing.T) {
 		"scheme-relative":   {func(b map[string]any) { b["url"] = "//evil.example/x" }, "url"},
 		"javascript url":    {func(b map[string]any) { b["url"] = "javascript:alert(1)" }, "url"},
 		"long text":         {func(b map[string]any) { b["legal_basis"] = strings.Repeat("x", 2001) }, "legal_basis"},
+		"future announcement": {func(b map[string]any) {
+			b["start"], b["end"] = t0.Add(3*day).Format(time.RFC3339), t0.Add(3*day+time.Hour).Format(time.RFC3339)
+			b["announced"], b["crisis"] = t0.Add(day).Format(time.RFC3339), "a crisis does not make a future announcement true"
+		}, "later than today"},
 	} {
 		w := e.do("POST", "/api/v1/exams", examBody(c.change), true)
 		wantError(t, w, http.StatusBadRequest, wire.CodeInvalid)
@@ -235,11 +239,22 @@ func TestExamValidation(t *testing.T) {
 		}
 	}
 	wantError(t, e.do("POST", "/api/v1/exams", examBody(func(b map[string]any) { b["bonus"] = 1 }), true), http.StatusBadRequest, wire.CodeMalformed)
+	// A date alone, or a time without its offset, is refused in words that
+	// name the format, not with Go's parse error.
+	for _, bad := range []any{"2026-12-01", "2026-12-01T09:00:00", "1 December 2026", 1764576000000} {
+		w := e.do("POST", "/api/v1/exams", examBody(func(b map[string]any) { b["announced"] = bad }), true)
+		wantError(t, w, http.StatusBadRequest, wire.CodeMalformed)
+		if msg := decodeJSON[wire.Error](t, w).Message; !strings.Contains(msg, "RFC 3339") || !strings.Contains(msg, "2026-06-01T09:00:00+02:00") || strings.Contains(msg, "cannot parse") {
+			t.Errorf("announced %v: message %q does not say which format is expected", bad, msg)
+		}
+	}
 	wantError(t, e.do("POST", "/api/v1/exams", examBody(func(b map[string]any) { b["alternatives_considered"] = strings.Repeat("x", 70<<10) }), true),
 		http.StatusRequestEntityTooLarge, wire.CodeTooLarge)
 	if after := e.examRows(); !reflect.DeepEqual(before, after) {
 		t.Errorf("rejected exams stored: %v → %v", before, after)
 	}
+	// Today is fine: an exam announced this morning with a crisis recorded.
+	e.createExam(func(b map[string]any) { b["announced"], b["crisis"] = t0.Add(-10*time.Minute).Format(time.RFC3339), "flooding" })
 }
 
 func TestStudentsImport(t *testing.T) {

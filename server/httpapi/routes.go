@@ -34,6 +34,7 @@ func addRoutes(mux registrar, d Deps) {
 
 	mux.Handle("GET /healthz", handleHealthz(d.Logger, d.Store))
 	mux.Handle("GET /api/openapi.json", handleOpenAPI())
+	mux.Handle("GET /api/v1/clock", handleClock(d.Now, d.Location))
 	mux.Handle("GET /api/v1/transparency", handleTransparency(d.Logger, d.Store, builds, d.Revision))
 
 	// Staff log in with a password or through single sign-on (both
@@ -61,10 +62,10 @@ func addRoutes(mux registrar, d Deps) {
 	mux.Handle("GET /api/v1/counts", admin(handleCounts(d.Logger, d.Store, d.Now, d.Location)))
 	mux.Handle("GET /api/v1/rooms", admin(handleRooms(d.Logger, d.Store)))
 
-	mux.Handle("POST /api/v1/exams", admin(handleCreateExam(d.Logger, d.Store, d.Now, d.FrameOrigins)))
+	mux.Handle("POST /api/v1/exams", admin(handleCreateExam(d.Logger, d.Store, d.Now, d.Location, d.FrameOrigins)))
 	mux.Handle("GET /api/v1/exams", admin(handleListExams(d.Logger, d.Store)))
 	mux.Handle("GET /api/v1/exams/{id}", admin(handleGetExam(d.Logger, d.Store)))
-	mux.Handle("PUT /api/v1/exams/{id}", admin(handleUpdateExam(d.Logger, d.Store, d.Now, d.FrameOrigins)))
+	mux.Handle("PUT /api/v1/exams/{id}", admin(handleUpdateExam(d.Logger, d.Store, d.Now, d.Location, d.FrameOrigins)))
 	mux.Handle("POST /api/v1/exams/{id}/students", admin(handleAddStudents(d.Logger, d.Store, d.Now)))
 	mux.Handle("PUT /api/v1/students/{id}/accommodations", admin(handleSetAccommodations(d.Logger, d.Store, d.Now)))
 	mux.Handle("POST /api/v1/reviewers", admin(handleCreateReviewer(d.Logger, d.Store, d.Now)))
