@@ -254,7 +254,9 @@ func TestExamValidation(t *testing.T) {
 		t.Errorf("rejected exams stored: %v → %v", before, after)
 	}
 	// Today is fine: an exam announced this morning with a crisis recorded.
-	e.createExam(func(b map[string]any) { b["announced"], b["crisis"] = t0.Add(-10*time.Minute).Format(time.RFC3339), "flooding" })
+	e.createExam(func(b map[string]any) {
+		b["announced"], b["crisis"] = t0.Add(-10*time.Minute).Format(time.RFC3339), "flooding"
+	})
 }
 
 func TestStudentsImport(t *testing.T) {

@@ -673,7 +673,7 @@ func TestRepeatedViewsLoggedOnce(t *testing.T) {
 		{"session s-1", jansen(server.ViewWindow - time.Second)},
 		{"timeline of session s-1", jansen(time.Minute)}, // another view
 		{"session s-1", server.Actor{Kind: server.ActorStaff, ID: "u-admin", Who: "admin", At: at.Add(time.Minute)}}, // another actor
-		{"session s-1", jansen(server.ViewWindow)},                                                                    // a later look
+		{"session s-1", jansen(server.ViewWindow)}, // a later look
 	} {
 		if err := db.LogView(ctx, "st-1", v.what, v.by); err != nil {
 			t.Fatal(err)
