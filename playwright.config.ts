@@ -53,7 +53,9 @@ export default defineConfig({
   webServer: {
     // The node proctor of e2e/exam-api.ts signs with its own build hash; the
     // browsers send the served ones, which are always allowed.
-    command: `bin/lokaal serve --addr 127.0.0.1:${port} --db ${db} --allow-build ${nodeProctorBuild}`,
+    // Amsterdam time, whatever this machine's zone: the pages must show the
+    // server's clock (e2e/exam.spec.ts runs a browser in New York).
+    command: `bin/lokaal serve --addr 127.0.0.1:${port} --db ${db} --allow-build ${nodeProctorBuild} --time-zone Europe/Amsterdam`,
     url: `http://127.0.0.1:${port}/healthz`,
     env: { LOKAAL_ADMIN_TOKEN: adminToken },
     reuseExistingServer: false,

@@ -14,8 +14,13 @@ const NO_FACE = 'face not seen at pre-check: face detectors unreliable';
 const facesSeen = (p) => (p && p.frames ? ` (a face in ${p.face_frames} of ${p.frames} pre-check frames)` : ' (no pre-check frames)');
 let current = null; // session id in the detail view
 
-const when = (t) => (t ? new Date(typeof t === 'number' ? t : Date.parse(t)).toLocaleString() : '–');
-const clock = (ms) => new Date(ms).toLocaleTimeString();
+// Times are shown on the server's one clock (GET /api/v1/clock), the zone
+// its timelines are drawn in, whatever zone this computer is in; the
+// page names it. One format: "2 Dec 2026, 15:04".
+let zone = 'UTC';
+const when = (t) => (t ? new Date(typeof t === 'number' ? t : Date.parse(t)).toLocaleString('en-GB',
+  { timeZone: zone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }) : '–');
+const clock = (ms) => new Date(ms).toLocaleTimeString('en-GB', { timeZone: zone, hourCycle: 'h23' });
 const guard = (f) => (...args) => Promise.resolve(f(...args)).catch((e) => status(e.message, true));
 
 async function signOut() {
@@ -26,6 +31,9 @@ async function signOut() {
 // signIn asks who is logged in (admins may review too) and lists the exams.
 async function signIn() {
   await whoAmI();
+  const c = await fetch('/api/v1/clock', { cache: 'no-store' });
+  if (c.ok) zone = (await c.json()).time_zone;
+  $('zone').textContent = `Times are in ${zone}.`;
   $('app').hidden = false;
   document.body.dataset.view = 'exams';
   const data = await (await api('/api/v1/review/exams')).json();
@@ -42,7 +50,7 @@ async function showSessions() {
   if (!id) return;
   const data = await (await api(`/api/v1/review/exams/${encodeURIComponent(id)}/sessions`)).json();
   const rows = Array.isArray(data) ? data : data.students || [];
-  const head = el('tr', {}, ...['Student', 'Choice', 'Accommodations (off)', 'Session', 'Started', 'Finished', ...KINDS, 'Marks'].map((h) => el('th', {}, h)));
+  const head = el('tr', {}, ...['Student', 'Choice', 'Accommodations (off)', 'Session', 'Build', 'Started', 'Finished', ...KINDS, 'Marks'].map((h) => el('th', {}, h)));
   const body = [];
   for (const { student, sessions, objections } of rows) {
     const list = sessions.length ? sessions : [null];
@@ -55,11 +63,15 @@ async function showSessions() {
           el('td', { rowspan: list.length }, (student.accommodations || []).join(', ') || '–'));
       }
       if (!s) {
-        tr.append(el('td', { colspan: 3 + KINDS.length + 1, class: 'hint' }, 'No session.'));
+        tr.append(el('td', { colspan: 4 + KINDS.length + 1, class: 'hint' }, 'No session.'));
       } else {
         const open = el('button', { type: 'button', 'data-session': s.id }, s.id);
         open.addEventListener('click', guard(() => showSession(s.id)));
         tr.append(el('td', {}, open, s.unreliable ? el('div', { class: 'note', 'data-no-face': '' }, NO_FACE + facesSeen(s.precheck)) : ''),
+          // Whether the session ran the client this server publishes: a
+          // modified client stands out here, not only in the detail.
+          el('td', { 'data-build': s.published_build ? 'published' : 'other', class: s.published_build ? 'ok' : 'note', title: s.build },
+            s.published_build ? 'published' : 'not the published build'),
           el('td', {}, when(s.started)), el('td', {}, when(s.finished)));
         for (const k of KINDS) {
           const n = (s.counts || {})[k] || 0;

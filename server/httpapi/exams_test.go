@@ -412,10 +412,12 @@ type reviewRow struct {
 		Accommodations []wire.Kind   `json:"accommodations"`
 	} `json:"student"`
 	Sessions []struct {
-		ID         string              `json:"id"`
-		Unreliable bool                `json:"unreliable"`
-		Counts     map[wire.Kind]int64 `json:"counts"`
-		Marks      []server.Mark       `json:"marks"`
+		ID             string              `json:"id"`
+		Build          string              `json:"build"`
+		PublishedBuild bool                `json:"published_build"`
+		Unreliable     bool                `json:"unreliable"`
+		Counts         map[wire.Kind]int64 `json:"counts"`
+		Marks          []server.Mark       `json:"marks"`
 	} `json:"sessions"`
 }
 
@@ -683,6 +685,18 @@ func TestReview(t *testing.T) {
 		!reflect.DeepEqual(s[0].Counts, map[wire.Kind]int64{wire.FaceAbsent: 1, wire.FocusLost: 1}) || s[0].Marks == nil {
 		t.Errorf("s1's sessions %+v", s)
 	}
+	// The list says which build each session ran: the test client is not
+	// the one this server publishes.
+	if s := rows[0].Sessions; len(s) != 1 || s[0].Build != testBuild || s[0].PublishedBuild {
+		t.Errorf("s1's session build %+v, want %s, not the published %s", s, testBuild, examBuild(t))
+	}
+	// Refreshing the list a few minutes later logs nothing new; ten
+	// minutes after the first look it is a new view.
+	e.now = e.now.Add(3 * time.Minute)
+	wantStatus(t, e.as(rev, "GET", "/api/v1/review/exams/"+ex.ID+"/sessions", nil), http.StatusOK)
+	if n := e.examRows()["views"]; n != 3 {
+		t.Errorf("a refresh within 10 minutes logged views: %d, want 3", n)
+	}
 	if strings.Contains(w.Body.String(), "score") || strings.Contains(w.Body.String(), "rank") {
 		t.Errorf("the list scores or ranks: %s", w.Body.String())
 	}
@@ -700,6 +714,7 @@ func TestReview(t *testing.T) {
 	if len(views) != 3 {
 		t.Fatalf("views %+v", views)
 	}
+	e.now = e.now.Add(-3 * time.Minute)
 	for _, v := range views {
 		if v.Who != "Dr. Jansen" || !strings.Contains(v.What, ex.ID) {
 			t.Errorf("view %+v", v)

@@ -86,6 +86,11 @@ func NewServer(d Deps) http.Handler {
 	mux := http.NewServeMux()
 	addRoutes(mux, d)
 	var h http.Handler = mux
+	var page404 http.Handler = http.HandlerFunc(serveFallback404)
+	if d.Assets.HasPage("404.html") {
+		page404 = d.Assets.Page("404.html")
+	}
+	h = notFound(mux, page404, h)
 	h = limitBodies(mux, h)
 	h = securityHeaders(d.FrameOrigins, h)
 	h = logRequests(d.Logger, mux, h)
