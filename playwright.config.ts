@@ -44,9 +44,10 @@ export default defineConfig({
       use: { launchOptions: { executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] } },
     },
     {
-      // /transparency, the integrity-checked wasm and staff login: no camera is reached.
+      // /transparency, the integrity-checked wasm, staff login, the home and
+      // 404 pages: no camera is reached.
       name: 'transparency',
-      testMatch: ['transparency.spec.ts', 'login.spec.ts', 'reviewers.spec.ts'],
+      testMatch: ['transparency.spec.ts', 'login.spec.ts', 'reviewers.spec.ts', 'pages.spec.ts'],
       use: { launchOptions: { executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] } },
     },
   ],

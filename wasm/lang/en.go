@@ -110,7 +110,6 @@ var en = map[string]string{
 	"ex.acked":       "stored by the server",
 	"ex.dead":        "rejected by the server: {reason}",
 	"ex.finish":      "Finish the exam",
-	"ex.confirm":     "Click again to finish for good",
 	"ex.finishing":   "Finishing: {n} summaries still to send…",
 	"ex.finishError": "Finishing failed: {msg}. Trying again…",
 	"ex.cameraLost":  "The camera stopped. This is recorded as 'camera lost'.",

@@ -110,7 +110,6 @@ var nl = map[string]string{
 	"ex.acked":       "opgeslagen door de server",
 	"ex.dead":        "geweigerd door de server: {reason}",
 	"ex.finish":      "Tentamen afronden",
-	"ex.confirm":     "Klik nogmaals om definitief af te ronden",
 	"ex.finishing":   "Afronden: nog {n} samenvattingen te versturen…",
 	"ex.finishError": "Afronden mislukt: {msg}. Opnieuw proberen…",
 	"ex.cameraLost":  "De camera is gestopt. Dit wordt vastgelegd als 'camera weggevallen'.",
