@@ -104,7 +104,7 @@ func addRoutes(mux registrar, d Deps) {
 	mux.Handle("GET /api/v1/student/export", student(handleExport(d.Logger, d.Store, d.Now)))
 	mux.Handle("GET /api/v1/student/export.json.zst", student(handleExportArchive(d.Logger, d.Store, d.Now)))
 	mux.Handle("POST /api/v1/student/objection", student(handleObjection(d.Logger, d.Store, d.Now)))
-	mux.Handle("POST /api/v1/student/deletion-request", student(handleDeletionRequest(d.Logger, d.Store, d.Now)))
+	mux.Handle("POST /api/v1/student/deletion-request", student(handleDeletionRequest(d.Logger, d.Store, d.Now, d.Location)))
 	mux.Handle("PUT /api/v1/student/email", student(handleSetEmail(d.Logger, d.Store, d.Now)))
 
 	// A proctored browser proves itself with its session key's signature.
