@@ -1,6 +1,7 @@
 // The home page and the 404 page (playwright project "transparency").
 import { test, expect } from './fixtures';
 import { noSideways } from './exam-page';
+import { accessToken, createExam, importStudents } from './exam-api';
 
 for (const width of [1280, 390]) {
   test(`home page at ${width} px: what each role does, where to log in, no token talk`, async ({ page }) => {
@@ -34,3 +35,15 @@ for (const width of [1280, 390]) {
     expect(await api.json()).toMatchObject({ code: 'not_found' });
   });
 }
+
+test('the student pages fit a 390 px phone: /rights with a link, /exam without one', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const exam = await createExam(page.request, [{ kind: 'focus_lost' }]);
+  const [s] = await importStudents(page.request, exam.id, 1);
+  await page.goto(`/rights#access=${accessToken(s)}`);
+  await expect(page.locator('main')).toContainText(exam.name, { timeout: 20_000 });
+  await noSideways(page, '/rights at 390 px');
+  await page.goto('/exam');
+  await expect(page.locator('body')).toHaveAttribute('data-step', 'notoken', { timeout: 20_000 });
+  await noSideways(page, '/exam without a link at 390 px');
+});
