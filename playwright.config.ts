@@ -50,9 +50,10 @@ export default defineConfig({
       use: { launchOptions: { executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] } },
     },
     {
-      // /transparency, the integrity-checked wasm and staff login: no camera is reached.
+      // /transparency, the integrity-checked wasm, staff login, the home and
+      // 404 pages: no camera is reached.
       name: 'transparency',
-      testMatch: ['transparency.spec.ts', 'login.spec.ts', 'reviewers.spec.ts'],
+      testMatch: ['transparency.spec.ts', 'login.spec.ts', 'reviewers.spec.ts', 'pages.spec.ts'],
       use: { launchOptions: { executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] } },
     },
     {
@@ -65,7 +66,9 @@ export default defineConfig({
   webServer: {
     // The node proctor of e2e/exam-api.ts signs with its own build hash; the
     // browsers send the served ones, which are always allowed.
-    command: `bin/lokaal serve --addr 127.0.0.1:${port} --db ${db} --allow-build ${nodeProctorBuild}`,
+    // Amsterdam time, whatever this machine's zone: the pages must show the
+    // server's clock (e2e/exam.spec.ts runs a browser in New York).
+    command: `bin/lokaal serve --addr 127.0.0.1:${port} --db ${db} --allow-build ${nodeProctorBuild} --time-zone Europe/Amsterdam`,
     url: `http://127.0.0.1:${port}/healthz`,
     env: { LOKAAL_ADMIN_TOKEN: adminToken },
     reuseExistingServer: false,

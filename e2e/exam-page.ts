@@ -60,21 +60,20 @@ export async function startProctored(page: Page) {
   return (await step(page).getAttribute('data-session'))!;
 }
 
-// finish presses Finish twice (arm, confirm) and waits for the receipt. The
-// panel redraws as summaries are acknowledged, which can disarm the button
-// between the presses: then it presses again.
+// finish presses Finish once and confirms in the dialog, then waits for the
+// receipt.
 export async function finish(page: Page) {
-  await expect(async () => {
-    await page.evaluate(async () => {
-      const press = () => (document.querySelector('[data-action=finish]') as HTMLButtonElement | null)?.click();
-      press();
-      await new Promise((r) => setTimeout(r, 50));
-      press();
-    });
-    await expect(page.locator('[data-action=finish]')).toHaveCount(0, { timeout: 2000 });
-  }).toPass({ timeout: 20_000 });
+  await page.click('[data-action=finish]');
+  await expect(page.locator('#finish-dialog')).toBeVisible();
+  await page.click('[data-action=finish-confirm]');
   await expect(step(page)).toHaveAttribute('data-step', 'end', { timeout: 60_000 });
   return JSON.parse((await page.locator('#receipt').textContent())!);
+}
+
+// noSideways checks the page does not scroll sideways at its width.
+export async function noSideways(page: Page, what: string) {
+  const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  expect(scroll, `${what}: no sideways scroll (scrollWidth ${scroll} > clientWidth ${client})`).toBeLessThanOrEqual(client);
 }
 
 export type Traffic = { url: string; method: string; body: Buffer | null }[];

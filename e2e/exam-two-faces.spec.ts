@@ -28,9 +28,11 @@ test('two faces give multiple_faces; the reviewer timeline and the student recor
   const res = await page.request.post('/api/v1/users', { headers: admin, data: { name: 'E2E Reviewer', role: 'reviewer', password } });
   expect(res.status()).toBe(201);
   // A reviewer sees only the exams assigned to them.
-  const assigned = await page.request.put(`/api/v1/exams/${exam.id}/reviewers`, { headers: admin, data: { reviewers: [(await res.json()).user.id] } });
-  expect(assigned.status()).toBe(200);
-  const ctx = await browser.newContext();
+  const assign = await page.request.put(`/api/v1/exams/${exam.id}/reviewers`, { headers: admin, data: { reviewers: [(await res.json()).user.id] } });
+  expect(assign.status(), await assign.text()).toBe(200);
+  // The reviewer's computer is in New York; the server keeps Amsterdam
+  // time (playwright.config.ts), and the page shows the server's clock.
+  const ctx = await browser.newContext({ timezoneId: 'America/New_York' });
   const review = await ctx.newPage();
   await review.goto('/review');
   await expect(review).toHaveURL(/\/login\?next=%2Freview$/);
@@ -47,6 +49,10 @@ test('two faces give multiple_faces; the reviewer timeline and the student recor
   await expect(review.locator(`#exam option[value="${exam.id}"]`)).toHaveAttribute('data-unreliable', '1');
   await expect(review.locator('#no-face-count')).toHaveAttribute('data-count', '1');
   await expect(review.locator('#sessions [data-no-face]')).toContainText('face not seen at pre-check: face detectors unreliable');
+  // The session ran the client this server publishes, and the list says so.
+  await expect(review.locator('#sessions td[data-build]')).toHaveAttribute('data-build', 'published');
+  await expect(review.locator('#zone')).toContainText('Europe/Amsterdam');
+  await expect(review.locator('#view-rule')).toContainText('10 minutes');
   await review.click(`#sessions button[data-session="${session}"]`);
   await expect(review.locator('body')).toHaveAttribute('data-view', 'session');
   await expect(review.locator('#no-face')).toContainText('face not seen at pre-check: face detectors unreliable');
@@ -54,9 +60,23 @@ test('two faces give multiple_faces; the reviewer timeline and the student recor
   await expect(bars).toHaveCount(multiple.length);
   await expect(review.locator('#timeline svg g.row[data-kind=multiple_faces]')).toHaveCount(1);
   await expect(review.locator('#events-table tr[data-kind=multiple_faces]')).toHaveCount(multiple.length);
-  // That view was recorded under the reviewer's name.
+  // The table and the timeline agree on the first event's time.
+  const start = multiple.map((e) => e.start).sort((a, b) => a - b)[0];
+  const amsterdam = new Date(start).toLocaleTimeString('en-GB', { timeZone: 'Europe/Amsterdam', hourCycle: 'h23' });
+  await expect(review.locator('#events-table tr[data-kind=multiple_faces] td').nth(1)).toHaveText(amsterdam);
+  await expect(bars.first().locator('title')).toContainText(amsterdam);
+  // That view was recorded under the reviewer's name, once: opening the
+  // session again (a refresh) adds no entry.
   const again = await reviewSession(page.request, session);
   expect(again.views.map((v) => v.who)).toContain('E2E Reviewer');
+  const mine = again.views.filter((v) => v.who === 'E2E Reviewer').length;
+  await review.click(`#sessions button[data-session="${session}"]`);
+  await review.reload();
+  await expect(review.locator('body')).toHaveAttribute('data-view', 'exams');
+  await review.selectOption('#exam', exam.id);
+  await review.click(`#sessions button[data-session="${session}"]`);
+  await expect(review.locator('body')).toHaveAttribute('data-view', 'session');
+  expect((await reviewSession(page.request, session)).views.filter((v) => v.who === 'E2E Reviewer').length, 'a refresh logs no new view').toBe(mine);
   // The reviewer marks the session and leaves a note for colleagues.
   await review.fill('#mark-reason', 'Second person beside the student');
   await review.click('#mark-form button');

@@ -7,7 +7,8 @@ import { test, expect, admin, attr } from './fixtures';
 import {
   accessToken, bearer, createExam, genesis, importStudents, NodeProctor, reviewSession, reviewSessions, summaryHash, tamperedCopy, verifyReceipt,
 } from './exam-api';
-import { finish, mediaCalls, open, posted, postedKinds, precheck, shownDetectors, startProctored, step } from './exam-page';
+import { finish, mediaCalls, noSideways, open, posted, postedKinds, precheck, shownDetectors, startProctored, step } from './exam-page';
+import { englishFragments, noEnglish } from './student-page';
 
 const integrity = ['camera_lost', 'detector_stalled', 'page_reloaded', 'clock_skew'];
 
@@ -300,4 +301,114 @@ test('a face model changed on the way is refused by the detection worker: no det
   await expect(step(page)).toHaveAttribute('data-detect-error', /^init: /, { timeout: 30_000 });
   await expect(step(page)).toHaveAttribute('data-step', 'error');
   expect(await step(page).getAttribute('data-frames'), 'no frame was detected').toBeNull();
+});
+
+// The student's page explains itself, on a phone, in Dutch, on a computer
+// in New York while the server keeps Amsterdam time (playwright.config.ts:
+// serve --time-zone Europe/Amsterdam): every time shown is the server's.
+test.describe('the student page on a 390 px phone, in Dutch, in another zone than the server', () => {
+  test.use({ locale: 'nl-NL', timezoneId: 'America/New_York', viewport: { width: 390, height: 844 } });
+
+  test('countdown and plain result, readable summaries with the JSON one click away, time left, a finish dialog that survives a redraw, a receipt checked in the page and a tampered one refused, timeline and table on one clock', async ({ page }) => {
+    test.setTimeout(150_000);
+    const english = englishFragments();
+    expect(english.length, 'the catalogue was read').toBeGreaterThan(50);
+    const exam = await createExam(page.request, [{ kind: 'face_absent', threshold_s: 3 }, { kind: 'paste' }]);
+    const [s] = await importStudents(page.request, exam.id, 1);
+    await open(page, s);
+    await expect(step(page)).toHaveAttribute('data-lang', 'nl');
+    await expect(page.locator('#step .zone')).toContainText('Europe/Amsterdam');
+    await noSideways(page, 'transparency');
+    await noEnglish(page, 'transparency', english);
+
+    // The pre-check counts down, then says plainly how it went.
+    await page.click('[data-action=to-precheck]');
+    await page.click('[data-action=precheck-start]');
+    await expect(page.locator('#precheck-countdown')).toContainText(/\d+ s/);
+    const first = await attr(page, 'precheck-left');
+    await expect.poll(() => attr(page, 'precheck-left'), { timeout: 10_000 }).toBeLessThan(first);
+    await noEnglish(page, 'pre-check running', english);
+    await expect(page.locator('#precheck-verdict')).toHaveAttribute('data-passed', 'true', { timeout: 30_000 });
+    await expect(page.locator('#precheck-verdict')).toContainText('Controle geslaagd');
+    await noSideways(page, 'pre-check');
+    await noEnglish(page, 'pre-check result', english);
+
+    const session = await startProctored(page);
+    // The time left until the exam's end (two hours from its creation).
+    await expect(page.locator('#remaining')).toContainText(/\d:\d\d:\d\d/);
+    const left = await attr(page, 'remaining-s');
+    expect(left).toBeGreaterThan(3600);
+    expect(left).toBeLessThanOrEqual(2 * 3600);
+    await expect.poll(() => attr(page, 'remaining-s'), { timeout: 5000 }).toBeLessThan(left);
+
+    // A paste in the exam frame, then readable lines per summary.
+    await page.frameLocator('#frame').locator('#q3').evaluate((el) => el.dispatchEvent(new ClipboardEvent('paste', { bubbles: true, cancelable: true })));
+    await expect.poll(() => attr(page, 'summaries-acked'), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    const lines = page.locator('#summaries li .line');
+    await expect(lines.first()).toHaveText(/^\d\d:\d\d:\d\d–\d\d:\d\d:\d\d: /);
+    await expect(page.locator('#summaries li .line', { hasText: 'Plakken 1' })).toHaveCount(1);
+    // The exact JSON is one click away.
+    const li = page.locator('#summaries li').first();
+    await expect(li.locator('pre.json')).toBeHidden();
+    await li.locator('details summary').click();
+    await expect(li.locator('pre.json')).toBeVisible();
+    expect(JSON.parse((await li.locator('pre.json').textContent())!).summary.seq).toBe(Number(await li.getAttribute('data-seq')));
+    await noSideways(page, 'exam');
+    await noEnglish(page, 'exam', english);
+
+    // One click asks; the panel redraws behind the dialog (a summary is
+    // acknowledged) and the dialog stays; its button finishes.
+    const acked = await attr(page, 'summaries-acked');
+    await page.click('[data-action=finish]');
+    const dialog = page.locator('#finish-dialog');
+    await expect(dialog).toBeVisible();
+    await expect(dialog).toContainText('Tentamen afronden?');
+    await expect.poll(() => attr(page, 'summaries-acked'), { timeout: 20_000, message: 'a redraw behind the dialog' }).toBeGreaterThan(acked);
+    await expect(dialog).toBeVisible();
+    await expect(step(page)).toHaveAttribute('data-step', 'exam');
+    await noEnglish(page, 'finish dialog', english);
+    await page.click('[data-action=finish-confirm]');
+    await expect(step(page)).toHaveAttribute('data-step', 'end', { timeout: 60_000 });
+
+    // The receipt is checked in the page against the published key.
+    await expect(step(page)).toHaveAttribute('data-receipt-verified', 'true', { timeout: 10_000 });
+    const key = (await (await page.request.get('/api/v1/receipt-key')).json()).key;
+    await expect(page.locator('#receipt-check')).toContainText(key);
+    await noSideways(page, 'end');
+    await noEnglish(page, 'end', english);
+
+    // A receipt changed in this browser's storage (one more paste) is
+    // refused by the same check after a reload.
+    await page.evaluate(async (id) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open('lokaal-exam', 1);
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      const tx = db.transaction('sessions', 'readwrite');
+      const store = tx.objectStore('sessions');
+      const rec = await new Promise<{ receipt: { receipt: { counts: Record<string, number> } } }>((resolve) => { store.get(id).onsuccess = (ev) => resolve((ev.target as IDBRequest).result); });
+      rec.receipt.receipt.counts.paste = (rec.receipt.receipt.counts.paste || 0) + 1;
+      store.put(rec);
+      await new Promise((resolve) => { tx.oncomplete = resolve; });
+    }, session);
+    await page.reload();
+    await expect(step(page)).toHaveAttribute('data-step', 'end', { timeout: 30_000 });
+    await expect(step(page)).toHaveAttribute('data-receipt-verified', 'false', { timeout: 10_000 });
+    await expect(page.locator('#receipt-check')).toContainText('klopt NIET');
+
+    // The record: the paste's time in the list is the time on the
+    // timeline, both in Amsterdam, not in this computer's New York.
+    await page.click('[data-action=record]');
+    await expect(step(page)).toHaveAttribute('data-timelines', '1', { timeout: 20_000 });
+    const stored = (await reviewSession(page.request, session)).events.find((e) => e.kind === 'paste')!;
+    const amsterdam = new Date(stored.start).toLocaleTimeString('en-GB', { timeZone: 'Europe/Amsterdam', hourCycle: 'h23' });
+    const newYork = new Date(stored.start).toLocaleTimeString('en-GB', { timeZone: 'America/New_York', hourCycle: 'h23' });
+    await expect(page.locator('li[data-kind=paste]')).toContainText(amsterdam);
+    await expect(page.locator('li[data-kind=paste]')).not.toContainText(newYork);
+    await expect(page.locator(`[data-timeline="${session}"] svg rect.event[data-kind=paste] title`)).toContainText(amsterdam);
+    await expect(page.locator('#zone')).toContainText('Europe/Amsterdam');
+    await noSideways(page, 'record');
+    await noEnglish(page, 'record', english);
+  });
 });

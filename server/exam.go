@@ -177,6 +177,13 @@ type Note struct {
 	At      time.Time `json:"at"`
 }
 
+// ViewWindow: repeated views of the same data by the same actor within
+// this time are one entry in the views and the access log. Reloading a
+// page every few seconds must not fill the student's list with noise (a
+// student saw 11 views after two minutes), and one entry per 10 minutes
+// still shows how long someone kept looking.
+const ViewWindow = 10 * time.Minute
+
 // View records one staff read of a student's data.
 type View struct {
 	Who  string    `json:"who"`
@@ -260,7 +267,9 @@ type ExamStore interface {
 	AddNote(ctx context.Context, n Note, by Actor) (Note, error)
 	Notes(ctx context.Context, session string) ([]Note, error)
 	// LogView records by's view and appends it to the access log in the
-	// same transaction: both are stored or neither.
+	// same transaction: both are stored or neither. A view the same actor
+	// (kind and name) made of the same thing within ViewWindow before is
+	// not recorded again: a refresh is not a new look.
 	LogView(ctx context.Context, student, what string, by Actor) error
 	Views(ctx context.Context, student string) ([]View, error)
 

@@ -400,10 +400,14 @@ async function runPrecheck() {
   if (media.video || needs.microphone) await startWorker();
   if (media.video) startFrames();
   if (needs.microphone) await startAudio().catch((e) => { media.micErr ||= e.message; });
-  go.precheckStart();
+  go.precheckStart(PRECHECK_MS / 1000);
   attachPreview();
   const chunks = media.chunks;
-  await sleep(PRECHECK_MS);
+  // The countdown: the student sees how long the check still runs.
+  for (let left = PRECHECK_MS / 1000; left > 0; left--) {
+    go.precheckLeft(left);
+    await sleep(1000);
+  }
   precheck = JSON.parse(go.precheckDone(media.camErr, media.micErr, media.chunks - chunks));
   attachPreview();
 }
@@ -520,8 +524,35 @@ async function finish() {
   running = null;
   $('frame').src = 'about:blank';
   if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
-  go.show('end', JSON.stringify(receipt));
+  return showEnd(receipt);
 }
+
+// showEnd shows the receipt and checks its signature in this page, with
+// WebCrypto, against the key the server publishes: the student learns at
+// once whether the receipt holds. lokaal verify-receipt stays the check
+// that does not depend on this page.
+async function showEnd(receipt) {
+  go.show('end', JSON.stringify(receipt));
+  let ok = false;
+  let key = '';
+  let why = '';
+  try {
+    const r = go.receiptBytes(JSON.stringify(receipt));
+    if (r instanceof Error) throw r;
+    const res = await fetch('/api/v1/receipt-key', { cache: 'no-store' });
+    if (!res.ok) throw new Error(`the published key could not be fetched (HTTP ${res.status})`);
+    ({ key } = await res.json());
+    if (r.key !== key) throw new Error('the receipt names another key than the one the server publishes');
+    const pub = await crypto.subtle.importKey('raw', unb64(key), { name: 'Ed25519' }, false, ['verify']);
+    ok = await crypto.subtle.verify('Ed25519', pub, unb64(r.sig), r.bytes);
+    if (!ok) why = 'the signature does not match what the receipt says';
+  } catch (e) {
+    why = e.message;
+  }
+  go.receiptChecked(ok, key, why);
+}
+
+const unb64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
 // close sends the signed finish until the server answers with the receipt,
 // and keeps it. Finishing is idempotent: a finished session's receipt comes
@@ -617,8 +648,14 @@ const actions = {
   'precheck-start': runPrecheck,
   choose: (b) => choose(b.value),
   fullscreen: () => document.documentElement.requestFullscreen().catch(() => {}),
-  // The first click arms the button, the second finishes.
-  finish: () => (go.armFinish() ? finish() : undefined),
+  // One click asks, in a dialog outside the panel (a redraw cannot close
+  // it); the dialog's button finishes.
+  finish: () => $('finish-dialog').showModal(),
+  'finish-confirm': () => {
+    $('finish-dialog').close();
+    return finish();
+  },
+  'finish-cancel': () => $('finish-dialog').close(),
   'download-receipt': downloadReceipt,
   record: () => { location.hash = `access=${encodeURIComponent(token)}&view=record`; },
   back: () => { location.hash = `access=${encodeURIComponent(token)}`; },
@@ -643,6 +680,7 @@ async function route() {
   $('rights-link').href = `/rights#access=${encodeURIComponent(token)}`;
   $('rights-link').hidden = false;
   if (running) return; // the exam runs: the record opens after finishing
+  await setZone();
   info = await (await api('GET', '/api/v1/student')).json();
   needs = go.student(JSON.stringify(info));
   if (needs instanceof Error) throw needs;
@@ -656,11 +694,19 @@ async function route() {
     return runExam(resume, true);
   }
   const finished = mine.find((s) => s.receipt);
-  if (finished) return go.show('end', JSON.stringify(finished.receipt));
+  if (finished) return showEnd(finished.receipt);
   const lost = mine.find((s) => info.sessions.some((x) => x.id === s.id && x.finished));
-  if (lost) return go.show('end', JSON.stringify(await close(lost.id)));
+  if (lost) return showEnd(await close(lost.id));
   if (info.student.choice === 'alternative') return go.show('alternative');
   return go.show('transparency');
+}
+
+// setZone asks the server for its time zone once: every time on the page is
+// shown in it, as on the server's timelines.
+async function setZone() {
+  if (body.dataset.zone) return;
+  const res = await fetch('/api/v1/clock', { cache: 'no-store' });
+  if (res.ok) go.setZone((await res.json()).time_zone);
 }
 
 // hexOfSRI turns an integrity value "sha256-BASE64" into hex.

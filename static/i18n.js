@@ -122,9 +122,20 @@ export function langToggle() {
 
 // ---- Dates: one format per language ----
 
-export const dateTime = (v) => (v ? new Date(v).toLocaleString(locale(), { dateStyle: 'medium', timeStyle: 'short' }) : '–');
-export const dateOnly = (v) => (v ? new Date(v).toLocaleDateString(locale(), { dateStyle: 'medium' }) : '–');
-export const timeOnly = (v) => (v ? new Date(v).toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '–');
+// The server's one clock: once serverZone has asked GET /api/v1/clock,
+// every time is shown in the server's zone (the one its timelines and
+// exports use), whatever zone this computer is in.
+let zone;
+export async function serverZone() {
+  if (!zone) {
+    const r = await fetch('/api/v1/clock', { cache: 'no-store' }).catch(() => null);
+    zone = r?.ok ? (await r.json()).time_zone : Intl.DateTimeFormat().resolvedOptions().timeZone;
+  }
+  return zone;
+}
+export const dateTime = (v) => (v ? new Date(v).toLocaleString(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }) : '–');
+export const dateOnly = (v) => (v ? new Date(v).toLocaleDateString(locale(), { dateStyle: 'medium', timeZone: zone }) : '–');
+export const timeOnly = (v) => (v ? new Date(v).toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZone: zone }) : '–');
 
 // ---- The detector catalogue ----
 

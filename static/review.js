@@ -2,13 +2,17 @@
 // DOM APIs only (the CSP forbids inline script and style). There is no score
 // and no ranking: sessions come sorted by student number, and each shows
 // its counts per kind next to the evidence.
-import { addTexts, catalogue, dateTime, kindName, langToggle, onLang, t, timeOnly } from './i18n.js';
+import { addTexts, catalogue, dateTime, kindName, langToggle, onLang, serverZone, t, timeOnly } from './i18n.js';
 import { $, api, el, logOut, whoAmI } from './ui.js';
 
 addTexts({
   en: {
     'rv.title': 'review',
-    'rv.logged': 'Every time you open a student\'s data it is logged with your name, and the student sees it.',
+    'rv.logged': 'Every time you open a student\'s data it is logged with your name, and the student sees it. Opening the same data again within 10 minutes is the same view: it is logged once, so a refresh adds nothing. The log is append-only.',
+    'rv.zone': 'Times are in {zone}.',
+    'rv.col.build': 'Build',
+    'rv.build.published': 'published',
+    'rv.build.other': 'not the published build',
     'rv.exam': 'Exam',
     'rv.load': 'Show sessions',
     'rv.noScore': 'Sessions are listed by student number. There is no score and no ranking: the events are evidence to look at, not a verdict.',
@@ -68,7 +72,11 @@ addTexts({
   },
   nl: {
     'rv.title': 'beoordeling',
-    'rv.logged': 'Elke keer dat je de gegevens van een student opent, wordt dat met je naam vastgelegd, en de student ziet het.',
+    'rv.logged': 'Elke keer dat je de gegevens van een student opent, wordt dat met je naam vastgelegd, en de student ziet het. Dezelfde gegevens binnen 10 minuten opnieuw openen is dezelfde inzage: die wordt één keer vastgelegd, dus verversen voegt niets toe. Het logboek wordt alleen aangevuld.',
+    'rv.zone': 'Tijden zijn in {zone}.',
+    'rv.col.build': 'Build',
+    'rv.build.published': 'gepubliceerd',
+    'rv.build.other': 'niet de gepubliceerde build',
     'rv.exam': 'Tentamen',
     'rv.load': 'Sessies tonen',
     'rv.noScore': 'Sessies staan op studentnummer. Er is geen score en geen rangorde: de gebeurtenissen zijn bewijs om te bekijken, geen oordeel.',
@@ -158,6 +166,9 @@ async function signOut() {
 async function signIn() {
   await whoAmI();
   await catalogue().catch(() => {}); // names fall back to the kind ids
+  // Times are shown on the server's one clock, the zone its timelines are
+  // drawn in, whatever zone this computer is in; the page names it.
+  $('zone').textContent = t('rv.zone', { zone: await serverZone() });
   $('app').hidden = false;
   document.body.dataset.view = 'exams';
   const data = await (await api('/api/v1/review/exams')).json();
@@ -180,7 +191,7 @@ async function showSessions() {
 function drawSessions(data) {
   const rows = Array.isArray(data) ? data : data.students || [];
   redraw.sessions = () => drawSessions(data);
-  const head = el('tr', {}, ...['student', 'choice', 'acc', 'session', 'started', 'finished'].map((h) => el('th', {}, t(`rv.col.${h}`))),
+  const head = el('tr', {}, ...['student', 'choice', 'acc', 'session', 'build', 'started', 'finished'].map((h) => el('th', {}, t(`rv.col.${h}`))),
     ...KINDS.map((k) => el('th', { class: 'kind-col' }, kindName(k))), el('th', {}, t('rv.col.marks')));
   const body = [];
   for (const { student, sessions, objections } of rows) {
@@ -194,11 +205,15 @@ function drawSessions(data) {
           el('td', { rowspan: list.length }, kinds(student.accommodations)));
       }
       if (!s) {
-        tr.append(el('td', { colspan: 3 + KINDS.length + 1, class: 'hint' }, t('rv.noSession')));
+        tr.append(el('td', { colspan: 4 + KINDS.length + 1, class: 'hint' }, t('rv.noSession')));
       } else {
         const open = el('button', { type: 'button', 'data-session': s.id }, s.id);
         open.addEventListener('click', guard(() => showSession(s.id)));
         tr.append(el('td', {}, open, s.unreliable ? el('div', { class: 'note', 'data-no-face': '' }, noFace() + facesSeen(s.precheck)) : ''),
+          // Whether the session ran the client this server publishes: a
+          // modified client stands out here, not only in the detail.
+          el('td', { 'data-build': s.published_build ? 'published' : 'other', class: s.published_build ? 'ok' : 'note', title: s.build },
+            t(s.published_build ? 'rv.build.published' : 'rv.build.other')),
           el('td', {}, when(s.started)), el('td', {}, when(s.finished)));
         for (const k of KINDS) {
           const n = (s.counts || {})[k] || 0;

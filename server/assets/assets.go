@@ -263,6 +263,16 @@ func (s *Set) Page(name string) http.Handler {
 	})
 }
 
+// HasPage reports whether static/ holds the named page (the Worker's set
+// holds none: Workers static assets serve its pages).
+func (s *Set) HasPage(name string) bool {
+	if s == nil {
+		return false
+	}
+	_, ok := s.pages[name]
+	return ok
+}
+
 // SHA256 returns the hex SHA-256 of the named file as served: for the exam
 // client, the build its browsers report, so a review can tell whether a
 // session ran the published client.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -78,9 +79,9 @@ func checkExamURL(s string, origins []string) error {
 type examRequest struct {
 	Name            string                 `json:"name"`
 	Course          string                 `json:"course"`
-	Start           time.Time              `json:"start"`
-	End             time.Time              `json:"end"`
-	Announced       time.Time              `json:"announced"`
+	Start           stamp                  `json:"start"`
+	End             stamp                  `json:"end"`
+	Announced       stamp                  `json:"announced"`
 	LegalBasis      string                 `json:"legal_basis"`
 	Alternatives    string                 `json:"alternatives_considered"`
 	AlternativeExam string                 `json:"alternative_exam"`
@@ -90,9 +91,36 @@ type examRequest struct {
 	Crisis          string                 `json:"crisis"`
 }
 
+// stampFormat is the one date format of the API, in words for its errors:
+// Go's own parse error ("cannot parse "" as "T"") tells a person nothing.
+const stampFormat = `a date and time with its UTC offset (RFC 3339), such as "2026-06-01T09:00:00+02:00" or "2026-06-01T07:00:00Z"`
+
+// stamp is a time in a request body, refused in words when it is not in
+// stampFormat. A date alone is refused too: which midnight it means
+// depends on a zone it does not name.
+type stamp time.Time
+
+func (s *stamp) UnmarshalJSON(b []byte) error {
+	var text string
+	if err := json.Unmarshal(b, &text); err != nil {
+		return fmt.Errorf("times must be strings: %s", stampFormat)
+	}
+	t, err := time.Parse(time.RFC3339, text)
+	if err != nil {
+		return fmt.Errorf("%q is not a time: times are %s", text, stampFormat)
+	}
+	*s = stamp(t)
+	return nil
+}
+
 // apply validates the request and copies it onto e; the 10-day rule is
-// checked last, so that its refusal is the only thing left to fix.
-func (req examRequest) apply(e *server.Exam, origins []string) error {
+// checked last, so that its refusal is the only thing left to fix. An
+// announcement cannot lie in the future: its day (in the server's zone,
+// loc) may be today at the latest.
+func (req examRequest) apply(e *server.Exam, origins []string, now time.Time, loc *time.Location) error {
+	start, end, announced := time.Time(req.Start), time.Time(req.End), time.Time(req.Announced)
+	today := now.In(loc)
+	tomorrow := time.Date(today.Year(), today.Month(), today.Day()+1, 0, 0, 0, 0, loc)
 	if req.IntervalS == 0 {
 		req.IntervalS = defaultInterval
 	}
@@ -107,18 +135,20 @@ func (req examRequest) apply(e *server.Exam, origins []string) error {
 	}
 	inRange := func(t time.Time) bool { return t.UnixMilli() >= wire.MinTimeMS && t.UnixMilli() <= wire.MaxTimeMS }
 	switch {
-	case req.Start.IsZero() || req.End.IsZero():
-		return invalidf("start and end are required, as RFC3339 times")
-	case !inRange(req.Start) || !inRange(req.End):
+	case start.IsZero() || end.IsZero():
+		return invalidf("start and end are required: %s", stampFormat)
+	case !inRange(start) || !inRange(end):
 		return invalidf("start and end must lie between 2020 and 2100")
-	case !req.End.After(req.Start):
+	case !end.After(start):
 		return invalidf("end must be after start")
-	case req.End.Sub(req.Start) > maxExamWindow:
+	case end.Sub(start) > maxExamWindow:
 		return invalidf("an exam window may last at most %d hours", int(maxExamWindow.Hours()))
-	case req.Announced.IsZero():
-		return invalidf("announced is required: when the students were told which detectors run (RFC3339)")
-	case req.Announced.After(req.Start):
+	case announced.IsZero():
+		return invalidf("announced is required: when the students were told which detectors run, %s", stampFormat)
+	case announced.After(start):
 		return invalidf("announced must not be after start")
+	case !announced.Before(tomorrow):
+		return invalidf("announced (%s) is later than today (%s, %s): give the day the students were told", announced.In(loc).Format("2006-01-02"), today.Format("2006-01-02"), loc)
 	case req.IntervalS < minInterval || req.IntervalS > maxInterval:
 		return invalidf("interval_s must be %d..%d", minInterval, maxInterval)
 	}
@@ -134,19 +164,19 @@ func (req examRequest) apply(e *server.Exam, origins []string) error {
 			return err
 		}
 	}
-	e.Name, e.Course, e.Start, e.End, e.Announced = req.Name, req.Course, req.Start, req.End, req.Announced
+	e.Name, e.Course, e.Start, e.End, e.Announced = req.Name, req.Course, start, end, announced
 	e.LegalBasis, e.Alternatives, e.AlternativeExam = req.LegalBasis, req.Alternatives, req.AlternativeExam
 	e.URL, e.Detectors, e.IntervalS, e.Crisis = req.URL, req.Detectors, req.IntervalS, strings.TrimSpace(req.Crisis)
 	return e.CheckNotice()
 }
 
-func handleCreateExam(log *slog.Logger, store server.ExamStore, now func() time.Time, origins []string) http.Handler {
+func handleCreateExam(log *slog.Logger, store server.ExamStore, now func() time.Time, loc *time.Location, origins []string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req examRequest
 		e := server.Exam{ID: server.NewID("e-"), Created: now()}
 		err := decodeStaff(w, r, &req)
 		if err == nil {
-			err = req.apply(&e, origins)
+			err = req.apply(&e, origins, e.Created, loc)
 		}
 		if err == nil {
 			err = store.CreateExam(r.Context(), e, actor(r, e.Created))
@@ -159,7 +189,7 @@ func handleCreateExam(log *slog.Logger, store server.ExamStore, now func() time.
 	})
 }
 
-func handleUpdateExam(log *slog.Logger, store server.ExamStore, now func() time.Time, origins []string) http.Handler {
+func handleUpdateExam(log *slog.Logger, store server.ExamStore, now func() time.Time, loc *time.Location, origins []string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req examRequest
 		err := decodeStaff(w, r, &req)
@@ -168,11 +198,12 @@ func handleUpdateExam(log *slog.Logger, store server.ExamStore, now func() time.
 			return
 		}
 		e, err := store.Exam(r.Context(), r.PathValue("id"))
+		at := now()
 		if err == nil {
-			err = req.apply(&e, origins)
+			err = req.apply(&e, origins, at, loc)
 		}
 		if err == nil {
-			err = store.UpdateExam(r.Context(), e, actor(r, now()))
+			err = store.UpdateExam(r.Context(), e, actor(r, at))
 		}
 		if err != nil {
 			fail(w, log, err)

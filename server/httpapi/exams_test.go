@@ -227,6 +227,10 @@ func TestExamValidation(t *testing.T) {
 		"scheme-relative":   {func(b map[string]any) { b["url"] = "//evil.example/x" }, "url"},
 		"javascript url":    {func(b map[string]any) { b["url"] = "javascript:alert(1)" }, "url"},
 		"long text":         {func(b map[string]any) { b["legal_basis"] = strings.Repeat("x", 2001) }, "legal_basis"},
+		"future announcement": {func(b map[string]any) {
+			b["start"], b["end"] = t0.Add(3*day).Format(time.RFC3339), t0.Add(3*day+time.Hour).Format(time.RFC3339)
+			b["announced"], b["crisis"] = t0.Add(day).Format(time.RFC3339), "a crisis does not make a future announcement true"
+		}, "later than today"},
 	} {
 		w := e.do("POST", "/api/v1/exams", examBody(c.change), true)
 		wantError(t, w, http.StatusBadRequest, wire.CodeInvalid)
@@ -235,11 +239,24 @@ func TestExamValidation(t *testing.T) {
 		}
 	}
 	wantError(t, e.do("POST", "/api/v1/exams", examBody(func(b map[string]any) { b["bonus"] = 1 }), true), http.StatusBadRequest, wire.CodeMalformed)
+	// A date alone, or a time without its offset, is refused in words that
+	// name the format, not with Go's parse error.
+	for _, bad := range []any{"2026-12-01", "2026-12-01T09:00:00", "1 December 2026", 1764576000000} {
+		w := e.do("POST", "/api/v1/exams", examBody(func(b map[string]any) { b["announced"] = bad }), true)
+		wantError(t, w, http.StatusBadRequest, wire.CodeMalformed)
+		if msg := decodeJSON[wire.Error](t, w).Message; !strings.Contains(msg, "RFC 3339") || !strings.Contains(msg, "2026-06-01T09:00:00+02:00") || strings.Contains(msg, "cannot parse") {
+			t.Errorf("announced %v: message %q does not say which format is expected", bad, msg)
+		}
+	}
 	wantError(t, e.do("POST", "/api/v1/exams", examBody(func(b map[string]any) { b["alternatives_considered"] = strings.Repeat("x", 70<<10) }), true),
 		http.StatusRequestEntityTooLarge, wire.CodeTooLarge)
 	if after := e.examRows(); !reflect.DeepEqual(before, after) {
 		t.Errorf("rejected exams stored: %v → %v", before, after)
 	}
+	// Today is fine: an exam announced this morning with a crisis recorded.
+	e.createExam(func(b map[string]any) {
+		b["announced"], b["crisis"] = t0.Add(-10*time.Minute).Format(time.RFC3339), "flooding"
+	})
 }
 
 func TestStudentsImport(t *testing.T) {
@@ -395,10 +412,12 @@ type reviewRow struct {
 		Accommodations []wire.Kind   `json:"accommodations"`
 	} `json:"student"`
 	Sessions []struct {
-		ID         string              `json:"id"`
-		Unreliable bool                `json:"unreliable"`
-		Counts     map[wire.Kind]int64 `json:"counts"`
-		Marks      []server.Mark       `json:"marks"`
+		ID             string              `json:"id"`
+		Build          string              `json:"build"`
+		PublishedBuild bool                `json:"published_build"`
+		Unreliable     bool                `json:"unreliable"`
+		Counts         map[wire.Kind]int64 `json:"counts"`
+		Marks          []server.Mark       `json:"marks"`
 	} `json:"sessions"`
 }
 
@@ -666,6 +685,18 @@ func TestReview(t *testing.T) {
 		!reflect.DeepEqual(s[0].Counts, map[wire.Kind]int64{wire.FaceAbsent: 1, wire.FocusLost: 1}) || s[0].Marks == nil {
 		t.Errorf("s1's sessions %+v", s)
 	}
+	// The list says which build each session ran: the test client is not
+	// the one this server publishes.
+	if s := rows[0].Sessions; len(s) != 1 || s[0].Build != testBuild || s[0].PublishedBuild {
+		t.Errorf("s1's session build %+v, want %s, not the published %s", s, testBuild, examBuild(t))
+	}
+	// Refreshing the list a few minutes later logs nothing new; ten
+	// minutes after the first look it is a new view.
+	e.now = e.now.Add(3 * time.Minute)
+	wantStatus(t, e.as(rev, "GET", "/api/v1/review/exams/"+ex.ID+"/sessions", nil), http.StatusOK)
+	if n := e.examRows()["views"]; n != 3 {
+		t.Errorf("a refresh within 10 minutes logged views: %d, want 3", n)
+	}
 	if strings.Contains(w.Body.String(), "score") || strings.Contains(w.Body.String(), "rank") {
 		t.Errorf("the list scores or ranks: %s", w.Body.String())
 	}
@@ -683,6 +714,7 @@ func TestReview(t *testing.T) {
 	if len(views) != 3 {
 		t.Fatalf("views %+v", views)
 	}
+	e.now = e.now.Add(-3 * time.Minute)
 	for _, v := range views {
 		if v.Who != "Dr. Jansen" || !strings.Contains(v.What, ex.ID) {
 			t.Errorf("view %+v", v)

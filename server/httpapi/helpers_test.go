@@ -57,6 +57,7 @@ var testFS = fstest.MapFS{
 	"exam.html":        {Data: []byte(`<!doctype html><script src="/assets/exam.js" data-face-model="/assets/face.lknn"></script>`)},
 	"review.html":      {Data: []byte(`<!doctype html><script src="/assets/review.js"></script>`)},
 	"sample-exam.html": {Data: []byte(`<!doctype html><p>Question 1</p>`)},
+	"404.html":         {Data: []byte(`<!doctype html><link rel="stylesheet" href="/assets/style.css"><h2>Page not found</h2>`)},
 	"exam.js":          {Data: []byte(`fetch("/assets/exam.wasm")`)},
 	"review.js":        {Data: []byte(`console.log(2)`)},
 	"build/exam.wasm":  {Data: append([]byte("\x00asm\x01\x00\x00\x00"), bytes.Repeat([]byte{7}, 2048)...)},

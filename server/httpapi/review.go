@@ -65,19 +65,23 @@ func orEmpty[T any](s []T) []T {
 
 // handleReviewSessions lists an exam's students with their sessions and
 // the number of events per kind. Students are sorted by student number and
-// never by counts: there is no ranking.
+// never by counts: there is no ranking. Each session says whether it ran
+// the exam client this server publishes (PublishedBuild), so a modified
+// client stands out in the list, not only in the session's detail.
 func handleReviewSessions(log *slog.Logger, store interface {
 	rightsStore
 	assignments
-}, now func() time.Time) http.Handler {
+}, now func() time.Time, published *builds) http.Handler {
 	type sessionRow struct {
-		ID         string              `json:"id"`
-		Started    time.Time           `json:"started"`
-		Finished   *time.Time          `json:"finished"`
-		Unreliable bool                `json:"unreliable"`
-		Precheck   wire.Precheck       `json:"precheck"`
-		Counts     map[wire.Kind]int64 `json:"counts"`
-		Marks      []server.Mark       `json:"marks"`
+		ID             string              `json:"id"`
+		Build          string              `json:"build"`
+		PublishedBuild bool                `json:"published_build"`
+		Started        time.Time           `json:"started"`
+		Finished       *time.Time          `json:"finished"`
+		Unreliable     bool                `json:"unreliable"`
+		Precheck       wire.Precheck       `json:"precheck"`
+		Counts         map[wire.Kind]int64 `json:"counts"`
+		Marks          []server.Mark       `json:"marks"`
 	}
 	type row struct {
 		Student    reviewStudent      `json:"student"`
@@ -111,7 +115,7 @@ func handleReviewSessions(log *slog.Logger, store interface {
 				fail(w, log, err)
 				return
 			}
-			byStudent[s.Student] = append(byStudent[s.Student], sessionRow{ID: s.ID, Started: s.Started, Finished: s.Finished,
+			byStudent[s.Student] = append(byStudent[s.Student], sessionRow{ID: s.ID, Build: s.Build, PublishedBuild: s.Build == published.exam, Started: s.Started, Finished: s.Finished,
 				Unreliable: s.Unreliable(), Precheck: s.Precheck, Counts: counts(evs), Marks: marks})
 		}
 		slices.SortFunc(students, func(a, b server.Student) int { return cmp.Compare(a.External, b.External) })

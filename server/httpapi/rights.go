@@ -239,7 +239,9 @@ func deletionRule(ctx context.Context, store rightsStore, st server.Student) (e 
 // handleDeletionRequest records a deletion request and answers whether it
 // was granted at once (the data is gone and the link no longer works) or
 // waits for an admin.
-func handleDeletionRequest(log *slog.Logger, store rightsStore, now func() time.Time) http.Handler {
+// The review period's end is given on the server's clock (loc), the one
+// the student's pages show.
+func handleDeletionRequest(log *slog.Logger, store rightsStore, now func() time.Time, loc *time.Location) http.Handler {
 	type request struct {
 		Reason string `json:"reason"`
 	}
@@ -274,7 +276,7 @@ func handleDeletionRequest(log *slog.Logger, store rightsStore, now func() time.
 		}
 		why := "Your request waits for an administrator"
 		inReview := at.Before(reviewEnds)
-		review := "the exam committee's review period runs until " + reviewEnds.UTC().Format("2 January 2006 15:04 UTC") +
+		review := "the exam committee's review period runs until " + reviewEnds.In(loc).Format("2 January 2006 15:04 MST") +
 			"; after it, with no mark active, a request is granted at once"
 		switch {
 		case active > 0 && inReview:

@@ -312,7 +312,7 @@ func TestDeletionRequestRule(t *testing.T) {
 		e.now = c.ex.End.Add(-time.Minute)
 		w := e.as(c.a.token(), "POST", "/api/v1/student/deletion-request", map[string]string{})
 		wantStatus(t, w, http.StatusAccepted)
-		if r := decodeJSON[response](t, w); r.Status != server.DeletionPending || !strings.Contains(r.Message, "review period runs until 23 March 2026") || strings.Contains(r.Message, "is active on one") {
+		if r := decodeJSON[response](t, w); r.Status != server.DeletionPending || !strings.Contains(r.Message, "review period runs until 23 March 2026") || !strings.Contains(r.Message, " CET;") || strings.Contains(r.Message, "is active on one") {
 			t.Errorf("response %+v", r)
 		}
 		wantStatus(t, e.as(c.a.token(), "GET", "/api/v1/student", nil), http.StatusOK)

@@ -55,6 +55,7 @@ func addRoutes(mux registrar, d Deps) {
 
 	mux.Handle("GET /healthz", handleHealthz(d.Logger, d.Store))
 	mux.Handle("GET /api/openapi.json", handleOpenAPI())
+	mux.Handle("GET /api/v1/clock", handleClock(d.Now, d.Location))
 	mux.Handle("GET /api/v1/transparency", handleTransparency(d.Logger, d.Store, builds, d.Revision))
 
 	// Staff log in with a password or through single sign-on (both
@@ -82,10 +83,10 @@ func addRoutes(mux registrar, d Deps) {
 	mux.Handle("GET /api/v1/counts", admin(handleCounts(d.Logger, d.Store, d.Now, d.Location)))
 	mux.Handle("GET /api/v1/rooms", admin(handleRooms(d.Logger, d.Store)))
 
-	mux.Handle("POST /api/v1/exams", admin(handleCreateExam(d.Logger, d.Store, d.Now, d.FrameOrigins)))
+	mux.Handle("POST /api/v1/exams", admin(handleCreateExam(d.Logger, d.Store, d.Now, d.Location, d.FrameOrigins)))
 	mux.Handle("GET /api/v1/exams", admin(handleListExams(d.Logger, d.Store)))
 	mux.Handle("GET /api/v1/exams/{id}", admin(handleGetExam(d.Logger, d.Store)))
-	mux.Handle("PUT /api/v1/exams/{id}", admin(handleUpdateExam(d.Logger, d.Store, d.Now, d.FrameOrigins)))
+	mux.Handle("PUT /api/v1/exams/{id}", admin(handleUpdateExam(d.Logger, d.Store, d.Now, d.Location, d.FrameOrigins)))
 	mux.Handle("POST /api/v1/exams/{id}/students", admin(handleAddStudents(d.Logger, d.Store, d.Now)))
 	mux.Handle("PUT /api/v1/students/{id}/accommodations", admin(handleSetAccommodations(d.Logger, d.Store, d.Now)))
 	mux.Handle("POST /api/v1/reviewers", admin(handleCreateReviewer(d.Logger, d.Store, d.Now)))
@@ -108,7 +109,7 @@ func addRoutes(mux registrar, d Deps) {
 
 	// A reviewer sees only the exams assigned to them (mayReview).
 	mux.Handle("GET /api/v1/review/exams", staff(handleReviewExams(d.Logger, d.Store)))
-	mux.Handle("GET /api/v1/review/exams/{id}/sessions", staff(handleReviewSessions(d.Logger, d.Store, d.Now)))
+	mux.Handle("GET /api/v1/review/exams/{id}/sessions", staff(handleReviewSessions(d.Logger, d.Store, d.Now, builds)))
 	mux.Handle("GET /api/v1/review/sessions/{id}", staff(handleReviewSession(d.Logger, d.Store, d.Now, builds)))
 	mux.Handle("GET /api/v1/review/sessions/{id}/timeline.svg", staff(handleReviewTimeline(d.Logger, d.Store, d.Now, d.Location)))
 	mux.Handle("POST /api/v1/review/sessions/{id}/marks", staff(handleAddMark(d.Logger, d.Store, d.Now)))
@@ -124,7 +125,7 @@ func addRoutes(mux registrar, d Deps) {
 	mux.Handle("GET /api/v1/student/export", student(handleExport(d.Logger, d.Store, d.Now)))
 	mux.Handle("GET /api/v1/student/export.json.zst", student(handleExportArchive(d.Logger, d.Store, d.Now)))
 	mux.Handle("POST /api/v1/student/objection", student(handleObjection(d.Logger, d.Store, d.Now)))
-	mux.Handle("POST /api/v1/student/deletion-request", student(handleDeletionRequest(d.Logger, d.Store, d.Now)))
+	mux.Handle("POST /api/v1/student/deletion-request", student(handleDeletionRequest(d.Logger, d.Store, d.Now, d.Location)))
 	mux.Handle("PUT /api/v1/student/email", student(handleSetEmail(d.Logger, d.Store, d.Now)))
 
 	// A proctored browser proves itself with its session key's signature.

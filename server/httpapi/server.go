@@ -25,8 +25,9 @@ type Deps struct {
 	// kept out of the database, so that whoever can rewrite the database
 	// cannot sign a rewritten head; nil answers 503 there.
 	AuditKey ed25519.PrivateKey
-	// Now and Location are the clock and the time zone whose midnight starts
-	// a 1d bucket; nil means time.Now and time.Local.
+	// Now and Location are the clock and the server's one time zone
+	// (server.Zone): a 1d bucket starts at its midnight, timelines and
+	// pages show times in it. nil means time.Now and server.Zone("").
 	Now      func() time.Time
 	Location *time.Location
 	// FrameOrigins are the https origins (https://host[:port]) whose exam
@@ -74,12 +75,19 @@ func NewServer(d Deps) http.Handler {
 		d.Now = time.Now
 	}
 	if d.Location == nil {
-		d.Location = time.Local
+		if d.Location, _ = server.Zone(""); d.Location == nil {
+			d.Location = time.UTC
+		}
 	}
 	d.limits = newLimits(d.Now)
 	mux := http.NewServeMux()
 	addRoutes(mux, d)
 	var h http.Handler = mux
+	var page404 http.Handler = http.HandlerFunc(serveFallback404)
+	if d.Assets.HasPage("404.html") {
+		page404 = d.Assets.Page("404.html")
+	}
+	h = notFound(mux, page404, h)
 	h = limitBodies(mux, h)
 	h = securityHeaders(d.FrameOrigins, h)
 	h = logRequests(d.Logger, mux, h)

@@ -650,3 +650,40 @@ func TestMigrateFrom0001(t *testing.T) {
 	startSession(t, db)
 	appendSummary(t, db, summary("s-1", 1, wire.Genesis, event(wire.Paste, 1, 0, 0)))
 }
+
+// TestRepeatedViewsLoggedOnce: a reviewer refreshing a session's page is
+// one view per ViewWindow, in the views the student sees and in the access
+// log; another reviewer, another session or a later look is a new entry.
+func TestRepeatedViewsLoggedOnce(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	startSession(t, db)
+	at := examStart.Add(24 * time.Hour)
+	jansen := func(d time.Duration) server.Actor {
+		return server.Actor{Kind: server.ActorStaff, ID: "u-Jansen", Who: "Jansen", At: at.Add(d)}
+	}
+	_, before, _ := verify(t, db)
+	n0, _, _ := verify(t, db)
+	for _, v := range []struct {
+		what string
+		by   server.Actor
+	}{
+		{"session s-1", jansen(0)},
+		{"session s-1", jansen(20 * time.Second)}, // refreshes
+		{"session s-1", jansen(2 * time.Minute)},
+		{"session s-1", jansen(server.ViewWindow - time.Second)},
+		{"timeline of session s-1", jansen(time.Minute)}, // another view
+		{"session s-1", server.Actor{Kind: server.ActorStaff, ID: "u-admin", Who: "admin", At: at.Add(time.Minute)}}, // another actor
+		{"session s-1", jansen(server.ViewWindow)}, // a later look
+	} {
+		if err := db.LogView(ctx, "st-1", v.what, v.by); err != nil {
+			t.Fatal(err)
+		}
+	}
+	views, err := db.Views(ctx, "st-1")
+	if err != nil || len(views) != 4 {
+		t.Fatalf("%d views, want 4: %+v %v", len(views), views, err)
+	}
+	if n, seq, err := verify(t, db); err != nil || seq != before || n != n0+4 {
+		t.Errorf("access log: %d entries (want %d), broken at %d: %v", n, n0+4, seq, err)
+	}
+}

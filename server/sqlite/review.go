@@ -155,6 +155,16 @@ func (s *DB) LogView(ctx context.Context, student, what string, by server.Actor)
 		if err := exists(ctx, tx, "students", student); err != nil {
 			return err
 		}
+		// One entry per look, not per refresh: the same actor's same view
+		// of this student within ViewWindow is already on record.
+		var seen int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM views WHERE student_id = ? AND who_kind = ? AND who = ? AND what = ? AND at_ms > ? AND at_ms <= ?",
+			student, string(by.Kind), by.Who, what, by.At.Add(-server.ViewWindow).UnixMilli(), by.At.UnixMilli()).Scan(&seen); err != nil {
+			return err
+		}
+		if seen > 0 {
+			return nil
+		}
 		log, err := readLog(ctx, tx)
 		if err != nil {
 			return err

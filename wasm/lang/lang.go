@@ -7,7 +7,9 @@
 package lang
 
 import (
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
@@ -61,3 +63,10 @@ func (l Lang) Meaning(k wire.Kind, thresholdS string) string {
 }
 
 var tables = map[Lang]map[string]string{NL: nl, EN: en}
+
+// Date is the one date format of the language: t's own wall clock (the
+// caller puts t in the server's zone), e.g. "2 Dec 2026, 15:04".
+func (l Lang) Date(t time.Time) string {
+	return l.T("date", "d", strconv.Itoa(t.Day()), "month", l.T("month."+strconv.Itoa(int(t.Month()))),
+		"y", strconv.Itoa(t.Year()), "time", t.Format("15:04"))
+}

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
@@ -71,5 +72,14 @@ func TestPick(t *testing.T) {
 	}
 	if NL.Other() != EN || EN.Other() != NL {
 		t.Error("Other does not toggle")
+	}
+}
+
+func TestDate(t *testing.T) {
+	at := time.Date(2026, 3, 5, 9, 7, 0, 0, time.UTC)
+	for l, want := range map[Lang]string{EN: "5 Mar 2026, 09:07", NL: "5 mrt 2026, 09:07"} {
+		if got := l.Date(at); got != want {
+			t.Errorf("%s: %q, want %q", l, got, want)
+		}
 	}
 }

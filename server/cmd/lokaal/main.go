@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/server/assets"
 	"github.com/lokaal-nl/lokaal/server/eval"
 	"github.com/lokaal-nl/lokaal/server/faces"
@@ -90,6 +91,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	allowBuild := fs.String("allow-build", "", "comma-separated client builds (hex SHA-256 of a wasm) accepted besides the served ones, e.g. the previous release")
 	auditKeyFile := fs.String("audit-key", "", "file holding the seed of the key that signs the access log's head, created on first start (default: audit.key beside the database); LOKAAL_AUDIT_KEY overrides it")
 	secureCookies := fs.Bool("secure-cookies", false, "mark the staff session cookie Secure although requests arrive over plain HTTP: TLS ends at a proxy in front")
+	timeZone := fs.String("time-zone", "", "the IANA time zone (e.g. Europe/Amsterdam) of the one clock timelines, tables and exports show, and 1d count buckets start in; LOKAAL_TIME_ZONE if unset, else this machine's")
 	sso := addOIDCFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -97,6 +99,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	frameOrigins, err := httpapi.ParseFrameOrigins(*origins)
 	if err != nil {
 		return fmt.Errorf("--frame-origins: %w", err)
+	}
+	if *timeZone == "" {
+		*timeZone = getenv("LOKAAL_TIME_ZONE")
+	}
+	loc, err := server.Zone(*timeZone)
+	if err != nil {
+		return fmt.Errorf("--time-zone: %w", err)
 	}
 	builds, err := httpapi.ParseBuilds(*allowBuild)
 	if err != nil {
@@ -141,7 +150,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := &http.Server{
 		Handler: httpapi.NewServer(httpapi.Deps{Logger: log, Store: db, Assets: files, AdminTokenHash: tokenHash, AuditKey: auditKey,
-			FrameOrigins: frameOrigins, Objection: *objection, Builds: builds, Revision: revision, OIDC: oidcLogin, SecureCookies: *secureCookies}),
+			FrameOrigins: frameOrigins, Objection: *objection, Builds: builds, Revision: revision, OIDC: oidcLogin, Location: loc, SecureCookies: *secureCookies}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,

@@ -221,3 +221,27 @@ func TestCrash(t *testing.T) {
 		t.Errorf("resend after the crash: %d %s", status, body)
 	}
 }
+
+// The one clock: --time-zone (else LOKAAL_TIME_ZONE) names the zone every
+// page shows times in; an unknown zone stops serve before it listens.
+func TestServeTimeZone(t *testing.T) {
+	dir := t.TempDir()
+	base, _, stop := serveInProcess(t, filepath.Join(dir, "a.db"), map[string]string{"LOKAAL_TIME_ZONE": "America/New_York"}, "--time-zone", "Asia/Tokyo")
+	defer stop()
+	res, err := http.Get(base + "/api/v1/clock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var clock struct {
+		TimeZone string `json:"time_zone"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&clock); err != nil || clock.TimeZone != "Asia/Tokyo" {
+		t.Fatalf("GET /api/v1/clock: %+v, %v; want the flag's zone", clock, err)
+	}
+	err = run(context.Background(), []string{"lokaal", "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "b.db")},
+		func(k string) string { return map[string]string{"LOKAAL_TIME_ZONE": "Europe/Amsterdan"}[k] }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "time zone") {
+		t.Fatalf("serve with an unknown LOKAAL_TIME_ZONE: %v", err)
+	}
+}

@@ -90,6 +90,7 @@ func main() {
 		FrameOrigins:   cfg.FrameOrigins,
 		Objection:      cfg.Objection,
 		Revision:       cfg.Revision,
+		Location:       cfg.Location,
 		// Cloudflare ends TLS in front of the Worker.
 		SecureCookies: true,
 	})

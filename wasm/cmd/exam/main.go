@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"syscall/js"
 	"time"
 
@@ -90,9 +91,16 @@ type app struct {
 	summaries        []sent
 	finishing        int // summaries still to send while finishing; -1 when not
 	finishErr        string
-	confirmFinish    bool
 	on               map[wire.Kind]bool // browser conditions as last set
 	facesText, vText *browser.Node      // live values in the panel
+	countdown        *browser.Node      // the pre-check's seconds left
+	remaining        *browser.Node      // the exam's time left, in the panel
+	openJSON         map[int64]bool     // summaries whose JSON is open
+	zone             string             // the server's time zone (IANA), "" until known
+	// receiptOK is the in-page check of the receipt on the end screen:
+	// nil while it runs.
+	receiptOK              *bool
+	receiptKey, receiptErr string
 }
 
 func main() {
@@ -105,31 +113,34 @@ func main() {
 	a.step = browser.ByID("step")
 	a.panel = browser.ByID("panel")
 	js.Global().Set("lokaalGo", js.ValueOf(map[string]any{
-		"init":          js.FuncOf(a.init),
-		"setLang":       js.FuncOf(a.setLang),
-		"student":       js.FuncOf(a.student),
-		"show":          js.FuncOf(a.show),
-		"faces":         js.FuncOf(a.onFaces),
-		"audioStart":    js.FuncOf(a.audioStart),
-		"speech":        js.FuncOf(a.onSpeech),
-		"precheckStart": js.FuncOf(a.precheckStart),
-		"precheckDone":  js.FuncOf(a.precheckDone),
-		"skipPrecheck":  js.FuncOf(skipPrecheck),
-		"startExam":     js.FuncOf(a.startExam),
-		"summaries":     js.FuncOf(a.restoreSummaries),
-		"signal":        js.FuncOf(a.signal),
-		"instant":       js.FuncOf(a.instant),
-		"tick":          js.FuncOf(a.tick),
-		"sealNow":       js.FuncOf(a.sealNow),
-		"serverDate":    js.FuncOf(a.serverDate),
-		"chain":         js.FuncOf(chain),
-		"status":        js.FuncOf(a.status),
-		"signingBytes":  js.FuncOf(signingBytes),
-		"signedBody":    js.FuncOf(signedBody),
-		"finishMessage": js.FuncOf(finishMessage),
-		"finishing":     js.FuncOf(a.setFinishing),
-		"armFinish":     js.FuncOf(a.armFinish),
-		"stop":          js.FuncOf(a.stop),
+		"init":           js.FuncOf(a.init),
+		"setLang":        js.FuncOf(a.setLang),
+		"student":        js.FuncOf(a.student),
+		"show":           js.FuncOf(a.show),
+		"faces":          js.FuncOf(a.onFaces),
+		"audioStart":     js.FuncOf(a.audioStart),
+		"speech":         js.FuncOf(a.onSpeech),
+		"precheckStart":  js.FuncOf(a.precheckStart),
+		"precheckDone":   js.FuncOf(a.precheckDone),
+		"skipPrecheck":   js.FuncOf(skipPrecheck),
+		"startExam":      js.FuncOf(a.startExam),
+		"summaries":      js.FuncOf(a.restoreSummaries),
+		"signal":         js.FuncOf(a.signal),
+		"instant":        js.FuncOf(a.instant),
+		"tick":           js.FuncOf(a.tick),
+		"sealNow":        js.FuncOf(a.sealNow),
+		"serverDate":     js.FuncOf(a.serverDate),
+		"chain":          js.FuncOf(chain),
+		"status":         js.FuncOf(a.status),
+		"signingBytes":   js.FuncOf(signingBytes),
+		"signedBody":     js.FuncOf(signedBody),
+		"finishMessage":  js.FuncOf(finishMessage),
+		"finishing":      js.FuncOf(a.setFinishing),
+		"setZone":        js.FuncOf(a.setZone),
+		"precheckLeft":   js.FuncOf(a.precheckLeft),
+		"receiptBytes":   js.FuncOf(receiptBytes),
+		"receiptChecked": js.FuncOf(a.receiptChecked),
+		"stop":           js.FuncOf(a.stop),
 	}))
 	select {} // the functions above run on JavaScript's calls
 }
@@ -182,6 +193,13 @@ func (a *app) applyLang() {
 	if a.panel != nil {
 		a.panel.SetAttribute("aria-label", a.lang.T("ex.panel"))
 	}
+	// The finish dialog lives outside the panel, so a redraw cannot close
+	// or undo it.
+	for id, key := range map[string]string{"finish-title": "ex.dialogTitle", "finish-body": "ex.dialogBody", "finish-yes": "ex.dialogYes", "finish-no": "ex.dialogNo"} {
+		if e := browser.ByID(id); e != nil {
+			e.SetTextContent(a.lang.T(key))
+		}
+	}
 }
 
 // student(json) takes GET /api/v1/student and returns what the page may
@@ -215,6 +233,9 @@ func (a *app) show(_ js.Value, args []js.Value) any {
 	arg := ""
 	if len(args) > 1 && args[1].Type() == js.TypeString {
 		arg = args[1].String()
+	}
+	if args[0].String() == "end" && (a.view != "end" || arg != a.arg) {
+		a.receiptOK = nil // another receipt: its check starts again
 	}
 	a.render(args[0].String(), arg)
 	return nil
@@ -345,6 +366,7 @@ func (a *app) tick(_ js.Value, args []js.Value) any {
 		a.prc.Instant(t, wire.ClockSkew)
 		a.offset = off
 	}
+	a.liveRemaining()
 	if !a.prc.Due(t) {
 		return nil
 	}
@@ -509,15 +531,52 @@ func (a *app) setFinishing(_ js.Value, args []js.Value) any {
 	return nil
 }
 
-// armFinish() reports whether the finish button was already armed; if not,
-// it arms it: the second click finishes, so a slip cannot end an exam.
-func (a *app) armFinish(js.Value, []js.Value) any {
-	if a.confirmFinish {
-		return true
+// setZone(name) sets the server's time zone (GET /api/v1/clock), in which
+// every time on the page is shown.
+func (a *app) setZone(_ js.Value, args []js.Value) any {
+	a.zone = args[0].String()
+	a.body.SetAttribute("data-zone", a.zone)
+	return nil
+}
+
+// precheckLeft(seconds) shows the pre-check's countdown.
+func (a *app) precheckLeft(_ js.Value, args []js.Value) any {
+	if a.precheck != nil && a.precheck.running {
+		a.precheck.left = args[0].Int()
+		a.body.SetAttribute("data-precheck-left", strconv.Itoa(a.precheck.left))
+		if a.countdown != nil {
+			a.countdown.SetTextContent(a.lang.T("pc.left", "n", strconv.Itoa(a.precheck.left)))
+		}
 	}
-	a.confirmFinish = true
-	a.drawPanel()
-	return false
+	return nil
+}
+
+// receiptBytes(receiptJSON) returns what exam.js checks with WebCrypto:
+// {bytes (the exact signed bytes, wire.Receipt.SigningBytes), sig, key}
+// (base64), or an Error for a file that is no receipt. The bytes are made
+// from the fields, so a changed count changes them.
+func receiptBytes(_ js.Value, args []js.Value) any {
+	var r wire.SignedReceipt
+	dec := json.NewDecoder(strings.NewReader(args[0].String()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return jsError(errors.New("not a lokaal receipt: " + err.Error()))
+	}
+	msg := r.Receipt.SigningBytes()
+	out := js.Global().Get("Uint8Array").New(len(msg))
+	js.CopyBytesToJS(out, msg)
+	return js.ValueOf(map[string]any{"bytes": out, "sig": r.Sig, "key": r.Key})
+}
+
+// receiptChecked(ok, key, message) shows the in-page check's result.
+func (a *app) receiptChecked(_ js.Value, args []js.Value) any {
+	ok := args[0].Bool()
+	a.receiptOK, a.receiptKey, a.receiptErr = &ok, args[1].String(), args[2].String()
+	a.body.SetAttribute("data-receipt-verified", strconv.FormatBool(ok))
+	if a.view == "end" {
+		a.render(a.view, a.arg)
+	}
+	return nil
 }
 
 // stop() ends detection: the proctor and the detectors are dropped.

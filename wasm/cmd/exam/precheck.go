@@ -20,8 +20,18 @@ type precheckState struct {
 	speech  bool
 	result  *wire.Precheck
 	running bool
+	left    int // seconds of the run left, for the countdown
 	camErr  string
 	micErr  string
+}
+
+// passed is the pre-check's plain result: every device the policy needs
+// worked, and the face was found when the camera is needed.
+func (p *precheckState) passed(pol wire.Policy) bool {
+	if pol.NeedsCamera() && (p.camErr != "" || p.result == nil || !p.result.FaceFound) {
+		return false
+	}
+	return !pol.NeedsMicrophone() || (p.micErr == "" && p.speech)
 }
 
 // add keeps a copy of one frame's detections: Detect reuses its slices.
@@ -36,9 +46,13 @@ func (p *precheckState) add(faces []face.Face) {
 	p.frames = append(p.frames, c)
 }
 
-// precheckStart() begins (or repeats) a pre-check run.
-func (a *app) precheckStart(js.Value, []js.Value) any {
+// precheckStart(seconds) begins (or repeats) a pre-check run of that
+// length.
+func (a *app) precheckStart(_ js.Value, args []js.Value) any {
 	a.precheck = &precheckState{running: true}
+	if len(args) > 0 {
+		a.precheck.left = args[0].Int()
+	}
 	a.render("precheck", "")
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall/js"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/wasm/browser"
@@ -91,7 +92,7 @@ func (a *app) render(view, arg string) {
 		kids = []*browser.Node{
 			h("h2", a.lang.T("alt.heading")),
 			h("p", a.lang.T("alt.body", "text", a.info.Exam.AlternativeExam)),
-			h("p", a.lang.T("tr.object", "text", a.info.Objection)),
+			h("p", a.lang.T("tr.object", "text", a.objection())),
 		}
 	case "end":
 		kids = a.end(arg)
@@ -132,7 +133,8 @@ func (a *app) transparency() []*browser.Node {
 	l, e, p := a.lang, a.info.Exam, a.info.Policy
 	out := []*browser.Node{
 		h("h2", l.T("tr.heading")),
-		h("p", class("exam-name"), l.T("tr.exam", "name", e.Name, "course", e.Course, "start", when(e.Start), "end", when(e.End))),
+		h("p", class("exam-name"), l.T("tr.exam", "name", e.Name, "course", e.Course, "start", a.when(e.Start), "end", a.when(e.End))),
+		h("p", class("hint zone"), l.T("zone", "zone", a.zoneName())),
 		h("p", l.T("tr.intro")),
 		h("h3", l.T("tr.detectors")),
 	}
@@ -223,7 +225,8 @@ func (a *app) precheckView() []*browser.Node {
 	}
 	switch {
 	case pc != nil && pc.running:
-		s := h("p", attr{"role", "status"}, l.T("pc.running"))
+		a.countdown = browser.Text(l.T("pc.left", "n", strconv.Itoa(pc.left)))
+		s := h("p", attr{"role", "status"}, attr{"id", "precheck-countdown"}, a.countdown)
 		if p.NeedsMicrophone() {
 			s.AppendChild(h("span", " "+l.T("pc.say")))
 		}
@@ -231,6 +234,11 @@ func (a *app) precheckView() []*browser.Node {
 	case pc != nil && pc.result != nil:
 		r := pc.result
 		res := h("div", attr{"id", "precheck-result"}, attr{"role", "status"})
+		verdict, cls := "pc.passed", "ok"
+		if !pc.passed(p) {
+			verdict, cls = "pc.failed", "warn"
+		}
+		res.AppendChild(h("p", attr{"id", "precheck-verdict"}, attr{"data-passed", strconv.FormatBool(verdict == "pc.passed")}, class(cls+" verdict"), h("strong", l.T(verdict))))
 		if p.NeedsCamera() {
 			switch {
 			case pc.camErr != "":
@@ -283,7 +291,8 @@ func (a *app) drawPanel() {
 		return
 	}
 	l, p := a.lang, a.info.Policy
-	out := []*browser.Node{h("h2", l.T("ex.panel"))}
+	a.remaining = browser.Text("")
+	out := []*browser.Node{h("h2", l.T("ex.panel")), h("p", attr{"id", "remaining"}, class("remaining"), attr{"role", "timer"}, a.remaining)}
 	if a.resumed {
 		out = append(out, h("p", class("note"), l.T("ex.resumed")))
 	}
@@ -321,8 +330,6 @@ func (a *app) drawPanel() {
 			s.AppendChild(h("span", class("error"), l.T("ex.finishError", "msg", a.finishErr)))
 		}
 		out = append(out, s)
-	case a.confirmFinish:
-		out = append(out, h("p", button("finish", l.T("ex.confirm"), attr{"id", "finish"}, attr{"data-armed", "1"}, class("primary"))))
 	default:
 		out = append(out, h("p", button("finish", l.T("ex.finish"), attr{"id", "finish"}, class("primary"))))
 	}
@@ -341,11 +348,17 @@ func (a *app) drawPanel() {
 		case "dead":
 			status, dead = l.T("ex.dead", "reason", s.Reason), dead+1
 		}
+		details := h("details", h("summary", l.T("ex.json")), h("pre", class("json"), s.JSON))
+		if a.openJSON[s.Seq] {
+			details.SetAttribute("open", "")
+		}
+		details.SetAttribute("data-seq", strconv.FormatInt(s.Seq, 10))
 		list.AppendChild(h("li", attr{"data-seq", strconv.FormatInt(s.Seq, 10)}, attr{"data-status", s.Status}, class(s.Status),
 			h("div", fmt.Sprintf("#%d · ", s.Seq), h("span", class("status"), status)),
-			h("pre", class("json"), s.JSON)))
+			h("div", class("line"), a.summaryLine(s.JSON)), details))
 	}
 	out = append(out, list)
+	a.keepOpenJSON()
 	a.panel.ClearChildren()
 	for _, e := range out {
 		a.panel.AppendChild(e)
@@ -358,6 +371,7 @@ func (a *app) drawPanel() {
 
 // liveValues updates the numbers that change every frame without a redraw.
 func (a *app) liveValues() {
+	a.liveRemaining()
 	if a.facesText != nil {
 		key := "ex.faces"
 		if a.view == "precheck" {
@@ -388,6 +402,7 @@ func (a *app) end(receiptJSON string) []*browser.Node {
 		h("h2", l.T("end.heading")),
 		h("p", l.T("end.receipt")),
 		h("pre", class("json"), attr{"id", "receipt"}, pretty(receiptJSON)),
+		a.receiptCheck(),
 		h("p", attr{"id", "counts"}, a.counts(r.Receipt.Counts)),
 		h("p", class("actions"), button("download-receipt", l.T("end.download"), class("primary")), " ", button("record", l.T("end.record"))),
 		h("p", class("hint"), l.T("end.verify")),
@@ -449,7 +464,8 @@ func (a *app) record(recordJSON string) []*browser.Node {
 	out := []*browser.Node{
 		h("h2", l.T("rec.heading")),
 		h("p", l.T("rec.intro")),
-		h("p", class("exam-name"), l.T("tr.exam", "name", a.info.Exam.Name, "course", a.info.Exam.Course, "start", when(a.info.Exam.Start), "end", when(a.info.Exam.End))),
+		h("p", class("exam-name"), l.T("tr.exam", "name", a.info.Exam.Name, "course", a.info.Exam.Course, "start", a.when(a.info.Exam.Start), "end", a.when(a.info.Exam.End))),
+		h("p", class("hint zone"), attr{"id", "zone"}, l.T("zone", "zone", a.zoneName())),
 	}
 	if len(rec.Sessions) == 0 {
 		out = append(out, h("p", l.T("rec.none")))
@@ -459,10 +475,10 @@ func (a *app) record(recordJSON string) []*browser.Node {
 		sec := h("section", class("card"), attr{"data-session", ss.ID})
 		status := l.T("rec.open")
 		if ss.Finished != nil {
-			status = l.T("rec.finished", "at", when(*ss.Finished))
+			status = l.T("rec.finished", "at", a.when(*ss.Finished))
 		}
 		sec.AppendChild(h("h3", l.T("rec.session", "id", ss.ID)))
-		sec.AppendChild(h("p", l.T("rec.started", "at", when(ss.Started))+", "+status))
+		sec.AppendChild(h("p", l.T("rec.started", "at", a.when(ss.Started))+", "+status))
 		_, fa := ss.Policy.Enabled(wire.FaceAbsent)
 		_, la := ss.Policy.Enabled(wire.LookingAway)
 		unreliable := s.Unreliable
@@ -477,7 +493,7 @@ func (a *app) record(recordJSON string) []*browser.Node {
 		} else {
 			ul := h("ul", class("events"))
 			for _, e := range s.Events {
-				li := h("li", attr{"data-kind", string(e.Kind)}, l.T("rec.event", "kind", l.Kind(e.Kind), "start", clock(e.Start), "end", clock(e.End),
+				li := h("li", attr{"data-kind", string(e.Kind)}, l.T("rec.event", "kind", l.Kind(e.Kind), "start", a.clock(e.Start), "end", a.clock(e.End),
 					"dur", strconv.FormatFloat(float64(e.End-e.Start)/1000, 'f', 1, 64)))
 				if unreliable && (e.Kind == wire.FaceAbsent || e.Kind == wire.LookingAway) {
 					li.SetAttribute("class", "unreliable")
@@ -492,9 +508,9 @@ func (a *app) record(recordJSON string) []*browser.Node {
 			sec.AppendChild(h("p", class("hint"), l.T("rec.noMarks")))
 		}
 		for _, m := range s.Marks {
-			p := h("p", l.T("rec.mark", "kind", l.T("mark."+m.Kind), "by", m.By, "at", when(m.At), "reason", m.Reason))
+			p := h("p", l.T("rec.mark", "kind", l.T("mark."+m.Kind), "by", m.By, "at", a.when(m.At), "reason", m.Reason))
 			if m.Removed != nil {
-				p.AppendChild(h("span", " "+l.T("rec.removed", "at", when(*m.Removed))))
+				p.AppendChild(h("span", " "+l.T("rec.removed", "at", a.when(*m.Removed))))
 			}
 			sec.AppendChild(p)
 		}
@@ -509,7 +525,7 @@ func (a *app) record(recordJSON string) []*browser.Node {
 	}
 	ul := h("ul", attr{"id", "views"})
 	for _, v := range rec.Views {
-		ul.AppendChild(h("li", l.T("rec.view", "who", v.Who, "at", when(v.At), "what", v.What)))
+		ul.AppendChild(h("li", l.T("rec.view", "who", v.Who, "at", a.when(v.At), "what", v.What)))
 	}
 	views.AppendChild(ul)
 	return append(out, views, h("p", class("actions"), button("back", l.T("rec.back"))))
@@ -556,9 +572,112 @@ func pretty(s string) string {
 	return buf.String()
 }
 
-func when(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
+// wall is the wall clock at ms in the server's zone (a.zone, from GET
+// /api/v1/clock): every page shows the one clock the server's timelines
+// and exports use, whatever zone this computer is in. Go's WebAssembly has
+// no zone database, so the browser's Intl converts; sv-SE writes
+// "2006-01-02 15:04:05".
+func (a *app) wall(ms int64) time.Time {
+	if a.zone == "" {
+		return time.UnixMilli(ms).UTC()
+	}
+	s := js.Global().Get("Date").New(float64(ms)).Call("toLocaleString", "sv-SE", map[string]any{"timeZone": a.zone, "hour12": false}).String()
+	t, err := time.Parse("2006-01-02 15:04:05", strings.ReplaceAll(s, "\u00a0", " "))
+	if err != nil {
+		return time.UnixMilli(ms).UTC()
+	}
+	return t.Add(time.Duration(ms%1000) * time.Millisecond)
+}
 
-func clock(ms int64) string { return time.UnixMilli(ms).Local().Format("15:04:05") }
+func (a *app) zoneName() string {
+	if a.zone == "" {
+		return "UTC"
+	}
+	return a.zone
+}
+
+// when is a date and time in the language's one format.
+func (a *app) when(t time.Time) string { return a.lang.Date(a.wall(t.UnixMilli())) }
+
+func (a *app) clock(ms int64) string { return a.wall(ms).Format("15:04:05") }
+
+// summaryLine says in words what a sent summary holds: its window and
+// what was seen, e.g. "14:05:10–14:05:15: Speech 2.1 s, Paste 1". body is
+// the signed body or the bare summary.
+func (a *app) summaryLine(body string) string {
+	var signed wire.SignedSummary
+	if json.Unmarshal([]byte(body), &signed) != nil || signed.Summary.Window.To == 0 {
+		if json.Unmarshal([]byte(body), &signed.Summary) != nil {
+			return ""
+		}
+	}
+	s := signed.Summary
+	seen := make([]string, 0, len(s.Events))
+	for _, e := range s.Events {
+		switch {
+		case e.Kind == wire.Paste:
+			seen = append(seen, fmt.Sprintf("%s %g", a.lang.Kind(e.Kind), max(e.Peak, 1)))
+		case e.End > e.Start:
+			seen = append(seen, fmt.Sprintf("%s %.1f s", a.lang.Kind(e.Kind), float64(e.End-e.Start)/1000))
+		default:
+			seen = append(seen, a.lang.Kind(e.Kind))
+		}
+	}
+	what := strings.Join(seen, ", ")
+	if what == "" {
+		what = a.lang.T("ex.nothingSeen")
+	}
+	return a.lang.T("ex.line", "from", a.clock(s.Window.From), "to", a.clock(s.Window.To), "seen", what)
+}
+
+// keepOpenJSON remembers which summaries' JSON the student opened, so a
+// redraw (a new summary, an acknowledgement) does not close them.
+func (a *app) keepOpenJSON() {
+	open := js.Global().Get("document").Call("querySelectorAll", "#summaries details[open][data-seq]")
+	a.openJSON = map[int64]bool{}
+	for i := 0; i < open.Length(); i++ {
+		if n, err := strconv.ParseInt(open.Index(i).Call("getAttribute", "data-seq").String(), 10, 64); err == nil {
+			a.openJSON[n] = true
+		}
+	}
+}
+
+// liveRemaining shows the time left until the exam's end, every tick
+// without a redraw.
+func (a *app) liveRemaining() {
+	if a.remaining == nil || a.view != "exam" {
+		return
+	}
+	end := a.info.Exam.End.UnixMilli()
+	left := (end - int64(js.Global().Get("Date").Call("now").Float()) + 999) / 1000
+	endAt := a.wall(end).Format("15:04")
+	a.body.SetAttribute("data-remaining-s", strconv.FormatInt(max(left, 0), 10))
+	if left <= 0 {
+		a.remaining.SetTextContent(a.lang.T("ex.over", "end", endAt))
+		return
+	}
+	a.remaining.SetTextContent(a.lang.T("ex.remaining", "left", fmt.Sprintf("%d:%02d:%02d", left/3600, left/60%60, left%60), "end", endAt))
+}
+
+// receiptCheck is the end screen's line on the in-page check of the
+// receipt's signature (exam.js runs it with WebCrypto, receiptVerified
+// reports it).
+func (a *app) receiptCheck() *browser.Node {
+	p := h("p", attr{"id", "receipt-check"}, attr{"role", "status"})
+	switch {
+	case a.receiptOK == nil:
+		p.AppendChild(h("span", a.lang.T("end.checking")))
+	case *a.receiptOK:
+		p.SetAttribute("data-verified", "true")
+		p.SetAttribute("class", "ok")
+		p.AppendChild(h("strong", a.lang.T("end.verified", "key", a.receiptKey)))
+	default:
+		p.SetAttribute("data-verified", "false")
+		p.SetAttribute("class", "error")
+		p.AppendChild(h("strong", a.lang.T("end.notVerified", "msg", a.receiptErr)))
+	}
+	return p
+}
 
 func setHidden(e *browser.Node, hidden bool) {
 	if e == nil {

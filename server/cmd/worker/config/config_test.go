@@ -29,6 +29,7 @@ func TestRead(t *testing.T) {
 		AllowBuilds:  " " + extra + "," + kiosk,
 		FrameOrigins: "https://Exams.Example.org, https://exams.example.org/",
 		Objection:    " the board ",
+		TimeZone:     "Europe/Amsterdam",
 	}), "kiosk.wasm="+kiosk+",exam.wasm="+exam+",blazeface-short.lknn="+model, "abc123")
 	if err != nil {
 		t.Fatal(err)
@@ -51,6 +52,9 @@ func TestRead(t *testing.T) {
 	if c.Objection != "the board" || c.ReceiptSeed != "seed" || c.Revision != "abc123" {
 		t.Errorf("got %+v", c)
 	}
+	if c.Location.String() != "Europe/Amsterdam" {
+		t.Errorf("time zone %v, want Europe/Amsterdam", c.Location)
+	}
 	if want := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, 32)); !want.Equal(c.AuditKey) {
 		t.Error("the audit key is not the one of LOKAAL_AUDIT_KEY's seed")
 	}
@@ -64,6 +68,9 @@ func TestReadEmpty(t *testing.T) {
 	if c.AdminTokenHash != nil || c.AuditKey != nil || len(c.Builds) != 0 || len(c.FrameOrigins) != 0 {
 		t.Errorf("an empty environment configures nothing, got %+v", c)
 	}
+	if c.Location.String() != "UTC" {
+		t.Errorf("a Worker has no local zone: the default is UTC, got %v", c.Location)
+	}
 }
 
 func TestReadRejects(t *testing.T) {
@@ -73,6 +80,7 @@ func TestReadRejects(t *testing.T) {
 		"path":                 {FrameOrigins: "https://exams.example.org/x"},
 		"audit key not base64": {AuditKey: "not base64!"},
 		"audit key too short":  {AuditKey: base64.StdEncoding.EncodeToString(make([]byte, 16))},
+		"time zone":            {TimeZone: "Europe/Amsterdan"},
 	} {
 		if _, err := Read(env(m), "", ""); err == nil {
 			t.Errorf("%s: %v accepted", name, m)

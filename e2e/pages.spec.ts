@@ -1,0 +1,49 @@
+// The home page and the 404 page (playwright project "transparency").
+import { test, expect } from './fixtures';
+import { noSideways } from './exam-page';
+import { accessToken, createExam, importStudents } from './exam-api';
+
+for (const width of [1280, 390]) {
+  test(`home page at ${width} px: what each role does, where to log in, no token talk`, async ({ page }) => {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto('/');
+    await expect(page.locator('#login-link')).toHaveAttribute('href', '/login');
+    for (const role of ['Facilities', 'Kiosk', 'Students', 'Exam committee']) await expect(page.locator('#roles')).toContainText(role);
+    await expect(page.locator('body')).not.toContainText(/token/i);
+    await page.click('#login-link');
+    await expect(page).toHaveURL(/\/login$/);
+    await page.goBack();
+    await noSideways(page, `home at ${width} px`);
+  });
+
+  test(`an unknown page at ${width} px is the site's HTML 404; an unknown API path stays JSON`, async ({ page }) => {
+    await page.setViewportSize({ width, height: 900 });
+    const res = await page.goto('/no/such/page');
+    expect(res!.status()).toBe(404);
+    expect(res!.headers()['content-type']).toMatch(/^text\/html/);
+    await expect(page.locator('body')).toHaveAttribute('data-page', 'not-found');
+    await expect(page.locator('h2').first()).toHaveText('Page not found');
+    await expect(page.locator('main')).toContainText('Pagina niet gevonden');
+    // In the site's style: the stylesheet applies (the header bar is a flex row).
+    expect(await page.locator('header.bar').evaluate((e) => getComputedStyle(e).display)).toBe('flex');
+    await noSideways(page, `404 at ${width} px`);
+    await page.click('main a[href="/"]');
+    await expect(page).toHaveURL(/\/$/);
+
+    const api = await page.request.get('/api/v1/no-such-route');
+    expect(api.status()).toBe(404);
+    expect(await api.json()).toMatchObject({ code: 'not_found' });
+  });
+}
+
+test('the student pages fit a 390 px phone: /rights with a link, /exam without one', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const exam = await createExam(page.request, [{ kind: 'focus_lost' }]);
+  const [s] = await importStudents(page.request, exam.id, 1);
+  await page.goto(`/rights#access=${accessToken(s)}`);
+  await expect(page.locator('main')).toContainText(exam.name, { timeout: 20_000 });
+  await noSideways(page, '/rights at 390 px');
+  await page.goto('/exam');
+  await expect(page.locator('body')).toHaveAttribute('data-step', 'notoken', { timeout: 20_000 });
+  await noSideways(page, '/exam without a link at 390 px');
+});

@@ -1,0 +1,91 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+// notFound answers what no route matches: an unknown /api/ path with the
+// JSON error every API answer has, any other path with the site's HTML 404
+// page (static/404.html), so a mistyped link shows where to go instead of
+// "404 page not found". A path that exists for another method keeps the
+// mux's 405.
+func notFound(mux *http.ServeMux, page http.Handler, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(&notFoundWriter{ResponseWriter: w, r: r, page: page}, r)
+	})
+}
+
+// notFoundWriter replaces the mux's plain-text 404 as it is written.
+type notFoundWriter struct {
+	http.ResponseWriter
+	r        *http.Request
+	page     http.Handler
+	replaced bool
+}
+
+func (n *notFoundWriter) WriteHeader(code int) {
+	if code != http.StatusNotFound || n.replaced {
+		n.ResponseWriter.WriteHeader(code)
+		return
+	}
+	n.replaced = true
+	n.Header().Del("Content-Type")
+	if strings.HasPrefix(n.r.URL.Path, "/api/") || n.page == nil {
+		encode(n.ResponseWriter, http.StatusNotFound, wire.Error{Code: codeNotFound, Message: "no such route: " + n.r.Method + " " + n.r.URL.Path})
+		return
+	}
+	r := n.r.Clone(n.r.Context())
+	r.Header.Del("If-None-Match") // always the page, never a bodiless 304
+	n.page.ServeHTTP(&statusWriter{ResponseWriter: n.ResponseWriter, status: http.StatusNotFound}, r)
+}
+
+func (n *notFoundWriter) Write(b []byte) (int, error) {
+	if n.replaced {
+		return len(b), nil // the mux's text, replaced
+	}
+	return n.ResponseWriter.Write(b)
+}
+
+// statusWriter answers status whatever the handler writes.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (s *statusWriter) WriteHeader(int) {
+	if !s.wrote {
+		s.wrote = true
+		s.ResponseWriter.WriteHeader(s.status)
+	}
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	s.WriteHeader(s.status)
+	return s.ResponseWriter.Write(b)
+}
+
+// fallback404 is the 404 page where static/ holds none (the Worker, whose
+// pages are static assets): plain, in both languages, with the way home.
+const fallback404 = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Page not found · Pagina niet gevonden · lokaal</title></head>
+<body data-page="not-found"><h1>Page not found · Pagina niet gevonden</h1>
+<p>There is no page at this address. <a href="/">Home</a> · <a href="/login">Staff login</a></p>
+<p lang="nl">Op dit adres staat geen pagina. <a href="/">Startpagina</a> · <a href="/login">Inloggen medewerkers</a></p>
+</body></html>
+`
+
+func serveFallback404(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusNotFound)
+	w.Write([]byte(fallback404))
+}
