@@ -44,6 +44,12 @@ export default defineConfig({
       use: { launchOptions: { executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] } },
     },
     {
+      // Rooms, the dashboard and the capacity display: no camera.
+      name: 'rooms',
+      testMatch: 'rooms*.spec.ts',
+      use: { launchOptions: { executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] } },
+    },
+    {
       // /transparency, the integrity-checked wasm and staff login: no camera is reached.
       name: 'transparency',
       testMatch: ['transparency.spec.ts', 'login.spec.ts'],

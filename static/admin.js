@@ -2,14 +2,6 @@
 // forbids inline script and style.
 'use strict';
 
-const SVG = 'http://www.w3.org/2000/svg';
-
-function svg(tag, attrs = {}) {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  return e;
-}
-
 // signIn asks who is logged in: an admin gets the dashboard, anyone else
 // the login page (or, for a reviewer, a pointer to the review page).
 async function signIn() {
@@ -20,79 +12,6 @@ async function signIn() {
   }
   $('app').hidden = false;
   await refresh();
-}
-
-function dayRange() {
-  const [y, m, d] = $('day').value.split('-').map(Number);
-  return { from: new Date(y, m - 1, d).getTime(), to: new Date(y, m - 1, d + 1).getTime() };
-}
-
-function countsURL(format) {
-  const { from, to } = dayRange();
-  const q = new URLSearchParams({ from, to, bucket: '15m', format });
-  if ($('room').value) q.set('room', $('room').value);
-  return `/api/v1/counts?${q}`;
-}
-
-async function refresh() {
-  try {
-    const { rooms } = await (await api('/api/v1/rooms')).json();
-    const current = $('room').value;
-    $('room').replaceChildren(el('option', { value: '' }, 'All rooms'), ...rooms.map((r) => el('option', { value: r }, r)));
-    $('room').value = rooms.includes(current) ? current : '';
-    await Promise.all([showCounts(), showKiosks(), showExams(), showUsers()]);
-    status('');
-  } catch (e) {
-    status(e.message, true);
-  }
-}
-
-async function showCounts() {
-  const data = await (await api(countsURL('json'))).json();
-  const byRoom = new Map();
-  for (const o of data.occupancy) {
-    if (!byRoom.has(o.room)) byRoom.set(o.room, []);
-    byRoom.get(o.room).push(o);
-  }
-  const charts = [];
-  for (const [room, rows] of byRoom) {
-    const total = rows.reduce((s, r) => ({ in: s.in + r.in, out: s.out + r.out }), { in: 0, out: 0 });
-    const last = rows.filter((r) => new Date(r.start) <= Date.now()).at(-1) ?? rows.at(-1);
-    charts.push(el('h3', {}, `${room}: ${total.in} in, ${total.out} out, ${last?.occupancy ?? 0} inside at ${new Date(last?.end ?? Date.now()).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`));
-    charts.push(chart(rows));
-  }
-  if (charts.length === 0) charts.push(el('p', { class: 'hint' }, 'No rooms yet: create a kiosk below.'));
-  charts.push(el('p', { class: 'legend' }, el('span', { class: 'in' }, '▮ in per 15 min'), el('span', { class: 'out' }, '▮ out per 15 min'), el('span', { class: 'occupancy' }, '— occupancy')));
-  $('charts').replaceChildren(...charts);
-}
-
-// chart draws in (up) and out (down) bars per bucket and the occupancy line.
-function chart(rows) {
-  const W = 960, H = 220, pad = 28, mid = H / 2;
-  const max = Math.max(1, ...rows.map((r) => Math.max(r.in, r.out, Math.abs(r.occupancy))));
-  const bw = (W - pad) / rows.length;
-  const scale = (v) => (v / max) * (mid - 12);
-  const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': 'in, out and occupancy over the day' });
-  s.append(svg('line', { x1: pad, y1: mid, x2: W, y2: mid, class: 'axis' }));
-  const maxLabel = svg('text', { x: 2, y: 12, class: 'label' });
-  maxLabel.textContent = String(max);
-  s.append(maxLabel);
-  const points = [];
-  rows.forEach((r, i) => {
-    const x = pad + i * bw;
-    if (r.in) s.append(svg('rect', { x: x + 0.5, y: mid - scale(r.in), width: Math.max(bw - 1, 1), height: scale(r.in), class: 'in' }));
-    if (r.out) s.append(svg('rect', { x: x + 0.5, y: mid, width: Math.max(bw - 1, 1), height: scale(r.out), class: 'out' }));
-    // The occupancy line stops at the current time rather than run flat into the future.
-    if (new Date(r.start) <= Date.now()) points.push(`${(x + bw / 2).toFixed(1)},${(mid - scale(r.occupancy)).toFixed(1)}`);
-    const start = new Date(r.start);
-    if (start.getMinutes() === 0 && start.getHours() % 3 === 0) {
-      const t = svg('text', { x, y: H - 2, class: 'label' });
-      t.textContent = `${String(start.getHours()).padStart(2, '0')}:00`;
-      s.append(t);
-    }
-  });
-  s.append(svg('polyline', { points: points.join(' '), class: 'occupancy' }));
-  return s;
 }
 
 function when(iso) {
@@ -109,7 +28,8 @@ async function showKiosks() {
   for (const k of kiosks) {
     const button = el('button', { type: 'button' }, 'New enrolment link');
     button.addEventListener('click', () => newCode(k.id));
-    const kioskCell = el('td', {}, el('strong', {}, k.name), el('br'), `${k.room} · every ${k.interval_s} s · lines ${k.lines.map((l) => l.name).join(', ')}`, el('br'), button);
+    const side = { left: 'room left', right: 'room right', none: 'pass-through' };
+    const kioskCell = el('td', {}, el('strong', {}, k.name), el('br'), `${k.room} · every ${k.interval_s} s · lines ${k.lines.map((l) => `${l.name} (${side[l.inside] || l.inside})`).join(', ')}`, el('br'), button);
     const devices = k.devices.length ? k.devices : [null];
     devices.forEach((d, i) => {
       const tr = el('tr');
@@ -147,13 +67,17 @@ async function newCode(id) {
   }
 }
 
+// addLine adds a row to the line editor. Coordinates take any precision
+// (0.725): the server checks the range.
 function addLine(name = '', a = [0, 0.8], b = [1, 0.8]) {
-  const num = (v) => el('input', { type: 'number', min: 0, max: 1, step: 0.01, value: v, required: '' });
+  const num = (v) => el('input', { type: 'number', min: 0, max: 1, step: 'any', value: v, required: '' });
   const mode = el('select', {}, el('option', { value: 'immediate' }, 'immediate'), el('option', { value: 'deferred' }, 'deferred (U-turns cancel)'));
+  const inside = el('select', { 'aria-label': 'room side' }, el('option', { value: 'left' }, 'left of A→B (in enters)'),
+    el('option', { value: 'right' }, 'right of A→B (out enters)'), el('option', { value: 'none' }, 'pass-through'));
   const remove = el('button', { type: 'button' }, 'Remove');
   const tr = el('tr', {},
     el('td', {}, el('input', { type: 'text', value: name, required: '', pattern: '[a-z0-9][a-z0-9_\\-]{0,31}', title: 'a-z, 0-9, _ and -' })),
-    el('td', {}, num(a[0])), el('td', {}, num(a[1])), el('td', {}, num(b[0])), el('td', {}, num(b[1])), el('td', {}, mode), el('td', {}, remove));
+    el('td', {}, num(a[0])), el('td', {}, num(a[1])), el('td', {}, num(b[0])), el('td', {}, num(b[1])), el('td', {}, mode), el('td', {}, inside), el('td', {}, remove));
   remove.addEventListener('click', () => tr.remove());
   $('lines').append(tr);
 }
@@ -162,28 +86,14 @@ async function createKiosk(ev) {
   ev.preventDefault();
   const lines = [...$('lines').rows].map((tr) => {
     const [name, ax, ay, bx, by] = [...tr.querySelectorAll('input')].map((i) => i.value);
-    return { name, a: [Number(ax), Number(ay)], b: [Number(bx), Number(by)], mode: tr.querySelector('select').value };
+    const [mode, inside] = [...tr.querySelectorAll('select')].map((s) => s.value);
+    return { name, a: [Number(ax), Number(ay)], b: [Number(bx), Number(by)], mode, inside };
   });
   const body = { name: $('k-name').value.trim(), room: $('k-room').value.trim(), interval_s: Number($('k-interval').value), lines };
   try {
     const resp = await (await api('/api/v1/kiosks', { method: 'POST', body: JSON.stringify(body) })).json();
     showEnrolment(resp);
     await refresh();
-  } catch (e) {
-    status(e.message, true);
-  }
-}
-
-// download fetches an export and saves it through a blob URL, so a failed
-// export shows its error on this page instead of navigating away.
-async function download(format) {
-  try {
-    const blob = await (await api(countsURL(format))).blob();
-    const a = el('a', { href: URL.createObjectURL(blob), download: `lokaal-${$('day').value}${$('room').value ? '-' + $('room').value : ''}.${format}` });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   } catch (e) {
     status(e.message, true);
   }
@@ -423,14 +333,8 @@ async function runRetention() {
 }
 
 function init() {
-  const today = new Date();
-  $('day').value = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
   addLine('door');
   $('signout').addEventListener('click', logOut);
-  $('range').addEventListener('submit', (ev) => { ev.preventDefault(); refresh(); });
-  $('room').addEventListener('change', () => showCounts().catch((e) => status(e.message, true)));
-  $('export-csv').addEventListener('click', () => download('csv'));
-  $('export-json').addEventListener('click', () => download('json'));
   $('add-line').addEventListener('click', () => addLine(`line${$('lines').rows.length + 1}`));
   $('create').addEventListener('submit', createKiosk);
   detectorRows();

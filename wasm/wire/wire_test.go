@@ -103,10 +103,18 @@ func TestValidateLines(t *testing.T) {
 		t.Fatalf("good line rejected: %v", err)
 	}
 	bad := []Line{
-		{Name: "x", A: [2]float64{0, 0}, B: [2]float64{0.01, 0}, Mode: Immediate},      // too short
-		{Name: "x", A: [2]float64{-0.1, 0}, B: [2]float64{1, 0}, Mode: Immediate},      // outside the frame
-		{Name: "x", A: [2]float64{0, 0}, B: [2]float64{1, 0}, Mode: "sometimes"},       // unknown mode
-		{Name: "Entry Door", A: [2]float64{0, 0}, B: [2]float64{1, 0}, Mode: Deferred}, // name
+		{Name: "x", A: [2]float64{0, 0}, B: [2]float64{0.01, 0}, Mode: Immediate},            // too short
+		{Name: "x", A: [2]float64{-0.1, 0}, B: [2]float64{1, 0}, Mode: Immediate},            // outside the frame
+		{Name: "x", A: [2]float64{0, 0}, B: [2]float64{1, 0}, Mode: "sometimes"},             // unknown mode
+		{Name: "Entry Door", A: [2]float64{0, 0}, B: [2]float64{1, 0}, Mode: Deferred},       // name
+		{Name: "x", A: [2]float64{0, 0}, B: [2]float64{1, 0}, Mode: Immediate, Inside: "up"}, // unknown side
+	}
+	for _, side := range []Side{"", Left, Right, Through} {
+		l := entry
+		l.Inside = side
+		if err := ValidateLines([]Line{l}); err != nil {
+			t.Errorf("inside %q rejected: %v", side, err)
+		}
 	}
 	for i, l := range bad {
 		if code(ValidateLines([]Line{l})) != CodeInvalid {

@@ -89,6 +89,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	objection := fs.String("objection-contact", "", "where students can object to proctoring, shown before an exam (default: the exam committee)")
 	allowBuild := fs.String("allow-build", "", "comma-separated client builds (hex SHA-256 of a wasm) accepted besides the served ones, e.g. the previous release")
 	auditKeyFile := fs.String("audit-key", "", "file holding the seed of the key that signs the access log's head, created on first start (default: audit.key beside the database); LOKAAL_AUDIT_KEY overrides it")
+	timeZone := fs.String("time-zone", "", "the IANA time zone (Europe/Amsterdam) of buckets, daily resets and every page (default: the machine's local zone)")
 	secureCookies := fs.Bool("secure-cookies", false, "mark the staff session cookie Secure although requests arrive over plain HTTP: TLS ends at a proxy in front")
 	sso := addOIDCFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -101,6 +102,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	builds, err := httpapi.ParseBuilds(*allowBuild)
 	if err != nil {
 		return fmt.Errorf("--allow-build: %w", err)
+	}
+	loc, err := httpapi.ParseTimeZone(*timeZone)
+	if err != nil {
+		return fmt.Errorf("--time-zone: %w", err)
 	}
 	oidcLogin, err := sso.login(ctx, getenv)
 	if err != nil {
@@ -141,7 +146,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := &http.Server{
 		Handler: httpapi.NewServer(httpapi.Deps{Logger: log, Store: db, Assets: files, AdminTokenHash: tokenHash, AuditKey: auditKey,
-			FrameOrigins: frameOrigins, Objection: *objection, Builds: builds, Revision: revision, OIDC: oidcLogin, SecureCookies: *secureCookies}),
+			FrameOrigins: frameOrigins, Objection: *objection, Builds: builds, Revision: revision, OIDC: oidcLogin, SecureCookies: *secureCookies,
+			Location: loc}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -151,7 +157,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "lokaal serving on %s/\n  dashboard: %s/admin (kiosks, exams, students)\n  kiosk:     %s/kiosk\n  review:    %s/review\n", base, base, base, base)
+	fmt.Fprintf(stdout, "lokaal serving on %s/\n  dashboard: %s/admin (kiosks, exams, students)\n  rooms:     %s/dashboard (occupancy), %s/display?room=… (capacity screens)\n  kiosk:     %s/kiosk\n  review:    %s/review\n  time zone: %s\n",
+		base, base, base, base, base, base, loc)
 	switch {
 	case token != "":
 		fmt.Fprintf(stdout, "  admin token (shown once, only its hash is stored): %s\n", token)

@@ -29,6 +29,7 @@ import (
 	"os"
 	"testing/fstest"
 	"time"
+	_ "time/tzdata" // LOKAAL_TIME_ZONE: a Worker has no zoneinfo files
 
 	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/server/assets"
@@ -92,6 +93,7 @@ func main() {
 		FrameOrigins:   cfg.FrameOrigins,
 		Objection:      cfg.Objection,
 		Revision:       cfg.Revision,
+		Location:       cfg.Location,
 		// Cloudflare ends TLS in front of the Worker.
 		SecureCookies: true,
 	})

@@ -13,6 +13,7 @@ import (
 
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/lokaal-nl/lokaal/server/httpapi"
 )
@@ -28,6 +29,7 @@ const (
 	FrameOrigins  = "LOKAAL_FRAME_ORIGINS"  // var: https origins /exam may frame, comma-separated
 	Objection     = "LOKAAL_OBJECTION_CONTACT"
 	Revision      = "LOKAAL_REVISION"
+	TimeZone      = "LOKAAL_TIME_ZONE" // var: the IANA zone of buckets, resets and pages (default UTC)
 )
 
 // Config is what the Worker's handler needs from its environment.
@@ -40,7 +42,8 @@ type Config struct {
 	Served         map[string]string  // the client files (the wasm, the exam's models) → the hash linked in
 	FrameOrigins   []string
 	Objection      string
-	Revision       string // LOKAAL_REVISION, else the one linked in
+	Revision       string         // LOKAAL_REVISION, else the one linked in
+	Location       *time.Location // LOKAAL_TIME_ZONE; UTC when empty
 }
 
 // Read reads the environment. served is the client files the Worker's
@@ -91,6 +94,10 @@ func Read(getenv func(string) string, served, revision string) (Config, error) {
 	}
 	if c.FrameOrigins, err = httpapi.ParseFrameOrigins(getenv(FrameOrigins)); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", FrameOrigins, err))
+	}
+	// A Worker's local zone is UTC: name it, so pages say "UTC".
+	if c.Location, err = httpapi.ParseTimeZone(cmpOr(strings.TrimSpace(getenv(TimeZone)), "UTC")); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", TimeZone, err))
 	}
 	return c, errors.Join(errs...)
 }

@@ -29,6 +29,7 @@ func TestRead(t *testing.T) {
 		AllowBuilds:  " " + extra + "," + kiosk,
 		FrameOrigins: "https://Exams.Example.org, https://exams.example.org/",
 		Objection:    " the board ",
+		TimeZone:     "Europe/Amsterdam",
 	}), "kiosk.wasm="+kiosk+",exam.wasm="+exam+",blazeface-short.lknn="+model, "abc123")
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +49,7 @@ func TestRead(t *testing.T) {
 	if want := []string{"https://exams.example.org"}; !slices.Equal(c.FrameOrigins, want) {
 		t.Errorf("frame origins %v, want %v", c.FrameOrigins, want)
 	}
-	if c.Objection != "the board" || c.ReceiptSeed != "seed" || c.Revision != "abc123" {
+	if c.Objection != "the board" || c.ReceiptSeed != "seed" || c.Revision != "abc123" || c.Location.String() != "Europe/Amsterdam" {
 		t.Errorf("got %+v", c)
 	}
 	if want := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, 32)); !want.Equal(c.AuditKey) {
@@ -61,7 +62,7 @@ func TestReadEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.AdminTokenHash != nil || c.AuditKey != nil || len(c.Builds) != 0 || len(c.FrameOrigins) != 0 {
+	if c.AdminTokenHash != nil || c.AuditKey != nil || len(c.Builds) != 0 || len(c.FrameOrigins) != 0 || c.Location.String() != "UTC" {
 		t.Errorf("an empty environment configures nothing, got %+v", c)
 	}
 }
@@ -73,6 +74,7 @@ func TestReadRejects(t *testing.T) {
 		"path":                 {FrameOrigins: "https://exams.example.org/x"},
 		"audit key not base64": {AuditKey: "not base64!"},
 		"audit key too short":  {AuditKey: base64.StdEncoding.EncodeToString(make([]byte, 16))},
+		"time zone":            {TimeZone: "Europe/Atlantis"},
 	} {
 		if _, err := Read(env(m), "", ""); err == nil {
 			t.Errorf("%s: %v accepted", name, m)
