@@ -103,13 +103,7 @@ type CountRow struct {
 // Enters returns how many of the row's crossings entered its room and how
 // many left it; a pass-through line's enter and leave nothing.
 func (c CountRow) Enters() (enter, leave int64) {
-	switch c.Inside {
-	case wire.Left:
-		return c.In, c.Out
-	case wire.Right:
-		return c.Out, c.In
-	}
-	return 0, 0
+	return wire.LineCount{Line: c.Line, In: c.In, Out: c.Out}.Enters(c.Inside)
 }
 
 // Errors the store reports; the transport maps them to wire codes.

@@ -171,6 +171,20 @@ type LineCount struct {
 	Out  int64  `json:"out"`
 }
 
+// Enters returns how many of the crossings entered the room of a line
+// whose room is on side, and how many left it; a pass-through line's
+// enter and leave nothing. The server's occupancy and the kiosk's "here"
+// both count by it.
+func (c LineCount) Enters(side Side) (enter, leave int64) {
+	switch side {
+	case Left:
+		return c.In, c.Out
+	case Right:
+		return c.Out, c.In
+	}
+	return 0, 0
+}
+
 // CountBatch is what a kiosk reports for one interval. It holds counts only,
 // and the build that counted them, so the server can refuse counts from a
 // client nobody published.

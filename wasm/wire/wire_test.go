@@ -145,3 +145,12 @@ func TestEnrolRequestValidate(t *testing.T) {
 		t.Fatal("short code accepted")
 	}
 }
+
+func TestEnters(t *testing.T) {
+	c := LineCount{Line: "door", In: 5, Out: 2}
+	for side, want := range map[Side][2]int64{Left: {5, 2}, Right: {2, 5}, Through: {0, 0}, "": {0, 0}} {
+		if in, out := c.Enters(side); in != want[0] || out != want[1] {
+			t.Errorf("%q: %d entered, %d left, want %v", side, in, out, want)
+		}
+	}
+}
