@@ -46,8 +46,14 @@ export default defineConfig({
     {
       // Rooms, the dashboard and the capacity display: no camera.
       name: 'rooms',
-      testMatch: 'rooms*.spec.ts',
+      testMatch: 'rooms.spec.ts',
       use: { launchOptions: { executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] } },
+    },
+    {
+      // The kiosk's setup mode for rooms: the counting clip as the camera.
+      name: 'rooms-kiosk',
+      testMatch: 'rooms-kiosk.spec.ts',
+      use: { launchOptions: { executablePath, args: chromiumArgs(clip) } },
     },
     {
       // /transparency, the integrity-checked wasm and staff login: no camera is reached.

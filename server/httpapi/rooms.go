@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/server/occupancy"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
 // maxCapacity bounds a room's capacity: a stadium, not a typo.
@@ -167,11 +169,18 @@ func handleDisplay(log *slog.Logger, store displayStore, now func() time.Time, l
 			cache.m[room] = e
 			cache.mu.Unlock()
 		}
-		if e.err != nil {
+		switch {
+		case errors.Is(e.err, server.ErrNotFound):
 			fail(w, log, e.err)
-			return
+		case e.err != nil:
+			// A screen on the wall retries by itself: say when, rather
+			// than report an internal error to a public caller.
+			log.Error("display reading failed", "err", e.err)
+			w.Header().Set("Retry-After", "5")
+			encode(w, http.StatusServiceUnavailable, wire.Error{Code: codeUnavailable, Message: "the count cannot be read now; try again shortly"})
+		default:
+			encode(w, http.StatusOK, e.d)
 		}
-		encode(w, http.StatusOK, e.d)
 	})
 }
 

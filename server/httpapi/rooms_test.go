@@ -1,12 +1,18 @@
 package httpapi
 
 import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"testing"
 	"time"
 
+	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
@@ -157,4 +163,23 @@ func TestParseTimeZone(t *testing.T) {
 	if got := zoneName(local, t0); got != "local (Local, UTC+05:30)" {
 		t.Errorf("local zone named %q", got)
 	}
+}
+
+// failingRooms is a store whose reads fail, as a busy or lost database's do.
+type failingRooms struct{ server.Store }
+
+func (failingRooms) Rooms(context.Context) ([]string, error) {
+	return nil, errors.New("database is locked")
+}
+
+// TestDisplayUnavailable: a display whose reading fails is told to retry
+// (503 and Retry-After), never given a 500.
+func TestDisplayUnavailable(t *testing.T) {
+	h := handleDisplay(slog.New(slog.NewTextHandler(io.Discard, nil)), failingRooms{}, func() time.Time { return t0 }, amsterdam)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/api/v1/display?room=hall", nil))
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" {
+		t.Errorf("status %d, Retry-After %q", w.Code, w.Header().Get("Retry-After"))
+	}
+	wantError(t, w, http.StatusServiceUnavailable, codeUnavailable)
 }
