@@ -118,6 +118,7 @@ test('two kiosks in one room and separate entry and exit lines: export, dashboar
   await page.selectOption('#bucket', '15m');
   await page.click('#range button');
   await expect(card.locator('.now')).toHaveAttribute('data-occupancy', '10');
+  await expect(card.locator('.now'), 'no time still to come').toHaveText('10 / 10 inside now');
   await expect(page.locator(`section.room[data-room="${studio}"] .now`)).toHaveAttribute('data-occupancy', '1');
   await expect(card.locator('.line-view')).toHaveCount(3);
   await expect(card.locator('.line-view[data-line="corridor"] h3')).toContainText('passers-by only');

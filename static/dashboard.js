@@ -178,7 +178,8 @@ function roomCard(room, occ, rows, days, bucket) {
   if (current) {
     const level = !cap ? '' : current.occupancy >= cap ? 'red' : current.occupancy >= 0.8 * cap ? 'amber' : '';
     head.append(el('span', { class: `now ${level}`, 'data-occupancy': String(current.occupancy) },
-      `${current.occupancy}${cap ? ` / ${cap}` : ''} inside at ${clock(current.end)}`));
+      // Never a time still to come: the bucket holding now says "now".
+      `${current.occupancy}${cap ? ` / ${cap}` : ''} inside ${Date.parse(current.end) > Date.now() ? 'now' : `at ${clock(current.end)}`}`));
   }
   head.append(el('a', { href: `/display?room=${encodeURIComponent(room)}` }, 'capacity display'));
   const card = el('section', { class: 'card room', 'data-room': room }, head);
