@@ -50,6 +50,18 @@ export default defineConfig({
       use: { launchOptions: { executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] } },
     },
     {
+      // Rooms, the dashboard and the capacity display: no camera.
+      name: 'rooms',
+      testMatch: 'rooms.spec.ts',
+      use: { launchOptions: { executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] } },
+    },
+    {
+      // The kiosk's setup mode for rooms: the counting clip as the camera.
+      name: 'rooms-kiosk',
+      testMatch: 'rooms-kiosk.spec.ts',
+      use: { launchOptions: { executablePath, args: chromiumArgs(clip) } },
+    },
+    {
       // /transparency, the integrity-checked wasm, staff login, the home and
       // 404 pages: no camera is reached.
       name: 'transparency',

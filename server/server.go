@@ -13,14 +13,17 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"iter"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
-// Kiosk is a counting point: one camera screen in one room. Its first line
-// is its primary line, the one that counts people into and out of the room.
+// Kiosk is a counting point: one camera screen in one room. Each of its
+// lines says which side the room is on, or that it only counts passers-by
+// (wire.Line's Inside); the room's occupancy sums every line of every kiosk
+// in it (package occupancy).
 type Kiosk struct {
 	ID        string      `json:"id"`
 	Name      string      `json:"name"`
@@ -28,6 +31,36 @@ type Kiosk struct {
 	IntervalS int         `json:"interval_s"`
 	Lines     []wire.Line `json:"lines"`
 }
+
+// WithSides fills in the side of each line that names none, as lines meant
+// before sides existed: the first line is the room's door (the room is on
+// its left: "in" enters), the others count passers-by. So a script that
+// makes kiosks as it always did gets the occupancy it always got.
+func WithSides(lines []wire.Line) []wire.Line {
+	out := slices.Clone(lines)
+	for i := range out {
+		if out[i].Inside == "" {
+			out[i].Inside = wire.Through
+			if i == 0 {
+				out[i].Inside = wire.Left
+			}
+		}
+	}
+	return out
+}
+
+// Room is what a room has beyond its kiosks: how many people it holds, and
+// the local time of day its occupancy starts again from zero.
+type Room struct {
+	Name     string
+	Capacity int // 0: not set
+	// ResetMinute is the minute after local midnight of the daily reset.
+	ResetMinute int
+}
+
+// DefaultResetMinute is 04:00, when commercial people counters reset: after
+// the last cleaner, before the first early bird.
+const DefaultResetMinute = 4 * 60
 
 // Config is what an enrolled device of the kiosk needs to count.
 func (k Kiosk) Config() wire.KioskConfig {
@@ -63,13 +96,19 @@ const (
 
 // CountRow is the crossings of one kiosk line in one stored batch.
 type CountRow struct {
-	Start   time.Time // batch interval start: the batch belongs to the bucket holding it
-	Room    string
-	Kiosk   string
-	Line    string
-	Primary bool // the kiosk's first line, the one room totals use
-	In      int64
-	Out     int64
+	Start  time.Time // batch interval start: the batch belongs to the bucket holding it
+	Room   string
+	Kiosk  string
+	Line   string
+	Inside wire.Side // the line's side as last configured (a removed line keeps its last)
+	In     int64
+	Out    int64
+}
+
+// Enters returns how many of the row's crossings entered its room and how
+// many left it; a pass-through line's enter and leave nothing.
+func (c CountRow) Enters() (enter, leave int64) {
+	return wire.LineCount{Line: c.Line, In: c.In, Out: c.Out}.Enters(c.Inside)
 }
 
 // Errors the store reports; the transport maps them to wire codes.
@@ -108,10 +147,21 @@ type CountStore interface {
 	// or, when room is empty, of all rooms, in order of start. It reads
 	// them a page at a time: an export of a year never holds them all.
 	Counts(ctx context.Context, room string, from, to time.Time) iter.Seq2[CountRow, error]
-	// PrimaryCounts yields one room's rows of its kiosks' primary lines in
-	// [from, to), in no particular order: what the room's totals need.
-	PrimaryCounts(ctx context.Context, room string, from, to time.Time) iter.Seq2[CountRow, error]
+	// RoomCounts yields one room's rows of the lines that change its
+	// occupancy (Inside left or right) in [from, to), in order of start:
+	// what its occupancy needs, a page at a time.
+	RoomCounts(ctx context.Context, room string, from, to time.Time) iter.Seq2[CountRow, error]
+	// Rooms returns the rooms that have a kiosk, sorted.
 	Rooms(ctx context.Context) ([]string, error)
+}
+
+// RoomStore keeps rooms' capacities and reset times. A room without
+// settings has no capacity and resets at DefaultResetMinute.
+type RoomStore interface {
+	Room(ctx context.Context, name string) (Room, error)
+	// RoomSettings returns the settings of every room that has a kiosk.
+	RoomSettings(ctx context.Context) ([]Room, error)
+	SetRoom(ctx context.Context, r Room) error
 }
 
 // Store is everything the HTTP API needs.
@@ -119,6 +169,7 @@ type Store interface {
 	KioskStore
 	DeviceStore
 	CountStore
+	RoomStore
 	ExamStore
 	AccessLog
 	UserStore

@@ -1,6 +1,6 @@
 // Kiosks: the counting laptops, their devices and gaps, a new kiosk with
 // its lines, and enrolment links (shown beside what made them, and kept).
-import { addTexts, dateTime } from './i18n.js';
+import { addTexts, dateTime, t } from './i18n.js';
 import { $, el, field, handle, json, result, show } from './ui.js';
 
 addTexts({
@@ -25,6 +25,13 @@ addTexts({
     'kiosks.mode': 'Mode',
     'kiosks.immediate': 'immediate',
     'kiosks.deferred': 'deferred (U-turns cancel)',
+    'kiosks.side': 'Inside',
+    'kiosks.left': 'left of A→B (in enters)',
+    'kiosks.right': 'right of A→B (out enters)',
+    'kiosks.through': 'pass-through',
+    'kiosks.side.left': 'room left',
+    'kiosks.side.right': 'room right',
+    'kiosks.side.none': 'pass-through',
     'kiosks.remove': 'Remove',
     'kiosks.addLine': 'Add line',
     'kiosks.create': 'Create kiosk',
@@ -58,6 +65,13 @@ addTexts({
     'kiosks.mode': 'Modus',
     'kiosks.immediate': 'direct',
     'kiosks.deferred': 'uitgesteld (omkeren telt niet)',
+    'kiosks.side': 'Binnen',
+    'kiosks.left': 'links van A→B (in komt binnen)',
+    'kiosks.right': 'rechts van A→B (uit komt binnen)',
+    'kiosks.through': 'doorloop (telt niet mee)',
+    'kiosks.side.left': 'zaal links',
+    'kiosks.side.right': 'zaal rechts',
+    'kiosks.side.none': 'doorloop',
     'kiosks.remove': 'Verwijderen',
     'kiosks.addLine': 'Lijn toevoegen',
     'kiosks.create': 'Kiosk aanmaken',
@@ -110,7 +124,7 @@ async function showKiosks() {
     const box = ui.boxes.get(k.id) || codeBox(k);
     ui.boxes.set(k.id, box);
     const kioskCell = el('td', {}, el('strong', {}, k.name), el('br'),
-      el('span', { t: 'kiosks.meta', tv: { room: k.room, s: k.interval_s, lines: k.lines.map((l) => l.name).join(', ') } }), box);
+      el('span', { t: 'kiosks.meta', tv: { room: k.room, s: k.interval_s, lines: k.lines.map((l) => `${l.name} (${t(`kiosks.side.${l.inside || 'left'}`)})`).join(', ') } }), box);
     const devices = k.devices.length ? k.devices : [null];
     devices.forEach((d, i) => {
       const tr = el('tr', { 'data-kiosk': k.id });
@@ -131,14 +145,18 @@ async function showKiosks() {
 }
 
 function addLine(name = '', a = [0, 0.8], b = [1, 0.8]) {
-  const num = (v, label) => el('input', { type: 'number', min: 0, max: 1, step: 0.01, value: v, required: true, 'aria-label': label });
+  // Coordinates take any precision (0.725): the server checks the range.
+  const num = (v, label) => el('input', { type: 'number', min: 0, max: 1, step: 'any', value: v, required: true, 'aria-label': label });
   const mode = el('select', { 'aria-label': 'mode' }, el('option', { value: 'immediate', t: 'kiosks.immediate' }), el('option', { value: 'deferred', t: 'kiosks.deferred' }));
+  // Which side of A→B is inside the room, or a pass-through counter.
+  const inside = el('select', { 'aria-label': 'room side' }, el('option', { value: 'left', t: 'kiosks.left' }),
+    el('option', { value: 'right', t: 'kiosks.right' }), el('option', { value: 'none', t: 'kiosks.through' }));
   const remove = el('button', { type: 'button', t: 'kiosks.remove' });
   const tr = el('tr', {},
     el('td', { class: 'field' }, el('input', { type: 'text', class: 'line-name', value: name, required: true, maxlength: 32, pattern: '[a-z0-9][a-z0-9_\\-]{0,31}', title: 'a-z, 0-9, _ -', 'aria-label': 'line name' })),
     el('td', { class: 'field' }, num(a[0], 'A x')), el('td', { class: 'field' }, num(a[1], 'A y')),
     el('td', { class: 'field' }, num(b[0], 'B x')), el('td', { class: 'field' }, num(b[1], 'B y')),
-    el('td', {}, mode), el('td', {}, remove));
+    el('td', {}, mode), el('td', {}, inside), el('td', {}, remove));
   remove.addEventListener('click', () => tr.remove());
   ui.lines.append(tr);
 }
@@ -162,7 +180,8 @@ function lineProblems() {
 async function createKiosk() {
   const lines = [...ui.lines.rows].map((tr) => {
     const [name, ax, ay, bx, by] = [...tr.querySelectorAll('input')].map((i) => i.value);
-    return { name, a: [Number(ax), Number(ay)], b: [Number(bx), Number(by)], mode: tr.querySelector('select').value };
+    const [mode, inside] = [...tr.querySelectorAll('select')].map((s) => s.value);
+    return { name, a: [Number(ax), Number(ay)], b: [Number(bx), Number(by)], mode, inside };
   });
   const body = { name: $('k-name').value.trim(), room: $('k-room').value.trim(), interval_s: Number($('k-interval').value), lines };
   const resp = await json('/api/v1/kiosks', { method: 'POST', body: JSON.stringify(body) });
@@ -188,7 +207,7 @@ export default {
         field('kiosks.room', el('input', { id: 'k-room', required: true, maxlength: 64 })),
         field('kiosks.interval', el('input', { id: 'k-interval', type: 'number', min: 2, max: 3600, value: 60, required: true }))),
       el('div', { class: 'scroll' }, el('table', { class: 'lines' },
-        el('thead', {}, el('tr', {}, el('th', { t: 'kiosks.line' }), el('th', {}, 'A x'), el('th', {}, 'A y'), el('th', {}, 'B x'), el('th', {}, 'B y'), el('th', { t: 'kiosks.mode' }), el('th'))),
+        el('thead', {}, el('tr', {}, el('th', { t: 'kiosks.line' }), el('th', {}, 'A x'), el('th', {}, 'A y'), el('th', {}, 'B x'), el('th', {}, 'B y'), el('th', { t: 'kiosks.mode' }), el('th', { t: 'kiosks.side' }), el('th'))),
         ui.lines)),
       el('p', { class: 'hint', t: 'kiosks.coords' }),
       el('div', { class: 'row' }, ui.addLine, el('button', { class: 'primary', t: 'kiosks.create' })),

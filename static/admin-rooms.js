@@ -20,6 +20,7 @@ addTexts({
     'rooms.legendOcc': '— occupancy',
     'rooms.chart': 'in, out and occupancy over the day',
     'rooms.exported': 'Saved {file}.',
+    'rooms.dashboard': 'The rooms dashboard: occupancy over any range, per line, peaks, drift, capacities and displays',
   },
   nl: {
     'nav.rooms': 'Zalen en tellingen',
@@ -36,6 +37,7 @@ addTexts({
     'rooms.legendOcc': '— bezetting',
     'rooms.chart': 'in, uit en bezetting over de dag',
     'rooms.exported': '{file} opgeslagen.',
+    'rooms.dashboard': 'Het zalendashboard: bezetting over elke periode, per lijn, pieken, afwijking, capaciteit en schermen',
   },
 });
 
@@ -166,7 +168,10 @@ export default {
     ui.room.addEventListener('change', () => showCounts().catch((e) => show(ui.out, e)));
     csv.addEventListener('click', () => download('csv'));
     js.addEventListener('click', () => download('json'));
-    root.append(el('div', { class: 'card' }, form, ui.charts));
+    // Occupancy over ranges, per line, peaks and drift, capacities and the
+    // displays live on the rooms dashboard; this is the day at a glance.
+    const more = el('p', {}, el('a', { href: '/dashboard', id: 'to-dashboard', t: 'rooms.dashboard' }));
+    root.append(el('div', { class: 'card' }, more, form, ui.charts));
     onLang(draw);
   },
   enter: refresh,

@@ -212,8 +212,25 @@ function askToken() {
   });
 }
 
+// setupAuth returns the headers setup mode changes lines with: a staff
+// admin's session when one is logged in on this browser (its cookie goes by
+// itself, the CSRF token with each change), else the admin token asked for.
+async function setupAuth() {
+  const me = await fetch('/api/v1/me', { credentials: 'same-origin' }).then((r) => (r.ok ? r.json() : null)).catch(() => null);
+  if (me && me.role === 'admin') return { 'X-CSRF-Token': me.csrf };
+  const t = await askToken();
+  if (!t) return null;
+  const res = await fetch('/api/v1/kiosks', { headers: { Authorization: `Bearer ${t}` } });
+  if (!res.ok) {
+    $('message').textContent = 'That admin token was not accepted.';
+    setTimeout(() => { $('message').textContent = ''; }, 4000);
+    return null;
+  }
+  return { Authorization: `Bearer ${t}` };
+}
+
 function setupControls(go, state) {
-  let token = null;
+  let auth = null;
   let timer = 0;
   const toggle = (on) => {
     $('banner').hidden = !on;
@@ -224,21 +241,14 @@ function setupControls(go, state) {
   };
   const leave = () => {
     clearTimeout(timer);
-    token = null;
+    auth = null;
     go.setup(false);
     toggle(false);
   };
   $('setup').hidden = false;
   $('setup').addEventListener('click', async () => {
-    const t = await askToken();
-    if (!t) return;
-    const res = await fetch('/api/v1/kiosks', { headers: { Authorization: `Bearer ${t}` } });
-    if (!res.ok) {
-      $('message').textContent = 'That admin token was not accepted.';
-      setTimeout(() => { $('message').textContent = ''; }, 4000);
-      return;
-    }
-    token = t;
+    auth = await setupAuth();
+    if (!auth) return;
     go.setup(true);
     toggle(true);
     // A forgotten setup screen must not stay open: back to counting only.
@@ -249,7 +259,8 @@ function setupControls(go, state) {
     const lines = go.lines();
     const res = await fetch(`/api/v1/kiosks/${encodeURIComponent(state.config.kiosk)}/lines`, {
       method: 'PUT',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      credentials: 'same-origin',
       body: JSON.stringify({ lines: JSON.parse(lines) }),
     });
     if (!res.ok) {

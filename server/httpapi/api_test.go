@@ -42,7 +42,11 @@ func TestEnrol(t *testing.T) {
 	if !wire.ValidID(resp.Device) || len(resp.Device) != 18 || !strings.HasPrefix(resp.Device, "d-") {
 		t.Errorf("device id %q, want d- and 16 hex", resp.Device)
 	}
-	want := wire.KioskConfig{Kiosk: k.Kiosk.ID, Name: "Front door", Room: "hall", IntervalS: 60, Lines: []wire.Line{doorLine}}
+	// A line without a side is the room's door: the room on its left.
+	want := wire.KioskConfig{Kiosk: k.Kiosk.ID, Name: "Front door", Room: "hall", IntervalS: 60, Lines: server.WithSides([]wire.Line{doorLine})}
+	if want.Lines[0].Inside != wire.Left {
+		t.Fatalf("default side %q", want.Lines[0].Inside)
+	}
 	if !reflect.DeepEqual(resp.Config, want) {
 		t.Errorf("config %+v, want %+v", resp.Config, want)
 	}
@@ -97,9 +101,19 @@ func TestSetLines(t *testing.T) {
 	moved.A, moved.B = [2]float64{0.1, 0.5}, [2]float64{0.9, 0.5}
 	w := e.do("PUT", "/api/v1/kiosks/"+k.Kiosk.ID+"/lines", map[string]any{"lines": []wire.Line{moved, sideLine}}, true)
 	wantStatus(t, w, http.StatusOK)
-	if got := decodeJSON[server.Kiosk](t, w); !reflect.DeepEqual(got.Lines, []wire.Line{moved, sideLine}) {
+	if got := decodeJSON[server.Kiosk](t, w); !reflect.DeepEqual(got.Lines, server.WithSides([]wire.Line{moved, sideLine})) {
 		t.Errorf("lines %+v", got.Lines)
 	}
+	// Sides given are kept; an unknown side is refused.
+	moved.Inside = wire.Right
+	sideLine := sideLine
+	sideLine.Inside = wire.Left
+	w = e.do("PUT", "/api/v1/kiosks/"+k.Kiosk.ID+"/lines", map[string]any{"lines": []wire.Line{moved, sideLine}}, true)
+	if got := decodeJSON[server.Kiosk](t, w); !reflect.DeepEqual(got.Lines, []wire.Line{moved, sideLine}) {
+		t.Errorf("lines with sides %+v", got.Lines)
+	}
+	sideLine.Inside = "inside"
+	wantError(t, e.do("PUT", "/api/v1/kiosks/"+k.Kiosk.ID+"/lines", map[string]any{"lines": []wire.Line{sideLine}}, true), http.StatusBadRequest, wire.CodeInvalid)
 	bad := doorLine
 	bad.A[0] = 2
 	wantError(t, e.do("PUT", "/api/v1/kiosks/"+k.Kiosk.ID+"/lines", map[string]any{"lines": []wire.Line{bad}}, true), http.StatusBadRequest, wire.CodeInvalid)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/server/occupancy"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
@@ -66,32 +68,54 @@ func (b bucketing) end(start time.Time) time.Time {
 	return start.Add(b.size)
 }
 
-// parseTime reads RFC3339 or Unix milliseconds.
-func parseTime(s string) (time.Time, bool) {
+// parseTime reads RFC3339, Unix milliseconds, or a date (2026-03-02),
+// which is its midnight in loc: a page picks days in the server's zone
+// without knowing its offsets.
+func parseTime(s string, loc *time.Location) (time.Time, bool) {
 	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return time.UnixMilli(ms), true
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
+		return t, true
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	return t, err == nil
 }
 
 type countRow struct {
-	Start string `json:"start"`
-	End   string `json:"end"`
-	Room  string `json:"room"`
-	Kiosk string `json:"kiosk"`
-	Line  string `json:"line"`
-	In    int64  `json:"in"`
-	Out   int64  `json:"out"`
+	Start  string    `json:"start"`
+	End    string    `json:"end"`
+	Room   string    `json:"room"`
+	Kiosk  string    `json:"kiosk"`
+	Line   string    `json:"line"`
+	Inside wire.Side `json:"inside"`
+	In     int64     `json:"in"`
+	Out    int64     `json:"out"`
 }
 
+// occupancyRow is a room's bucket: the crossings into and out of the room
+// that started in it, the occupancy at its end and the highest in it;
+// both null in a bucket that has not started yet.
 type occupancyRow struct {
 	Start     string `json:"start"`
 	End       string `json:"end"`
 	Room      string `json:"room"`
 	In        int64  `json:"in"`
 	Out       int64  `json:"out"`
-	Occupancy int64  `json:"occupancy"`
+	Occupancy *int64 `json:"occupancy"`
+	Peak      *int64 `json:"peak"`
+}
+
+// dayRow is a room's counting day (reset to reset) that overlaps the range
+// and has started, whole: its peak, and its drift below zero.
+type dayRow struct {
+	Room  string `json:"room"`
+	Start string `json:"start"`
+	End   string `json:"end"`
+	In    int64  `json:"in"`
+	Out   int64  `json:"out"`
+	Peak  int64  `json:"peak"`
+	Drift int64  `json:"drift"`
 }
 
 type export struct {
@@ -99,16 +123,18 @@ type export struct {
 	Bucket    string         `json:"bucket"`
 	From      string         `json:"from"`
 	To        string         `json:"to"`
+	TimeZone  string         `json:"time_zone"`
 	Rows      []countRow     `json:"rows"`
 	Occupancy []occupancyRow `json:"occupancy"`
+	Days      []dayRow       `json:"days"`
 }
 
 func invalid(msg string) error { return &wire.Error{Code: wire.CodeInvalid, Message: msg} }
 
-// handleCounts exports counts per bucket and line, and per room the primary
-// lines' totals with the running occupancy from the start of the range.
-// Without from and to it exports today.
-func handleCounts(log *slog.Logger, store auditedCountStore, now func() time.Time, loc *time.Location) http.Handler {
+// handleCounts exports counts per bucket and line, and per room its
+// occupancy per bucket (package occupancy) and its counting days. Without
+// from and to it exports today.
+func handleCounts(log *slog.Logger, store countsStore, now func() time.Time, loc *time.Location) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		bucket, ok := parseBucket(q.Get("bucket"), loc)
@@ -119,15 +145,15 @@ func handleCounts(log *slog.Logger, store auditedCountStore, now func() time.Tim
 		day, _ := parseBucket("1d", loc)
 		from := day.start(now())
 		if s := q.Get("from"); s != "" {
-			if from, ok = parseTime(s); !ok {
-				fail(w, log, invalid("from must be RFC3339 or Unix milliseconds"))
+			if from, ok = parseTime(s, loc); !ok {
+				fail(w, log, invalid("from must be RFC3339, Unix milliseconds or a date"))
 				return
 			}
 		}
 		to := day.end(day.start(from))
 		if s := q.Get("to"); s != "" {
-			if to, ok = parseTime(s); !ok {
-				fail(w, log, invalid("to must be RFC3339 or Unix milliseconds"))
+			if to, ok = parseTime(s, loc); !ok {
+				fail(w, log, invalid("to must be RFC3339, Unix milliseconds or a date"))
 				return
 			}
 		}
@@ -159,7 +185,7 @@ func handleCounts(log *slog.Logger, store auditedCountStore, now func() time.Tim
 			}
 		}
 
-		head := export{Room: room, Bucket: bucket.name, From: bucket.stamp(from), To: bucket.stamp(to)}
+		head := export{Room: room, Bucket: bucket.name, From: bucket.stamp(from), To: bucket.stamp(to), TimeZone: zoneName(loc, from)}
 		subject := fmt.Sprintf("counts of %s from %s to %s by %s", cmp.Or(room, "all rooms"), head.From, head.To, bucket.name)
 		if err := audit(r, store, now(), server.ActionExportCounts, subject, ""); err != nil {
 			fail(w, log, err)
@@ -186,9 +212,8 @@ func handleCounts(log *slog.Logger, store auditedCountStore, now func() time.Tim
 		if format == "csv" {
 			err = writeCSV(out, rows, bucket)
 		} else {
-			err = writeJSON(out, head, rows, func(room string) iter.Seq2[server.CountRow, error] {
-				return store.PrimaryCounts(r.Context(), room, from, to)
-			}, rooms, starts, bucket)
+			occ := roomOccupancy{store: store, loc: loc, from: from, to: to, now: now(), starts: starts, bucket: bucket}
+			err = writeJSON(r.Context(), out, head, rows, occ, rooms)
 		}
 		switch {
 		case err == nil:
@@ -265,7 +290,7 @@ func eachRow(rows iter.Seq2[server.CountRow, error], b bucketing, emit func(coun
 		k := key{c.Room, c.Kiosk, c.Line}
 		row := sums[k]
 		if row == nil {
-			row = &countRow{Start: b.stamp(s), End: b.stamp(b.end(s)), Room: c.Room, Kiosk: c.Kiosk, Line: c.Line}
+			row = &countRow{Start: b.stamp(s), End: b.stamp(b.end(s)), Room: c.Room, Kiosk: c.Kiosk, Line: c.Line, Inside: c.Inside}
 			sums[k] = row
 		}
 		row.In += c.In
@@ -274,41 +299,86 @@ func eachRow(rows iter.Seq2[server.CountRow, error], b bucketing, emit func(coun
 	return flush(math.MaxInt64)
 }
 
-// eachOccupancy hands emit, room by room, every bucket in starts with the
-// room's primary lines' totals and the running occupancy. It holds one
-// room's buckets at a time.
-func eachOccupancy(primary func(room string) iter.Seq2[server.CountRow, error], rooms []string, starts []time.Time, b bucketing, emit func(occupancyRow) error) error {
-	totals := make([][2]int64, len(starts))
-	for _, room := range rooms {
-		clear(totals)
-		for c, err := range primary(room) {
-			if err != nil {
-				return err
+// countsStore is what the counts export reads, and logs the export in.
+type countsStore interface {
+	auditedCountStore
+	Room(ctx context.Context, name string) (server.Room, error)
+}
+
+// roomOccupancy computes the occupancy section of an export.
+type roomOccupancy struct {
+	store    countsStore
+	loc      *time.Location
+	from, to time.Time
+	now      time.Time
+	starts   []time.Time
+	bucket   bucketing
+}
+
+// each hands emit every bucket of one room, and returns the room's
+// counting days that overlap the range and have started. It reads the
+// room's rows from the start of the counting day of the first bucket to
+// the end of the day of the last, so each bucket's occupancy counts from
+// its day's reset and each day is whole; a bucket's in and out count only
+// rows in the range, like the rows section. It holds one page per source
+// and one room's days.
+func (o roomOccupancy) each(ctx context.Context, room string, emit func(occupancyRow) error) ([]dayRow, error) {
+	settings, err := o.store.Room(ctx, room)
+	if err != nil {
+		return nil, err
+	}
+	days := occupancy.Days{Loc: o.loc, ResetMinute: settings.ResetMinute}
+	first := o.starts[0]
+	last := o.bucket.end(o.starts[len(o.starts)-1])
+	readEnd := days.Next(days.Start(last.Add(-time.Millisecond)))
+	c := occupancy.New(days, first)
+	next, stop := iter.Pull2(o.store.RoomCounts(ctx, room, days.Start(first), readEnd))
+	defer stop()
+	row, err, ok := next()
+	for _, s := range o.starts {
+		end := o.bucket.end(s)
+		c.Mark(s)
+		out := occupancyRow{Start: o.bucket.stamp(s), End: o.bucket.stamp(end), Room: room}
+		for ; ok && err == nil && row.Start.Before(end); row, err, ok = next() {
+			c.Add(row)
+			if !row.Start.Before(o.from) && row.Start.Before(o.to) {
+				in, left := row.Enters()
+				out.In += in
+				out.Out += left
 			}
-			s := b.start(c.Start)
-			i, found := slices.BinarySearchFunc(starts, s, time.Time.Compare)
-			if !found {
-				continue
-			}
-			totals[i][0] += c.In
-			totals[i][1] += c.Out
 		}
-		var occ int64
-		for i, s := range starts {
-			t := totals[i]
-			occ += t[0] - t[1]
-			if err := emit(occupancyRow{b.stamp(s), b.stamp(b.end(s)), room, t[0], t[1], occ}); err != nil {
-				return err
-			}
+		if err != nil {
+			return nil, err
+		}
+		occ := c.Before(end)
+		if !s.After(o.now) {
+			peak := max(c.Peak(), occ)
+			out.Occupancy, out.Peak = &occ, &peak
+		}
+		if err := emit(out); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	for ; ok && err == nil; row, err, ok = next() {
+		c.Add(row)
+	}
+	if err != nil {
+		return nil, err
+	}
+	open := c.Close(readEnd)
+	var out []dayRow
+	for _, d := range append(c.Done, open) {
+		if d.End.After(o.from) && d.Start.Before(o.to) && !d.Start.After(o.now) {
+			out = append(out, dayRow{room, o.bucket.stamp(d.Start), o.bucket.stamp(d.End), d.In, d.Out, d.Peak, d.Drift})
+		}
+	}
+	return out, nil
 }
 
 // writeJSON writes what encoding/json writes for the export struct (with
 // its trailing newline), byte for byte, one row at a time.
-func writeJSON(w io.Writer, head export, rows iter.Seq2[server.CountRow, error], primary func(string) iter.Seq2[server.CountRow, error],
-	rooms []string, starts []time.Time, b bucketing) error {
+func writeJSON(ctx context.Context, w io.Writer, head export, rows iter.Seq2[server.CountRow, error], occ roomOccupancy, rooms []string) error {
+	b := occ.bucket
 	bw := bufio.NewWriterSize(w, 32<<10)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -325,7 +395,7 @@ func writeJSON(w io.Writer, head export, rows iter.Seq2[server.CountRow, error],
 	for _, f := range []struct {
 		sep string
 		v   string
-	}{{`{"room":`, head.Room}, {`,"bucket":`, head.Bucket}, {`,"from":`, head.From}, {`,"to":`, head.To}} {
+	}{{`{"room":`, head.Room}, {`,"bucket":`, head.Bucket}, {`,"from":`, head.From}, {`,"to":`, head.To}, {`,"time_zone":`, head.TimeZone}} {
 		if err := value(f.sep, f.v); err != nil {
 			return err
 		}
@@ -342,12 +412,27 @@ func writeJSON(w io.Writer, head export, rows iter.Seq2[server.CountRow, error],
 		bw.WriteString(sep)
 	}
 	sep = `],"occupancy":[`
-	if err := eachOccupancy(primary, rooms, starts, b, func(o occupancyRow) error {
-		err := value(sep, o)
+	var days []dayRow // a year of 300 rooms is 110,000 days: a few MB
+	for _, room := range rooms {
+		d, err := occ.each(ctx, room, func(o occupancyRow) error {
+			err := value(sep, o)
+			sep = ","
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		days = append(days, d...)
+	}
+	if sep != "," {
+		bw.WriteString(sep)
+	}
+	sep = `],"days":[`
+	for _, d := range days {
+		if err := value(sep, d); err != nil {
+			return err
+		}
 		sep = ","
-		return err
-	}); err != nil {
-		return err
 	}
 	if sep != "," {
 		bw.WriteString(sep)
@@ -359,25 +444,14 @@ func writeJSON(w io.Writer, head export, rows iter.Seq2[server.CountRow, error],
 // writeCSV writes the rows under the documented header, one at a time.
 func writeCSV(w io.Writer, rows iter.Seq2[server.CountRow, error], b bucketing) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"start", "end", "room", "kiosk", "line", "in", "out"})
+	cw.Write([]string{"start", "end", "room", "kiosk", "line", "in", "out", "inside"})
 	if err := eachRow(rows, b, func(r countRow) error {
-		return cw.Write([]string{r.Start, r.End, r.Room, r.Kiosk, r.Line, strconv.FormatInt(r.In, 10), strconv.FormatInt(r.Out, 10)})
+		return cw.Write([]string{r.Start, r.End, r.Room, r.Kiosk, r.Line, strconv.FormatInt(r.In, 10), strconv.FormatInt(r.Out, 10), string(r.Inside)})
 	}); err != nil {
 		return err
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-func handleRooms(log *slog.Logger, store server.CountStore) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rooms, err := store.Rooms(r.Context())
-		if err != nil {
-			fail(w, log, err)
-			return
-		}
-		encode(w, http.StatusOK, map[string][]string{"rooms": rooms})
-	})
 }
 
 func handleHealthz(log *slog.Logger, store server.Store) http.Handler {

@@ -17,8 +17,38 @@ import (
 
 type exportJSON struct {
 	Room, Bucket, From, To string
+	TimeZone               string `json:"time_zone"`
 	Rows                   []countRow
 	Occupancy              []occupancyRow
+	Days                   []dayRow
+}
+
+func n(v int64) *int64 { return &v }
+
+// occ is an occupancy row without pointers, to compare.
+type occ struct {
+	Start, End, Room string
+	In, Out          int64
+	Occupancy, Peak  int64 // -1: null
+}
+
+func plain(o occupancyRow) occ {
+	v := occ{o.Start, o.End, o.Room, o.In, o.Out, -1, -1}
+	if o.Occupancy != nil {
+		v.Occupancy = *o.Occupancy
+	}
+	if o.Peak != nil {
+		v.Peak = *o.Peak
+	}
+	return v
+}
+
+func plains(os []occupancyRow) []occ {
+	out := make([]occ, len(os))
+	for i, o := range os {
+		out[i] = plain(o)
+	}
+	return out
 }
 
 func (e *env) export(q url.Values) exportJSON {
@@ -59,11 +89,11 @@ func TestExport(t *testing.T) {
 	q9, q915 := "2026-03-02T09:00:00+01:00", "2026-03-02T09:15:00+01:00"
 	q930 := "2026-03-02T09:30:00+01:00"
 	wantRows := []countRow{
-		{q9, q915, "hall", e.kioskID, "door", 7, 1},
-		{q9, q915, "hall", e.kioskID, "side", 2, 0},
-		{q9, q915, "hall", k2.Kiosk.ID, "back", 1, 2},
-		{q915, q930, "hall", e.kioskID, "door", 0, 4},
-		{q915, q930, "hall", e.kioskID, "side", 1, 0},
+		{q9, q915, "hall", e.kioskID, "door", wire.Left, 7, 1},
+		{q9, q915, "hall", e.kioskID, "side", wire.Through, 2, 0},
+		{q9, q915, "hall", k2.Kiosk.ID, "back", wire.Left, 1, 2},
+		{q915, q930, "hall", e.kioskID, "door", wire.Left, 0, 4},
+		{q915, q930, "hall", e.kioskID, "side", wire.Through, 1, 0},
 	}
 	if e.kioskID > k2.Kiosk.ID { // rows are ordered by kiosk id within a bucket
 		wantRows[0], wantRows[1], wantRows[2] = wantRows[2], wantRows[0], wantRows[1]
@@ -74,27 +104,50 @@ func TestExport(t *testing.T) {
 	if len(got.Occupancy) != 96 {
 		t.Fatalf("%d occupancy buckets, want 96 quarters", len(got.Occupancy))
 	}
-	// Room totals use each kiosk's first line: door and back, not side.
-	if o := got.Occupancy[36]; o != (occupancyRow{q9, q915, "hall", 8, 3, 5}) {
+	// Sides not given: each kiosk's first line is the room's door (door and
+	// back), the others count passers-by (side), as before sides.
+	if o := plain(got.Occupancy[36]); o != (occ{q9, q915, "hall", 8, 3, 5, 5}) {
 		t.Errorf("09:00 occupancy %+v", o)
 	}
-	if o := got.Occupancy[37]; o != (occupancyRow{q915, q930, "hall", 0, 4, 1}) {
+	if o := plain(got.Occupancy[37]); o != (occ{q915, q930, "hall", 0, 4, 1, 5}) {
 		t.Errorf("09:15 occupancy %+v", o)
 	}
-	if o := got.Occupancy[95]; o.Occupancy != 1 || o.End != "2026-03-03T00:00:00+01:00" {
-		t.Errorf("last occupancy %+v", o)
+	// The quarter that starts now has a value; later ones are empty.
+	if o := plain(got.Occupancy[40]); o.Occupancy != 1 || o.Start != "2026-03-02T10:00:00+01:00" {
+		t.Errorf("10:00 occupancy %+v", o)
+	}
+	if o := got.Occupancy[41]; o.Occupancy != nil || o.Peak != nil || o.In != 0 {
+		t.Errorf("a future quarter %+v", plain(o))
+	}
+	if o := got.Occupancy[95]; o.Occupancy != nil || o.End != "2026-03-03T00:00:00+01:00" {
+		t.Errorf("last occupancy %+v", plain(o))
+	}
+	if got.TimeZone != "Europe/Amsterdam" {
+		t.Errorf("time zone %q", got.TimeZone)
 	}
 
 	// 1d buckets start at local midnight; all rooms without a room filter.
 	got = e.export(url.Values{"from": {"2026-03-01T00:00:00+01:00"}, "to": {"2026-03-03T00:00:00+01:00"}, "bucket": {"1d"}})
-	wantOcc := []occupancyRow{
-		{"2026-03-01T00:00:00+01:00", "2026-03-02T00:00:00+01:00", "hall", 100, 100, 0},
-		{"2026-03-02T00:00:00+01:00", "2026-03-03T00:00:00+01:00", "hall", 8, 7, 1},
-		{"2026-03-01T00:00:00+01:00", "2026-03-02T00:00:00+01:00", "kitchen", 0, 0, 0},
-		{"2026-03-02T00:00:00+01:00", "2026-03-03T00:00:00+01:00", "kitchen", 3, 0, 3},
+	wantOcc := []occ{
+		{"2026-03-01T00:00:00+01:00", "2026-03-02T00:00:00+01:00", "hall", 100, 100, 0, 0},
+		{"2026-03-02T00:00:00+01:00", "2026-03-03T00:00:00+01:00", "hall", 8, 7, 1, 5},
+		{"2026-03-01T00:00:00+01:00", "2026-03-02T00:00:00+01:00", "kitchen", 0, 0, 0, 0},
+		{"2026-03-02T00:00:00+01:00", "2026-03-03T00:00:00+01:00", "kitchen", 3, 0, 3, 3},
 	}
-	if !reflect.DeepEqual(got.Occupancy, wantOcc) {
-		t.Errorf("1d occupancy\n%+v\nwant\n%+v", got.Occupancy, wantOcc)
+	if !reflect.DeepEqual(plains(got.Occupancy), wantOcc) {
+		t.Errorf("1d occupancy\n%+v\nwant\n%+v", plains(got.Occupancy), wantOcc)
+	}
+	// The counting days (04:00 to 04:00) that overlap the range and have started.
+	wantDays := []dayRow{
+		{"hall", "2026-02-28T04:00:00+01:00", "2026-03-01T04:00:00+01:00", 0, 0, 0, 0},
+		{"hall", "2026-03-01T04:00:00+01:00", "2026-03-02T04:00:00+01:00", 100, 100, 0, 0},
+		{"hall", "2026-03-02T04:00:00+01:00", "2026-03-03T04:00:00+01:00", 8, 7, 5, 0},
+		{"kitchen", "2026-02-28T04:00:00+01:00", "2026-03-01T04:00:00+01:00", 0, 0, 0, 0},
+		{"kitchen", "2026-03-01T04:00:00+01:00", "2026-03-02T04:00:00+01:00", 0, 0, 0, 0},
+		{"kitchen", "2026-03-02T04:00:00+01:00", "2026-03-03T04:00:00+01:00", 3, 0, 3, 0},
+	}
+	if !reflect.DeepEqual(got.Days, wantDays) {
+		t.Errorf("days\n%+v\nwant\n%+v", got.Days, wantDays)
 	}
 
 	// Default range is today, 1h buckets.
@@ -113,11 +166,11 @@ func TestExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(records[0], ",") != "start,end,room,kiosk,line,in,out" || len(records) != len(wantRows)+1 {
+	if strings.Join(records[0], ",") != "start,end,room,kiosk,line,in,out,inside" || len(records) != len(wantRows)+1 {
 		t.Fatalf("csv %q", records)
 	}
 	for i, r := range wantRows {
-		want := []string{r.Start, r.End, r.Room, r.Kiosk, r.Line, strconv.FormatInt(r.In, 10), strconv.FormatInt(r.Out, 10)}
+		want := []string{r.Start, r.End, r.Room, r.Kiosk, r.Line, strconv.FormatInt(r.In, 10), strconv.FormatInt(r.Out, 10), string(r.Inside)}
 		if !reflect.DeepEqual(records[i+1], want) {
 			t.Errorf("csv row %d %q, want %q", i, records[i+1], want)
 		}
@@ -138,18 +191,6 @@ func TestBucketsAcrossDST(t *testing.T) {
 	h, _ := parseBucket("1h", india)
 	if got := h.start(time.Date(2026, 3, 2, 9, 40, 0, 0, india)); got.Minute() != 0 || got.Hour() != 9 {
 		t.Errorf("+05:30 hour bucket starts %v", got)
-	}
-}
-
-func TestRooms(t *testing.T) {
-	e := newEnv(t)
-	e.createKiosk("b", "zaal", doorLine)
-	e.createKiosk("a", "hall", doorLine)
-	e.createKiosk("c", "hall", doorLine)
-	w := e.do("GET", "/api/v1/rooms", nil, true)
-	wantStatus(t, w, http.StatusOK)
-	if got := decodeJSON[map[string][]string](t, w)["rooms"]; !reflect.DeepEqual(got, []string{"hall", "zaal"}) {
-		t.Errorf("rooms %v", got)
 	}
 }
 
@@ -204,9 +245,9 @@ func TestExportEncoding(t *testing.T) {
 		wantStatus(t, w, http.StatusOK)
 		want.Reset()
 		cw := csv.NewWriter(&want)
-		cw.Write([]string{"start", "end", "room", "kiosk", "line", "in", "out"})
+		cw.Write([]string{"start", "end", "room", "kiosk", "line", "in", "out", "inside"})
 		for _, r := range got.Rows {
-			cw.Write([]string{r.Start, r.End, r.Room, r.Kiosk, r.Line, strconv.FormatInt(r.In, 10), strconv.FormatInt(r.Out, 10)})
+			cw.Write([]string{r.Start, r.End, r.Room, r.Kiosk, r.Line, strconv.FormatInt(r.In, 10), strconv.FormatInt(r.Out, 10), string(r.Inside)})
 		}
 		cw.Flush()
 		if w.Body.String() != want.String() {

@@ -92,7 +92,7 @@ func handleCreateKiosk(log *slog.Logger, store server.KioskStore, now func() tim
 			fail(w, log, err)
 			return
 		}
-		k := server.Kiosk{ID: server.NewID("k-"), Name: req.Name, Room: req.Room, IntervalS: req.IntervalS, Lines: req.Lines}
+		k := server.Kiosk{ID: server.NewID("k-"), Name: req.Name, Room: req.Room, IntervalS: req.IntervalS, Lines: server.WithSides(req.Lines)}
 		if err := store.CreateKiosk(r.Context(), k); err != nil {
 			fail(w, log, err)
 			return

@@ -45,6 +45,8 @@ func addRoutes(mux registrar, d Deps) {
 	mux.Handle("GET /kiosk", d.Assets.Page("kiosk.html"))
 	mux.Handle("GET /admin", d.Assets.Page("admin.html"))
 	mux.Handle("GET /admin/{section}", adminSection(d.Assets.Page("admin.html")))
+	mux.Handle("GET /dashboard", d.Assets.Page("dashboard.html"))
+	mux.Handle("GET /display", d.Assets.Page("display.html"))
 	mux.Handle("GET /login", d.Assets.Page("login.html"))
 	mux.Handle("GET /exam", d.Assets.Page("exam.html"))
 	mux.Handle("GET /review", d.Assets.Page("review.html"))
@@ -81,7 +83,10 @@ func addRoutes(mux registrar, d Deps) {
 	mux.Handle("POST /api/v1/counts", lim.counts(handleIngest(d.Logger, d.Store, d.Now, builds)))
 
 	mux.Handle("GET /api/v1/counts", admin(handleCounts(d.Logger, d.Store, d.Now, d.Location)))
-	mux.Handle("GET /api/v1/rooms", admin(handleRooms(d.Logger, d.Store)))
+	mux.Handle("GET /api/v1/rooms", admin(handleRooms(d.Logger, d.Store, d.Now, d.Location)))
+	mux.Handle("PUT /api/v1/rooms/{room}", admin(handleSetRoom(d.Logger, d.Store)))
+	// A room's capacity display: public and read-only, counts only.
+	mux.Handle("GET /api/v1/display", handleDisplay(d.Logger, d.Store, d.Now, d.Location))
 
 	mux.Handle("POST /api/v1/exams", admin(handleCreateExam(d.Logger, d.Store, d.Now, d.Location, d.FrameOrigins)))
 	mux.Handle("GET /api/v1/exams", admin(handleListExams(d.Logger, d.Store)))

@@ -296,7 +296,7 @@ func sums(t *testing.T, e *env, from, to time.Time) map[string]total {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Room != "hall" || r.Kiosk != "k-1" || r.Primary != (r.Line == "door") {
+		if r.Room != "hall" || r.Kiosk != "k-1" || (r.Inside == wire.Left) != (r.Line == "door") {
 			t.Errorf("row %+v", r)
 		}
 		k := r.Start.UTC().Truncate(time.Hour).Format(time.RFC3339) + " " + r.Line

@@ -1,11 +1,9 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"iter"
 	"time"
@@ -148,113 +146,152 @@ var countPage = 2000 // a variable: tests page by a few rows
 // period, once a day.
 func (s *DB) Counts(ctx context.Context, room string, from, to time.Time) iter.Seq2[server.CountRow, error] {
 	batches := paged(ctx, s, countKey{start: from.UnixMilli()}, func(k countKey) (string, []any) {
-		return `SELECT b.start_ms, b.device_id, b.seq, l.line, k.room, k.id, k.lines, l.n_in, l.n_out
+		return `SELECT b.start_ms, b.device_id, b.seq, l.line, k.room, k.id, n.inside, l.n_in, l.n_out
 			FROM batches b
 			JOIN batch_lines l ON l.device_id = b.device_id AND l.seq = b.seq
 			JOIN devices d ON d.id = b.device_id
 			JOIN kiosks k ON k.id = d.kiosk_id
+			JOIN kiosk_line_names n ON n.kiosk_id = k.id AND n.name = l.line
 			WHERE b.start_ms >= ?1 AND b.start_ms < ?2 AND (?3 = '' OR k.room = ?3)
 			  AND (b.start_ms > ?1 OR b.device_id > ?4 OR (b.device_id = ?4 AND (b.seq > ?5 OR (b.seq = ?5 AND l.line > ?6))))
 			ORDER BY b.start_ms, b.device_id, b.seq, l.line LIMIT ?7`,
 			[]any{k.start, to.UnixMilli(), room, k.id, k.seq, k.line, countPage}
 	})
 	hours := paged(ctx, s, countKey{start: from.UnixMilli()}, func(k countKey) (string, []any) {
-		return `SELECT h.hour_ms, h.kiosk_id, 0, h.line, k.room, k.id, k.lines, h.n_in, h.n_out
+		return `SELECT h.hour_ms, h.kiosk_id, 0, h.line, k.room, k.id, n.inside, h.n_in, h.n_out
 			FROM count_hours h
 			JOIN kiosks k ON k.id = h.kiosk_id
+			JOIN kiosk_line_names n ON n.kiosk_id = k.id AND n.name = h.line
 			WHERE h.hour_ms >= ?1 AND h.hour_ms < ?2 AND (?3 = '' OR k.room = ?3)
 			  AND (h.hour_ms > ?1 OR h.kiosk_id > ?4 OR (h.kiosk_id = ?4 AND h.line > ?5))
 			ORDER BY h.hour_ms, h.kiosk_id, h.line LIMIT ?6`,
 			[]any{k.start, to.UnixMilli(), room, k.id, k.line, countPage}
 	})
+	return merged(batches, hours)
+}
+
+// merged yields the rows of two sequences, each in order of start, in
+// order of start; of rows that start together, a's come first.
+func merged(a, b iter.Seq2[server.CountRow, error]) iter.Seq2[server.CountRow, error] {
 	return func(yield func(server.CountRow, error) bool) {
-		next, stop := iter.Pull2(batches)
+		next, stop := iter.Pull2(a)
 		defer stop()
-		b, errB, okB := next()
-		for h, err := range hours {
+		x, errX, okX := next()
+		for y, err := range b {
 			if err != nil {
 				yield(server.CountRow{}, err)
 				return
 			}
-			for okB && (errB != nil || !b.Start.After(h.Start)) {
-				if !yield(b, errB) || errB != nil {
+			for okX && (errX != nil || !x.Start.After(y.Start)) {
+				if !yield(x, errX) || errX != nil {
 					return
 				}
-				b, errB, okB = next()
+				x, errX, okX = next()
 			}
-			if !yield(h, nil) {
+			if !yield(y, nil) {
 				return
 			}
 		}
-		for ; okB; b, errB, okB = next() {
-			if !yield(b, errB) || errB != nil {
+		for ; okX; x, errX, okX = next() {
+			if !yield(x, errX) || errX != nil {
 				return
 			}
 		}
 	}
 }
 
-// PrimaryCounts yields the rows of one room's primary lines (each kiosk's
-// first line, the one room totals use) in [from, to), batches and roll-ups
-// alike, in no particular order: a room's totals need none. Read device by
-// device and kiosk by kiosk in the order of the tables' keys, each page is
-// a range of a primary key, so a room costs its own rows, not a scan of
-// every room's.
-func (s *DB) PrimaryCounts(ctx context.Context, room string, from, to time.Time) iter.Seq2[server.CountRow, error] {
+// RoomCounts yields the rows of one room's lines that change its occupancy
+// in [from, to), batches and roll-ups alike, in order of start. Each
+// device's batches and each kiosk line's roll-ups are read page by page
+// along an index (a room costs its own rows, not a scan of every room's),
+// and the sources are merged: a room has a few devices, so a merge by
+// pairs costs little and holds one page per source.
+func (s *DB) RoomCounts(ctx context.Context, room string, from, to time.Time) iter.Seq2[server.CountRow, error] {
 	return func(yield func(server.CountRow, error) bool) {
-		type source struct{ kiosk, device, line string } // device "" for the kiosk's roll-ups
-		var sources []source
-		_, _, err := s.page(ctx, `SELECT k.id, k.lines, coalesce(d.id, '') FROM kiosks k LEFT JOIN devices d ON d.kiosk_id = k.id
-			WHERE k.room = ? ORDER BY k.id, d.id`, []any{room}, func(rows *sql.Rows) (bool, error) {
-			var kiosk, lines, device string
-			if err := rows.Scan(&kiosk, &lines, &device); err != nil {
-				return false, err
-			}
-			first, err := firstLine(lines)
-			if len(sources) == 0 || sources[len(sources)-1].kiosk != kiosk {
-				sources = append(sources, source{kiosk, "", first})
-			}
-			if device != "" {
-				sources = append(sources, source{kiosk, device, first})
-			}
+		type kioskLine struct{ kiosk, line string }
+		sides := map[kioskLine]wire.Side{}
+		var sources []iter.Seq2[server.CountRow, error]
+		_, _, err := s.page(ctx, `SELECT k.id, n.name, n.inside FROM kiosks k JOIN kiosk_line_names n ON n.kiosk_id = k.id
+			WHERE k.room = ? AND n.inside != 'none' ORDER BY k.id, n.name`, []any{room}, func(rows *sql.Rows) (bool, error) {
+			var kl kioskLine
+			var side string
+			err := rows.Scan(&kl.kiosk, &kl.line, &side)
+			sides[kl] = wire.Side(side)
+			sources = append(sources, s.pagedRoom(ctx, `SELECT hour_ms, 0, line, n_in, n_out FROM count_hours
+				WHERE kiosk_id = ?1 AND line = ?2 AND hour_ms >= ?3 AND hour_ms < ?4 AND hour_ms > ?5
+				ORDER BY hour_ms LIMIT ?6`, func(k countKey) []any {
+				return []any{kl.kiosk, kl.line, from.UnixMilli(), to.UnixMilli(), k.start, countPage}
+			}, server.CountRow{Room: room, Kiosk: kl.kiosk, Inside: wire.Side(side)}, nil))
 			return true, err
 		})
+		if err == nil {
+			_, _, err = s.page(ctx, `SELECT d.id, k.id FROM devices d JOIN kiosks k ON k.id = d.kiosk_id WHERE k.room = ? ORDER BY d.id`,
+				[]any{room}, func(rows *sql.Rows) (bool, error) {
+					var device, kiosk string
+					err := rows.Scan(&device, &kiosk)
+					sources = append(sources, s.pagedRoom(ctx, `SELECT b.start_ms, b.seq, l.line, l.n_in, l.n_out FROM batches b
+						JOIN batch_lines l ON l.device_id = b.device_id AND l.seq = b.seq
+						WHERE b.device_id = ?1 AND b.start_ms >= ?2 AND b.start_ms < ?3
+						  AND (b.start_ms > ?4 OR (b.start_ms = ?4 AND (b.seq > ?5 OR (b.seq = ?5 AND l.line > ?6))))
+						ORDER BY b.start_ms, b.seq, l.line LIMIT ?7`, func(k countKey) []any {
+						return []any{device, from.UnixMilli(), to.UnixMilli(), k.start, k.seq, k.line, countPage}
+					}, server.CountRow{Room: room, Kiosk: kiosk}, func(r *server.CountRow) bool {
+						r.Inside = sides[kioskLine{r.Kiosk, r.Line}]
+						return r.Inside != ""
+					}))
+					return true, err
+				})
+		}
 		if err != nil {
 			yield(server.CountRow{}, err)
 			return
 		}
-		for _, src := range sources {
-			query := `SELECT b.seq, b.start_ms, l.n_in, l.n_out FROM batches b
-				JOIN batch_lines l ON l.device_id = b.device_id AND l.seq = b.seq AND l.line = ?1
-				WHERE b.device_id = ?2 AND b.seq > ?3 AND b.start_ms >= ?4 AND b.start_ms < ?5
-				ORDER BY b.seq LIMIT ?6`
-			if src.device == "" {
-				query = `SELECT hour_ms, hour_ms, n_in, n_out FROM count_hours
-					WHERE line = ?1 AND kiosk_id = ?2 AND hour_ms > ?3 AND hour_ms >= ?4 AND hour_ms < ?5
-					ORDER BY hour_ms LIMIT ?6`
+		// Merge by pairs: a balanced tree of merges, log2(sources) deep.
+		for len(sources) > 1 {
+			var next []iter.Seq2[server.CountRow, error]
+			for i := 0; i+1 < len(sources); i += 2 {
+				next = append(next, merged(sources[i], sources[i+1]))
 			}
-			id := cmp.Or(src.device, src.kiosk)
-			for after := int64(-1); ; {
-				n, more, err := s.page(ctx, query, []any{src.line, id, after, from.UnixMilli(), to.UnixMilli(), countPage},
-					func(rows *sql.Rows) (bool, error) {
-						r := server.CountRow{Room: room, Kiosk: src.kiosk, Line: src.line, Primary: true}
-						var start int64
-						if err := rows.Scan(&after, &start, &r.In, &r.Out); err != nil {
-							return false, err
-						}
-						r.Start = time.UnixMilli(start)
-						return yield(r, nil), nil
-					})
-				if err != nil {
-					yield(server.CountRow{}, err)
+			if len(sources)%2 == 1 {
+				next = append(next, sources[len(sources)-1])
+			}
+			sources = next
+		}
+		for _, src := range sources {
+			for r, err := range src {
+				if !yield(r, err) || err != nil {
 					return
 				}
-				if !more {
-					return
+			}
+		}
+	}
+}
+
+// pagedRoom yields the rows of one source of RoomCounts, shaped as like
+// and kept when keep (nil: all) says so. query selects start, seq, line,
+// in and out in order of (start, seq, line), from the key args makes.
+func (s *DB) pagedRoom(ctx context.Context, query string, args func(countKey) []any, like server.CountRow,
+	keep func(*server.CountRow) bool) iter.Seq2[server.CountRow, error] {
+	return func(yield func(server.CountRow, error) bool) {
+		k := countKey{start: -1, seq: -1} // before any row: times are past 2020
+		for {
+			n, more, err := s.page(ctx, query, args(k), func(rows *sql.Rows) (bool, error) {
+				r := like
+				if err := rows.Scan(&k.start, &k.seq, &k.line, &r.In, &r.Out); err != nil {
+					return false, err
 				}
-				if n < countPage {
-					break
+				r.Start, r.Line = time.UnixMilli(k.start), k.line
+				if keep != nil && !keep(&r) {
+					return true, nil
 				}
+				return yield(r, nil), nil
+			})
+			switch {
+			case err != nil:
+				yield(server.CountRow{}, err)
+				return
+			case !more || n < countPage:
+				return
 			}
 		}
 	}
@@ -272,27 +309,17 @@ type countKey struct {
 // paged yields the rows of query's pages, each read from the key after the
 // last row of the one before, until a page comes back short. query returns
 // a page's statement for a key; it selects start, id, seq, line (the key),
-// then room, kiosk, kiosk lines, in and out.
+// then room, kiosk, the line's side, in and out.
 func paged(ctx context.Context, s *DB, k countKey, query func(countKey) (string, []any)) iter.Seq2[server.CountRow, error] {
 	return func(yield func(server.CountRow, error) bool) {
-		primary := map[string]string{} // kiosk lines JSON -> first line name, parsed once per kiosk
 		for {
 			q, args := query(k)
 			n, more, err := s.page(ctx, q, args, func(rows *sql.Rows) (bool, error) {
 				var r server.CountRow
-				var lines string
-				if err := rows.Scan(&k.start, &k.id, &k.seq, &k.line, &r.Room, &r.Kiosk, &lines, &r.In, &r.Out); err != nil {
+				if err := rows.Scan(&k.start, &k.id, &k.seq, &k.line, &r.Room, &r.Kiosk, &r.Inside, &r.In, &r.Out); err != nil {
 					return false, err
 				}
-				first, ok := primary[lines]
-				if !ok {
-					var err error
-					if first, err = firstLine(lines); err != nil {
-						return false, err
-					}
-					primary[lines] = first
-				}
-				r.Start, r.Line, r.Primary = time.UnixMilli(k.start), k.line, k.line == first
+				r.Start, r.Line = time.UnixMilli(k.start), k.line
 				return yield(r, nil), nil
 			})
 			switch {
@@ -304,16 +331,6 @@ func paged(ctx context.Context, s *DB, k countKey, query func(countKey) (string,
 			}
 		}
 	}
-}
-
-// firstLine returns the name of the first of a kiosk's lines (JSON), its
-// primary line.
-func firstLine(lines string) (string, error) {
-	var ls []wire.Line
-	if err := json.Unmarshal([]byte(lines), &ls); err != nil || len(ls) == 0 {
-		return "", err
-	}
-	return ls[0].Name, nil
 }
 
 // page runs one page's statement and hands each row to row until it

@@ -23,7 +23,8 @@ func TestCountsPaged(t *testing.T) {
 	side := wire.Line{Name: "side", A: [2]float64{0.5, 0}, B: [2]float64{0.5, 1}, Mode: wire.Deferred}
 	kiosks := []server.Kiosk{
 		{ID: "k-1", Name: "a", Room: "hall", IntervalS: 60, Lines: []wire.Line{door, side}},
-		{ID: "k-2", Name: "b", Room: "hall", IntervalS: 60, Lines: []wire.Line{side, door}}, // side is its primary line
+		// Sides said: the room is right of side, door counts passers-by.
+		{ID: "k-2", Name: "b", Room: "hall", IntervalS: 60, Lines: []wire.Line{withSide(side, wire.Right), withSide(door, wire.Through)}},
 		{ID: "k-3", Name: "c", Room: "kitchen", IntervalS: 60, Lines: []wire.Line{door}},
 	}
 	devices := map[string]string{"d-1": "k-1", "d-2": "k-1", "d-3": "k-2", "d-4": "k-3"} // d-2 replaced d-1's laptop
@@ -43,11 +44,12 @@ func TestCountsPaged(t *testing.T) {
 		}
 	}
 	room := map[string]string{"k-1": "hall", "k-2": "hall", "k-3": "kitchen"}
-	primary := map[string]string{"k-1": "door", "k-2": "side", "k-3": "door"}
+	// Sides not said: the first line is the room's door, as before sides.
+	inside := map[string]wire.Side{"k-1 door": wire.Left, "k-1 side": wire.Through, "k-2 side": wire.Right, "k-2 door": wire.Through, "k-3 door": wire.Left}
 	hour := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
 	var want []server.CountRow
 	add := func(start time.Time, kiosk, line string, in, out int64) {
-		want = append(want, server.CountRow{Start: start, Room: room[kiosk], Kiosk: kiosk, Line: line, Primary: line == primary[kiosk], In: in, Out: out})
+		want = append(want, server.CountRow{Start: start, Room: room[kiosk], Kiosk: kiosk, Line: line, Inside: inside[kiosk+" "+line], In: in, Out: out})
 	}
 	// Batches every 20 minutes from three devices at the same starts, one
 	// device with one line only; the first hour's starts tie with its roll-up rows.
@@ -107,14 +109,17 @@ func TestCountsPaged(t *testing.T) {
 			if r == "" {
 				continue
 			}
-			got, err = collect(db.PrimaryCounts(ctx, r, from, to))
+			got, err = collect(db.RoomCounts(ctx, r, from, to))
 			if err != nil {
 				t.Fatal(err)
 			}
+			if !slices.IsSortedFunc(got, func(x, y server.CountRow) int { return x.Start.Compare(y.Start) }) {
+				t.Errorf("page %d, room %q: room rows not in order of start", n, r)
+			}
 			slices.SortFunc(got, byKey)
-			w = slices.DeleteFunc(w, func(c server.CountRow) bool { return !c.Primary })
+			w = slices.DeleteFunc(w, func(c server.CountRow) bool { return c.Inside == wire.Through })
 			if !equalRows(got, w) {
-				t.Errorf("page %d, room %q: primary rows\n%v\nwant\n%v", n, r, got, w)
+				t.Errorf("page %d, room %q: room rows\n%v\nwant\n%v", n, r, got, w)
 			}
 		}
 	}
@@ -127,7 +132,7 @@ func TestCountsPaged(t *testing.T) {
 
 func equalRows(a, b []server.CountRow) bool {
 	return slices.EqualFunc(a, b, func(x, y server.CountRow) bool {
-		return x.Start.Equal(y.Start) && x.Room == y.Room && x.Kiosk == y.Kiosk && x.Line == y.Line && x.Primary == y.Primary && x.In == y.In && x.Out == y.Out
+		return x.Start.Equal(y.Start) && x.Room == y.Room && x.Kiosk == y.Kiosk && x.Line == y.Line && x.Inside == y.Inside && x.In == y.In && x.Out == y.Out
 	})
 }
 
@@ -150,10 +155,15 @@ func TestCountsStop(t *testing.T) {
 			break
 		}
 	}
-	for _, err := range db.PrimaryCounts(ctx, "hall", time.UnixMilli(0), time.UnixMilli(wire.MaxTimeMS)) {
+	for _, err := range db.RoomCounts(ctx, "hall", time.UnixMilli(0), time.UnixMilli(wire.MaxTimeMS)) {
 		if err != nil {
 			t.Fatal(err)
 		}
 		break
 	}
+}
+
+func withSide(l wire.Line, s wire.Side) wire.Line {
+	l.Inside = s
+	return l
 }

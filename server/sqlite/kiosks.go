@@ -16,6 +16,7 @@ var _ server.Store = (*DB)(nil)
 
 // CreateKiosk stores a new kiosk.
 func (s *DB) CreateKiosk(ctx context.Context, k server.Kiosk) error {
+	k.Lines = server.WithSides(k.Lines)
 	lines, err := json.Marshal(k.Lines)
 	if err != nil {
 		return err
@@ -30,10 +31,12 @@ func (s *DB) CreateKiosk(ctx context.Context, k server.Kiosk) error {
 }
 
 // rememberLineNames records every name a kiosk's lines ever had, so batches
-// counted before a line change, still queued in the kiosk, are accepted.
+// counted before a line change, still queued in the kiosk, are accepted,
+// and the side each last had: a removed line's batches keep it.
 func rememberLineNames(ctx context.Context, tx *sql.Tx, kioskID string, lines []wire.Line) error {
 	for _, l := range lines {
-		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO kiosk_line_names (kiosk_id, name) VALUES (?, ?)", kioskID, l.Name); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO kiosk_line_names (kiosk_id, name, inside) VALUES (?, ?, ?)
+			ON CONFLICT (kiosk_id, name) DO UPDATE SET inside = excluded.inside`, kioskID, l.Name, string(l.Inside)); err != nil {
 			return err
 		}
 	}
@@ -87,6 +90,7 @@ func (s *DB) Kiosks(ctx context.Context) ([]server.Kiosk, error) {
 
 // SetLines replaces a kiosk's lines.
 func (s *DB) SetLines(ctx context.Context, id string, lines []wire.Line) (server.Kiosk, error) {
+	lines = server.WithSides(lines)
 	js, err := json.Marshal(lines)
 	if err != nil {
 		return server.Kiosk{}, err

@@ -5,12 +5,15 @@ package sqlite
 import (
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"errors"
 	"flag"
 	"io/fs"
 	"iter"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -96,7 +99,7 @@ func TestMigrations(t *testing.T) {
 	if n := count(t, db, "SELECT count(*) FROM schema_migrations"); n != len(names) {
 		t.Errorf("%d migrations recorded after re-open", n)
 	}
-	if k, err := db.Kiosk(ctx, "k-1"); err != nil || k.Lines[0] != door {
+	if k, err := db.Kiosk(ctx, "k-1"); err != nil || k.Lines[0] != withSide(door, wire.Left) {
 		t.Errorf("kiosk after re-open: %+v %v", k, err)
 	}
 }
@@ -204,24 +207,102 @@ func TestGaps(t *testing.T) {
 	}
 }
 
-func TestCountsPrimaryLine(t *testing.T) {
+// TestCountsSides: each row carries its line's side; a line removed keeps
+// the side it last had, and a line set again takes its new one.
+func TestCountsSides(t *testing.T) {
 	db, dev := setup(t)
 	if _, err := db.Ingest(ctx, batch(dev, 1, "door", "side"), []byte{1}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := collect(db.Counts(ctx, "hall", time.UnixMilli(0), time.UnixMilli(wire.MaxTimeMS)))
-	if err != nil || len(rows) != 2 {
-		t.Fatalf("rows %+v %v", rows, err)
+	all := func(room string) []server.CountRow {
+		t.Helper()
+		rows, err := collect(db.Counts(ctx, room, time.UnixMilli(0), time.UnixMilli(wire.MaxTimeMS)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
 	}
-	if !rows[0].Primary || rows[0].Line != "door" || rows[1].Primary || rows[0].Kiosk != "k-1" || rows[0].Room != "hall" {
+	rows := all("hall")
+	if len(rows) != 2 || rows[0].Line != "door" || rows[0].Inside != wire.Left || rows[1].Inside != wire.Through || rows[0].Kiosk != "k-1" || rows[0].Room != "hall" {
 		t.Errorf("rows %+v", rows)
 	}
-	if rows, _ := collect(db.Counts(ctx, "kitchen", time.UnixMilli(0), time.UnixMilli(wire.MaxTimeMS))); len(rows) != 0 {
+	if rows := all("kitchen"); len(rows) != 0 {
 		t.Errorf("other room: %+v", rows)
 	}
-	primary, err := collect(db.PrimaryCounts(ctx, "hall", time.UnixMilli(0), time.UnixMilli(wire.MaxTimeMS)))
-	if err != nil || len(primary) != 1 || primary[0] != rows[0] {
-		t.Errorf("primary rows %+v %v, want %+v", primary, err, rows[0])
+	// side becomes the room's second door with the room on its right; door
+	// is removed and keeps left.
+	if _, err := db.SetLines(ctx, "k-1", []wire.Line{withSide(door, wire.Right)}); err != nil {
+		t.Fatal(err)
+	}
+	side := wire.Line{Name: "side", A: [2]float64{0.5, 0}, B: [2]float64{0.5, 1}, Mode: wire.Deferred, Inside: wire.Right}
+	if _, err := db.SetLines(ctx, "k-1", []wire.Line{side}); err != nil {
+		t.Fatal(err)
+	}
+	if rows := all("hall"); rows[0].Inside != wire.Right || rows[1].Inside != wire.Right {
+		t.Errorf("after SetLines: %+v", rows)
+	}
+	room, err := collect(db.RoomCounts(ctx, "hall", time.UnixMilli(0), time.UnixMilli(wire.MaxTimeMS)))
+	if err != nil || len(room) != 2 {
+		t.Errorf("room rows %+v %v", room, err)
+	}
+}
+
+// TestSidesMigration: kiosks made before lines had sides keep their
+// meaning. Their first line is the room's door, the others count passers-by,
+// and a line since removed counts nothing, as it did.
+func TestSidesMigration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lokaal.db")
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := New(raw)
+	if _, err := raw.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	for i, name := range names[:7] {
+		body, _ := migrations.ReadFile(name)
+		if _, err := raw.Exec(string(body)); err != nil {
+			t.Fatal(name, err)
+		}
+		raw.Exec("INSERT INTO schema_migrations VALUES (?, ?, 0)", i+1, name)
+	}
+	for _, q := range []string{
+		`INSERT INTO kiosks VALUES ('k-1', 'a', 'hall', 60, '[{"name":"entry","a":[0,0.725],"b":[1,0.725],"mode":"immediate"},{"name":"exit","a":[0.78,0.875],"b":[0.78,0.125],"mode":"deferred"}]', 0)`,
+		`INSERT INTO kiosk_line_names VALUES ('k-1', 'entry'), ('k-1', 'exit'), ('k-1', 'door')`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+
+	db := open(t, path)
+	k, err := db.Kiosk(ctx, "k-1")
+	if err != nil || len(k.Lines) != 2 {
+		t.Fatalf("kiosk %+v %v", k, err)
+	}
+	want := []wire.Line{
+		{Name: "entry", A: [2]float64{0, 0.725}, B: [2]float64{1, 0.725}, Mode: wire.Immediate, Inside: wire.Left},
+		{Name: "exit", A: [2]float64{0.78, 0.875}, B: [2]float64{0.78, 0.125}, Mode: wire.Deferred, Inside: wire.Through},
+	}
+	if !slices.Equal(k.Lines, want) {
+		t.Errorf("lines %+v\nwant %+v", k.Lines, want)
+	}
+	sides := map[string]string{}
+	rows, err := db.db.QueryContext(ctx, "SELECT name, inside FROM kiosk_line_names WHERE kiosk_id = 'k-1'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var n, s string
+		rows.Scan(&n, &s)
+		sides[n] = s
+	}
+	rows.Close()
+	if !maps.Equal(sides, map[string]string{"entry": "left", "exit": "none", "door": "none"}) {
+		t.Errorf("line names' sides %v", sides)
 	}
 }
 

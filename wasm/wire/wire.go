@@ -97,14 +97,29 @@ const (
 	Deferred Mode = "deferred"
 )
 
+// Side says where a line's room is, seen along A→B: a crossing towards
+// Left is counted "in", towards Right "out".
+type Side string
+
+const (
+	// Left: the room is on the left of A→B; "in" enters it, "out" leaves.
+	Left Side = "left"
+	// Right: the room is on the right; "out" enters it, "in" leaves.
+	Right Side = "right"
+	// Through: a pass-through counter, which never changes occupancy.
+	Through Side = "none"
+)
+
 // Line is a counting line in normalised frame coordinates (0..1, origin top
 // left). "in" is a crossing towards the screen-left of A→B: for A=(0,0.8),
-// B=(1,0.8) that is moving up the screen.
+// B=(1,0.8) that is moving up the screen. Inside says which side the room
+// is on; empty lets the server choose (see the server's defaults).
 type Line struct {
-	Name string     `json:"name"`
-	A    [2]float64 `json:"a"`
-	B    [2]float64 `json:"b"`
-	Mode Mode       `json:"mode"`
+	Name   string     `json:"name"`
+	A      [2]float64 `json:"a"`
+	B      [2]float64 `json:"b"`
+	Mode   Mode       `json:"mode"`
+	Inside Side       `json:"inside,omitempty"`
 }
 
 // Validate checks a line's name, coordinates and mode.
@@ -122,6 +137,11 @@ func (l Line) Validate() error {
 	}
 	if l.Mode != Immediate && l.Mode != Deferred {
 		return errorf(CodeInvalid, "line %s: mode must be %q or %q", l.Name, Immediate, Deferred)
+	}
+	switch l.Inside {
+	case "", Left, Right, Through:
+	default:
+		return errorf(CodeInvalid, "line %s: inside must be %q, %q or %q", l.Name, Left, Right, Through)
 	}
 	return nil
 }
@@ -149,6 +169,20 @@ type LineCount struct {
 	Line string `json:"line"`
 	In   int64  `json:"in"`
 	Out  int64  `json:"out"`
+}
+
+// Enters returns how many of the crossings entered the room of a line
+// whose room is on side, and how many left it; a pass-through line's
+// enter and leave nothing. The server's occupancy and the kiosk's "here"
+// both count by it.
+func (c LineCount) Enters(side Side) (enter, leave int64) {
+	switch side {
+	case Left:
+		return c.In, c.Out
+	case Right:
+		return c.Out, c.In
+	}
+	return 0, 0
 }
 
 // CountBatch is what a kiosk reports for one interval. It holds counts only,

@@ -103,10 +103,18 @@ func TestValidateLines(t *testing.T) {
 		t.Fatalf("good line rejected: %v", err)
 	}
 	bad := []Line{
-		{Name: "x", A: [2]float64{0, 0}, B: [2]float64{0.01, 0}, Mode: Immediate},      // too short
-		{Name: "x", A: [2]float64{-0.1, 0}, B: [2]float64{1, 0}, Mode: Immediate},      // outside the frame
-		{Name: "x", A: [2]float64{0, 0}, B: [2]float64{1, 0}, Mode: "sometimes"},       // unknown mode
-		{Name: "Entry Door", A: [2]float64{0, 0}, B: [2]float64{1, 0}, Mode: Deferred}, // name
+		{Name: "x", A: [2]float64{0, 0}, B: [2]float64{0.01, 0}, Mode: Immediate},            // too short
+		{Name: "x", A: [2]float64{-0.1, 0}, B: [2]float64{1, 0}, Mode: Immediate},            // outside the frame
+		{Name: "x", A: [2]float64{0, 0}, B: [2]float64{1, 0}, Mode: "sometimes"},             // unknown mode
+		{Name: "Entry Door", A: [2]float64{0, 0}, B: [2]float64{1, 0}, Mode: Deferred},       // name
+		{Name: "x", A: [2]float64{0, 0}, B: [2]float64{1, 0}, Mode: Immediate, Inside: "up"}, // unknown side
+	}
+	for _, side := range []Side{"", Left, Right, Through} {
+		l := entry
+		l.Inside = side
+		if err := ValidateLines([]Line{l}); err != nil {
+			t.Errorf("inside %q rejected: %v", side, err)
+		}
 	}
 	for i, l := range bad {
 		if code(ValidateLines([]Line{l})) != CodeInvalid {
@@ -135,5 +143,14 @@ func TestEnrolRequestValidate(t *testing.T) {
 	req.Code = "short"
 	if _, err := req.Validate(); code(err) != CodeInvalid {
 		t.Fatal("short code accepted")
+	}
+}
+
+func TestEnters(t *testing.T) {
+	c := LineCount{Line: "door", In: 5, Out: 2}
+	for side, want := range map[Side][2]int64{Left: {5, 2}, Right: {2, 5}, Through: {0, 0}, "": {0, 0}} {
+		if in, out := c.Enters(side); in != want[0] || out != want[1] {
+			t.Errorf("%q: %d entered, %d left, want %v", side, in, out, want)
+		}
 	}
 }

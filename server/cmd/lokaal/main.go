@@ -160,7 +160,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "lokaal serving on %s/\n  dashboard: %s/admin (kiosks, exams, students)\n  kiosk:     %s/kiosk\n  review:    %s/review\n", base, base, base, base)
+	fmt.Fprintf(stdout, "lokaal serving on %s/\n  dashboard: %s/admin (kiosks, exams, students)\n  rooms:     %s/dashboard (occupancy), %s/display?room=… (capacity screens)\n  kiosk:     %s/kiosk\n  review:    %s/review\n  time zone: %s\n",
+		base, base, base, base, base, base, loc)
 	switch {
 	case token != "":
 		fmt.Fprintf(stdout, "  admin token (shown once, only its hash is stored): %s\n", token)

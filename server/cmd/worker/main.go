@@ -27,6 +27,7 @@ import (
 	"os"
 	"testing/fstest"
 	"time"
+	_ "time/tzdata" // LOKAAL_TIME_ZONE: a Worker has no zoneinfo files
 
 	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/server/assets"

@@ -123,13 +123,20 @@ func (s *screen) draw(now float64, totals []wire.LineCount, diag string) {
 			}
 			ctx.SetFont("16px sans-serif")
 			ctx.FillText(l.Name+" (A)", ax+14, ay-14, -1)
+			s.drawInside(l, ax, ay, bx, by)
 		}
 	}
 
-	// The big numbers follow the dashboard: the first line is the kiosk's
-	// primary line and occupancy is its in minus out.
+	// The big numbers follow the dashboard: every line adds the crossings
+	// into the room and takes off those out of it, by its side.
 	if len(totals) > 0 {
-		in, out := totals[0].In, totals[0].Out
+		var in, out int64
+		for i, t := range totals {
+			if i < len(s.lines) {
+				e, l := t.Enters(s.lines[i].Inside)
+				in, out = in+e, out+l
+			}
+		}
 		ctx.SetTextBaseline("middle")
 		ctx.SetTextAlign("center")
 		ctx.SetFont(fontPx(0.09*h) + " sans-serif")
@@ -144,6 +151,44 @@ func (s *screen) draw(now float64, totals []wire.LineCount, diag string) {
 	ctx.SetFillStyle(colourDiag)
 	ctx.SetTextAlign("left")
 	ctx.FillText(diag, 8, h-0.03*h, w-16)
+}
+
+// drawInside shows, in setup mode, which side of a line its room is on:
+// an arrow from the line's middle into the room, or "pass-through".
+func (s *screen) drawInside(l wire.Line, ax, ay, bx, by float64) {
+	ctx := s.ctx
+	mx, my := (ax+bx)/2, (ay+by)/2
+	dx, dy := bx-ax, by-ay
+	n := math.Hypot(dx, dy)
+	if n == 0 {
+		return
+	}
+	// Screen-left of A→B (y grows downwards) is (dy, -dx): where "in" goes.
+	nx, ny := dy/n, -dx/n
+	switch l.Inside {
+	case wire.Right:
+		nx, ny = -nx, -ny
+	case wire.Left:
+	default:
+		ctx.FillText("pass-through", mx+8, my+20, -1)
+		return
+	}
+	const length, head = 48.0, 12.0
+	tx, ty := mx+nx*length, my+ny*length
+	ctx.SetStrokeStyle(colourSetup)
+	ctx.SetLineWidth(4)
+	ctx.BeginPath()
+	ctx.MoveTo(mx, my)
+	ctx.LineTo(tx, ty)
+	// The head: two strokes back from the tip, 30° either side.
+	for _, a := range []float64{math.Pi / 6, -math.Pi / 6} {
+		c, sn := math.Cos(a), math.Sin(a)
+		hx, hy := -nx*c+ny*sn, -nx*sn-ny*c
+		ctx.MoveTo(tx, ty)
+		ctx.LineTo(tx+hx*head, ty+hy*head)
+	}
+	ctx.Stroke()
+	ctx.FillText("inside", tx+nx*8-20, ty+ny*18, -1)
 }
 
 func (s *screen) toCanvas(p [2]float64) (float64, float64) {

@@ -49,7 +49,7 @@ func TestRead(t *testing.T) {
 	if want := []string{"https://exams.example.org"}; !slices.Equal(c.FrameOrigins, want) {
 		t.Errorf("frame origins %v, want %v", c.FrameOrigins, want)
 	}
-	if c.Objection != "the board" || c.ReceiptSeed != "seed" || c.Revision != "abc123" {
+	if c.Objection != "the board" || c.ReceiptSeed != "seed" || c.Revision != "abc123" || c.Location.String() != "Europe/Amsterdam" {
 		t.Errorf("got %+v", c)
 	}
 	if c.Location.String() != "Europe/Amsterdam" {
@@ -65,7 +65,7 @@ func TestReadEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.AdminTokenHash != nil || c.AuditKey != nil || len(c.Builds) != 0 || len(c.FrameOrigins) != 0 {
+	if c.AdminTokenHash != nil || c.AuditKey != nil || len(c.Builds) != 0 || len(c.FrameOrigins) != 0 || c.Location.String() != "UTC" {
 		t.Errorf("an empty environment configures nothing, got %+v", c)
 	}
 	if c.Location.String() != "UTC" {
