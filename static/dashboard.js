@@ -3,7 +3,12 @@
 // Every time shown is cut from the server's own ISO 8601 strings, which
 // carry its zone's offset: charts, tables and CSVs agree, whatever zone the
 // browser is in. Built with DOM APIs: the CSP forbids inline script and style.
-'use strict';
+import { $, api, el, logOut, whoAmI } from './ui.js';
+
+function status(msg, isError = false) {
+  $('status').textContent = msg;
+  $('status').className = isError ? 'error' : '';
+}
 
 const SVG = 'http://www.w3.org/2000/svg';
 const BUCKET_NAMES = { '15m': '15 min', '1h': 'hour', '1d': 'day' };

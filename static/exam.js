@@ -620,7 +620,7 @@ async function showRecord() {
   for (const div of document.querySelectorAll('[data-timeline]')) {
     const id = div.dataset.timeline;
     try {
-      const res = await api('GET', `/api/v1/student/sessions/${encodeURIComponent(id)}/timeline.svg`);
+      const res = await api('GET', `/api/v1/student/sessions/${encodeURIComponent(id)}/timeline.svg?lang=${body.dataset.lang || 'en'}`);
       svgs.set(id, await res.text());
     } catch (e) {
       div.textContent = e.message;

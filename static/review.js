@@ -2,7 +2,7 @@
 // DOM APIs only (the CSP forbids inline script and style). There is no score
 // and no ranking: sessions come sorted by student number, and each shows
 // its counts per kind next to the evidence.
-import { addTexts, catalogue, dateTime, kindName, langToggle, onLang, serverZone, t, timeOnly } from './i18n.js';
+import { addTexts, catalogue, currentLang, dateTime, kindName, langToggle, onLang, serverZone, t, timeOnly } from './i18n.js';
 import { $, api, el, logOut, whoAmI } from './ui.js';
 
 addTexts({
@@ -254,7 +254,7 @@ async function showSession(id) {
   const enc = encodeURIComponent(id);
   const [d, svg] = await Promise.all([
     api(`/api/v1/review/sessions/${enc}`).then((r) => r.json()),
-    api(`/api/v1/review/sessions/${enc}/timeline.svg`).then((r) => r.text()),
+    api(`/api/v1/review/sessions/${enc}/timeline.svg?lang=${currentLang()}`).then((r) => r.text()),
   ]);
   drawSession(id, d, svg);
   $('detail').scrollIntoView();

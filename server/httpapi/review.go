@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/wasm/lang"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
@@ -216,7 +217,7 @@ func handleReviewTimeline(log *slog.Logger, store reviewStore, now func() time.T
 			fail(w, log, err)
 			return
 		}
-		writeSVG(w, renderTimeline(sess, sums, loc))
+		writeSVG(w, renderTimeline(sess, sums, loc, lang.Pick(r.URL.Query().Get("lang"))))
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/server/timeline"
+	"github.com/lokaal-nl/lokaal/wasm/lang"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
@@ -217,7 +218,9 @@ func counts(events []wire.Event) map[wire.Kind]int64 {
 }
 
 // renderTimeline draws a session as reviewer and student see it.
-func renderTimeline(sess server.Session, sums []server.StoredSummary, loc *time.Location) []byte {
+// renderTimeline draws a session in the server's zone, in the reader's
+// language (?lang=nl or en; English otherwise).
+func renderTimeline(sess server.Session, sums []server.StoredSummary, loc *time.Location, l lang.Lang) []byte {
 	kinds := make([]wire.Kind, len(sess.Policy.Detectors))
 	for i, d := range sess.Policy.Detectors {
 		kinds[i] = d.Kind
@@ -232,7 +235,7 @@ func renderTimeline(sess server.Session, sums []server.StoredSummary, loc *time.
 	return timeline.SVG(timeline.Session{
 		From: time.UnixMilli(sess.Policy.From), To: time.UnixMilli(sess.Policy.To),
 		Started: sess.Started, Ended: ended, Kinds: kinds, Events: events(sums),
-		Unreliable: sess.Unreliable(), Location: loc,
+		Unreliable: sess.Unreliable(), Location: loc, Lang: l,
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/wasm/lang"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
@@ -227,6 +228,6 @@ func handleStudentTimeline(log *slog.Logger, store server.ExamStore, loc *time.L
 			fail(w, log, err)
 			return
 		}
-		writeSVG(w, renderTimeline(sess, sums, loc))
+		writeSVG(w, renderTimeline(sess, sums, loc, lang.Pick(r.URL.Query().Get("lang"))))
 	})
 }

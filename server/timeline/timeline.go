@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/lokaal-nl/lokaal/wasm/lang"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
@@ -73,6 +74,7 @@ type Session struct {
 	// looking_away mean little for the whole session.
 	Unreliable bool
 	Location   *time.Location // for tick labels; nil is UTC
+	Lang       lang.Lang      // the reader's; "" is English
 }
 
 // Layout, in SVG user units.
@@ -108,24 +110,28 @@ func SVG(s Session) []byte {
 	if loc == nil {
 		loc = time.UTC
 	}
+	l := s.Lang
+	if l == "" {
+		l = lang.EN
+	}
 	rows := rowKinds(s)
 	lo, hi := span(s)
 	plotW := width - left - right
 	x := func(ms int64) float64 { return left + float64(ms-lo)/float64(hi-lo)*plotW }
 	height := top + float64(len(rows))*rowH + legendH
-	periods := stalled(s)
+	periods := stalled(s, l)
 
 	var b svgBuilder
 	b.printf(`<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" role="img" aria-labelledby="lokaal-timeline-title" font-family="sans-serif" font-size="12">`+"\n",
 		num(width), num(height), num(width), num(height))
 	b.printf(`<title id="lokaal-timeline-title">%s</title>`+"\n",
-		esc("Session timeline, "+time.UnixMilli(lo).In(loc).Format("2006-01-02 15:04")+" to "+time.UnixMilli(hi).In(loc).Format("15:04 MST")))
+		esc(l.T("tl.title", "from", l.Date(time.UnixMilli(lo).In(loc)), "to", time.UnixMilli(hi).In(loc).Format("15:04 MST"))))
 	b.printf(`<defs><pattern id="lokaal-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">` +
 		`<rect width="6" height="6" fill="#f0f0f0"/><line x1="0" y1="0" x2="0" y2="6" stroke="` + colourUnreliable + `" stroke-width="2"/></pattern></defs>` + "\n")
 
 	// Date, ticks and grid.
 	bottom := top + float64(len(rows))*rowH
-	b.printf(`<text class="date" x="4" y="14" fill="%s">%s</text>`+"\n", colourText, esc(time.UnixMilli(lo).In(loc).Format("Mon 2006-01-02 (MST)")))
+	b.printf(`<text class="date" x="4" y="14" fill="%s">%s</text>`+"\n", colourText, esc(l.Date(time.UnixMilli(lo).In(loc))+" ("+time.UnixMilli(lo).In(loc).Format("MST")+")"))
 	for _, t := range ticks(lo, hi, loc) {
 		tx := x(t.UnixMilli())
 		b.printf(`<line class="tick" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s"/>`+"\n", num(tx), num(top-6), num(tx), num(bottom), colourGrid)
@@ -134,7 +140,7 @@ func SVG(s Session) []byte {
 	for _, w := range []struct {
 		label string
 		t     time.Time
-	}{{"exam starts", s.From}, {"exam ends", s.To}} {
+	}{{l.T("tl.starts"), s.From}, {l.T("tl.ends"), s.To}} {
 		wx := x(w.t.UnixMilli())
 		b.printf(`<line class="window" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-dasharray="4 3"><title>%s</title></line>`+"\n",
 			num(wx), num(top-4), num(wx), num(bottom), colourText, esc(w.label+" "+w.t.In(loc).Format("15:04")))
@@ -149,7 +155,7 @@ func SVG(s Session) []byte {
 		if whole {
 			labelY = y + rowH/2 - 1
 		}
-		b.printf(`<text class="label" x="%s" y="%s" text-anchor="end" fill="%s">%s</text>`+"\n", num(left-8), num(labelY), colourText, esc(string(k)))
+		b.printf(`<text class="label" x="%s" y="%s" text-anchor="end" fill="%s">%s</text>`+"\n", num(left-8), num(labelY), colourText, esc(kindName(l, k)))
 		b.printf(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s"/>`+"\n", num(left), num(y+rowH), num(width-right), num(y+rowH), colourGrid)
 		var unreliable []period
 		if whole {
@@ -157,7 +163,7 @@ func SVG(s Session) []byte {
 			if end.IsZero() {
 				end = s.To
 			}
-			unreliable = []period{{s.Started.UnixMilli(), max(end.UnixMilli(), s.Started.UnixMilli()), "unreliable for this session: the pre-check did not find the face"}}
+			unreliable = []period{{s.Started.UnixMilli(), max(end.UnixMilli(), s.Started.UnixMilli()), l.T("tl.noFace")}}
 		}
 		if usesCamera(k) {
 			unreliable = append(unreliable, periods...)
@@ -168,7 +174,7 @@ func SVG(s Session) []byte {
 				num(x0), num(y+2), num(max(x1-x0, minWidth)), num(rowH-4), esc(p.why))
 		}
 		if whole {
-			b.printf(`<text class="note" x="%s" y="%s" text-anchor="end" fill="%s" font-size="9" font-style="italic">unreliable for this session</text>`+"\n", num(left-8), num(y+rowH-3), colourText)
+			b.printf(`<text class="note" x="%s" y="%s" text-anchor="end" fill="%s" font-size="9" font-style="italic">%s</text>`+"\n", num(left-8), num(y+rowH-3), colourText, esc(l.T("tl.unreliable")))
 		}
 		for _, e := range s.Events {
 			if e.Kind != k {
@@ -187,7 +193,7 @@ func SVG(s Session) []byte {
 				x0, w = x0-minWidth/2, minWidth
 			}
 			b.printf(`<rect class="%s" data-kind="%s" data-start="%d" data-end="%d" x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s</title></rect>`+"\n",
-				class, esc(string(k)), e.Start, e.End, num(x0), num(barY), num(w), num(barH), fill, esc(describe(e, loc)))
+				class, esc(string(k)), e.Start, e.End, num(x0), num(barY), num(w), num(barH), fill, esc(describe(e, loc, l)))
 		}
 		b.printf("</g>\n")
 	}
@@ -195,10 +201,10 @@ func SVG(s Session) []byte {
 	// Legend; a fill of "" is the exam window's dashed line.
 	ly := bottom + 20
 	for i, l := range []struct{ fill, label string }{
-		{colourEvent, "event"},
-		{colourIntegrity, "integrity event (about the proctor, not the student)"},
-		{"url(#lokaal-hatch)", "unreliable: the detector could not see; no evidence either way"},
-		{"", "exam window"},
+		{colourEvent, l.T("tl.event")},
+		{colourIntegrity, l.T("tl.integrity")},
+		{"url(#lokaal-hatch)", l.T("tl.unseen")},
+		{"", l.T("tl.window")},
 	} {
 		lx := left + float64(i%2)*360
 		yy := ly + float64(i/2)*20
@@ -291,14 +297,14 @@ type period struct {
 }
 
 // stalled returns the periods in which the camera detectors saw nothing.
-func stalled(s Session) []period {
+func stalled(s Session, l lang.Lang) []period {
 	var ps []period
 	for _, e := range s.Events {
 		switch e.Kind {
 		case wire.CameraLost:
-			ps = append(ps, period{e.Start, e.End, "unreliable: the camera was lost"})
+			ps = append(ps, period{e.Start, e.End, l.T("tl.cameraLost")})
 		case wire.DetectorStalled:
-			ps = append(ps, period{e.Start, e.End, "unreliable: the detector stalled"})
+			ps = append(ps, period{e.Start, e.End, l.T("tl.stalled")})
 		}
 	}
 	return ps
@@ -318,20 +324,29 @@ func overlaps(e wire.Event, ps []period) bool {
 	return false
 }
 
+// kindName is k's name in the reader's language, or k itself for a kind
+// the catalogue does not know.
+func kindName(l lang.Lang, k wire.Kind) string {
+	if n := l.Kind(k); n != "kind."+string(k) {
+		return n
+	}
+	return string(k)
+}
+
 // describe is an event's tooltip.
-func describe(e wire.Event, loc *time.Location) string {
+func describe(e wire.Event, loc *time.Location, l lang.Lang) string {
 	start, end := time.UnixMilli(e.Start).In(loc), time.UnixMilli(e.End).In(loc)
-	s := string(e.Kind) + " " + start.Format("15:04:05")
+	s := kindName(l, e.Kind) + " " + start.Format("15:04:05")
 	if e.End > e.Start {
 		s += "–" + end.Format("15:04:05") + " (" + (time.Duration(e.End-e.Start) * time.Millisecond).Round(time.Second).String() + ")"
 	}
 	switch e.Kind {
 	case wire.MultipleFaces:
-		s += ", most faces " + strconv.FormatFloat(e.Peak, 'f', -1, 64)
+		s += ", " + l.T("tl.mostFaces", "n", strconv.FormatFloat(e.Peak, 'f', -1, 64))
 	case wire.LookingAway:
-		s += ", lowest frontal ratio " + strconv.FormatFloat(e.Peak, 'f', 2, 64)
+		s += ", " + l.T("tl.frontal", "n", strconv.FormatFloat(e.Peak, 'f', 2, 64))
 	case wire.Paste:
-		s += ", pastes " + strconv.FormatFloat(e.Peak, 'f', -1, 64)
+		s += ", " + l.T("tl.pastes", "n", strconv.FormatFloat(e.Peak, 'f', -1, 64))
 	}
 	return s
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lokaal-nl/lokaal/wasm/lang"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
@@ -169,7 +170,7 @@ func TestSVGRowsAndBars(t *testing.T) {
 	}
 	for _, k := range want {
 		labels := byKind[k].find(hasClass("label"))
-		if len(labels) != 1 || labels[0].Text != k {
+		if len(labels) != 1 || labels[0].Text != lang.EN.Kind(wire.Kind(k)) {
 			t.Errorf("row %s: labels %+v", k, labels)
 		}
 	}
@@ -304,5 +305,23 @@ func TestTicks(t *testing.T) {
 	want := "09:00 09:15 09:30 09:45 10:00 10:15 10:30 10:45"
 	if strings.Join(labels, " ") != want {
 		t.Errorf("ticks %v, want %s", labels, want)
+	}
+}
+
+// TestSVGInDutch: a Dutch reader gets the rows, the legend and the notes in
+// Dutch, from the same catalogue as the exam page.
+func TestSVGInDutch(t *testing.T) {
+	s := Session{From: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 1, 11, 0, 0, 0, time.UTC),
+		Started: time.Date(2026, 1, 1, 9, 1, 0, 0, time.UTC), Kinds: []wire.Kind{wire.FaceAbsent}, Unreliable: true, Lang: lang.NL}
+	out := string(SVG(s))
+	for _, want := range []string{lang.NL.Kind(wire.FaceAbsent), "tentamenvenster", "onbetrouwbaar voor deze sessie", "1 jan 2026"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("Dutch timeline lacks %q", want)
+		}
+	}
+	for _, english := range []string{"exam window", "unreliable for this session", "Face absent"} {
+		if strings.Contains(out, english) {
+			t.Errorf("Dutch timeline says %q", english)
+		}
 	}
 }

@@ -181,4 +181,20 @@ var en = map[string]string{
 	"month.11":        "Nov",
 	"month.12":        "Dec",
 	"date":            "{d} {month} {y}, {time}",
+
+	// The session timeline (server/timeline): the SVG reviewers and students see.
+	"tl.title":      "Session timeline, {from} to {to}",
+	"tl.starts":     "exam starts",
+	"tl.ends":       "exam ends",
+	"tl.noFace":     "unreliable for this session: the pre-check did not find the face",
+	"tl.unreliable": "unreliable for this session",
+	"tl.event":      "event",
+	"tl.integrity":  "integrity event (about the proctor, not the student)",
+	"tl.unseen":     "unreliable: the detector could not see; no evidence either way",
+	"tl.window":     "exam window",
+	"tl.cameraLost": "unreliable: the camera was lost",
+	"tl.stalled":    "unreliable: the detector stalled",
+	"tl.mostFaces":  "most faces {n}",
+	"tl.frontal":    "lowest frontal ratio {n}",
+	"tl.pastes":     "pastes {n}",
 }

@@ -181,4 +181,20 @@ var nl = map[string]string{
 	"month.11":        "nov",
 	"month.12":        "dec",
 	"date":            "{d} {month} {y}, {time}",
+
+	// The session timeline (server/timeline): the SVG reviewers and students see.
+	"tl.title":      "Tijdlijn van de sessie, {from} tot {to}",
+	"tl.starts":     "tentamen begint",
+	"tl.ends":       "tentamen eindigt",
+	"tl.noFace":     "onbetrouwbaar voor deze sessie: de controle vooraf vond het gezicht niet",
+	"tl.unreliable": "onbetrouwbaar voor deze sessie",
+	"tl.event":      "gebeurtenis",
+	"tl.integrity":  "integriteitsgebeurtenis (over de proctor, niet over de student)",
+	"tl.unseen":     "onbetrouwbaar: de detector kon niet kijken; geen bewijs, in geen enkele richting",
+	"tl.window":     "tentamenvenster",
+	"tl.cameraLost": "onbetrouwbaar: de camera viel weg",
+	"tl.stalled":    "onbetrouwbaar: de detector liep vast",
+	"tl.mostFaces":  "hoogstens {n} gezichten",
+	"tl.frontal":    "laagste frontaalwaarde {n}",
+	"tl.pastes":     "{n} keer geplakt",
 }
