@@ -412,3 +412,19 @@ test.describe('the student page on a 390 px phone, in Dutch, in another zone tha
     await noEnglish(page, 'record', english);
   });
 });
+
+// One language rule on every page: the lang query wins over a stored choice,
+// which wins over the browser.
+test('the exam page takes the lang query first, then the stored choice, then the browser', async ({ page }) => {
+  const exam = await createExam(page.request, [{ kind: 'focus_lost' }]);
+  const [s] = await importStudents(page.request, exam.id, 1);
+  await open(page, s); // the browser: en-US
+  await expect(step(page)).toHaveAttribute('data-lang', 'en');
+  await page.evaluate(() => localStorage.setItem('lokaal-lang', 'nl'));
+  await page.reload();
+  await expect(step(page)).toHaveAttribute('data-lang', 'nl');
+  const u = new URL(s.link, page.url());
+  u.search = '?lang=en';
+  await page.goto(u.toString());
+  await expect(step(page)).toHaveAttribute('data-lang', 'en');
+});

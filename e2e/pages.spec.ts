@@ -47,3 +47,12 @@ test('the student pages fit a 390 px phone: /rights with a link, /exam without o
   await expect(page.locator('body')).toHaveAttribute('data-step', 'notoken', { timeout: 20_000 });
   await noSideways(page, '/exam without a link at 390 px');
 });
+
+// The sample exam beside the exam panel follows the same language rule.
+test('the sample exam reads in the reader\'s language', async ({ page }) => {
+  await page.goto('/sample-exam?lang=nl');
+  await expect(page.locator('h1')).toHaveText('Voorbeeldtentamen: Inleiding statistiek');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'nl');
+  await page.goto('/sample-exam?lang=en');
+  await expect(page.locator('h1')).toHaveText('Sample exam: Introduction to statistics');
+});

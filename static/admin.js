@@ -4,7 +4,7 @@
 // it: a result shown beside a form stays while the admin moves between
 // sections. Everything is built with DOM APIs: the CSP forbids inline
 // script and style.
-import { addTexts, apply, catalogue, langToggle, onLang, t, tr } from './i18n.js';
+import { addTexts, apply, catalogue, langToggle, onLang, serverZone, t, tr } from './i18n.js';
 import { $, el, json, logOut, whoAmI } from './ui.js';
 import rooms from './admin-rooms.js';
 import kiosks from './admin-kiosks.js';
@@ -111,6 +111,7 @@ async function init() {
   $('signout').addEventListener('click', logOut);
   tr($('status'), 'admin.loading');
   app.me = await whoAmI();
+  await serverZone(); // every table's times on the server's one clock
   if (app.me.role !== 'admin') {
     tr($('status'), 'admin.notAdmin');
     $('status').className = 'error';

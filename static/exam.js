@@ -26,6 +26,12 @@ const TICK_MS = 250;
 const FRAME_W = 640;
 const FRAME_H = 480;
 const LANG_KEY = 'lokaal-lang';
+// The language rule of every page (static/i18n.js chooseLang): the lang
+// query, then the stored choice, then the browser.
+const pickLang = () => {
+  const q = new URLSearchParams(location.search).get('lang');
+  return (q === 'nl' || q === 'en' ? q : null) || localStorage.getItem(LANG_KEY) || navigator.language || 'en';
+};
 
 const body = document.body;
 const $ = (id) => document.getElementById(id);
@@ -742,7 +748,7 @@ async function loadGo() {
 async function main() {
   let files;
   [go, files] = await loadGo();
-  build = go.init(localStorage.getItem(LANG_KEY) || navigator.language || 'en', JSON.stringify(files));
+  build = go.init(pickLang(), JSON.stringify(files));
   if (build instanceof Error) throw build;
   db = await openDB();
   drain(db, { status: updateStatus, sign, post });

@@ -61,6 +61,34 @@ const TEXT = {
     'col.when': 'When',
     'col.who': 'Who',
     'col.action': 'What',
+    'action.view': 'view',
+    'action.export counts': 'export counts',
+    'action.read access log': 'read access log',
+    'action.export access log': 'export access log',
+    'action.add mark': 'add mark',
+    'action.remove mark': 'remove mark',
+    'action.add note': 'add note',
+    'action.create exam': 'create exam',
+    'action.update exam': 'update exam',
+    'action.set accommodations': 'set accommodations',
+    'action.import students': 'import students',
+    'action.create reviewer': 'create reviewer',
+    'action.revoke reviewer': 'revoke reviewer',
+    'action.assign reviewers': 'assign reviewers',
+    'action.retention run': 'retention run',
+    'action.policy change': 'policy change',
+    'action.objection': 'objection',
+    'action.rectify email': 'rectify email',
+    'action.request deletion': 'request deletion',
+    'action.refuse deletion': 'refuse deletion',
+    'action.delete student data': 'delete student data',
+    'action.read deletion requests': 'read deletion requests',
+    'action.create user': 'create user',
+    'action.update user': 'update user',
+    'action.disable user': 'disable user',
+    'action.login': 'login',
+    'action.login failed': 'login failed',
+    'action.logout': 'logout',
     'col.reason': 'Why',
     requested: 'requested',
     decided: 'decided',
@@ -119,6 +147,34 @@ const TEXT = {
     'col.when': 'Wanneer',
     'col.who': 'Wie',
     'col.action': 'Wat',
+    'action.view': 'ingezien',
+    'action.export counts': 'tellingen geëxporteerd',
+    'action.read access log': 'inzagelog gelezen',
+    'action.export access log': 'inzagelog geëxporteerd',
+    'action.add mark': 'markering gezet',
+    'action.remove mark': 'markering opgeheven',
+    'action.add note': 'notitie toegevoegd',
+    'action.create exam': 'tentamen aangemaakt',
+    'action.update exam': 'tentamen gewijzigd',
+    'action.set accommodations': 'voorzieningen ingesteld',
+    'action.import students': 'studenten geïmporteerd',
+    'action.create reviewer': 'beoordelaar aangemaakt',
+    'action.revoke reviewer': 'beoordelaar ingetrokken',
+    'action.assign reviewers': 'beoordelaars toegewezen',
+    'action.retention run': 'bewaartermijn toegepast',
+    'action.policy change': 'beleid gewijzigd',
+    'action.objection': 'bezwaar',
+    'action.rectify email': 'e-mailadres gecorrigeerd',
+    'action.request deletion': 'verwijdering gevraagd',
+    'action.refuse deletion': 'verwijdering geweigerd',
+    'action.delete student data': 'studentgegevens verwijderd',
+    'action.read deletion requests': 'verwijderverzoeken gelezen',
+    'action.create user': 'account aangemaakt',
+    'action.update user': 'account gewijzigd',
+    'action.disable user': 'account uitgeschakeld',
+    'action.login': 'ingelogd',
+    'action.login failed': 'inloggen mislukt',
+    'action.logout': 'uitgelogd',
     'col.reason': 'Waarom',
     requested: 'gevraagd',
     decided: 'besloten',
@@ -133,6 +189,10 @@ let exported = null; // the export's text, as the server sent it
 
 const t = (key) => TEXT[lang][key] ?? TEXT.en[key] ?? key;
 const when = (iso) => (iso ? new Date(iso).toLocaleString(lang === 'nl' ? 'nl-NL' : 'en-GB') : '–');
+
+// actionName is an access-log action in the reader's language, or the
+// action itself for one this page does not know.
+const actionName = (a) => (t(`action.${a}`) === `action.${a}` ? a : t(`action.${a}`));
 
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
@@ -207,7 +267,7 @@ function render(doc) {
   $('access').replaceChildren(log.length
     ? el('table', { id: 'access-table' },
       el('thead', {}, el('tr', {}, ...['col.when', 'col.who', 'col.action', 'col.reason'].map((k) => el('th', {}, t(k))))),
-      el('tbody', {}, ...log.map((a) => el('tr', {}, el('td', {}, when(a.at)), el('td', {}, a.who), el('td', {}, a.action), el('td', {}, a.reason)))))
+      el('tbody', {}, ...log.map((a) => el('tr', {}, el('td', {}, when(a.at)), el('td', {}, a.who), el('td', {}, actionName(a.action)), el('td', {}, a.reason)))))
     : el('p', { class: 'hint' }, t('access.none')));
   $('objections').replaceChildren(...(doc.objections || []).map((o) => el('li', { 'data-objection': o.id }, `${when(o.at)}: ${o.reason}`)));
   $('deletions').replaceChildren(...(doc.deletion_requests || []).map((d) => el('li', { 'data-deletion': d.status },
