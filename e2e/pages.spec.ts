@@ -1,5 +1,5 @@
 // The home page and the 404 page (playwright project "transparency").
-import { test, expect } from './fixtures';
+import { test, expect, admin } from './fixtures';
 import { noSideways } from './exam-page';
 import { accessToken, createExam, importStudents } from './exam-api';
 
@@ -56,3 +56,31 @@ test('the sample exam reads in the reader\'s language', async ({ page }) => {
   await page.goto('/sample-exam?lang=en');
   await expect(page.locator('h1')).toHaveText('Sample exam: Introduction to statistics');
 });
+
+// Every page not measured elsewhere, at both widths: no sideways scroll, and
+// a screenshot in test-results to look at. (The admin sections, /login,
+// /transparency and /review are in admin.spec.ts, the exam and /rights in
+// exam.spec.ts and rights.spec.ts.)
+for (const width of [1280, 390]) {
+  test(`the rooms dashboard, the capacity display, the kiosk and the sample exam at ${width} px`, async ({ page, request }, info) => {
+    const name = `e2e-pages-${Date.now()}-${width}`;
+    expect((await request.post('/api/v1/users', { headers: admin,
+      data: { name, role: 'admin', password: 'correct horse battery staple' } })).status()).toBe(201);
+    const room = `pages-${width}-${Date.now()}`;
+    expect((await request.post('/api/v1/kiosks', { headers: admin,
+      data: { name: 'pages', room, interval_s: 60, lines: [{ name: 'door', a: [0, 0.8], b: [1, 0.8], mode: 'immediate', inside: 'left' }] } })).status()).toBe(201);
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto('/login?next=/dashboard');
+    await page.fill('#name', name);
+    await page.fill('#password', 'correct horse battery staple');
+    await page.click('#login button');
+    await expect(page.locator('#app')).toBeVisible();
+    for (const [path, ready] of [['/dashboard', '#rooms'], [`/display?room=${encodeURIComponent(room)}`, 'body'], ['/kiosk', 'body'], ['/sample-exam', 'h1']]) {
+      await page.goto(path);
+      await expect(page.locator(ready).first()).toBeVisible();
+      await page.waitForTimeout(300); // the first redraw
+      await page.screenshot({ path: info.outputPath(`${path.split('?')[0].slice(1)}-${width}.png`), fullPage: true });
+      await noSideways(page, `${path} at ${width} px`);
+    }
+  });
+}
