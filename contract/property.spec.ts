@@ -218,7 +218,7 @@ const oddId = fc.oneof(
   fc.string({ minLength: 1, maxLength: 12 }),
   fc.constantFrom('0', '-1', '99999999999999999999', 'null', '%00', 'a%2Fb', ' ', 'x'.repeat(300), '💥', "'; DROP TABLE x; --"),
   fc.uuid(),
-).filter((s) => s !== '.' && s !== '..');
+).filter((s) => s !== '.' && s !== '..' && !s.includes('/')); // a '/' makes another path, not an odd id of this one
 
 const jsonText = (v: unknown) => JSON.stringify(v) ?? 'null';
 // Keys of an object with their first letter upper-cased: Go's decoder

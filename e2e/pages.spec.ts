@@ -57,12 +57,11 @@ test('the sample exam reads in the reader\'s language', async ({ page }) => {
   await expect(page.locator('h1')).toHaveText('Sample exam: Introduction to statistics');
 });
 
-// Every page not measured elsewhere, at both widths: no sideways scroll, and
-// a screenshot in test-results to look at. (The admin sections, /login,
-// /transparency and /review are in admin.spec.ts, the exam and /rights in
-// exam.spec.ts and rights.spec.ts.)
+// Every page at both widths: no sideways scroll, and a screenshot in
+// test-results to look at. (/login and every admin section are also in
+// admin.spec.ts; the exam's screens in exam.spec.ts.)
 for (const width of [1280, 390]) {
-  test(`the rooms dashboard, the capacity display, the kiosk and the sample exam at ${width} px`, async ({ page, request }, info) => {
+  test(`every page at ${width} px: no sideways scroll, a screenshot each`, async ({ page, request }, info) => {
     const name = `e2e-pages-${Date.now()}-${width}`;
     expect((await request.post('/api/v1/users', { headers: admin,
       data: { name, role: 'admin', password: 'correct horse battery staple' } })).status()).toBe(201);
@@ -75,11 +74,16 @@ for (const width of [1280, 390]) {
     await page.fill('#password', 'correct horse battery staple');
     await page.click('#login button');
     await expect(page.locator('#app')).toBeVisible();
-    for (const [path, ready] of [['/dashboard', '#rooms'], [`/display?room=${encodeURIComponent(room)}`, 'body'], ['/kiosk', 'body'], ['/sample-exam', 'h1']]) {
+    const exam = await createExam(page.request, [{ kind: 'face_absent' }]);
+    const [s] = await importStudents(page.request, exam.id, 1);
+    const pages = [['/dashboard', '#rooms'], [`/display?room=${encodeURIComponent(room)}`, 'body'], ['/kiosk', 'body'], ['/sample-exam', 'h1'],
+      ['/', 'main'], ['/admin', '#app'], ['/admin/exams', '#app'], ['/review', '#app'], ['/transparency', 'main'],
+      [`/rights#access=${accessToken(s)}`, 'main'], ['/no-such-page', 'main']];
+    for (const [path, ready] of pages) {
       await page.goto(path);
       await expect(page.locator(ready).first()).toBeVisible();
       await page.waitForTimeout(300); // the first redraw
-      await page.screenshot({ path: info.outputPath(`${path.split('?')[0].slice(1)}-${width}.png`), fullPage: true });
+      await page.screenshot({ path: info.outputPath(`${path.split(/[?#]/)[0].slice(1).replaceAll('/', '-') || 'home'}-${width}.png`), fullPage: true });
       await noSideways(page, `${path} at ${width} px`);
     }
   });

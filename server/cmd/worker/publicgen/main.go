@@ -37,6 +37,7 @@ var pages = map[string]string{
 	"/": "index.html", "/kiosk": "kiosk.html", "/admin": "admin.html", "/exam": "exam.html",
 	"/review": "review.html", "/sample-exam": "sample-exam.html",
 	"/login": "login.html", "/rights": "rights.html", "/transparency": "transparency.html",
+	"/dashboard": "dashboard.html", "/display": "display.html",
 }
 
 var ref = regexp.MustCompile(`/assets/([A-Za-z0-9_][A-Za-z0-9_.-]*)`)
