@@ -268,7 +268,7 @@ type ExamStore interface {
 	Notes(ctx context.Context, session string) ([]Note, error)
 	// LogView records by's view and appends it to the access log in the
 	// same transaction: both are stored or neither. A view the same actor
-	// (kind and name) made of the same thing within ViewWindow before is
+	// (kind and id) made of the same thing within ViewWindow before is
 	// not recorded again: a refresh is not a new look.
 	LogView(ctx context.Context, student, what string, by Actor) error
 	Views(ctx context.Context, student string) ([]View, error)

@@ -653,7 +653,8 @@ func TestMigrateFrom0001(t *testing.T) {
 
 // TestRepeatedViewsLoggedOnce: a reviewer refreshing a session's page is
 // one view per ViewWindow, in the views the student sees and in the access
-// log; another reviewer, another session or a later look is a new entry.
+// log; another reviewer (by kind and id, not name), another session or a
+// later look is a new entry.
 func TestRepeatedViewsLoggedOnce(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
 	startSession(t, db)
@@ -674,16 +675,19 @@ func TestRepeatedViewsLoggedOnce(t *testing.T) {
 		{"timeline of session s-1", jansen(time.Minute)}, // another view
 		{"session s-1", server.Actor{Kind: server.ActorStaff, ID: "u-admin", Who: "admin", At: at.Add(time.Minute)}}, // another actor
 		{"session s-1", jansen(server.ViewWindow)}, // a later look
+		// Two reviewer tokens of one name are two reviewers.
+		{"session s-1", server.Actor{Kind: server.ActorReviewerToken, ID: "r-1", Who: "Committee", At: at.Add(time.Minute)}},
+		{"session s-1", server.Actor{Kind: server.ActorReviewerToken, ID: "r-2", Who: "Committee", At: at.Add(2 * time.Minute)}},
 	} {
 		if err := db.LogView(ctx, "st-1", v.what, v.by); err != nil {
 			t.Fatal(err)
 		}
 	}
 	views, err := db.Views(ctx, "st-1")
-	if err != nil || len(views) != 4 {
-		t.Fatalf("%d views, want 4: %+v %v", len(views), views, err)
+	if err != nil || len(views) != 6 {
+		t.Fatalf("%d views, want 6: %+v %v", len(views), views, err)
 	}
-	if n, seq, err := verify(t, db); err != nil || seq != before || n != n0+4 {
-		t.Errorf("access log: %d entries (want %d), broken at %d: %v", n, n0+4, seq, err)
+	if n, seq, err := verify(t, db); err != nil || seq != before || n != n0+6 {
+		t.Errorf("access log: %d entries (want %d), broken at %d: %v", n, n0+6, seq, err)
 	}
 }

@@ -156,10 +156,13 @@ func (s *DB) LogView(ctx context.Context, student, what string, by server.Actor)
 			return err
 		}
 		// One entry per look, not per refresh: the same actor's same view
-		// of this student within ViewWindow is already on record.
+		// of this student within ViewWindow is already on record. The
+		// actor is its kind and id, as the access log keeps them: two
+		// reviewer tokens may share a name.
+		subject := "student " + student + ": " + what
 		var seen int
-		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM views WHERE student_id = ? AND who_kind = ? AND who = ? AND what = ? AND at_ms > ? AND at_ms <= ?",
-			student, string(by.Kind), by.Who, what, by.At.Add(-server.ViewWindow).UnixMilli(), by.At.UnixMilli()).Scan(&seen); err != nil {
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM access_log WHERE subject = ? AND action = ? AND actor_kind = ? AND actor_id = ? AND (actor_id <> '' OR who = ?) AND at_ms > ? AND at_ms <= ?",
+			subject, server.ActionView, string(by.Kind), by.ID, by.Who, by.At.Add(-server.ViewWindow).UnixMilli(), by.At.UnixMilli()).Scan(&seen); err != nil {
 			return err
 		}
 		if seen > 0 {
@@ -173,7 +176,7 @@ func (s *DB) LogView(ctx context.Context, student, what string, by server.Actor)
 			student, by.Who, string(by.Kind), what, by.At.UnixMilli()); err != nil {
 			return err
 		}
-		return log.log(ctx, tx, by, server.ActionView, "student "+student+": "+what, "")
+		return log.log(ctx, tx, by, server.ActionView, subject, "")
 	})
 }
 
