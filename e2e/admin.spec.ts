@@ -24,6 +24,8 @@ async function adminLogin(page: Page, request: import('@playwright/test').APIReq
 
 test('each section has its own address, reached by URL and by the navigation', async ({ page, request }) => {
   await adminLogin(page, request);
+  // The server's one clock (serve --time-zone Europe/Amsterdam) is named.
+  await expect(page.locator('#zone')).toContainText('Europe/Amsterdam');
   await page.goto('/admin/staff');
   await expect(page.locator('#s-staff')).toBeVisible();
   await expect(page.locator('#nav a[aria-current=page]')).toHaveAttribute('data-section', 'staff');

@@ -22,12 +22,14 @@ addTexts({
     'admin.sections': 'Sections',
     'admin.notAdmin': 'This part is for admins; the exam committee reviews at /review.',
     'admin.loading': 'Loading…',
+    'admin.zone': 'Times in {zone}',
   },
   nl: {
     'admin.title': 'beheer',
     'admin.sections': 'Onderdelen',
     'admin.notAdmin': 'Dit deel is voor beheerders; de examencommissie beoordeelt op /review.',
     'admin.loading': 'Laden…',
+    'admin.zone': 'Tijden in {zone}',
   },
 });
 
@@ -111,7 +113,9 @@ async function init() {
   $('signout').addEventListener('click', logOut);
   tr($('status'), 'admin.loading');
   app.me = await whoAmI();
-  await serverZone(); // every table's times on the server's one clock
+  // Every table's times are on the server's one clock, named here.
+  const zone = await serverZone();
+  tr($('zone'), 'admin.zone', { zone });
   if (app.me.role !== 'admin') {
     tr($('status'), 'admin.notAdmin');
     $('status').className = 'error';
