@@ -225,3 +225,16 @@ test.describe('no sideways scroll', () => {
     expect(await overflow(page)).toBeLessThanOrEqual(0);
   });
 });
+
+test('the Students section lists an exam\'s students from before this visit, links only where made now', async ({ page, request }) => {
+  await adminLogin(page, request);
+  const exam = await createExam(request, [{ kind: 'face_absent' }]);
+  const [s] = await importStudents(request, exam.id, 1); // by the API: no link on this page
+  await page.goto('/admin/students');
+  await page.selectOption('#i-exam', exam.id);
+  await page.click('#show-students');
+  const row = page.locator(`#student-links tr[data-student="${s.student_id}"]`);
+  await expect(row).toContainText(s.email);
+  await expect(row).toContainText('shown once, at import');
+  await expect(page.locator('#list-result')).toContainText('1 students');
+});

@@ -89,6 +89,7 @@ const (
 	ActionUpdateExam        = "update exam"
 	ActionSetAccommodations = "set accommodations"
 	ActionImportStudents    = "import students"
+	ActionReadStudents      = "read students"
 	ActionCreateReviewer    = "create reviewer"
 	ActionRevokeReviewer    = "revoke reviewer"
 	ActionAssignReviewers   = "assign reviewers"

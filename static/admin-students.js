@@ -2,7 +2,7 @@
 // access links. A link is shown only once, so the table keeps every link
 // made during this visit (sorted and filtered), until the page is closed.
 import { addTexts, catalogue, kindLabel } from './i18n.js';
-import { $, api, dataTable, el, field, handle, result, show } from './ui.js';
+import { $, api, dataTable, el, field, handle, json, result, show } from './ui.js';
 
 addTexts({
   en: {
@@ -24,6 +24,9 @@ addTexts({
     'students.csvEmail': 'Line {n}: "{email}" is not an email address.',
     'students.csvDup': 'Line {n}: student {id} appears twice.',
     'students.empty': 'No links made during this visit yet.',
+    'students.show': 'Show this exam\'s students',
+    'students.linkOnce': 'shown once, at import',
+    'students.listed': '{n} students of {exam}. Reading this list is logged.',
   },
   nl: {
     'nav.students': 'Studenten en links',
@@ -38,6 +41,9 @@ addTexts({
     'students.col.exam': 'Tentamen',
     'students.col.link': 'Toegangslink',
     'students.col.acc': 'Voorzieningen (uitgeschakeld)',
+    'students.show': 'Studenten van dit tentamen tonen',
+    'students.linkOnce': 'één keer getoond, bij het importeren',
+    'students.listed': '{n} studenten van {exam}. Het lezen van deze lijst wordt vastgelegd.',
     'students.save': 'Opslaan',
     'students.saved': 'Opgeslagen: {off} uit.',
     'students.csvLine': 'Regel {n}: schrijf studentnummer,e-mail (twee velden, gescheiden door een komma).',
@@ -96,6 +102,20 @@ function accommodations(s) {
   return el('div', { class: 'accommodations' }, ...boxes, save, out);
 }
 
+// showStudents lists the exam's students as stored (a link is never
+// stored, so only the links made during this visit show). Reading the
+// list is logged, so it is read when asked for, not on every visit.
+async function showStudents() {
+  const exam = ui.exam.value;
+  const { students } = await json(`/api/v1/exams/${encodeURIComponent(exam)}/students`);
+  const made = new Map(ui.made.map((s) => [s.id, s]));
+  const listed = students.map((s) => made.get(s.id) || { ...s, exam: ui.names.get(exam) || exam, cell: accommodations(s) });
+  const ids = new Set(listed.map((s) => s.id));
+  ui.table.update([...ui.made.filter((s) => !ids.has(s.id)), ...listed]);
+  ui.empty.hidden = true;
+  show(ui.listOut, 'students.listed', { n: students.length, exam: ui.names.get(exam) || exam });
+}
+
 async function importStudents() {
   const exam = ui.exam.value;
   const res = await api(`/api/v1/exams/${encodeURIComponent(exam)}/students`, { method: 'POST', type: 'text/csv', body: $('i-csv').value });
@@ -130,7 +150,7 @@ export default {
         { key: 'students.col.student', id: 'student', sort: (s) => s.student_id, cell: (s) => s.student_id },
         { key: 'students.col.email', id: 'email', sort: (s) => s.email, cell: (s) => s.email },
         { key: 'students.col.exam', id: 'exam', sort: (s) => s.exam, cell: (s) => s.exam },
-        { key: 'students.col.link', cell: (s) => el('a', { href: s.url, class: 'mono' }, s.url) },
+        { key: 'students.col.link', cell: (s) => (s.url ? el('a', { href: s.url, class: 'mono' }, s.url) : el('span', { class: 'hint', t: 'students.linkOnce' })) },
         { key: 'students.col.acc', cell: (s) => s.cell },
       ],
     });
@@ -141,7 +161,10 @@ export default {
       el('p', { class: 'hint', t: 'students.hint' }),
       ui.out);
     handle(form, ui.out, importStudents, csvProblems);
-    root.append(form, el('div', { class: 'card', id: 'links' }, ui.empty, ui.table.node));
+    ui.listOut = result('list-result');
+    const list = el('button', { id: 'show-students', type: 'button', t: 'students.show' });
+    list.addEventListener('click', () => showStudents().catch((e) => show(ui.listOut, e)));
+    root.append(form, el('div', { class: 'card', id: 'links' }, el('div', { class: 'row' }, list, ui.listOut), ui.empty, ui.table.node));
   },
   enter: () => loadExams(),
   onChange(what) {

@@ -345,6 +345,40 @@ func parseStudents(body []byte, taken map[string]bool) ([]server.Student, error)
 	return students, nil
 }
 
+// handleListStudents answers an exam's students (their numbers, e-mail
+// addresses, choices and accommodations, never a link: only a token's hash
+// is kept), for the admin's Students section. Reading them is logged.
+func handleListStudents(log *slog.Logger, store interface {
+	server.ExamStore
+	server.AccessLog
+}, now func() time.Time) http.Handler {
+	type response struct {
+		Students []server.Student `json:"students"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		if _, err := store.Exam(r.Context(), id); err != nil {
+			fail(w, log, err)
+			return
+		}
+		if err := audit(r, store, now(), server.ActionReadStudents, "students of exam "+id, ""); err != nil {
+			fail(w, log, err)
+			return
+		}
+		students, err := store.Students(r.Context(), id)
+		if err != nil {
+			fail(w, log, err)
+			return
+		}
+		for i := range students {
+			if students[i].Off == nil {
+				students[i].Off = []wire.Kind{}
+			}
+		}
+		encode(w, http.StatusOK, response{Students: append([]server.Student{}, students...)})
+	})
+}
+
 func handleAddStudents(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
 	tooLarge := &wire.Error{Code: wire.CodeTooLarge, Message: fmt.Sprintf("the CSV exceeds %d KiB", maxStudentsCSV>>10)}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

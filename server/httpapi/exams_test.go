@@ -923,3 +923,34 @@ func TestStudentSeesPolicyInForce(t *testing.T) {
 		t.Errorf("retention shown %+v, want the policy in force: 30 days, 12 months", info.Retention)
 	}
 }
+
+// TestListStudents: an admin lists an exam's students (no link, only what
+// is stored), the read is logged, and an unknown exam is 404.
+func TestListStudents(t *testing.T) {
+	e := newEnv(t)
+	ex := e.createExam(nil)
+	e.importStudents(ex.ID, "s1,a@example.edu", "s2,b@example.edu")
+	before := len(e.accessLog())
+	w := e.do("GET", "/api/v1/exams/"+ex.ID+"/students", nil, true)
+	wantStatus(t, w, http.StatusOK)
+	got := decodeJSON[struct {
+		Students []server.Student `json:"students"`
+	}](t, w)
+	var emails []string
+	for _, s := range got.Students {
+		emails = append(emails, s.External+" "+s.Email)
+		if s.Off == nil || s.Exam != ex.ID {
+			t.Errorf("student %+v", s)
+		}
+	}
+	slices.Sort(emails)
+	if !reflect.DeepEqual(emails, []string{"s1 a@example.edu", "s2 b@example.edu"}) || strings.Contains(w.Body.String(), "access=") {
+		t.Errorf("students %s", w.Body.String())
+	}
+	log := e.accessLog()
+	if len(log) != before+1 || log[len(log)-1].Action != server.ActionReadStudents || log[len(log)-1].Subject != "students of exam "+ex.ID {
+		t.Errorf("access log after the read: %+v", log[before:])
+	}
+	wantError(t, e.do("GET", "/api/v1/exams/e-nope/students", nil, true), http.StatusNotFound, "not_found")
+	wantError(t, e.do("GET", "/api/v1/exams/"+ex.ID+"/students", nil, false), http.StatusUnauthorized, codeUnauthorized)
+}

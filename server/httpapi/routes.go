@@ -92,6 +92,7 @@ func addRoutes(mux registrar, d Deps) {
 	mux.Handle("GET /api/v1/exams", admin(handleListExams(d.Logger, d.Store)))
 	mux.Handle("GET /api/v1/exams/{id}", admin(handleGetExam(d.Logger, d.Store)))
 	mux.Handle("PUT /api/v1/exams/{id}", admin(handleUpdateExam(d.Logger, d.Store, d.Now, d.Location, d.FrameOrigins)))
+	mux.Handle("GET /api/v1/exams/{id}/students", admin(handleListStudents(d.Logger, d.Store, d.Now)))
 	mux.Handle("POST /api/v1/exams/{id}/students", admin(handleAddStudents(d.Logger, d.Store, d.Now)))
 	mux.Handle("PUT /api/v1/students/{id}/accommodations", admin(handleSetAccommodations(d.Logger, d.Store, d.Now)))
 	mux.Handle("POST /api/v1/reviewers", admin(handleCreateReviewer(d.Logger, d.Store, d.Now)))
