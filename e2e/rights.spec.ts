@@ -32,6 +32,9 @@ test('a student opens /rights from their link, downloads the export and files an
   await page.fill('#objection-reason', reason);
   await page.click('#objection-form button');
   await expect(page.locator('#objections li')).toContainText(reason);
+  // The confirmation is beside the form the student used.
+  await expect(page.locator('#objection-result')).toBeVisible();
+  await expect(page.locator('#objection-form #objection-result')).not.toBeEmpty();
   const rows = await reviewSessions(page.request, exam.id) as unknown as { objections: { reason: string }[] }[];
   expect(rows[0].objections.map((o) => o.reason)).toEqual([reason]);
 

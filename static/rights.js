@@ -205,6 +205,13 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
+// done shows a form's result beside the form the student used, not at the
+// top of the page.
+function done(id, msg) {
+  $(id).textContent = msg;
+  $(id).hidden = false;
+}
+
 function status(msg, isError = false) {
   $('status').textContent = msg;
   $('status').className = isError ? 'error' : '';
@@ -336,12 +343,12 @@ function init() {
     await api('POST', '/api/v1/student/objection', { reason: $('objection-reason').value });
     $('objection-reason').value = '';
     await load();
-    status(t('objection.sent'));
+    done('objection-result', t('objection.sent'));
   }));
   $('email-form').addEventListener('submit', guard(async () => {
     await api('PUT', '/api/v1/student/email', { email: $('email').value.trim() });
     await load();
-    status(t('email.saved'));
+    done('email-result', t('email.saved'));
   }));
   $('deletion-form').addEventListener('submit', guard(async () => {
     if (!window.confirm(t('deletion.confirm'))) return;
@@ -354,7 +361,7 @@ function init() {
     }
     $('deletion-reason').value = '';
     await load();
-    status(t('deletion.pending'));
+    done('deletion-result', t('deletion.pending'));
   }));
   guard(async () => {
     await catalogue().catch(() => {}); // without it, names fall back to the kind ids
