@@ -37,7 +37,7 @@ func sessionKey(id string) string { return "session:" + id }
 
 // sessionKeys returns the keys of the sessions a query lists.
 func sessionKeys(ctx context.Context, q reader, query string, arg any) ([]string, error) {
-	ids, err := retentionIDs(ctx, q, query, arg)
+	ids, err := column(ctx, q, query, arg)
 	for i, id := range ids {
 		ids[i] = sessionKey(id)
 	}

@@ -100,7 +100,7 @@ func (s *DB) DeleteExpiredSessions(ctx context.Context, p server.RetentionPolicy
 		// package doc). Every session of a student belongs to the student's
 		// exam, so each was scanned above: a student of such an exam has no
 		// session left after the deletes unless one was kept.
-		students, err := retentionIDs(ctx, tx, `SELECT st.id FROM students st JOIN exams e ON e.id = st.exam_id
+		students, err := column(ctx, tx, `SELECT st.id FROM students st JOIN exams e ON e.id = st.exam_id
 			WHERE e.end_ms <= ?`, horizon)
 		if err != nil {
 			return err
@@ -196,7 +196,7 @@ func (s *DB) RollUpCounts(ctx context.Context, through time.Time) (server.Deleti
 	// takes their keys (see keys.go) and touches no other device's batches,
 	// so a batch that arrives meanwhile for another one waits for the next
 	// run, as if this one had run a moment earlier.
-	devices, err := retentionIDs(ctx, s.db, "SELECT DISTINCT device_id FROM batches WHERE start_ms <= ? ORDER BY device_id", t)
+	devices, err := column(ctx, s.db, "SELECT DISTINCT device_id FROM batches WHERE start_ms <= ? ORDER BY device_id", t)
 	if err != nil || len(devices) == 0 {
 		return c, err
 	}
@@ -356,22 +356,4 @@ func retentionCount(ctx context.Context, tx *sql.Tx, n *int64, query string, arg
 	err := tx.QueryRowContext(ctx, query, args...).Scan(&k)
 	*n += k
 	return err
-}
-
-// retentionIDs returns a query's single text column.
-func retentionIDs(ctx context.Context, q reader, query string, args ...any) ([]string, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }

@@ -87,9 +87,9 @@ func (s *DB) assignedExams(ctx context.Context, reviewer string) ([]string, erro
 	return column(ctx, s.db, "SELECT exam_id FROM exam_reviewers WHERE reviewer_id = ? ORDER BY exam_id", reviewer)
 }
 
-// column reads a query's one text column.
-func column(ctx context.Context, q reader, query string, arg any) ([]string, error) {
-	rows, err := q.QueryContext(ctx, query, arg)
+// column reads a query's one text column ([] when no row).
+func column(ctx context.Context, q reader, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
