@@ -67,7 +67,9 @@ func (c *Conv2D) Run(dst, src []float32, h, w int) {
 
 // general gathers each output pixel's KH×KW×Cin input patch into one row
 // (zeros where the window hangs over the edge), so the convolution becomes
-// the same blocked matrix multiply as a pointwise conv. The patch buffer
+// the same blocked matrix multiply as a pointwise conv. Each kernel row of
+// a patch is one contiguous run of the input unless the window hangs over
+// the left or right edge, so it is one copy, not KW. The patch buffer
 // is made on the first frame of a size and kept.
 func (c *Conv2D) general(dst, src []float32, h, w int) {
 	oh, pt := padOut(h, c.KH, c.Stride, c.Same)
@@ -76,24 +78,27 @@ func (c *Conv2D) general(dst, src []float32, h, w int) {
 	if len(c.col) != oh*ow*k {
 		c.col = make([]float32, oh*ow*k)
 	}
+	span := c.KW * ci // one kernel row of a patch: contiguous in src too
 	for oy := 0; oy < oh; oy++ {
-		for ox := 0; ox < ow; ox++ {
-			p := c.col[(oy*ow+ox)*k:][:k]
-			for ky := 0; ky < c.KH; ky++ {
-				iy := oy*c.Stride + ky - pt
-				row := p[ky*c.KW*ci:][:c.KW*ci]
-				if iy < 0 || iy >= h {
+		for ky := 0; ky < c.KH; ky++ {
+			iy := oy*c.Stride + ky - pt
+			for ox := 0; ox < ow; ox++ {
+				row := c.col[(oy*ow+ox)*k+ky*span:][:span]
+				ix := ox*c.Stride - pl
+				switch {
+				case iy < 0 || iy >= h:
 					clear(row)
-					continue
-				}
-				for kx := 0; kx < c.KW; kx++ {
-					ix := ox*c.Stride + kx - pl
-					cell := row[kx*ci:][:ci]
-					if ix < 0 || ix >= w {
-						clear(cell)
-						continue
+				case ix >= 0 && ix+c.KW <= w: // the window row lies inside: one copy
+					copy(row, src[(iy*w+ix)*ci:][:span])
+				default:
+					for kx := 0; kx < c.KW; kx++ {
+						cell := row[kx*ci:][:ci]
+						if ix+kx < 0 || ix+kx >= w {
+							clear(cell)
+						} else {
+							copy(cell, src[(iy*w+ix+kx)*ci:][:ci])
+						}
 					}
-					copy(cell, src[(iy*w+ix)*ci:][:ci])
 				}
 			}
 		}

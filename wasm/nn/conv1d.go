@@ -3,20 +3,22 @@ package nn
 import "fmt"
 
 // Conv1D is a 1-D convolution over a CT sequence (channels × time), with
-// zero padding and a stride, as ONNX Conv with one spatial axis. Weights
-// are ONNX's OIK (out channel, in channel, tap), which is already the row
-// layout an im2col product wants: each output is the dot of one weight
-// row with one column of cin·k input samples. The columns live in a
-// buffer planned at construction, so Run allocates nothing.
+// zero padding and a stride, as ONNX Conv with one spatial axis. Each
+// output is the dot of one weight row with the cin·k input samples under
+// it. With the weights reordered tap-major (out channel, tap, in channel)
+// and the input transposed to time-major with its zero padding, those
+// samples are contiguous: the column for output t is a slice of the
+// transposed input, so no im2col copy is made. The transposed input lives
+// in a buffer planned at construction, so Run allocates nothing.
 type Conv1D struct {
 	Cin, Cout, K, Stride, Pad int
 	Tin, Tout                 int
-	w, b                      []float32 // Cout×(Cin·K), Cout
-	col                       []float32 // Tout×(Cin·K)
+	w, b                      []float32 // Cout×(K·Cin) tap-major, Cout
+	xt                        []float32 // (Tin+2·Pad)×Cin, zero in the pads
 }
 
-// NewConv1D plans a convolution for inputs of tin time steps. bias may be
-// nil.
+// NewConv1D plans a convolution for inputs of tin time steps, with ONNX's
+// OIK weights (out channel, in channel, tap). bias may be nil.
 func NewConv1D(oik, bias []float32, cout, cin, k, stride, pad, tin int) (*Conv1D, error) {
 	if cout <= 0 || cin <= 0 || k <= 0 || stride <= 0 || pad < 0 || tin <= 0 {
 		return nil, fmt.Errorf("nn: conv1d %d×%d×%d stride %d pad %d over %d steps", cout, cin, k, stride, pad, tin)
@@ -31,49 +33,44 @@ func NewConv1D(oik, bias []float32, cout, cin, k, stride, pad, tin int) (*Conv1D
 	if bias == nil {
 		bias = make([]float32, cout)
 	}
+	w := make([]float32, len(oik))
+	for o := 0; o < cout; o++ {
+		for i := 0; i < cin; i++ {
+			for j := 0; j < k; j++ {
+				w[(o*k+j)*cin+i] = oik[(o*cin+i)*k+j]
+			}
+		}
+	}
 	return &Conv1D{Cin: cin, Cout: cout, K: k, Stride: stride, Pad: pad, Tin: tin, Tout: tout,
-		w: oik, b: bias, col: make([]float32, tout*cin*k)}, nil
+		w: w, b: bias, xt: make([]float32, (tin+2*pad)*cin)}, nil
 }
 
 // Run computes dst (Cout×Tout) from src (Cin×Tin), with a fused ReLU
 // when relu is set.
 func (c *Conv1D) Run(dst, src []float32, relu bool) {
-	ck := c.Cin * c.K
-	src = src[:c.Cin*c.Tin]
+	ck, cin, sc := c.Cin*c.K, c.Cin, c.Stride*c.Cin
+	src = src[:cin*c.Tin]
 	dst = dst[:c.Cout*c.Tout]
-	// im2col: column t holds, per input channel, the k taps under output t.
-	for t := 0; t < c.Tout; t++ {
-		col := c.col[t*ck : (t+1)*ck]
-		start := t*c.Stride - c.Pad
-		for ci := 0; ci < c.Cin; ci++ {
-			row := src[ci*c.Tin : (ci+1)*c.Tin]
-			out := col[ci*c.K : (ci+1)*c.K]
-			if start >= 0 && start+c.K <= c.Tin {
-				copy(out, row[start:])
-				continue
-			}
-			for j := range out {
-				if s := start + j; s >= 0 && s < c.Tin {
-					out[j] = row[s]
-				} else {
-					out[j] = 0
-				}
-			}
+	xt := c.xt[c.Pad*cin : (c.Pad+c.Tin)*cin]
+	for i := 0; i < cin; i++ {
+		for t, v := range src[i*c.Tin : (i+1)*c.Tin] {
+			xt[t*cin+i] = v
 		}
 	}
+	// col(t) is the input under output t, in the weights' order.
+	col := func(t int) []float32 { return c.xt[t*sc : t*sc+ck] }
 	if c.Tout < 4 {
 		// Few columns: four output channels at a time share each column.
 		co := 0
 		for ; co+4 <= c.Cout; co += 4 {
 			for t := 0; t < c.Tout; t++ {
-				col := c.col[t*ck : (t+1)*ck]
-				s0, s1, s2, s3 := seqDot4Rows(col, c.w[co*ck:], c.w[(co+1)*ck:], c.w[(co+2)*ck:], c.w[(co+3)*ck:])
+				s0, s1, s2, s3 := seqDot4Rows(col(t), c.w[co*ck:], c.w[(co+1)*ck:], c.w[(co+2)*ck:], c.w[(co+3)*ck:])
 				dst[co*c.Tout+t], dst[(co+1)*c.Tout+t], dst[(co+2)*c.Tout+t], dst[(co+3)*c.Tout+t] = s0, s1, s2, s3
 			}
 		}
 		for ; co < c.Cout; co++ {
 			for t := 0; t < c.Tout; t++ {
-				dst[co*c.Tout+t] = seqDot(c.w[co*ck:(co+1)*ck], c.col[t*ck:])
+				dst[co*c.Tout+t] = seqDot(c.w[co*ck:(co+1)*ck], col(t))
 			}
 		}
 		c.bias(dst, relu)
@@ -84,11 +81,11 @@ func (c *Conv1D) Run(dst, src []float32, relu bool) {
 		o := dst[co*c.Tout : (co+1)*c.Tout]
 		t := 0
 		for ; t+4 <= c.Tout; t += 4 {
-			s0, s1, s2, s3 := seqDot4(w, c.col[t*ck:], c.col[(t+1)*ck:], c.col[(t+2)*ck:], c.col[(t+3)*ck:])
+			s0, s1, s2, s3 := seqDot4(w, col(t), col(t+1), col(t+2), col(t+3))
 			o[t], o[t+1], o[t+2], o[t+3] = s0, s1, s2, s3
 		}
 		for ; t < c.Tout; t++ {
-			o[t] = seqDot(w, c.col[t*ck:])
+			o[t] = seqDot(w, col(t))
 		}
 	}
 	c.bias(dst, relu)
@@ -113,6 +110,6 @@ func (c *Conv1D) bias(dst []float32, relu bool) {
 // own, for a second stream through the same model.
 func (c *Conv1D) Clone() *Conv1D {
 	d := *c
-	d.col = make([]float32, len(c.col))
+	d.xt = make([]float32, len(c.xt))
 	return &d
 }

@@ -4,36 +4,48 @@ package nn
 
 import "simd/archsimd"
 
-// inner3 is depthwise3.go's kernel on WebAssembly v128 lanes, four
-// channels at a time, each lane summing the nine taps in the plain loop's
-// order (identical values; the vector ReLU turns −0 into +0, equal as
-// floats).
-func (d *Depthwise) inner3(o, src []float32, at, row int) {
-	n := len(o)
-	r0, r1, r2 := src[at:][:3*n], src[at+row:][:3*n], src[at+2*row:][:3*n]
+// row3 is depthwise3.go's kernel on WebAssembly v128 lanes. The outer loop
+// runs over groups of four channels, so the nine kernel vectors and the
+// bias are loaded once per run rather than once per pixel; each lane sums
+// the nine taps in the plain loop's order (identical values; the vector
+// ReLU turns −0 into +0, equal as floats).
+func (d *Depthwise) row3(o, src []float32, at, row, step int) {
+	n := d.C
 	k := d.W[:9*n]
 	b := d.B[:n]
+	m := len(o) / n
 	relu := d.Relu
 	var zero archsimd.Float32x4
 	j := 0
 	for ; j+4 <= n; j += 4 {
-		v := ld(b, j).
-			Add(ld(r0, j).Mul(ld(k, j))).Add(ld(r0, n+j).Mul(ld(k, n+j))).Add(ld(r0, 2*n+j).Mul(ld(k, 2*n+j))).
-			Add(ld(r1, j).Mul(ld(k, 3*n+j))).Add(ld(r1, n+j).Mul(ld(k, 4*n+j))).Add(ld(r1, 2*n+j).Mul(ld(k, 5*n+j))).
-			Add(ld(r2, j).Mul(ld(k, 6*n+j))).Add(ld(r2, n+j).Mul(ld(k, 7*n+j))).Add(ld(r2, 2*n+j).Mul(ld(k, 8*n+j)))
-		if relu {
-			v = v.Max(zero)
+		bj := ld(b, j)
+		k0, k1, k2 := ld(k, j), ld(k, n+j), ld(k, 2*n+j)
+		k3, k4, k5 := ld(k, 3*n+j), ld(k, 4*n+j), ld(k, 5*n+j)
+		k6, k7, k8 := ld(k, 6*n+j), ld(k, 7*n+j), ld(k, 8*n+j)
+		for q := 0; q < m; q++ {
+			r0 := src[at+q*step+j:][:2*n+4]
+			r1 := src[at+q*step+row+j:][:2*n+4]
+			r2 := src[at+q*step+2*row+j:][:2*n+4]
+			v := bj.Add(ld(r0, 0).Mul(k0)).Add(ld(r0, n).Mul(k1)).Add(ld(r0, 2*n).Mul(k2)).
+				Add(ld(r1, 0).Mul(k3)).Add(ld(r1, n).Mul(k4)).Add(ld(r1, 2*n).Mul(k5)).
+				Add(ld(r2, 0).Mul(k6)).Add(ld(r2, n).Mul(k7)).Add(ld(r2, 2*n).Mul(k8))
+			if relu {
+				v = v.Max(zero)
+			}
+			st(o, q*n+j, v)
 		}
-		v.StoreArray((*[4]float32)(o[j : j+4 : j+4]))
 	}
 	for ; j < n; j++ {
-		v := b[j] +
-			r0[j]*k[j] + r0[n+j]*k[n+j] + r0[2*n+j]*k[2*n+j] +
-			r1[j]*k[3*n+j] + r1[n+j]*k[4*n+j] + r1[2*n+j]*k[5*n+j] +
-			r2[j]*k[6*n+j] + r2[n+j]*k[7*n+j] + r2[2*n+j]*k[8*n+j]
-		if relu && v < 0 {
-			v = 0
+		for q := 0; q < m; q++ {
+			base := at + q*step + j
+			v := b[j] +
+				src[base]*k[j] + src[base+n]*k[n+j] + src[base+2*n]*k[2*n+j] +
+				src[base+row]*k[3*n+j] + src[base+row+n]*k[4*n+j] + src[base+row+2*n]*k[5*n+j] +
+				src[base+2*row]*k[6*n+j] + src[base+2*row+n]*k[7*n+j] + src[base+2*row+2*n]*k[8*n+j]
+			if relu && v < 0 {
+				v = 0
+			}
+			o[q*n+j] = v
 		}
-		o[j] = v
 	}
 }

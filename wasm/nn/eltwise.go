@@ -1,3 +1,5 @@
+//go:build !(goexperiment.simd && wasm)
+
 package nn
 
 // Add is dst = a + b element-wise, with an optional fused ReLU (BlazeFace's
@@ -25,6 +27,16 @@ func Relu(x []float32) {
 	for i, v := range x {
 		if v < 0 {
 			x[i] = 0
+		}
+	}
+}
+
+// maxInto is o[j] = max(o[j], x[j]), for max-pooling.
+func maxInto(o, x []float32) {
+	x = x[:len(o)]
+	for j, v := range x {
+		if v > o[j] {
+			o[j] = v
 		}
 	}
 }

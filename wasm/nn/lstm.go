@@ -57,12 +57,19 @@ func (l *LSTMCell) Step(x, h, c []float32) {
 	for ; r < len(l.gates); r++ {
 		l.gates[r] = l.b[r] + seqDot(l.xh, l.w[r*n:(r+1)*n])
 	}
+	// The activations in place, then the state update (h holds tanh(c')
+	// before the output gate scales it).
+	sigmoids(l.gates[:2*hd], l.gates[:2*hd])
+	tanhs(l.gates[2*hd:3*hd], l.gates[2*hd:3*hd])
+	sigmoids(l.gates[3*hd:], l.gates[3*hd:])
 	gi, gf, gg, gout := l.gates[:hd], l.gates[hd:2*hd], l.gates[2*hd:3*hd], l.gates[3*hd:4*hd]
 	h, c = h[:hd], c[:hd]
+	for j := range c {
+		c[j] = gf[j]*c[j] + gi[j]*gg[j]
+	}
+	tanhs(h, c)
 	for j := range h {
-		cj := Sigmoid(gf[j])*c[j] + Sigmoid(gi[j])*Tanh(gg[j])
-		c[j] = cj
-		h[j] = Sigmoid(gout[j]) * Tanh(cj)
+		h[j] *= gout[j]
 	}
 }
 

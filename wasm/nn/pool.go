@@ -36,12 +36,7 @@ func (p *MaxPool2D) Run(dst, src []float32, h, w, c int) {
 					if ix < 0 || ix >= w {
 						continue
 					}
-					in := src[(iy*w+ix)*c:][:len(o)]
-					for j, v := range in {
-						if v > o[j] {
-							o[j] = v
-						}
-					}
+					maxInto(o, src[(iy*w+ix)*c:][:len(o)])
 				}
 			}
 		}

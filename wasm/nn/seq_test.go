@@ -80,24 +80,29 @@ func TestConv1DMatchesDefinition(t *testing.T) {
 
 func TestSTFTMatchesBasisConv(t *testing.T) {
 	r := rand.New(rand.NewSource(2))
-	x := randVec(r, 640)
-	conv, err := NewConv1D(STFTBasis(256), nil, 258, 1, 256, 128, 0, 640)
-	if err != nil {
-		t.Fatal(err)
+	// 4 frames (Silero's), and 7: a last group of fft4 lanes part empty.
+	for _, tin := range []int{640, 1024} {
+		x := randVec(r, tin)
+		s, err := NewSTFT(256, 128, tin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conv, err := NewConv1D(STFTBasis(256), nil, 258, 1, 256, 128, 0, tin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, got := make([]float32, 258*s.Frames), make([]float32, 258*s.Frames)
+		conv.Run(want, x, false)
+		s.Clone().Run(got, x)
+		if d := maxDiff(got, want); d > 1e-4 {
+			t.Errorf("%d frames: FFT and basis conv differ by %g", s.Frames, d)
+		}
+		if a := testing.AllocsPerRun(10, func() { s.Run(got, x) }); a != 0 {
+			t.Errorf("%d frames: %v allocations per run", s.Frames, a)
+		}
 	}
-	s, err := NewSTFT(256, 128, 640)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, got := make([]float32, 258*4), make([]float32, 258*4)
-	conv.Run(want, x, false)
-	s.Clone().Run(got, x)
-	if d := maxDiff(got, want); d > 1e-4 {
-		t.Errorf("FFT and basis conv differ by %g", d)
-	}
-	if a := testing.AllocsPerRun(10, func() { s.Run(got, x) }); a != 0 {
-		t.Errorf("%v allocations per run", a)
-	}
+	s, _ := NewSTFT(256, 128, 640)
+	x, got := make([]float32, 640), make([]float32, 258*4)
 	// A cosine at bin 8: the Hann window puts N/4 in bin 8, N/8 in its
 	// neighbours and nothing elsewhere.
 	for i := range x {
@@ -175,14 +180,38 @@ func TestLSTMCellMatchesDefinition(t *testing.T) {
 	}
 }
 
+// TestSigmoidTanh checks the float32 activations against float64 on a
+// dense grid of ±100, their saturation, and that the slice forms give
+// exactly the scalar results.
 func TestSigmoidTanh(t *testing.T) {
-	for _, v := range []float32{-100, -3, 0, 0.5, 100} {
-		if got, want := Sigmoid(v), 1/(1+math.Exp(-float64(v))); math.Abs(float64(got)-want) > 1e-7 {
-			t.Errorf("Sigmoid(%v) = %v, want %v", v, got, want)
+	const n = 1000001
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(-100 + 200*float64(i)/(n-1))
+	}
+	x = append(x, 0, 1e-8, -1e-8, 1e-30, 17, 87.5, 88.5, 89, -87.5, -88.5, -89)
+	sig, tanh := make([]float32, len(x)), make([]float32, len(x))
+	sigmoids(sig, x)
+	tanhs(tanh, x)
+	var es, et float64
+	for i, v := range x {
+		s, th := Sigmoid(v), Tanh(v)
+		if s != s || th != th {
+			t.Fatalf("NaN at %v", v)
 		}
-		if got, want := Tanh(v), math.Tanh(float64(v)); math.Abs(float64(got)-want) > 1e-7 {
-			t.Errorf("Tanh(%v) = %v, want %v", v, got, want)
+		if math.Float32bits(s) != math.Float32bits(sig[i]) || math.Float32bits(th) != math.Float32bits(tanh[i]) {
+			t.Fatalf("at %v: slice forms %v, %v, scalar %v, %v", v, sig[i], tanh[i], s, th)
 		}
+		es = max(es, math.Abs(float64(s)-1/(1+math.Exp(-float64(v)))))
+		et = max(et, math.Abs(float64(th)-math.Tanh(float64(v))))
+	}
+	if es > 1e-7 || et > 2e-7 {
+		t.Errorf("max error %g for Sigmoid, %g for Tanh", es, et)
+	}
+	t.Logf("max error %g for Sigmoid, %g for Tanh", es, et)
+	if Sigmoid(-100) != 0 || Sigmoid(100) != 1 || Tanh(-100) != -1 || Tanh(100) != 1 || Tanh(0) != 0 {
+		t.Errorf("σ(±100) = %v, %v; tanh(±100) = %v, %v; tanh(0) = %v",
+			Sigmoid(-100), Sigmoid(100), Tanh(-100), Tanh(100), Tanh(0))
 	}
 }
 

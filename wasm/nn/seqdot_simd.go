@@ -30,6 +30,15 @@ func seqDot4(w, x0, x1, x2, x3 []float32) (s0, s1, s2, s3 float32) {
 	x0, x1, x2, x3 = x0[:n], x1[:n], x2[:n], x3[:n]
 	var v0, v1, v2, v3 archsimd.Float32x4
 	i := 0
+	for ; i+16 <= n; i += 16 {
+		// One bounds check per slice per sixteen values.
+		u, a, b, c, d := blk(w, i), blk(x0, i), blk(x1, i), blk(x2, i), blk(x3, i)
+		u0, u1, u2, u3 := ldb(u, 0), ldb(u, 4), ldb(u, 8), ldb(u, 12)
+		v0 = v0.Add(u0.Mul(ldb(a, 0))).Add(u1.Mul(ldb(a, 4))).Add(u2.Mul(ldb(a, 8))).Add(u3.Mul(ldb(a, 12)))
+		v1 = v1.Add(u0.Mul(ldb(b, 0))).Add(u1.Mul(ldb(b, 4))).Add(u2.Mul(ldb(b, 8))).Add(u3.Mul(ldb(b, 12)))
+		v2 = v2.Add(u0.Mul(ldb(c, 0))).Add(u1.Mul(ldb(c, 4))).Add(u2.Mul(ldb(c, 8))).Add(u3.Mul(ldb(c, 12)))
+		v3 = v3.Add(u0.Mul(ldb(d, 0))).Add(u1.Mul(ldb(d, 4))).Add(u2.Mul(ldb(d, 8))).Add(u3.Mul(ldb(d, 12)))
+	}
 	for ; i+4 <= n; i += 4 {
 		u := ld(w, i)
 		v0 = v0.Add(u.Mul(ld(x0, i)))
@@ -56,4 +65,14 @@ func seqDot4Rows(x, w0, w1, w2, w3 []float32) (s0, s1, s2, s3 float32) {
 // hsum is the sum of the four lanes.
 func hsum(v archsimd.Float32x4) float32 {
 	return (v.GetElem(0) + v.GetElem(1)) + (v.GetElem(2) + v.GetElem(3))
+}
+
+// blk is s[j:j+16] as an array, whose f32x4 loads need no bounds checks.
+func blk(s []float32, j int) *[16]float32 {
+	return (*[16]float32)(s[j : j+16 : j+16])
+}
+
+// ldb is the f32x4 at b[k:k+4], k constant.
+func ldb(b *[16]float32, k int) archsimd.Float32x4 {
+	return archsimd.LoadFloat32x4Array((*[4]float32)(b[k : k+4 : k+4]))
 }
