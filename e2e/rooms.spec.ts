@@ -117,6 +117,7 @@ test('two kiosks in one room and separate entry and exit lines: export, dashboar
   const card = page.locator(`section.room[data-room="${hall}"]`);
   await page.selectOption('#bucket', '15m');
   await page.click('#range button');
+  await expect(card).toHaveAttribute('data-bucket', '15m');
   await expect(card.locator('.now')).toHaveAttribute('data-occupancy', '10');
   await expect(card.locator('.now'), 'no time still to come').toHaveText('10 / 10 inside now');
   await expect(page.locator(`section.room[data-room="${studio}"] .now`)).toHaveAttribute('data-occupancy', '1');
@@ -145,6 +146,9 @@ test('two kiosks in one room and separate entry and exit lines: export, dashboar
   await page.fill('#from', before);
   await page.selectOption('#bucket', '1h');
   await page.click('#range button');
+  // The card is redrawn when the new range arrives: until then the old
+  // one (by the quarter, with a heat map too) is still on the page.
+  await expect(card).toHaveAttribute('data-bucket', '1h');
   await expect(card.locator('table.days tbody tr').last()).toHaveAttribute('data-day', /\d{4}-\d\d-\d\d/);
   await expect(card.locator('svg.heat-map')).toHaveCount(1);
   await expect(card.locator('.now')).toHaveAttribute('data-occupancy', '10');

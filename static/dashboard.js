@@ -187,7 +187,7 @@ function roomCard(room, occ, rows, days, bucket) {
       `${current.occupancy}${cap ? ` / ${cap}` : ''} inside ${Date.parse(current.end) > Date.now() ? 'now' : `at ${clock(current.end)}`}`));
   }
   head.append(el('a', { href: `/display?room=${encodeURIComponent(room)}` }, 'capacity display'));
-  const card = el('section', { class: 'card room', 'data-room': room }, head);
+  const card = el('section', { class: 'card room', 'data-room': room, 'data-bucket': bucket }, head);
   const per = BUCKET_NAMES[bucket];
   const slug = `lokaal-${room}-${$('from').value}-${$('to').value}-${bucket}`;
 
