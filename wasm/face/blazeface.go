@@ -29,9 +29,9 @@ type BlazeFace struct {
 	MinScore float32
 	IoU      float32
 
-	fw, fh int       // frame size the sampling tables are for
-	xs, ys []span    // source spans of each input column / row
-	row    []float32 // one input row of sums, RGB
+	fw, fh int      // frame size the sampling tables are for
+	xs, ys []span   // source spans of each input column / row
+	sums   []uint32 // one input row's pixel sums, RGB
 	cands  []cand2
 	merged []cand2
 	faces  []Face
@@ -95,7 +95,7 @@ func NewBlazeFace(weights []byte) (*BlazeFace, error) {
 	if d.reg == nil || len(d.cls) != len(d.anchor) || len(d.reg) != 16*len(d.anchor) {
 		return nil, fmt.Errorf("face: model outputs do not fit %d anchors", len(d.anchor))
 	}
-	d.row = make([]float32, 3*d.size)
+	d.sums = make([]uint32, 3*d.size)
 	d.used = make([]bool, 0, 64)
 	return d, nil
 }
@@ -177,34 +177,38 @@ func (d *BlazeFace) letterbox(rgba []byte, w, h int) {
 			}
 			continue
 		}
-		row := d.row
-		clear(row)
-		// sum the source rows of this input row, column span by span
+		sums := d.sums[:3*len(d.xs)]
+		clear(sums)
+		// Sum the source rows of this input row, column span by span, in
+		// integers: exact, so the result does not depend on the order.
 		for y := ys.lo; y < ys.hi; y++ {
 			src := rgba[y*w*4:][:w*4]
 			for ix, xs := range d.xs {
+				px := src[4*xs.lo : 4*xs.hi]
 				var r, g, b uint32
-				for x := xs.lo; x < xs.hi; x++ {
-					p := src[x*4:][:3]
-					r += uint32(p[0])
-					g += uint32(p[1])
-					b += uint32(p[2])
+				for len(px) >= 4 {
+					r += uint32(px[0])
+					g += uint32(px[1])
+					b += uint32(px[2])
+					px = px[4:]
 				}
-				row[3*ix] += float32(r)
-				row[3*ix+1] += float32(g)
-				row[3*ix+2] += float32(b)
+				s := sums[3*ix:][:3]
+				s[0] += r
+				s[1] += g
+				s[2] += b
 			}
 		}
 		for ix, xs := range d.xs {
 			n := (xs.hi - xs.lo) * (ys.hi - ys.lo)
+			o, s := out[3*ix:][:3], sums[3*ix:][:3]
 			if n == 0 {
-				out[3*ix], out[3*ix+1], out[3*ix+2] = -1, -1, -1
+				o[0], o[1], o[2] = -1, -1, -1
 				continue
 			}
 			k := 1 / (127.5 * float32(n))
-			out[3*ix] = row[3*ix]*k - 1
-			out[3*ix+1] = row[3*ix+1]*k - 1
-			out[3*ix+2] = row[3*ix+2]*k - 1
+			o[0] = float32(s[0])*k - 1
+			o[1] = float32(s[1])*k - 1
+			o[2] = float32(s[2])*k - 1
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"image"
 	"image/draw"
 	"image/jpeg"
+	"math"
+	"math/rand"
 	"os"
 	"sync"
 	"testing"
@@ -194,6 +196,57 @@ func TestBlazeFaceBadInput(t *testing.T) {
 	for _, s := range [][2]int{{1, 1}, {33, 700}, {700, 33}} {
 		if _, err := d.Detect(make([]byte, s[0]*s[1]*4), s[0], s[1]); err != nil {
 			t.Errorf("%v: %v", s, err)
+		}
+	}
+}
+
+// TestLetterbox checks the model input against its definition: the
+// source spans of each axis cover every frame pixel exactly once, and each
+// input value is the mean of its cell's pixels scaled to [-1, 1], or -1 for
+// padding. Frames are random, wide, tall, tiny and larger than the input.
+func TestLetterbox(t *testing.T) {
+	d := blazeFace(t, "blazeface-short")
+	rng := rand.New(rand.NewSource(7))
+	for _, s := range [][2]int{{640, 480}, {480, 640}, {33, 700}, {700, 33}, {1, 1}, {129, 128}, {1920, 1080}} {
+		w, h := s[0], s[1]
+		rgba := make([]byte, w*h*4)
+		rng.Read(rgba)
+		d.letterbox(rgba, w, h)
+		for axis, sp := range [][]span{d.xs, d.ys} {
+			n := [2]int{w, h}[axis]
+			seen := make([]int, n)
+			for _, c := range sp {
+				for x := c.lo; x < c.hi; x++ {
+					seen[x]++
+				}
+			}
+			for x, k := range seen {
+				if k != 1 {
+					t.Fatalf("%d×%d: pixel %d of axis %d is in %d spans", w, h, x, axis, k)
+				}
+			}
+		}
+		in, S := d.g.Input(), d.size
+		worst := 0.0
+		for iy, ys := range d.ys {
+			for ix, xs := range d.xs {
+				for c := range 3 {
+					want := -1.0
+					if n := (xs.hi - xs.lo) * (ys.hi - ys.lo); n > 0 {
+						var sum float64
+						for y := ys.lo; y < ys.hi; y++ {
+							for x := xs.lo; x < xs.hi; x++ {
+								sum += float64(rgba[(y*w+x)*4+c])
+							}
+						}
+						want = sum/float64(n)/127.5 - 1
+					}
+					worst = max(worst, math.Abs(float64(in[(iy*S+ix)*3+c])-want))
+				}
+			}
+		}
+		if worst > 1e-6 {
+			t.Errorf("%d×%d: input differs from the cell means by %.2g", w, h, worst)
 		}
 	}
 }

@@ -22,6 +22,26 @@ func (d *Depthwise) row3(o, src []float32, at, row, step int) {
 		k0, k1, k2 := ld(k, j), ld(k, n+j), ld(k, 2*n+j)
 		k3, k4, k5 := ld(k, 3*n+j), ld(k, 4*n+j), ld(k, 5*n+j)
 		k6, k7, k8 := ld(k, 6*n+j), ld(k, 7*n+j), ld(k, 8*n+j)
+		if step == n {
+			// Stride 1: pixel q+1's left and middle columns are pixel q's
+			// middle and right ones, so each pixel loads one new column.
+			p := at + j
+			a0, a1, a2 := ld(src, p), ld(src, p+row), ld(src, p+2*row)
+			b0, b1, b2 := ld(src, p+n), ld(src, p+n+row), ld(src, p+n+2*row)
+			for q := 0; q < m; q++ {
+				c := p + (q+2)*n
+				c0, c1, c2 := ld(src, c), ld(src, c+row), ld(src, c+2*row)
+				v := bj.Add(a0.Mul(k0)).Add(b0.Mul(k1)).Add(c0.Mul(k2)).
+					Add(a1.Mul(k3)).Add(b1.Mul(k4)).Add(c1.Mul(k5)).
+					Add(a2.Mul(k6)).Add(b2.Mul(k7)).Add(c2.Mul(k8))
+				if relu {
+					v = v.Max(zero)
+				}
+				st(o, q*n+j, v)
+				a0, a1, a2, b0, b1, b2 = b0, b1, b2, c0, c1, c2
+			}
+			continue
+		}
 		for q := 0; q < m; q++ {
 			r0 := src[at+q*step+j:][:2*n+4]
 			r1 := src[at+q*step+row+j:][:2*n+4]

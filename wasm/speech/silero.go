@@ -224,7 +224,6 @@ type Silero struct {
 	pa, pb   float32    // their latest probabilities
 	p        SileroParams
 	rs       *resampler // nil at 16 kHz
-	rsb      []float64  // resampler output
 	buf      []float32  // 16 kHz samples from absolute index bufStart on
 	bufStart int64      // negative at first: the silence before the stream
 
@@ -295,10 +294,7 @@ func newSileroDecider(p SileroParams, unit int) *Silero {
 func (d *Silero) Process(samples []float32) []FrameDecision {
 	d.out = d.out[:0]
 	if d.rs != nil {
-		d.rsb = d.rs.push(samples, d.rsb[:0])
-		for _, v := range d.rsb {
-			d.buf = append(d.buf, float32(v))
-		}
+		d.buf = resample(d.rs, samples, d.buf)
 	} else {
 		d.count += int64(len(samples))
 		d.buf = append(d.buf, samples...)
@@ -316,10 +312,7 @@ func (d *Silero) Flush() []FrameDecision {
 	d.out = d.out[:0]
 	end := d.received()
 	if d.rs != nil {
-		d.rsb = d.rs.push(make([]float32, 2*d.rs.half+2), d.rsb[:0])
-		for _, v := range d.rsb {
-			d.buf = append(d.buf, float32(v))
-		}
+		d.buf = resample(d.rs, make([]float32, 2*d.rs.half+2), d.buf)
 	}
 	// Decide every verdict that holds a received sample, completing the
 	// last windows with silence.

@@ -191,7 +191,7 @@ func New(sampleRate int, p Params) (*Detector, error) {
 func (d *Detector) Process(samples []float32) []FrameDecision {
 	d.out = d.out[:0]
 	if d.rs != nil {
-		d.buf = d.rs.push(samples, d.buf)
+		d.buf = resample(d.rs, samples, d.buf)
 	} else {
 		d.count += int64(len(samples))
 		for _, v := range samples {
@@ -214,7 +214,7 @@ func (d *Detector) Flush() []FrameDecision {
 	d.out = d.out[:0]
 	end := d.received()
 	if d.rs != nil {
-		d.buf = d.rs.push(make([]float32, 2*d.rs.half+2), d.buf)
+		d.buf = resample(d.rs, make([]float32, 2*d.rs.half+2), d.buf)
 	}
 	d.buf = append(d.buf, make([]float64, window)...)
 	off := 0
