@@ -84,6 +84,9 @@ const KEYS = [
   ['exam_page_renderer_cpu_share', 'real exam page, renderer CPU (page + worker + framed exam), share of one core'],
   ['exam_page_face_core_share', 'real exam page, face detection time in the worker, share of one core'],
   ['exam_page_face_ms_per_frame', 'real exam page, ms per face detection in the worker'],
+  ['h2h_lokaal_face_ms_median', 'head to head in one page, lokaal exam build (readback + frame), median ms per 640×480 frame'],
+  ['h2h_mediapipe_face_ms_median', 'head to head in one page, MediaPipe short, median ms per 640×480 frame'],
+  ['h2h_face_ratio_median', 'head to head, lokaal / MediaPipe, median of the per-round ratios'],
 ];
 const PEER_KEYS = KEYS.map(([k]) => k).filter((k) => k.startsWith('peer_'));
 
@@ -292,6 +295,9 @@ export function merge(dir) {
   // Every level, the flood and the crash trials as loadbench measured them.
   r.load = load ?? null;
   for (const k of PEER_KEYS) r[k] = num(peers?.[k]);
+  // The speed head to head: lokaal and MediaPipe taking turns in one page.
+  for (const k of ['h2h_lokaal_face_ms_median', 'h2h_mediapipe_face_ms_median', 'h2h_face_ratio_median']) r[k] = num(peers?.[k]);
+  r.face_h2h = peers?.face_h2h ?? null;
   // Issue 12: the exam's own build in a Web Worker (e2e/bench-exam.mjs).
   const ef = exam?.exam_face, ev = exam?.exam_vad;
   Object.assign(r, {
@@ -397,6 +403,7 @@ export function table(r) {
     ['face detection, native, 640×480', 'ms/frame', 'face_ms_frame_native'],
     ['face detection, Chromium', 'ms/frame', 'face_ms_frame_wasm', 'peer_face_ms_frame'],
     ['face detection, Chromium, vs MediaPipe', 'ms/frame', 'face_ms_frame_wasm', 'peer_mediapipe_face_ms_frame'],
+    ['face detection, head to head in one page vs MediaPipe (median)', 'ms/frame', 'h2h_lokaal_face_ms_median', 'h2h_mediapipe_face_ms_median'],
     ['face detection rate (FairFace crops), lokaal eval', 'rate', 'face_recall', 'peer_face_recall'],
     ['face detection rate, exam build in Chromium', 'rate', 'face_recall_wasm', 'peer_face_recall'],
     ['face detection rate, vs MediaPipe', 'rate', 'face_recall_wasm', 'peer_mediapipe_face_recall'],

@@ -19,6 +19,11 @@
 //          labelled .wav files (frames judged at their centre, as lokaal
 //          eval), ms per second of audio, and the speech seconds flagged on
 //          the non-speech clips.
+//   speed head to head: lokaal's exam build (exam.wasm in a Web Worker, as
+//          static/detect-worker.js runs it) and MediaPipe's short-range
+//          solution in one page, taking turns in rounds of the same frames,
+//          so a load that comes and goes on a shared machine falls on both:
+//          medians per engine and the median of the per-round ratios.
 // Every file comes from node_modules through a local HTTP server on
 // 127.0.0.1; every other request is aborted and reported, so a silent CDN
 // fetch fails loudly. Writes out/peers.json (relative to the repo root) and
@@ -30,14 +35,16 @@
 // "wasm,webgl"), PEERS_OUT (default out/peers.json), PEERS_FACE_MESH=1 (a
 // variant with human's face mesh after BlazeFace, as in its defaults),
 // PEERS_MEDIAPIPE_FULL=0 (skip the full-range variant), PEERS_ONLY (a
-// comma list of human, mediapipe, vad: run only those).
+// comma list of human, mediapipe, vad, h2h: run only those),
+// LOKAAL_EXAM_WASM (default static/build/exam.wasm) and PEERS_H2H_ROUNDS
+// (default 8) for the head to head.
 import { chromium } from '@playwright/test';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { faceSummary as summarize, mean, parseLabels, parseSCV, vadSummary as score } from '../bench-score.mjs';
+import { faceSummary as summarize, mean, parseLabels, parseSCV, quantile, vadSummary as score } from '../bench-score.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -93,6 +100,15 @@ const servable = ['@vladmandic/human/dist/', '@vladmandic/human/models/', '@tens
   '@ricky0123/vad-web/dist/', 'onnxruntime-web/dist/', '@mediapipe/face_detection/'];
 const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json',
   '.html': 'text/html', '.data': 'application/octet-stream', '.tflite': 'application/octet-stream', '.mjpeg': 'video/x-motion-jpeg', '.jpg': 'image/jpeg', '.wav': 'audio/wav', '.csv': 'text/csv' };
+// lokaal's exam build for the head to head: the wasm, Go's glue and the
+// face model the exam page names.
+const examWasm = path.resolve(root, process.env.LOKAAL_EXAM_WASM || 'static/build/exam.wasm');
+const examHTML = fs.readFileSync(path.join(root, 'static/exam.html'), 'utf8');
+const examFace = (examHTML.match(/\sdata-face-model="\/assets\/([^"]*)"/) || [])[1];
+const examFaceKind = (examHTML.match(/\sdata-face-kind="([^"]*)"/) || [])[1];
+const lokaalFiles = { 'exam.wasm': examWasm, 'wasm_exec.js': path.join(root, 'static/build/wasm_exec.js'),
+  'face.lknn': examFace ? path.join(root, 'static/build', examFace) : '' };
+const h2hRounds = Number(process.env.PEERS_H2H_ROUNDS) || 8;
 const gzipSizes = new Map();
 const gzipSize = (file, buf) => {
   if (!gzipSizes.has(file)) gzipSizes.set(file, zlib.gzipSync(buf, { level: 9 }).length);
@@ -118,6 +134,9 @@ const server = http.createServer((req, res) => {
     const rel = p.slice(3);
     if (!servable.some((s) => rel.startsWith(s)) || rel.includes('..')) return send(404, 'text/plain', 'not served');
     file = path.join(modules, rel);
+  } else if (p.startsWith('/lk/')) {
+    file = lokaalFiles[p.slice(4)];
+    if (!file) return send(404, 'text/plain', 'not served');
   } else if (p.startsWith('/fx/')) {
     const rel = p.slice(4);
     if (rel.includes('..')) return send(404, 'text/plain', 'no');
@@ -352,6 +371,116 @@ const mediapipePage = async ({ model, cpu, clips, crops, framesPerClip }) => {
   }
   await fd.close();
   return { backend: cpu ? 'mediapipe wasm, CPU inference' : 'mediapipe wasm, WebGL inference', firstMs, perClip, cropResults, version: window.FaceDetection.VERSION ?? null };
+};
+
+// ---- speed head to head: lokaal and MediaPipe taking turns ---------------
+// Run in the page. lokaal runs as the exam runs it: exam.wasm in a Web
+// Worker, each frame an ImageBitmap transferred to it and drawn on an
+// OffscreenCanvas (untimed), then read back and lokaalDetect.frame, timed
+// together: MediaPipe's time includes taking the pixels from its canvas, so
+// lokaal's includes the readback (lokaalDetect.frame alone is kept too).
+// MediaPipe runs as its solution does, on the page's thread: the frame drawn
+// on a canvas (untimed), FaceDetection.send timed until onResults. Each round
+// both engines take the same frames, the first engine alternating.
+const headToHeadPage = async ({ cpu, clip, rounds, perRound, faceKind }) => {
+  const workerSource = `
+    importScripts(location.origin + '/lk/wasm_exec.js');
+    let det;
+    const canvas = new OffscreenCanvas(640, 480);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    onmessage = async ({ data: m }) => {
+      try {
+        if (m.type === 'init') {
+          const g = new Go();
+          const { instance } = await WebAssembly.instantiateStreaming(fetch(location.origin + '/lk/exam.wasm'), g.importObject);
+          g.run(instance);
+          det = globalThis.lokaalDetect;
+          const err = det.faceModel(m.faceKind, new Uint8Array(await (await fetch(location.origin + '/lk/face.lknn')).arrayBuffer()));
+          if (err instanceof Error) throw err;
+          postMessage({ ok: true });
+          return;
+        }
+        ctx.drawImage(m.bitmap, 0, 0, 640, 480);
+        m.bitmap.close();
+        const t0 = performance.now();
+        const rgba = ctx.getImageData(0, 0, 640, 480).data;
+        const t = performance.now();
+        const r = det.frame(rgba, 640, 480);
+        const t1 = performance.now();
+        if (r instanceof Error) throw r;
+        postMessage({ ok: true, ms: t1 - t0, detectMs: t1 - t, faces: JSON.parse(r).length });
+      } catch (e) {
+        postMessage({ ok: false, error: String(e && e.message || e) });
+      }
+    };`;
+  const w = new Worker(URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' })));
+  const call = (msg, transfer = []) => new Promise((ok, fail) => {
+    w.onmessage = ({ data }) => (data.ok ? ok(data) : fail(new Error(data.error)));
+    w.postMessage(msg, transfer);
+  });
+  await call({ type: 'init', faceKind });
+  await new Promise((ok, fail) => {
+    const s = document.createElement('script');
+    s.src = '/m/@mediapipe/face_detection/face_detection.js';
+    s.onload = ok;
+    s.onerror = () => fail(new Error('cannot load face_detection.js'));
+    document.head.appendChild(s);
+  });
+  const fd = new window.FaceDetection({ locateFile: (file) => `/m/@mediapipe/face_detection/${file}` });
+  fd.setOptions({ model: 'short', useCpuInference: cpu });
+  let last = null;
+  fd.onResults((r) => { last = r.detections ?? []; });
+  await fd.initialize();
+  const canvas = document.createElement('canvas');
+  canvas.width = 640;
+  canvas.height = 480;
+  const ctx = canvas.getContext('2d');
+  const b = new Uint8Array(await (await fetch('/fx/faces/' + clip)).arrayBuffer());
+  const starts = [];
+  for (let i = 0; i + 2 < b.length; i++) if (b[i] === 0xff && b[i + 1] === 0xd8 && b[i + 2] === 0xff) starts.push(i);
+  starts.push(b.length);
+  const frame = (i) => new Blob([b.subarray(starts[i], starts[i + 1])], { type: 'image/jpeg' });
+  const n = starts.length - 1;
+  const engines = {
+    lokaal: async (i) => {
+      const bitmap = await createImageBitmap(frame(i));
+      const r = await call({ type: 'frame', bitmap }, [bitmap]);
+      return [r.ms, r.faces, r.detectMs];
+    },
+    mediapipe: async (i) => {
+      const img = await createImageBitmap(frame(i));
+      ctx.drawImage(img, 0, 0, 640, 480);
+      img.close();
+      last = null;
+      const t = performance.now();
+      await fd.send({ image: canvas });
+      const ms = performance.now() - t;
+      if (last === null) throw new Error('send resolved before onResults');
+      return [ms, last.length];
+    },
+  };
+  // one untimed frame each, then the rounds
+  await engines.lokaal(0);
+  await engines.mediapipe(0);
+  const out = [];
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 ? ['mediapipe', 'lokaal'] : ['lokaal', 'mediapipe'];
+    const round = { first: order[0] };
+    for (const name of order) {
+      const times = [], faces = [], detect = [];
+      for (let k = 0; k < perRound; k++) {
+        const [ms, f, dm] = await engines[name]((r * perRound + k) % n);
+        times.push(ms);
+        faces.push(f);
+        if (dm != null) detect.push(dm);
+      }
+      round[name] = { times, faces, detect };
+    }
+    out.push(round);
+  }
+  await fd.close();
+  w.terminate();
+  return out;
 };
 
 // ---- VAD: vad-web's NonRealTimeVAD ---------------------------------------
@@ -608,6 +737,47 @@ try {
       }
     }
   }
+  // Speed head to head: lokaal's exam build and MediaPipe short, taking
+  // turns in one page, on MediaPipe's faster inference path.
+  if (faceClips.includes('face-present-30fps.mjpeg') && runs('h2h')) {
+    const cpu = d.mediapipe_inference_trials
+      ? Object.values(d.mediapipe_inference_trials).filter((t) => t.ms_frame != null).sort((a, b) => a.ms_frame - b.ms_frame)[0]?.cpu ?? true
+      : true;
+    if (!fs.existsSync(examWasm) || !lokaalFiles['face.lknn'] || !fs.existsSync(lokaalFiles['face.lknn'])) {
+      d.notes.push(`head to head skipped: no ${path.relative(root, examWasm)} or face model (run make first)`);
+    } else {
+      const { page, context } = await newPage('head to head');
+      try {
+        const rounds = await page.evaluate(headToHeadPage, { cpu, clip: 'face-present-30fps.mjpeg', rounds: h2hRounds, perRound: 25, faceKind: examFaceKind });
+        const all = (name) => rounds.flatMap((r) => r[name].times);
+        const ratios = rounds.map((r) => quantile(r.lokaal.times, 0.5) / quantile(r.mediapipe.times, 0.5));
+        result.face_h2h = {
+          what: `lokaal's exam build (${path.relative(root, examWasm)}, face kind ${examFaceKind} with ${examFace}, in a Web Worker, getImageData + lokaalDetect.frame timed) and ` +
+            `@mediapipe/face_detection ${versions['@mediapipe/face_detection']} short (FaceDetection.send timed, inference ${cpu ? 'on the CPU' : 'on WebGL'}) ` +
+            `in one page, taking turns: ${rounds.length} rounds of 25 face-present frames each, the same frames for both, the first engine alternating`,
+          rounds: rounds.length,
+          lokaal_detect_only_ms_median: quantile(rounds.flatMap((r) => r.lokaal.detect), 0.5),
+          lokaal_ms_median: quantile(all('lokaal'), 0.5), lokaal_ms_p90: quantile(all('lokaal'), 0.9), lokaal_ms_mean: mean(all('lokaal')),
+          mediapipe_ms_median: quantile(all('mediapipe'), 0.5), mediapipe_ms_p90: quantile(all('mediapipe'), 0.9), mediapipe_ms_mean: mean(all('mediapipe')),
+          ratio_per_round: ratios,
+          ratio_median: quantile(ratios, 0.5),
+          rounds_lokaal_faster: ratios.filter((x) => x < 1).length,
+          frames_with_a_face: { lokaal: rounds.flatMap((r) => r.lokaal.faces).filter((f) => f > 0).length, mediapipe: rounds.flatMap((r) => r.mediapipe.faces).filter((f) => f > 0).length, of: all('lokaal').length },
+        };
+      } catch (e) {
+        d.errors.push(`head to head: ${String(e.message || e).slice(0, 500)}`);
+      } finally {
+        await context.close();
+      }
+    }
+  }
+  const x = result.face_h2h;
+  Object.assign(result, {
+    h2h_lokaal_face_ms_median: x?.lokaal_ms_median ?? null,
+    h2h_mediapipe_face_ms_median: x?.mediapipe_ms_median ?? null,
+    h2h_face_ratio_median: x?.ratio_median ?? null,
+  });
+
   const h = result.faces.human, mp = result.faces.mediapipe;
   result.peer_face_ms_frame = h?.ms_frame_mean ?? null;
   result.peer_face_recall = h?.fairface?.rate ?? null;
@@ -706,6 +876,12 @@ for (const [name, f] of Object.entries(result.faces)) {
   if (ff) {
     console.log(`    FairFace 700 on grey 640x480: ${ff.detected}/${ff.n} = ${pct(ff.rate)}; gap ${(100 * ff.gap).toFixed(1)} points (${ff.lowest} lowest), group × gender gap ${(100 * ff.group_gender_gap).toFixed(1)} points (${ff.group_gender_lowest} lowest); second face on ${ff.second_face}/${ff.n} = ${pct(ff.second_face_rate)}`);
   }
+}
+if (result.face_h2h) {
+  const x = result.face_h2h;
+  console.log(`  head to head, ${x.rounds} rounds of 25 face-present frames taking turns in one page: lokaal median ${fmt(x.lokaal_ms_median, 2)} ms with the readback (p90 ${fmt(x.lokaal_ms_p90, 2)}; lokaalDetect.frame alone ${fmt(x.lokaal_detect_only_ms_median, 2)}), ` +
+    `MediaPipe short ${fmt(x.mediapipe_ms_median, 2)} ms (p90 ${fmt(x.mediapipe_ms_p90, 2)}); lokaal/MediaPipe per round ${x.ratio_per_round.map((r) => r.toFixed(2)).join(' ')}, ` +
+    `median ${fmt(x.ratio_median, 2)}; lokaal faster in ${x.rounds_lokaal_faster} of ${x.rounds}; frames with a face ${x.frames_with_a_face.lokaal} / ${x.frames_with_a_face.mediapipe} of ${x.frames_with_a_face.of}`);
 }
 for (const [name, v] of Object.entries(result.vad)) {
   const p = v.pooled;
