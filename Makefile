@@ -39,7 +39,11 @@ MODELGEN_SRC = $(shell find internal/modelconv internal/cmd/modelgen wasm/nn -na
 # The server binary (never the client) names the source revision it was built
 # from on /transparency, with -dirty when the tree has uncommitted changes.
 REVISION    := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)$(shell test -z "$$(git status --porcelain 2>/dev/null)" || echo -dirty)
-GO_SOURCES  := $(shell find wasm server static -name '*.go' -not -path '*/node_modules/*') go.mod go.sum
+# The client is built from wasm/ alone (nothing under wasm/ imports server/
+# or internal/); the server also embeds its OpenAPI document and migrations.
+WASM_SOURCES := $(shell find wasm -name '*.go') go.mod go.sum
+GO_SOURCES  := $(shell find wasm server static internal -name '*.go' -not -path '*/node_modules/*') \
+               server/httpapi/openapi.json $(wildcard server/sqlite/migrations/*.sql) go.mod go.sum
 STATIC      := $(wildcard static/*.html static/*.js static/*.css)
 
 .PHONY: all build wasm models run test vet unit e2e bench bench-quick deps node chromium clean verify-build
@@ -58,10 +62,10 @@ static/build/$(word 1,$(subst :, ,$(1))): $$(MODELGEN_SRC) go.sum node_modules/.
 endef
 $(foreach m,$(MODEL_SPECS),$(eval $(call model_rule,$(m))))
 
-$(WASM): $(GO_SOURCES)
+$(WASM): $(WASM_SOURCES)
 	GOOS=js GOARCH=wasm $(CLIENT_GO) build $(WASM_FLAGS) -o $@ ./wasm/cmd/kiosk
 
-$(EXAM_WASM): $(GO_SOURCES)
+$(EXAM_WASM): $(WASM_SOURCES)
 	GOOS=js GOARCH=wasm $(CLIENT_GO) build $(WASM_FLAGS) -o $@ ./wasm/cmd/exam
 
 $(CASCADES): static/build/%: go.sum
@@ -162,7 +166,7 @@ chromium:
 	  else echo "make test needs Debian's Chromium at $(CHROMIUM): run 'sudo apt-get install -y chromium', or set CHROMIUM=/path/to/chromium"; exit 1; fi; }
 
 clean:
-	rm -rf bin out test-results playwright-report $(WASM) $(EXAM_WASM) $(WASM_EXEC) $(CASCADES) static/build/*.lknn
+	rm -rf bin out test-results playwright-report $(WASM) $(EXAM_WASM) $(WASM_EXEC) $(CASCADES) static/build/*.lknn $(WORKER_DIR)
 
 # The Worker (issue 5), into server/cmd/worker/build: workers-assets-gen's JS
 # glue, the Go handler as app.wasm (js && wasm only: native builds never see

@@ -199,7 +199,7 @@ var (
 	ErrFinished       = errors.New("the session is finished")
 	ErrNoChoice       = errors.New("the student has not chosen the proctored exam")
 	// ErrSessionExists: one session per student and exam, so none can
-	// hide another (see README, Security).
+	// hide another (see docs/security.md).
 	ErrSessionExists = errors.New("this student already has a session for this exam: it resumes in the browser that started it; the exam committee handles a lost device")
 	// ErrChoiceFrozen: the choice is fixed once a session exists.
 	ErrChoiceFrozen = errors.New("the choice cannot change once a proctored session has started")

@@ -62,6 +62,7 @@ func BenchmarkIngestConcurrent(b *testing.B) {
 		devs[i] = e.enrol(decodeJSON[codeResponse](b, w).Code)
 	}
 	each := max(1, b.N/senders)
+	e.now = t0.Add(time.Duration(each+1) * time.Minute) // every batch's minute has passed
 	bodies := make([][][]byte, senders)
 	for i, d := range devs {
 		for seq := range each {

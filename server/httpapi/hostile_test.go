@@ -1,7 +1,7 @@
 package httpapi
 
 // What a modified exam client tries, and what the server must refuse or
-// show (README, Security: "A modified exam client"). Each test drives the
+// show (docs/security.md: "A modified exam client"). Each test drives the
 // API as such a client would: with its own keys and hand-made summaries.
 
 import (

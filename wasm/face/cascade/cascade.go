@@ -90,7 +90,7 @@ type Retry struct {
 //     when the first pass finds nothing, equalise the frame locally and
 //     search again with a finer step. On FairFace the lowest group (Black)
 //     rose from 62 % to 74 % and the gap between groups fell from 15 to 9
-//     points, with every group gaining (README). Merged scores add up
+//     points, with every group gaining (docs/measured.md). Merged scores add up
 //     windows, and a 0.07 step lays about (0.1/0.07)² ≈ 2 times as many,
 //     so MinScore 6 is the first pass's 3 at the new density; it is also
 //     above the best false cluster the retry finds when run on its own on
