@@ -15,6 +15,7 @@ type Conv2D struct {
 	W                 []float32 // [KH][KW][Cin][Cout]
 	B                 []float32 // [Cout]
 	col               []float32 // patch rows of the last frame size
+	wk                []float32 // W with zero rows up to a multiple of 4 (general)
 }
 
 // NewConv2D takes TFLite's OHWI kernel and bias.
@@ -69,21 +70,29 @@ func (c *Conv2D) Run(dst, src []float32, h, w int) {
 // (zeros where the window hangs over the edge), so the convolution becomes
 // the same blocked matrix multiply as a pointwise conv. Each kernel row of
 // a patch is one contiguous run of the input unless the window hangs over
-// the left or right edge, so it is one copy, not KW. The patch buffer
-// is made on the first frame of a size and kept.
+// the left or right edge, so it is one copy, not KW. Patch rows are padded
+// with zeros to a multiple of four values (75 → 76 for BlazeFace's first
+// 5×5×3 kernel), as are W's rows, so the multiply never takes its slow
+// one-input path. The patch buffer is made on the first frame of a size
+// and kept.
 func (c *Conv2D) general(dst, src []float32, h, w int) {
 	oh, pt := padOut(h, c.KH, c.Stride, c.Same)
 	ow, pl := padOut(w, c.KW, c.Stride, c.Same)
 	ci, k := c.Cin, c.KH*c.KW*c.Cin
-	if len(c.col) != oh*ow*k {
-		c.col = make([]float32, oh*ow*k)
+	kp := (k + 3) &^ 3
+	if c.wk == nil {
+		c.wk = make([]float32, kp*c.Cout)
+		copy(c.wk, c.W)
+	}
+	if len(c.col) != oh*ow*kp {
+		c.col = make([]float32, oh*ow*kp) // the padding stays zero
 	}
 	span := c.KW * ci // one kernel row of a patch: contiguous in src too
 	for oy := 0; oy < oh; oy++ {
 		for ky := 0; ky < c.KH; ky++ {
 			iy := oy*c.Stride + ky - pt
 			for ox := 0; ox < ow; ox++ {
-				row := c.col[(oy*ow+ox)*k+ky*span:][:span]
+				row := c.col[(oy*ow+ox)*kp+ky*span:][:span]
 				ix := ox*c.Stride - pl
 				switch {
 				case iy < 0 || iy >= h:
@@ -103,5 +112,5 @@ func (c *Conv2D) general(dst, src []float32, h, w int) {
 			}
 		}
 	}
-	pointwise(dst, c.col, oh*ow, k, c.Cout, c.W, c.B)
+	pointwise(dst, c.col, oh*ow, kp, c.Cout, c.wk, c.B)
 }
