@@ -13,3 +13,8 @@
 // float32, written at build time by internal/cmd/modelgen from the models'
 // npm packages and never committed.
 package nn
+
+// Dot is Σ a[i]·b[i] over len(a) (b at least as long), the sequence ops'
+// dot product (f32x4 lanes under the SIMD build): for callers outside
+// the core, such as wasm/speech's resampling filter.
+func Dot(a, b []float32) float32 { return seqDot(a, b) }

@@ -1,6 +1,10 @@
 package speech
 
-import "math"
+import (
+	"math"
+
+	"github.com/lokaal-nl/lokaal/wasm/nn"
+)
 
 // resampler converts a stream to the detector's 16 kHz. Linear interpolation
 // is enough because every feature is taken below 3.4 kHz: for rates above
@@ -54,26 +58,7 @@ func (r *resampler) at(j int64) float32 {
 	if r.taps == nil {
 		return r.hist[j-r.base]
 	}
-	return dot(r.taps, r.hist[j-r.half-r.base:])
-}
-
-// dot is Σ a[i]·b[i] over a, in four running sums: float32 and short
-// dependency chains, because at 48 kHz the float64 filter cost a fifth as
-// much as Silero itself in WebAssembly.
-func dot(a, b []float32) float32 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return (s0 + s1) + (s2 + s3)
+	return nn.Dot(r.taps, r.hist[j-r.half-r.base:])
 }
 
 // resample appends to out the 16 kHz samples that in makes available.
