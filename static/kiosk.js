@@ -8,12 +8,6 @@
 'use strict';
 
 const INTERVAL_CHECK_MS = 1000;
-// /kiosk?display=1: the door's screen also shows its room's occupancy
-// against capacity, from the same public, counts-only /api/v1/display as
-// /display, polled as often; a reading older than STALE_MS is greyed.
-const DISPLAY_MS = 2000;
-const STALE_MS = 15_000;
-const WORDS = { green: 'Welcome', amber: 'Almost full', red: 'Full' };
 const SETUP_TIMEOUT_MS = 10 * 60 * 1000;
 
 const body = document.body;
@@ -205,29 +199,19 @@ function count(go, video) {
   next(onFrame);
 }
 
-// roomDisplay shows the room's occupancy (every line of every kiosk in it,
-// not only this kiosk's) and capacity, coloured as /display colours them.
+// roomDisplay (/kiosk?display=1) shows the room's occupancy, from every
+// line of every kiosk in it, not only this kiosk's, against its capacity,
+// as /display colours it (room-display.js).
 function roomDisplay(room) {
   const p = $('room-display');
   p.hidden = false;
   p.textContent = `${room}: …`;
-  let last = Date.now();
-  const poll = async () => {
-    try {
-      const res = await fetch(`/api/v1/display?room=${encodeURIComponent(room)}`, { cache: 'no-store' });
-      const d = await res.json();
-      if (!res.ok) throw new Error(d.message || res.statusText);
-      p.textContent = `${d.room}: ${d.occupancy}${d.capacity ? ` / ${d.capacity}` : ''} inside · ${WORDS[d.level] || ''}`;
-      p.dataset.level = d.level;
-      p.dataset.occupancy = String(d.occupancy);
-      delete p.dataset.stale;
-      last = Date.now();
-    } catch {
-      if (Date.now() - last > STALE_MS) p.dataset.stale = '';
-    }
-    setTimeout(poll, DISPLAY_MS);
-  };
-  poll();
+  watchRoom(room, (d) => {
+    p.textContent = `${d.room}: ${d.occupancy}${d.capacity ? ` / ${d.capacity}` : ''} inside · ${ROOM_WORDS[d.level] || ''}`;
+    p.dataset.level = d.level;
+    p.dataset.occupancy = String(d.occupancy);
+    delete p.dataset.stale;
+  }, () => { p.dataset.stale = ''; });
 }
 
 // ---- Setup mode ----
