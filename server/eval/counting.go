@@ -271,7 +271,7 @@ func scoreClip(ctx context.Context, clip, labels string, c crossings) (ClipScore
 	default:
 		return sc, fmt.Errorf("no frame rate: name the clip …-NNfps.mjpeg or give \"# frame: N fps\" in %s", labels)
 	}
-	res, err := replay.Count(ctx, r, sc.FPS, 1, sc.Lines)
+	res, err := replay.Count(ctx, r, sc.FPS, replay.Every(1), sc.Lines)
 	if err != nil {
 		return sc, err
 	}

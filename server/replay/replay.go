@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -142,7 +143,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return json.NewEncoder(stdout).Encode(res)
 	}
-	res, err := Count(ctx, r, *fps, *every, lines)
+	res, err := Count(ctx, r, *fps, Every(*every), lines)
 	if err != nil {
 		return fmt.Errorf("replay: %s: %w", *path, err)
 	}
@@ -178,9 +179,31 @@ func parseLine(s string, index int) (wire.Line, error) {
 	return l, l.Validate()
 }
 
-// Count runs the counter over every k-th frame; frame i is at stream time
-// i/fps. lokaal eval scores this same loop.
-func Count(ctx context.Context, r video.Reader, fps float64, every int, lines []wire.Line) (Result, error) {
+// Schedule says which frames of a stream the page gets to process. It is
+// asked once per frame, in order.
+type Schedule func(frame int) bool
+
+// Every processes every k-th frame: a page that keeps up with 1/k of the
+// camera's rate.
+func Every(k int) Schedule { return func(i int) bool { return i%k == 0 } }
+
+// Busy processes frames lo to hi frames apart, drawn uniformly from seed:
+// a busy page that takes the newest frame each time it is free.
+func Busy(lo, hi int, seed uint64) Schedule {
+	rng := rand.New(rand.NewPCG(seed, 0))
+	next := 0
+	return func(i int) bool {
+		if i < next {
+			return false
+		}
+		next = i + lo + rng.IntN(hi-lo+1)
+		return true
+	}
+}
+
+// Count runs the counter over the frames keep selects; frame i is at
+// stream time i/fps. lokaal eval scores this same loop.
+func Count(ctx context.Context, r video.Reader, fps float64, keep Schedule, lines []wire.Line) (Result, error) {
 	res := Result{Lines: make([]LineCount, len(lines)), Events: []Event{}}
 	for i, l := range lines {
 		res.Lines[i].Name = l.Name
@@ -219,7 +242,7 @@ func Count(ctx context.Context, r video.Reader, fps float64, every int, lines []
 		} else if f.W != w || f.H != h {
 			return res, fmt.Errorf("frame %d: size changed from %dx%d to %dx%d", res.Frames, w, h, f.W, f.H)
 		}
-		if res.Frames%every != 0 {
+		if !keep(res.Frames) {
 			continue
 		}
 		last = time.Duration(float64(res.Frames) / fps * float64(time.Second))

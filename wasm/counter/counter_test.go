@@ -22,9 +22,12 @@ type rate struct {
 	name string
 	fps  float64
 	drop float64 // fraction of frames dropped at random
+	// gaps, if set, is the range of frames from one processed frame to the
+	// next, uniformly drawn: a busy page taking the newest frame each time.
+	gaps [2]int
 }
 
-var rates = []rate{{"10fps", 10, 0}, {"30fps", 30, 0}, {"30fps-dropped", 30, 0.5}}
+var rates = []rate{{name: "10fps", fps: 10}, {name: "30fps", fps: 30}, {name: "30fps-dropped", fps: 30, drop: 0.5}}
 
 type result struct {
 	in, out []int
@@ -60,6 +63,9 @@ func run(t *testing.T, s *scene, lines []wire.Line, r rate, dur time.Duration) r
 		}
 		if i > 0 && drop.Float64() < r.drop {
 			continue
+		}
+		if r.gaps[1] > 0 {
+			i += r.gaps[0] - 1 + drop.IntN(r.gaps[1]-r.gaps[0]+1)
 		}
 		s.render(gray, ts)
 		add(c.ProcessGray(gray, ts))
@@ -349,5 +355,95 @@ func BenchmarkCounter(b *testing.B) {
 			}
 			b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/frame")
 		})
+	}
+}
+
+// TestEntersAtPictureEdge: people seen from above walk in at the bottom
+// edge of the picture, over a line close to that edge (a door at the
+// frame's edge), so a body is already half past the line when enough of it
+// is in view to be a person: its first detection is on the line or past
+// it. The crossing counts from where the body came into view, which is the
+// edge of the picture inside any letterbox bars. 9fps-irregular is a busy
+// kiosk taking the newest of a 30 fps camera's frames.
+func TestEntersAtPictureEdge(t *testing.T) {
+	people := func() []person {
+		var ps []person
+		for i := range 6 {
+			ps = append(ps, person{path: walk(1+2*float64(i), 0.2+0.12*float64(i), 1.3, -0.3, 1.0), overhead: true, width: 0.2, length: 0.5})
+		}
+		return ps
+	}
+	irregular := append([]rate{{name: "9fps-irregular", fps: 30, gaps: [2]int{2, 5}}}, rates...)
+	for _, tc := range []struct {
+		name string
+		bars float64
+		line float64
+	}{
+		{"letterboxed", 0.125, 0.79},
+		{"full-frame", 0, 0.92},
+	} {
+		for _, r := range irregular {
+			t.Run(tc.name+"/"+r.name, func(t *testing.T) {
+				s := newScene(320, 240, people()...)
+				s.light, s.bars = constantLight, tc.bars
+				l := wire.Line{Name: "door", A: [2]float64{0, tc.line}, B: [2]float64{1, tc.line}, Mode: wire.Immediate}
+				check(t, run(t, s, []wire.Line{l}, r, sec(16)), []int{6}, []int{0})
+			})
+		}
+	}
+}
+
+// TestAlongPictureEdge: someone who steps into view at the picture's
+// bottom edge (from behind a pillar) with the body already past the line,
+// and walks along that edge, never walked in from it: nothing is counted.
+func TestAlongPictureEdge(t *testing.T) {
+	forRates(t, func(t *testing.T, r rate) {
+		p := person{path: []waypoint{{sec(1), 0.3, 0.7}, {sec(7), 0.7, 0.7}}, overhead: true, width: 0.2, length: 0.5}
+		s := newScene(320, 240, p)
+		s.light, s.bars = constantLight, 0.125
+		l := wire.Line{Name: "door", A: [2]float64{0, 0.725}, B: [2]float64{1, 0.725}, Mode: wire.Immediate}
+		check(t, run(t, s, []wire.Line{l}, r, sec(9)), []int{0}, []int{0})
+	})
+}
+
+func TestViewRect(t *testing.T) {
+	const w, h = 40, 30
+	frame := func(paint func(x, y int) float32) []float32 {
+		m := make([]float32, w*h)
+		for i := range m {
+			m[i] = paint(i%w, i/w)
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name  string
+		paint func(x, y int) float32
+		want  [4]int
+	}{
+		{"no bars", func(int, int) float32 { return 90 }, [4]int{0, 0, w - 1, h - 1}},
+		{"letterbox", func(_, y int) float32 {
+			if y < 4 || y >= h-4 {
+				return 2
+			}
+			return 90
+		}, [4]int{0, 4, w - 1, h - 5}},
+		{"pillarbox", func(x, _ int) float32 {
+			if x < 5 || x >= w-3 {
+				return 10
+			}
+			return 90
+		}, [4]int{5, 0, w - 4, h - 1}},
+		// A row or column of dark floor with one lit pixel is picture.
+		{"dark picture", func(x, y int) float32 {
+			if x == y {
+				return 40
+			}
+			return 5
+		}, [4]int{0, 0, h - 1, h - 1}},
+		{"all dark", func(int, int) float32 { return 0 }, [4]int{0, 0, w - 1, h - 1}},
+	} {
+		if got := viewRect(frame(tc.paint), w, h); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 // touch must count twice. Each runs at the rates of the other tests and at
 // 15 fps, the rate of the held-out bus-door clips.
 
-var crowdRates = append([]rate{{"15fps", 15, 0}}, rates...)
+var crowdRates = append([]rate{{name: "15fps", fps: 15}}, rates...)
 
 func forCrowdRates(t *testing.T, f func(t *testing.T, r rate)) {
 	for _, r := range crowdRates {

@@ -44,6 +44,8 @@ type Counter struct {
 	morph     *blob.Morphology
 	labeler   *blob.Labeler
 	minArea   int
+	margin    float64 // Margin in work pixels
+	view      [4]int  // the picture inside any letterbox bars: MinX, MinY, MaxX, MaxY
 	tracker   *track.Tracker
 	lines     *crossing.Counter
 	blobs     []blob.Blob
@@ -83,6 +85,7 @@ func New(cfg Config) (*Counter, error) {
 		morph:   blob.NewMorphology(w, h),
 		labeler: blob.NewLabeler(w, h),
 		minArea: int(MinBlobArea * float64(w*h)),
+		margin:  Margin * diag,
 		tracker: track.New(track.DefaultParams(w, h)),
 		lines:   crossing.New(lines, crossing.Rules{Margin: Margin * diag, MinAngle: MinAngle}),
 	}, nil
@@ -177,14 +180,28 @@ func (c *Counter) process(t time.Duration) []Crossing {
 	// Specks grow too, but they are gone by the next frame.
 	c.morph.Dilate(c.fg, 2)
 	c.bg.Update(c.gray, c.fg, t)
+	c.view = viewRect(c.bg.Mean(), c.w, c.h)
 	c.blobs = blob.MergeStacked(append(c.blobs[:0], c.labeler.Find(c.mask, c.minArea)...), c.h)
 	c.points = c.points[:0]
 	for _, b := range c.blobs {
-		border := b.MinX == 0 || b.MinY == 0 || b.MaxX == c.w-1 || b.MaxY == c.h-1
 		// +0.5: the centre of a work pixel, so lines and points share
 		// the normalised-coordinate grid.
-		c.points = append(c.points, track.Point{X: b.X + 0.5, Y: b.Y + 0.5, Area: b.Area, Border: border, Part: b.Part,
-			Box: [4]float64{float64(b.MinX), float64(b.MinY), float64(b.MaxX), float64(b.MaxY)}})
+		p := track.Point{X: b.X + 0.5, Y: b.Y + 0.5, Area: b.Area, Part: b.Part,
+			Box: [4]float64{float64(b.MinX), float64(b.MinY), float64(b.MaxX), float64(b.MaxY)}}
+		v := c.view
+		left, top, right, bottom := b.MinX <= v[0], b.MinY <= v[1], b.MaxX >= v[2], b.MaxY >= v[3]
+		p.Border = left || top || right || bottom
+		switch {
+		case left && !top && !right && !bottom:
+			p.FromEdge, p.EdgeX, p.EdgeY = true, float64(v[0]), p.Y
+		case right && !left && !top && !bottom:
+			p.FromEdge, p.EdgeX, p.EdgeY = true, float64(v[2]+1), p.Y
+		case top && !left && !right && !bottom:
+			p.FromEdge, p.EdgeX, p.EdgeY = true, p.X, float64(v[1])
+		case bottom && !left && !top && !right:
+			p.FromEdge, p.EdgeX, p.EdgeY = true, p.X, float64(v[3]+1)
+		}
+		c.points = append(c.points, p)
 	}
 	for _, k := range c.tracker.Update(c.points, t) {
 		if k.MergedInto != 0 {
@@ -199,7 +216,11 @@ func (c *Counter) process(t time.Duration) []Crossing {
 		}
 		if !c.lines.Has(k.ID) {
 			// Just confirmed: start from where it was born, so a crossing
-			// during the first frames is not lost.
+			// during the first frames is not lost, and from the edge it
+			// came in at if it has walked away from there since.
+			if k.FromEdge && walkedIn(k, c.margin) {
+				c.addEvents(c.lines.Observe(k.ID, k.EdgeX, k.EdgeY, k.Born))
+			}
 			c.addEvents(c.lines.Observe(k.ID, k.FirstX, k.FirstY, k.Born))
 		}
 		c.addEvents(c.lines.Observe(k.ID, k.X, k.Y, t))

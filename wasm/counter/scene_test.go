@@ -20,8 +20,12 @@ type scene struct {
 	// exposure, if set, is how long the shutter is open before each frame:
 	// moving people smear over the distance they cover in it.
 	exposure time.Duration
-	tex      []float64
-	noise    *rand.Rand
+	// bars, a fraction of the frame height, letterboxes the picture: black
+	// rows above and below, as when a wide camera picture is fitted into
+	// a 4:3 frame. People walk in and out at the picture's edge.
+	bars  float64
+	tex   []float64
+	noise *rand.Rand
 }
 
 // person walks along waypoints (normalised body-centre positions).
@@ -113,6 +117,9 @@ func (s *scene) render(gray []byte, t time.Duration) {
 		v = v*s.light(t, x, y) + 6*(s.noise.Float64()-0.5)
 		if s.tone != nil {
 			v = s.tone(v)
+		}
+		if y < s.bars || y >= 1-s.bars {
+			v = 3 * s.noise.Float64()
 		}
 		gray[i] = uint8(max(0, min(255, v)))
 	}

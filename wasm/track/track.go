@@ -13,7 +13,8 @@ import (
 )
 
 // Point is a detection: a blob's centroid in work pixels, its area and
-// whether it touches the frame border (so part of it may be outside).
+// whether it touches the edge of the picture (the frame, or the letterbox
+// bars inside it), so that part of it may be outside.
 type Point struct {
 	X, Y   float64
 	Area   int
@@ -24,6 +25,10 @@ type Point struct {
 	// Part: the labeler cut this point from a wider blob as one of the
 	// people in it, so it is never absorbed back into a neighbour.
 	Part bool
+	// FromEdge: the detection touches exactly one edge of the view, and
+	// EdgeX, EdgeY is its centroid projected onto that edge.
+	FromEdge     bool
+	EdgeX, EdgeY float64
 
 	absorbed bool // holds fragments: not the size of one whole detection
 }
@@ -37,18 +42,22 @@ const PartialArea = 0.5
 
 // Track is one followed object.
 type Track struct {
-	ID        int
-	X, Y      float64 // last estimated position
-	VX, VY    float64 // pixels per second
-	FirstX    float64 // where the track was born: crossings before
-	FirstY    float64 // confirmation still count
-	Born      time.Duration
-	LastSeen  time.Duration
-	Hits      int
-	Confirmed bool
-	Area      int  // area of the last detection
-	PeakArea  int  // largest area seen
-	Partial   bool // the last detection is mostly outside the frame, see PartialArea
+	ID     int
+	X, Y   float64 // last estimated position
+	VX, VY float64 // pixels per second
+	FirstX float64 // where the track was born: crossings before
+	FirstY float64 // confirmation still count
+	Born   time.Duration
+	// FromEdge: the first detection touched one edge of the view at
+	// EdgeX, EdgeY, so the body came into view there (see Point).
+	FromEdge     bool
+	EdgeX, EdgeY float64
+	LastSeen     time.Duration
+	Hits         int
+	Confirmed    bool
+	Area         int  // area of the last detection
+	PeakArea     int  // largest area seen
+	Partial      bool // the last detection is mostly outside the frame, see PartialArea
 	// Box is the last detection's box with what it absorbed, PeakW and
 	// PeakH the largest width and height of a detection it was paired with
 	// (absorbed fragments do not count): the size of the whole person, which
@@ -186,7 +195,7 @@ func (tr *Tracker) Update(dets []Point, t time.Duration) []Track {
 	tr.tracks = live
 	for di, d := range dets {
 		if !tr.used[di] {
-			tr.tracks = append(tr.tracks, &Track{ID: tr.nextID, X: d.X, Y: d.Y, FirstX: d.X, FirstY: d.Y, Born: t, LastSeen: t, Hits: 1, Area: d.Area, PeakArea: d.Area})
+			tr.tracks = append(tr.tracks, &Track{ID: tr.nextID, X: d.X, Y: d.Y, FirstX: d.X, FirstY: d.Y, Born: t, FromEdge: d.FromEdge, EdgeX: d.EdgeX, EdgeY: d.EdgeY, LastSeen: t, Hits: 1, Area: d.Area, PeakArea: d.Area})
 			tr.nextID++
 		}
 	}
