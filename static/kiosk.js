@@ -180,7 +180,8 @@ async function openCamera() {
   return video;
 }
 
-// count grabs each new camera frame at camera resolution and hands it to Go.
+// count grabs camera frames at camera resolution, as many as Go's budget
+// takes, and hands them to Go.
 function count(go, video) {
   const w = video.videoWidth;
   const h = video.videoHeight;
@@ -190,10 +191,15 @@ function count(go, video) {
     ? (cb) => video.requestVideoFrameCallback(cb)
     : (cb) => requestAnimationFrame((now) => cb(now, {}));
   const onFrame = (now, meta) => {
-    ctx.drawImage(video, 0, 0, w, h);
-    const tally = go.frame(ctx.getImageData(0, 0, w, h).data, meta.captureTime ?? now, Date.now());
-    // Persist each crossing at once, so a reload seals it instead of losing it.
-    if (tally) putMeta({ tally });
+    const t = meta.captureTime ?? now;
+    // Go paces counting (kiosk.Budget): a frame before its slot is not
+    // even copied out of the video.
+    if (go.due(t)) {
+      ctx.drawImage(video, 0, 0, w, h);
+      const tally = go.frame(ctx.getImageData(0, 0, w, h).data, t, Date.now());
+      // Persist each crossing at once, so a reload seals it instead of losing it.
+      if (tally) putMeta({ tally });
+    }
     next(onFrame);
   };
   next(onFrame);

@@ -139,3 +139,40 @@ func TestRate(t *testing.T) {
 		t.Fatalf("rate %v, want 30", got)
 	}
 }
+
+func TestBudget(t *testing.T) {
+	taken := func(camera float64, jitter float64, seconds float64) int {
+		var b Budget
+		n := 0
+		for i := 0; float64(i)/camera < seconds; i++ {
+			// Alternate early and late frames by jitter ms.
+			now := 1000*float64(i)/camera + jitter*float64(i%2*2-1)
+			if b.Take(now) {
+				n++
+			}
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		camera, jitter float64
+		want           int
+	}{
+		{30, 0, 150}, // every other frame
+		{30, 4, 150}, // jitter does not halve the rate
+		{60, 0, 150}, // every 4th frame
+		{60, 4, 150},
+		{25, 0, 150}, // every 2nd or 1st frame, 15 a second on average
+		{15, 0, 150}, // all of them
+		{15, 4, 150},
+		{10, 0, 100}, // a slower camera: all of them
+	} {
+		if got := taken(tc.camera, tc.jitter, 10); got < tc.want-1 || got > tc.want+1 {
+			t.Errorf("%v fps camera, jitter %v ms: took %d frames in 10 s, want %d", tc.camera, tc.jitter, got, tc.want)
+		}
+	}
+	// A clock that steps back (a new stream) does not stall counting.
+	var b Budget
+	if !b.Take(5000) || !b.Take(10) || b.Take(20) {
+		t.Error("after the clock stepped back, want the next frame taken and pacing resumed")
+	}
+}

@@ -38,6 +38,7 @@ type app struct {
 
 	latency *kiosk.Window
 	rate    kiosk.Rate
+	budget  kiosk.Budget
 	fps     float64
 
 	queue, acked, dead int // the outbox as JavaScript last reported it
@@ -57,6 +58,7 @@ func main() {
 	js.Global().Set("lokaalGo", js.ValueOf(map[string]any{
 		"init":         js.FuncOf(a.init),
 		"restore":      js.FuncOf(a.restore),
+		"due":          js.FuncOf(a.due),
 		"frame":        js.FuncOf(a.onFrame),
 		"tick":         js.FuncOf(a.tick),
 		"tally":        js.FuncOf(func(js.Value, []js.Value) any { return marshal(a.tally) }),
@@ -106,6 +108,10 @@ func (a *app) restore(_ js.Value, args []js.Value) any {
 	}
 	return marshal(t.Seal(a.device, a.build, t.Updated))
 }
+
+// due(frameTimeMs) reports whether the camera frame at that time is to be
+// counted (kiosk.Budget): the page asks before it copies the frame out.
+func (a *app) due(_ js.Value, args []js.Value) any { return a.budget.Take(args[0].Float()) }
 
 // frame(rgba Uint8ClampedArray, frameTimeMs, nowMs) counts one camera frame.
 // frameTimeMs is on the performance.now() clock (capture time when the
