@@ -2,6 +2,7 @@ package counter
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,17 +58,28 @@ func TestSplitSilhouette(t *testing.T) {
 		}},
 		{"bag", func(p *person, _ *scene, _ float64) { p.bag, p.bagX = 0.4, 0.85 }},
 		{"bag-and-stripe", func(p *person, _ *scene, t0 float64) { p.gap, p.gapOn, p.bag, p.bagX = 0.3, swinging(t0), 0.4, -0.85 }},
+		{"always-across", func(p *person, _ *scene, _ float64) { p.gap = 0.3 }},
+		{"always-along", func(p *person, _ *scene, _ float64) { p.gap, p.along = 0.25, true }},
+		{"always-along-wide", func(p *person, _ *scene, _ float64) { p.gap, p.along = 0.4, true }},
+		{"always-across-wide", func(p *person, _ *scene, _ float64) { p.gap = 0.45 }},
 		{"blurred-stripe", func(p *person, s *scene, _ float64) { p.gap, s.exposure = 0.3, 60*time.Millisecond }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			forCrowdRates(t, func(t *testing.T, r rate) {
-				up, down := overhead(1, 0.45, 1.2, -0.2, 0.6), overhead(5, 0.55, -0.2, 1.2, 0.6)
+				// The always-split cases first show the counter a person
+				// seen whole (the halves rule measures against one).
+				t0, want := 1.0, 1
+				var whole []person
+				if strings.HasPrefix(tc.name, "always") {
+					whole, t0, want = []person{overhead(1, 0.5, 1.2, -0.2, 0.6)}, 5, 2
+				}
+				up, down := overhead(t0, 0.45, 1.2, -0.2, 0.6), overhead(t0+4, 0.55, -0.2, 1.2, 0.6)
 				s := crowdScene()
-				tc.edit(&up, s, 1)
-				tc.edit(&down, s, 5)
-				s.people = []person{up, down}
-				res := run(t, s, []wire.Line{midLine, midLineD}, r, sec(9))
-				check(t, res, []int{1, 1}, []int{1, 1})
+				tc.edit(&up, s, t0)
+				tc.edit(&down, s, t0+4)
+				s.people = append(whole, up, down)
+				res := run(t, s, []wire.Line{midLine, midLineD}, r, sec(t0+8))
+				check(t, res, []int{want, want}, []int{1, 1})
 			})
 		})
 	}

@@ -2,6 +2,7 @@ package track
 
 import (
 	"math"
+	"slices"
 	"time"
 )
 
@@ -58,12 +59,13 @@ func (tr *Tracker) absorb(dets []Point) {
 				continue
 			}
 			g := gap(m.Box, d.Box)
-			if g > Reach*max(k.PeakW, k.PeakH) || g >= bestGap {
+			if g > Reach*max(k.PeakW, k.PeakH, tr.person.w, tr.person.h) || g >= bestGap {
 				continue
 			}
 			u := union(m.Box, d.Box)
 			frag := float64(m.Area+d.Area) <= FragmentSlack*float64(k.PeakArea) &&
-				u[2]-u[0]+1 <= BoxSlack*k.PeakW && u[3]-u[1]+1 <= BoxSlack*k.PeakH
+				u[2]-u[0]+1 <= BoxSlack*k.PeakW && u[3]-u[1]+1 <= BoxSlack*k.PeakH ||
+				tr.person.fits(m.Area+d.Area, u)
 			if !frag && float64(d.Area) > Carried*float64(m.Area) {
 				continue
 			}
@@ -99,7 +101,7 @@ func union(a, b [4]float64) [4]float64 {
 }
 
 // mergeFragments ends tracks seen at t that are fragments of an older track
-// seen at t, by the fragment rule.
+// seen at t, by the fragment rule or the halves rule.
 func (tr *Tracker) mergeFragments(t time.Duration) {
 	for _, b := range tr.tracks {
 		if b.LastSeen != t || b.Confirmed || b.Shared || b.part || b.MergedInto != 0 {
@@ -109,16 +111,80 @@ func (tr *Tracker) mergeFragments(t time.Duration) {
 			if a.ID >= b.ID || a.LastSeen != t || a.Shared || a.part || a.MergedInto != 0 || a.PeakW == 0 || b.Box == ([4]float64{}) {
 				continue
 			}
-			if gap(a.Box, b.Box) > Reach*max(a.PeakW, a.PeakH) {
+			if gap(a.Box, b.Box) > Reach*max(a.PeakW, a.PeakH, tr.person.w, tr.person.h) {
 				continue
 			}
 			u := union(a.Box, b.Box)
 			frag := float64(a.Area+b.Area) <= FragmentSlack*float64(a.PeakArea) &&
 				u[2]-u[0]+1 <= BoxSlack*a.PeakW && u[3]-u[1]+1 <= BoxSlack*a.PeakH
-			if frag || float64(b.Area) <= Carried*float64(a.Area) {
+			if frag || float64(b.Area) <= Carried*float64(a.Area) || tr.halves(a, b) {
 				b.MergedInto = a.ID
 				break
 			}
 		}
 	}
+}
+
+// Halves rule: a person split from the first frame (a stripe along or
+// across the whole coat) is never seen whole, so the fragment rule, which
+// measures against the track's own size, sees two people. The tracker
+// therefore learns the size of one person at this camera: the median of
+// the largest area, width and height of the last PersonSamples tracks that
+// ended counted as one person (confirmed, no fragment, never sharing a
+// blob). A detection beside a track's is a fragment when together they are
+// not larger than that person (FragmentSlack, BoxSlack), and two tracks,
+// the younger not yet confirmed, are one person when that holds and they
+// move together. Two people side by side or one behind the other
+// span two person widths or lengths and stay two. The first person of a
+// day has nothing to be measured against.
+const PersonSamples = 15
+
+// personSize is the learned size of one person; zero until one ended.
+type personSize struct {
+	area, w, h float64
+	areas      []float64 // the samples, oldest first
+	ws, hs     []float64
+	sorted     []float64 // scratch for the medians
+}
+
+func (p *personSize) add(k *Track) {
+	if !k.Confirmed || k.MergedInto != 0 || k.everShared || k.PeakW == 0 {
+		return
+	}
+	push := func(v []float64, x float64) []float64 {
+		if len(v) == PersonSamples {
+			v = append(v[:0], v[1:]...)
+		}
+		return append(v, x)
+	}
+	p.areas, p.ws, p.hs = push(p.areas, float64(k.PeakArea)), push(p.ws, k.PeakW), push(p.hs, k.PeakH)
+	p.area, p.w, p.h = p.median(p.areas), p.median(p.ws), p.median(p.hs)
+}
+
+func (p *personSize) median(v []float64) float64 {
+	p.sorted = append(p.sorted[:0], v...)
+	slices.Sort(p.sorted)
+	return p.sorted[len(p.sorted)/2]
+}
+
+// fits reports whether area within box u is not larger than one person,
+// by the fragment rule's slack; never before a person was measured.
+func (p *personSize) fits(area int, u [4]float64) bool {
+	return p.area > 0 && float64(area) <= FragmentSlack*p.area && u[2]-u[0]+1 <= BoxSlack*p.w && u[3]-u[1]+1 <= BoxSlack*p.h
+}
+
+// halves reports whether tracks a and b, both seen this frame, are the
+// two halves of one person by the halves rule.
+func (tr *Tracker) halves(a, b *Track) bool {
+	p := &tr.person
+	if b.Box == ([4]float64{}) {
+		return false
+	}
+	if !p.fits(a.Area+b.Area, union(a.Box, b.Box)) {
+		return false
+	}
+	// Moving together: velocities differ by less than two person sizes a
+	// second (a half emerging at the frame edge lags; people passing each
+	// other differ by twice their walking speed).
+	return math.Hypot(a.VX-b.VX, a.VY-b.VY) < 2*max(p.w, p.h)
 }

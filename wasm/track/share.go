@@ -42,6 +42,7 @@ func (tr *Tracker) share(dets []Point, t time.Duration) {
 			k.LastSeen = t
 			k.Hits++
 			k.Shared, o.Shared = true, true
+			k.everShared, o.everShared = true, true
 			tr.hit[ti] = true
 			break
 		}

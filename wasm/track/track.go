@@ -69,6 +69,7 @@ type Track struct {
 	// track: its crossings are not to be counted (see the fragment rule).
 	MergedInto int
 	part       bool // the last detection was a Point.Part
+	everShared bool // shared a detection at some point: not one person's size
 
 	// before the last correction, for Share
 	prevX, prevY, prevVX, prevVY float64
@@ -114,6 +115,7 @@ type Tracker struct {
 	used   []bool
 	hit    []bool
 	ended  []Track
+	person personSize // see the halves rule
 	// scratch of absorb and share
 	assigned []int   // per track: the detection it was paired with, if hit
 	merged   []Point // per track: that detection with the fragments it absorbed
@@ -186,6 +188,7 @@ func (tr *Tracker) Update(dets []Point, t time.Duration) []Track {
 	live := tr.tracks[:0]
 	for ti, k := range tr.tracks {
 		if k.MergedInto != 0 || !tr.hit[ti] && (!k.Confirmed || t-k.LastSeen > tr.p.MaxCoast) {
+			tr.person.add(k)
 			tr.ended = append(tr.ended, *k)
 			continue
 		}

@@ -77,3 +77,49 @@ func TestPartial(t *testing.T) {
 		t.Errorf("a track down to %d of %d pixels at the border is not partial", k.Area, k.PeakArea)
 	}
 }
+
+// TestHalves: once one whole person (20×20 px) has passed, two half-size
+// detections moving together are one person, while two whole people side
+// by side stay two.
+func TestHalves(t *testing.T) {
+	dt := 100 * time.Millisecond
+	box := func(x, y, w, h float64) Point {
+		return Point{X: x + w/2, Y: y + h/2, Area: int(w * h * 0.8), Box: [4]float64{x, y, x + w - 1, y + h - 1}}
+	}
+	walk := func(tr *Tracker, t0 time.Duration, frames int, dets func(i int) []Point) map[int]bool {
+		ids := map[int]bool{}
+		for i := range frames {
+			tr.Update(dets(i), t0+time.Duration(i)*dt)
+			for _, k := range tr.Tracks() {
+				if k.Confirmed {
+					ids[k.ID] = true
+				}
+			}
+		}
+		return ids
+	}
+	whole := func(i int) []Point { return []Point{box(40, 100-5*float64(i), 20, 20)} }
+	halves := func(i int) []Point {
+		y := 100 - 5*float64(i)
+		return []Point{box(40, y, 8, 20), box(52, y, 8, 20)}
+	}
+	pair := func(i int) []Point {
+		y := 100 - 5*float64(i)
+		return []Point{box(30, y, 20, 20), box(54, y, 20, 20)}
+	}
+	gone := func(int) []Point { return nil }
+
+	if n := len(walk(New(DefaultParams(160, 120)), 0, 15, halves)); n != 2 {
+		t.Errorf("halves with no person measured: %d confirmed tracks, want 2 (nothing to measure against)", n)
+	}
+	tr := New(DefaultParams(160, 120))
+	walk(tr, 0, 15, whole)
+	walk(tr, 1500*time.Millisecond, 20, gone)
+	if n := len(walk(tr, 3500*time.Millisecond, 15, halves)); n != 1 {
+		t.Errorf("halves after a whole person: %d confirmed tracks, want 1", n)
+	}
+	walk(tr, 5000*time.Millisecond, 20, gone)
+	if n := len(walk(tr, 7000*time.Millisecond, 15, pair)); n != 2 {
+		t.Errorf("two people side by side: %d confirmed tracks, want 2", n)
+	}
+}
