@@ -320,29 +320,6 @@ func TestStudentsImport(t *testing.T) {
 	}
 }
 
-// studentInfo is GET /api/v1/student.
-type studentInfo struct {
-	Exam struct {
-		ID  string `json:"id"`
-		URL string `json:"url"`
-	} `json:"exam"`
-	Student struct {
-		ID        string        `json:"id"`
-		StudentID string        `json:"student_id"`
-		Choice    server.Choice `json:"choice"`
-	} `json:"student"`
-	Policy    wire.Policy `json:"policy"`
-	Retention struct {
-		Days         int `json:"days"`
-		MarkedMonths int `json:"marked_months"`
-	} `json:"retention"`
-	Objection string `json:"objection"`
-	Sessions  []struct {
-		ID       string     `json:"id"`
-		Finished *time.Time `json:"finished"`
-	} `json:"sessions"`
-}
-
 func kinds(p wire.Policy) []wire.Kind {
 	var ks []wire.Kind
 	for _, d := range p.Detectors {
@@ -368,7 +345,7 @@ func TestAccommodations(t *testing.T) {
 	wantError(t, e.do("PUT", "/api/v1/students/st-nope/accommodations", map[string]any{"off": []wire.Kind{}}, true), http.StatusNotFound, "not_found")
 
 	// The transparency screen and the session get the student's policy.
-	info := decodeJSON[studentInfo](t, e.as(a.token(), "GET", "/api/v1/student", nil))
+	info := decodeJSON[wire.StudentInfo](t, e.as(a.token(), "GET", "/api/v1/student", nil))
 	if got := kinds(info.Policy); !reflect.DeepEqual(got, []wire.Kind{wire.FaceAbsent, wire.FocusLost}) {
 		t.Errorf("a's policy %v", got)
 	}
@@ -376,7 +353,7 @@ func TestAccommodations(t *testing.T) {
 		info.Exam.URL != "/sample-exam" || info.Student.StudentID != "s1" || info.Policy.From != ex.Start.UnixMilli() || info.Policy.IntervalS != 30 {
 		t.Errorf("student info %+v", info)
 	}
-	info = decodeJSON[studentInfo](t, e.as(b.token(), "GET", "/api/v1/student", nil))
+	info = decodeJSON[wire.StudentInfo](t, e.as(b.token(), "GET", "/api/v1/student", nil))
 	if got := kinds(info.Policy); len(got) != 4 {
 		t.Errorf("b's policy %v", got)
 	}
@@ -457,7 +434,7 @@ func TestAlternativeChoice(t *testing.T) {
 	if len(rows) != 1 || rows[0].Student.Choice != server.ChoiceAlternative || len(rows[0].Sessions) != 0 {
 		t.Errorf("review rows %+v", rows)
 	}
-	if info := decodeJSON[studentInfo](t, e.as(l.token(), "GET", "/api/v1/student", nil)); info.Student.Choice != server.ChoiceAlternative || len(info.Sessions) != 0 {
+	if info := decodeJSON[wire.StudentInfo](t, e.as(l.token(), "GET", "/api/v1/student", nil)); info.Student.Choice != string(server.ChoiceAlternative) || len(info.Sessions) != 0 {
 		t.Errorf("student info %+v", info)
 	}
 }
@@ -918,7 +895,7 @@ func TestStudentSeesPolicyInForce(t *testing.T) {
 	body := map[string]any{"session_days": 30, "marked_months": 12, "count_days": 400, "access_log_years": 2, "review_days": 14,
 		"reason": "faculty board decision"}
 	wantStatus(t, e.do("PUT", "/api/v1/retention", body, true), http.StatusOK)
-	info := decodeJSON[studentInfo](t, e.as(a.token(), "GET", "/api/v1/student", nil))
+	info := decodeJSON[wire.StudentInfo](t, e.as(a.token(), "GET", "/api/v1/student", nil))
 	if info.Retention.Days != 30 || info.Retention.MarkedMonths != 12 {
 		t.Errorf("retention shown %+v, want the policy in force: 30 days, 12 months", info.Retention)
 	}

@@ -71,7 +71,7 @@ func TestOneSessionPerStudent(t *testing.T) {
 	}
 
 	// The student and the reviewer see the one session.
-	info := decodeJSON[studentInfo](t, e.as(links[0].token(), "GET", "/api/v1/student", nil))
+	info := decodeJSON[wire.StudentInfo](t, e.as(links[0].token(), "GET", "/api/v1/student", nil))
 	rows := decodeJSON[[]reviewRow](t, e.do("GET", "/api/v1/review/exams/"+ex.ID+"/sessions", nil, true))
 	if len(info.Sessions) != 1 || len(rows) != 2 || len(rows[0].Sessions) != 1 || rows[0].Sessions[0].ID != p.policy.Session {
 		t.Errorf("student sees %+v, reviewer %+v", info.Sessions, rows)

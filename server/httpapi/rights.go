@@ -54,7 +54,7 @@ func rightsError(err error) error {
 type exportDoc struct {
 	Generated        time.Time                `json:"generated"`
 	Student          exportStudent            `json:"student"`
-	Exam             studentExam              `json:"exam"`
+	Exam             wire.StudentExam         `json:"exam"`
 	Policy           wire.Policy              `json:"policy"` // the exam's detectors minus the accommodations
 	Choice           exportChoice             `json:"choice"`
 	Accommodations   []wire.Kind              `json:"accommodations"` // detectors switched off for the student

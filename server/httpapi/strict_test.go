@@ -22,7 +22,7 @@ func TestStrictBodiesStoreNothing(t *testing.T) {
 		wantError(t, e.do("PUT", path, body, true), http.StatusBadRequest, wire.CodeMalformed)
 	}
 	// The student's policy still has both off.
-	info := decodeJSON[studentInfo](t, e.as(a.token(), "GET", "/api/v1/student", nil))
+	info := decodeJSON[wire.StudentInfo](t, e.as(a.token(), "GET", "/api/v1/student", nil))
 	if got := kinds(info.Policy); !reflect.DeepEqual(got, []wire.Kind{wire.FaceAbsent, wire.FocusLost}) {
 		t.Errorf("policy after the refused bodies: %v", got)
 	}

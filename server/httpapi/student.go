@@ -11,32 +11,13 @@ import (
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
-// studentExam is what a student sees of the exam.
-type studentExam struct {
-	ID              string    `json:"id"`
-	Name            string    `json:"name"`
-	Course          string    `json:"course"`
-	Start           time.Time `json:"start"`
-	End             time.Time `json:"end"`
-	LegalBasis      string    `json:"legal_basis"`
-	Alternatives    string    `json:"alternatives_considered"`
-	AlternativeExam string    `json:"alternative_exam"`
-	URL             string    `json:"url"`
-}
-
-func newStudentExam(e server.Exam) studentExam {
-	return studentExam{ID: e.ID, Name: e.Name, Course: e.Course, Start: e.Start, End: e.End,
+func newStudentExam(e server.Exam) wire.StudentExam {
+	return wire.StudentExam{ID: e.ID, Name: e.Name, Course: e.Course, Start: e.Start, End: e.End,
 		LegalBasis: e.LegalBasis, Alternatives: e.Alternatives, AlternativeExam: e.AlternativeExam, URL: e.URL}
 }
 
-type studentSelf struct {
-	ID        string        `json:"id"`
-	StudentID string        `json:"student_id"`
-	Choice    server.Choice `json:"choice"`
-}
-
-func newStudentSelf(s server.Student) studentSelf {
-	return studentSelf{ID: s.ID, StudentID: s.External, Choice: s.Choice}
+func newStudentSelf(s server.Student) wire.StudentSelf {
+	return wire.StudentSelf{ID: s.ID, StudentID: s.External, Choice: string(s.Choice)}
 }
 
 // handleStudent answers what the transparency screen shows: the exam, the
@@ -45,23 +26,6 @@ func handleStudent(log *slog.Logger, store interface {
 	server.ExamStore
 	RetentionPolicy(ctx context.Context) (server.RetentionPolicy, error)
 }, objection string) http.Handler {
-	// The policy in force, as /transparency shows it.
-	type retention struct {
-		Days         int `json:"days"`          // after the exam window ends
-		MarkedMonths int `json:"marked_months"` // after a mark or an appeal
-	}
-	type sessionState struct {
-		ID       string     `json:"id"`
-		Finished *time.Time `json:"finished"`
-	}
-	type response struct {
-		Exam      studentExam    `json:"exam"`
-		Student   studentSelf    `json:"student"`
-		Policy    wire.Policy    `json:"policy"`
-		Retention retention      `json:"retention"`
-		Objection string         `json:"objection"`
-		Sessions  []sessionState `json:"sessions"`
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := currentStudent(r)
 		e, err := store.Exam(r.Context(), st.Exam)
@@ -79,10 +43,13 @@ func handleStudent(log *slog.Logger, store interface {
 			fail(w, log, err)
 			return
 		}
-		resp := response{Exam: newStudentExam(e), Student: newStudentSelf(st), Policy: st.Policy(e),
-			Retention: retention{policy.SessionDays, policy.MarkedMonths}, Objection: objection, Sessions: []sessionState{}}
+		resp := wire.StudentInfo{Exam: newStudentExam(e),
+			Student:   newStudentSelf(st),
+			Policy:    st.Policy(e),
+			Retention: wire.StudentRetention{Days: policy.SessionDays, MarkedMonths: policy.MarkedMonths},
+			Objection: objection, Sessions: []wire.SessionState{}}
 		for _, s := range sessions {
-			resp.Sessions = append(resp.Sessions, sessionState{s.ID, s.Finished})
+			resp.Sessions = append(resp.Sessions, wire.SessionState{ID: s.ID, Finished: s.Finished})
 		}
 		encode(w, http.StatusOK, resp)
 	})
@@ -173,10 +140,10 @@ func handleStudentRecord(log *slog.Logger, store server.ExamStore) http.Handler 
 		Receipt    *wire.SignedReceipt `json:"receipt"`
 	}
 	type response struct {
-		Student  server.Student  `json:"student"`
-		Exam     studentExam     `json:"exam"`
-		Sessions []sessionRecord `json:"sessions"`
-		Views    []server.View   `json:"views"`
+		Student  server.Student   `json:"student"`
+		Exam     wire.StudentExam `json:"exam"`
+		Sessions []sessionRecord  `json:"sessions"`
+		Views    []server.View    `json:"views"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()

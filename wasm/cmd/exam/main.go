@@ -15,48 +15,17 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"strconv"
 	"strings"
 	"syscall/js"
-	"time"
 
 	"github.com/lokaal-nl/lokaal/wasm/browser"
+	"github.com/lokaal-nl/lokaal/wasm/exam"
 	"github.com/lokaal-nl/lokaal/wasm/face"
 	"github.com/lokaal-nl/lokaal/wasm/lang"
 	"github.com/lokaal-nl/lokaal/wasm/proctor"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
-
-// studentInfo is GET /api/v1/student.
-type studentInfo struct {
-	Exam struct {
-		ID              string    `json:"id"`
-		Name            string    `json:"name"`
-		Course          string    `json:"course"`
-		Start           time.Time `json:"start"`
-		End             time.Time `json:"end"`
-		LegalBasis      string    `json:"legal_basis"`
-		Alternatives    string    `json:"alternatives_considered"`
-		AlternativeExam string    `json:"alternative_exam"`
-		URL             string    `json:"url"`
-	} `json:"exam"`
-	Student struct {
-		ID        string `json:"id"`
-		StudentID string `json:"student_id"`
-		Choice    string `json:"choice"`
-	} `json:"student"`
-	Policy    wire.Policy `json:"policy"`
-	Retention struct {
-		Days         int `json:"days"`
-		MarkedMonths int `json:"marked_months"`
-	} `json:"retention"`
-	Objection string `json:"objection"`
-	Sessions  []struct {
-		ID       string          `json:"id"`
-		Finished json.RawMessage `json:"finished"`
-	} `json:"sessions"`
-}
 
 // sent is one summary as the panel lists it.
 type sent struct {
@@ -70,7 +39,7 @@ type sent struct {
 type app struct {
 	lang  lang.Lang
 	build string
-	info  studentInfo
+	info  wire.StudentInfo
 	view  string // the step on screen, redrawn on a language switch
 	arg   string // its data (receipt or record JSON, error message)
 
@@ -205,7 +174,7 @@ func (a *app) applyLang() {
 // student(json) takes GET /api/v1/student and returns what the page may
 // request: {camera, microphone, genesis, interval}.
 func (a *app) student(_ js.Value, args []js.Value) any {
-	if err := json.Unmarshal([]byte(args[0].String()), &a.info); err != nil {
+	if err := wire.Decode(strings.NewReader(args[0].String()), &a.info); err != nil {
 		return jsError(err)
 	}
 	p := a.info.Policy
@@ -413,16 +382,11 @@ func (a *app) serverDate(_ js.Value, args []js.Value) any {
 // the previous one: {summary, hash}. exam.js calls it inside the IndexedDB
 // transaction that queues the summary and stores the new head.
 func chain(_ js.Value, args []js.Value) any {
-	var s wire.Summary
-	if err := json.Unmarshal([]byte(args[0].String()), &s); err != nil {
+	linked, hash, err := exam.Chain([]byte(args[0].String()), int64(args[1].Float()), args[2].String())
+	if err != nil {
 		return jsError(err)
 	}
-	s = proctor.Chain(s, int64(args[1].Float()), args[2].String())
-	if err := s.Validate(); err != nil {
-		return jsError(err)
-	}
-	b, _ := json.Marshal(s)
-	return js.ValueOf(map[string]any{"summary": string(b), "hash": s.Hash()})
+	return js.ValueOf(map[string]any{"summary": string(linked), "hash": hash})
 }
 
 // restoreSummaries(listJSON) lists the summaries a previous page load sent
@@ -463,62 +427,30 @@ func (a *app) status(_ js.Value, args []js.Value) any {
 // signingBytes(what, json) returns the bytes to sign for a "summary" or a
 // "finish" as a Uint8Array.
 func signingBytes(_ js.Value, args []js.Value) any {
-	var msg []byte
-	switch raw := []byte(args[1].String()); args[0].String() {
-	case "summary":
-		var s wire.Summary
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return jsError(err)
-		}
-		if err := s.Validate(); err != nil {
-			return jsError(err)
-		}
-		msg = s.SigningBytes()
-	case "finish":
-		var f wire.Finish
-		if err := json.Unmarshal(raw, &f); err != nil {
-			return jsError(err)
-		}
-		if err := f.Validate(); err != nil {
-			return jsError(err)
-		}
-		msg = f.SigningBytes()
-	default:
-		return jsError(errors.New("unknown message " + args[0].String()))
+	msg, err := exam.SigningBytes(args[0].String(), []byte(args[1].String()))
+	if err != nil {
+		return jsError(err)
 	}
-	out := js.Global().Get("Uint8Array").New(len(msg))
-	js.CopyBytesToJS(out, msg)
-	return out
+	return uint8Array(msg)
 }
 
 // signedBody(what, json, sigBase64) returns the POST body.
 func signedBody(_ js.Value, args []js.Value) any {
-	raw, sig := []byte(args[1].String()), args[2].String()
-	switch args[0].String() {
-	case "summary":
-		var s wire.Summary
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return jsError(err)
-		}
-		return marshal(wire.SignedSummary{Summary: s, Sig: sig})
-	case "finish":
-		var f wire.Finish
-		if err := json.Unmarshal(raw, &f); err != nil {
-			return jsError(err)
-		}
-		return marshal(wire.SignedFinish{Finish: f, Sig: sig})
+	body, err := exam.SignedBody(args[0].String(), []byte(args[1].String()), args[2].String())
+	if err != nil {
+		return jsError(err)
 	}
-	return jsError(errors.New("unknown message " + args[0].String()))
+	return string(body)
 }
 
 // finishMessage(session, seq, head, dateNow) returns the wire.Finish JSON
 // for the last summary the server acknowledged.
 func finishMessage(_ js.Value, args []js.Value) any {
-	f := wire.Finish{Session: args[0].String(), Seq: int64(args[1].Float()), Head: args[2].String(), At: int64(args[3].Float())}
-	if err := f.Validate(); err != nil {
+	f, err := exam.FinishMessage(args[0].String(), int64(args[1].Float()), args[2].String(), int64(args[3].Float()))
+	if err != nil {
 		return jsError(err)
 	}
-	return marshal(f)
+	return string(f)
 }
 
 // finishing(n, errorMessage) shows finishing progress: n summaries left.
@@ -556,16 +488,17 @@ func (a *app) precheckLeft(_ js.Value, args []js.Value) any {
 // (base64), or an Error for a file that is no receipt. The bytes are made
 // from the fields, so a changed count changes them.
 func receiptBytes(_ js.Value, args []js.Value) any {
-	var r wire.SignedReceipt
-	dec := json.NewDecoder(strings.NewReader(args[0].String()))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
-		return jsError(errors.New("not a lokaal receipt: " + err.Error()))
+	r, msg, err := exam.ReceiptBytes([]byte(args[0].String()))
+	if err != nil {
+		return jsError(err)
 	}
-	msg := r.Receipt.SigningBytes()
-	out := js.Global().Get("Uint8Array").New(len(msg))
-	js.CopyBytesToJS(out, msg)
-	return js.ValueOf(map[string]any{"bytes": out, "sig": r.Sig, "key": r.Key})
+	return js.ValueOf(map[string]any{"bytes": uint8Array(msg), "sig": r.Sig, "key": r.Key})
+}
+
+func uint8Array(b []byte) js.Value {
+	out := js.Global().Get("Uint8Array").New(len(b))
+	js.CopyBytesToJS(out, b)
+	return out
 }
 
 // receiptChecked(ok, key, message) shows the in-page check's result.

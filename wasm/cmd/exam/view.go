@@ -202,7 +202,7 @@ func (a *app) detectorList(id string, meaning bool) *browser.Node {
 
 func (a *app) hasFinished() bool {
 	for _, s := range a.info.Sessions {
-		if f := string(s.Finished); f != "" && f != "null" && f != "false" {
+		if s.Finished != nil {
 			return true
 		}
 	}
