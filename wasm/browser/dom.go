@@ -2,7 +2,8 @@
 
 // Package browser is the thin glue between the clients' plain Go and the
 // browser: the few DOM calls the pages' screens need, straight over
-// syscall/js. It replaces honnef.co/go/js/dom/v2, whose interfaces keep
+// syscall/js, and the values both clients hand to and take from
+// JavaScript (values.go). It replaces honnef.co/go/js/dom/v2, whose interfaces keep
 // every method of every element type alive in the binary (about 130 KB of
 // gzip for a page that uses a handful).
 package browser

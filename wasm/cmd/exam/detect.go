@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"github.com/lokaal-nl/lokaal/wasm/browser"
 	"math"
 	"syscall/js"
 
@@ -61,16 +62,16 @@ func detectMain() {
 // longer linked into the exam (`lokaal faces` keeps it): BlazeFace finds
 // faces in every FairFace group where pigo missed a fifth.
 func (w *worker) faceModel(_ js.Value, args []js.Value) any {
-	b := bytesFromJS(args[1])
+	b := browser.Bytes(args[1])
 	switch kind := args[0].String(); kind {
 	case "blazeface":
 		d, err := face.NewBlazeFace(b)
 		if err != nil {
-			return jsError(err)
+			return browser.Error(err)
 		}
 		w.faces = d
 	default:
-		return jsError(errors.New("unknown face model " + kind))
+		return browser.Error(errors.New("unknown face model " + kind))
 	}
 	return nil
 }
@@ -81,7 +82,7 @@ func (w *worker) faceModel(_ js.Value, args []js.Value) any {
 // when the call returns: nothing of it is kept.
 func (w *worker) frame(_ js.Value, args []js.Value) any {
 	if w.faces == nil {
-		return jsError(errors.New("no face detector"))
+		return browser.Error(errors.New("no face detector"))
 	}
 	fw, fh := args[1].Int(), args[2].Int()
 	if len(w.rgba) != 4*fw*fh {
@@ -91,14 +92,14 @@ func (w *worker) frame(_ js.Value, args []js.Value) any {
 	faces, err := w.faces.Detect(w.rgba, fw, fh)
 	clear(w.rgba)
 	if err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
 	if faces == nil {
 		faces = []face.Face{}
 	}
 	b, err := json.Marshal(faces)
 	if err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
 	return string(b)
 }
@@ -111,13 +112,13 @@ func (w *worker) audioStart(_ js.Value, args []js.Value) any {
 	rate := args[1].Int()
 	switch kind := args[0].String(); kind {
 	case "silero":
-		d, err := speech.NewSilero(bytesFromJS(args[2]), rate)
+		d, err := speech.NewSilero(browser.Bytes(args[2]), rate)
 		if err != nil {
-			return jsError(err)
+			return browser.Error(err)
 		}
 		w.vad = d
 	default:
-		return jsError(errors.New("unknown speech model " + kind))
+		return browser.Error(errors.New("unknown speech model " + kind))
 	}
 	w.rate, w.base, w.level = float64(rate), -1, 0
 	return nil
@@ -170,10 +171,4 @@ func (w *worker) audio(_ js.Value, args []js.Value) any {
 		out = append(out, w.base+float64(d.Start().Microseconds())/1000, flag)
 	}
 	return js.ValueOf(map[string]any{"level": w.level, "decisions": out})
-}
-
-func bytesFromJS(v js.Value) []byte {
-	b := make([]byte, v.Length())
-	js.CopyBytesToGo(b, v)
-	return b
 }

@@ -121,11 +121,11 @@ func main() {
 func (a *app) init(_ js.Value, args []js.Value) any {
 	var files map[string]string
 	if err := json.Unmarshal([]byte(args[1].String()), &files); err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
 	build, err := wire.ManifestBuild(files)
 	if err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
 	a.lang, a.build = lang.Pick(args[0].String()), build
 	a.body.SetAttribute("data-build", a.build)
@@ -175,7 +175,7 @@ func (a *app) applyLang() {
 // request: {camera, microphone, genesis, interval}.
 func (a *app) student(_ js.Value, args []js.Value) any {
 	if err := wire.Decode(strings.NewReader(args[0].String()), &a.info); err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
 	p := a.info.Policy
 	kinds := ""
@@ -217,7 +217,7 @@ func (a *app) show(_ js.Value, args []js.Value) any {
 func (a *app) onFaces(_ js.Value, args []js.Value) any {
 	var faces []face.Face
 	if err := json.Unmarshal([]byte(args[0].String()), &faces); err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
 	t, ms := args[1].Float(), args[2].Float()
 	if a.frames == 0 {
@@ -274,13 +274,13 @@ func (a *app) onSpeech(_ js.Value, args []js.Value) any {
 func (a *app) startExam(_ js.Value, args []js.Value) any {
 	var p wire.Policy
 	if err := json.Unmarshal([]byte(args[0].String()), &p); err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
 	perf, now := args[2].Float(), args[3].Float()
 	a.origin, a.offset = now-perf, now-perf
 	prc, err := proctor.New(proctor.Config{Policy: p, Build: a.build, Baseline: float32(args[1].Float())}, int64(now))
 	if err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
 	a.info.Policy, a.prc, a.precheck, a.resumed = p, prc, nil, args[4].Bool()
 	a.on = map[wire.Kind]bool{}
@@ -356,7 +356,7 @@ func (a *app) seal(t int64) any {
 	if s.Window.To <= s.Window.From {
 		return nil
 	}
-	return marshal(s)
+	return browser.JSON(s)
 }
 
 // Clock-skew limits from the brief.
@@ -384,7 +384,7 @@ func (a *app) serverDate(_ js.Value, args []js.Value) any {
 func chain(_ js.Value, args []js.Value) any {
 	linked, hash, err := exam.Chain([]byte(args[0].String()), int64(args[1].Float()), args[2].String())
 	if err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
 	return js.ValueOf(map[string]any{"summary": string(linked), "hash": hash})
 }
@@ -394,7 +394,7 @@ func chain(_ js.Value, args []js.Value) any {
 func (a *app) restoreSummaries(_ js.Value, args []js.Value) any {
 	var list []sent
 	if err := json.Unmarshal([]byte(args[0].String()), &list); err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
 	for i := range list {
 		list[i].JSON = pretty(list[i].JSON)
@@ -429,16 +429,16 @@ func (a *app) status(_ js.Value, args []js.Value) any {
 func signingBytes(_ js.Value, args []js.Value) any {
 	msg, err := exam.SigningBytes(args[0].String(), []byte(args[1].String()))
 	if err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
-	return uint8Array(msg)
+	return browser.Uint8Array(msg)
 }
 
 // signedBody(what, json, sigBase64) returns the POST body.
 func signedBody(_ js.Value, args []js.Value) any {
 	body, err := exam.SignedBody(args[0].String(), []byte(args[1].String()), args[2].String())
 	if err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
 	return string(body)
 }
@@ -448,7 +448,7 @@ func signedBody(_ js.Value, args []js.Value) any {
 func finishMessage(_ js.Value, args []js.Value) any {
 	f, err := exam.FinishMessage(args[0].String(), int64(args[1].Float()), args[2].String(), int64(args[3].Float()))
 	if err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
 	return string(f)
 }
@@ -490,15 +490,9 @@ func (a *app) precheckLeft(_ js.Value, args []js.Value) any {
 func receiptBytes(_ js.Value, args []js.Value) any {
 	r, msg, err := exam.ReceiptBytes([]byte(args[0].String()))
 	if err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
-	return js.ValueOf(map[string]any{"bytes": uint8Array(msg), "sig": r.Sig, "key": r.Key})
-}
-
-func uint8Array(b []byte) js.Value {
-	out := js.Global().Get("Uint8Array").New(len(b))
-	js.CopyBytesToJS(out, b)
-	return out
+	return js.ValueOf(map[string]any{"bytes": browser.Uint8Array(msg), "sig": r.Sig, "key": r.Key})
 }
 
 // receiptChecked(ok, key, message) shows the in-page check's result.
@@ -522,24 +516,10 @@ func (a *app) stop(js.Value, []js.Value) any {
 // clock.
 func (a *app) unix(perf float64) int64 {
 	if a.origin == 0 {
-		a.origin = js.Global().Get("Date").Call("now").Float() - performance()
+		a.origin = js.Global().Get("Date").Call("now").Float() - browser.Now()
 	}
 	return int64(a.origin + perf)
 }
-
-func marshal(v any) any {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return jsError(err)
-	}
-	return string(b)
-}
-
-// jsError hands an error to JavaScript as an Error value to check with
-// instanceof; a Go panic would stop the whole program.
-func jsError(err error) js.Value { return js.Global().Get("Error").New(err.Error()) }
-
-func performance() float64 { return js.Global().Get("performance").Call("now").Float() }
 
 func abs(v float64) float64 {
 	if v < 0 {

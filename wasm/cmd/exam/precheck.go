@@ -4,6 +4,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/lokaal-nl/lokaal/wasm/browser"
 	"slices"
 	"strconv"
 	"syscall/js"
@@ -73,10 +74,10 @@ func (a *app) precheckDone(_ js.Value, args []js.Value) any {
 	a.body.SetAttribute("data-face-found", strconv.FormatBool(r.FaceFound))
 	a.body.SetAttribute("data-precheck", string(b))
 	a.render("precheck", "")
-	return marshal(r)
+	return browser.JSON(r)
 }
 
 // skipPrecheck() returns the pre-check JSON of a student who went to the
 // choice without one: nothing found, so face_absent and looking_away are
 // unreliable for the session.
-func skipPrecheck(js.Value, []js.Value) any { return marshal(wire.Precheck{}) }
+func skipPrecheck(js.Value, []js.Value) any { return browser.JSON(wire.Precheck{}) }

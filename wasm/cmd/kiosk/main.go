@@ -11,6 +11,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/lokaal-nl/lokaal/wasm/browser"
 	"os"
 	"strconv"
 	"syscall/js"
@@ -19,7 +20,6 @@ import (
 	"github.com/lokaal-nl/lokaal/wasm/counter"
 	"github.com/lokaal-nl/lokaal/wasm/kiosk"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
-	"honnef.co/go/js/dom/v2"
 )
 
 // app is the kiosk's state between calls from JavaScript.
@@ -44,7 +44,7 @@ type app struct {
 	queue, acked, dead int // the outbox as JavaScript last reported it
 
 	screen *screen
-	body   *dom.HTMLBodyElement
+	body   *browser.Node
 }
 
 // main expects kiosk.js to pass the build as its one argument (go.argv):
@@ -54,19 +54,19 @@ func main() {
 	if len(os.Args) > 1 {
 		a.build = os.Args[1]
 	}
-	a.body = dom.GetWindow().Document().(dom.HTMLDocument).Body().(*dom.HTMLBodyElement)
+	a.body = browser.Body()
 	js.Global().Set("lokaalGo", js.ValueOf(map[string]any{
 		"init":         js.FuncOf(a.init),
 		"restore":      js.FuncOf(a.restore),
 		"due":          js.FuncOf(a.due),
 		"frame":        js.FuncOf(a.onFrame),
 		"tick":         js.FuncOf(a.tick),
-		"tally":        js.FuncOf(func(js.Value, []js.Value) any { return marshal(a.tally) }),
+		"tally":        js.FuncOf(func(js.Value, []js.Value) any { return browser.JSON(a.tally) }),
 		"status":       js.FuncOf(a.status),
 		"signingBytes": js.FuncOf(a.signingBytes),
 		"signedBody":   js.FuncOf(a.signedBody),
 		"setup":        js.FuncOf(a.setup),
-		"lines":        js.FuncOf(func(js.Value, []js.Value) any { return marshal(a.screen.lines) }),
+		"lines":        js.FuncOf(func(js.Value, []js.Value) any { return browser.JSON(a.screen.lines) }),
 		"applyLines":   js.FuncOf(a.applyLines),
 	}))
 	select {} // the functions above run on JavaScript's calls
@@ -76,11 +76,11 @@ func main() {
 // an Error for a config the counter rejects.
 func (a *app) init(_ js.Value, args []js.Value) any {
 	if err := json.Unmarshal([]byte(args[0].String()), &a.cfg); err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
 	a.device, a.w, a.h = args[1].String(), args[2].Int(), args[3].Int()
 	if err := a.startCounter(a.cfg.Lines); err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
 	a.tally = kiosk.NewTally(a.cfg.Lines, int64(args[4].Float()))
 	a.totals = kiosk.NewTally(a.cfg.Lines, 0).Lines
@@ -106,7 +106,7 @@ func (a *app) restore(_ js.Value, args []js.Value) any {
 	if err != nil || t.Empty() {
 		return nil
 	}
-	return marshal(t.Seal(a.device, a.build, t.Updated))
+	return browser.JSON(t.Seal(a.device, a.build, t.Updated))
 }
 
 // due(frameTimeMs) reports whether the camera frame at that time is to be
@@ -126,7 +126,7 @@ func (a *app) onFrame(_ js.Value, args []js.Value) any {
 	}
 	a.frames++
 	crossings := a.counter.ProcessRGBA(a.frame, time.Duration((t-a.first)*float64(time.Millisecond)))
-	done := performance()
+	done := browser.Now()
 	a.latency.Add(done - t)
 	a.fps = a.rate.Tick(done)
 	for _, c := range crossings {
@@ -147,7 +147,7 @@ func (a *app) onFrame(_ js.Value, args []js.Value) any {
 		return nil
 	}
 	a.publishCounts()
-	return marshal(a.tally)
+	return browser.JSON(a.tally)
 }
 
 // tick(nowMs) seals the interval when it is over and returns the batch JSON
@@ -157,7 +157,7 @@ func (a *app) tick(_ js.Value, args []js.Value) any {
 	if a.tally == nil || !a.tally.Due(now, a.cfg.IntervalS) {
 		return nil
 	}
-	return marshal(a.tally.Seal(a.device, a.build, now))
+	return browser.JSON(a.tally.Seal(a.device, a.build, now))
 }
 
 // status(queueLength, ackedSeq, dead) reports the outbox, which only
@@ -198,13 +198,13 @@ func (a *app) setup(_ js.Value, args []js.Value) any {
 func (a *app) applyLines(_ js.Value, args []js.Value) any {
 	var lines []wire.Line
 	if err := json.Unmarshal([]byte(args[0].String()), &lines); err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
 	if err := wire.ValidateLines(lines); err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
 	if err := a.startCounter(lines); err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
 	now := int64(args[1].Float())
 	batch := a.tally.Seal(a.device, a.build, now)
@@ -213,41 +213,25 @@ func (a *app) applyLines(_ js.Value, args []js.Value) any {
 	a.totals = kiosk.NewTally(lines, 0).Lines
 	a.screen.setSetup(true, lines)
 	a.publishCounts()
-	return marshal(batch)
+	return browser.JSON(batch)
 }
 
 // signingBytes(batchJSON) returns the bytes to sign as a Uint8Array.
 func (a *app) signingBytes(_ js.Value, args []js.Value) any {
 	msg, err := kiosk.SigningBytes([]byte(args[0].String()), a.build)
 	if err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
-	out := js.Global().Get("Uint8Array").New(len(msg))
-	js.CopyBytesToJS(out, msg)
-	return out
+	return browser.Uint8Array(msg)
 }
 
 // signedBody(batchJSON, sigBase64) returns the POST /api/v1/counts body.
 func (a *app) signedBody(_ js.Value, args []js.Value) any {
 	body, err := kiosk.SignedBody([]byte(args[0].String()), a.build, args[1].String())
 	if err != nil {
-		return jsError(err)
+		return browser.Error(err)
 	}
 	return string(body)
 }
-
-func marshal(v any) any {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return jsError(err)
-	}
-	return string(b)
-}
-
-// jsError hands an error to JavaScript as an Error value to check with
-// instanceof; a Go panic would stop the whole program.
-func jsError(err error) js.Value { return js.Global().Get("Error").New(err.Error()) }
-
-func performance() float64 { return js.Global().Get("performance").Call("now").Float() }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }

@@ -6,9 +6,9 @@ import (
 	"math"
 	"syscall/js"
 
+	"github.com/lokaal-nl/lokaal/wasm/browser"
 	"github.com/lokaal-nl/lokaal/wasm/counter"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
-	"honnef.co/go/js/dom/v2"
 )
 
 // Colours: one per direction, so a glance tells which way someone went.
@@ -26,8 +26,8 @@ const (
 // diagnostics. It never draws camera pixels; in setup mode it draws the
 // counter's SetupView, which holds background edges and blob shapes only.
 type screen struct {
-	canvas *dom.HTMLCanvasElement
-	ctx    *dom.CanvasRenderingContext2D
+	canvas *browser.Node
+	ctx    *browser.Canvas
 	camW   int // camera frame size, for the aspect ratio
 	camH   int
 	lines  []wire.Line
@@ -39,26 +39,25 @@ type screen struct {
 	x0, y0, rw, rh float64
 
 	setupMode bool
-	setupBuf  []byte         // SetupView output, reused
-	setupImg  *dom.ImageData // its copy in JavaScript
-	setupCtx  *dom.CanvasRenderingContext2D
-	setupCvs  *dom.HTMLCanvasElement
+	setupBuf  []byte   // SetupView output, reused
+	setupImg  js.Value // its copy in JavaScript, an ImageData
+	setupCtx  *browser.Canvas
+	setupCvs  *browser.Node
 	drag      struct{ line, end int } // end 0 is A, 1 is B; line -1: none
 }
 
 func newScreen(lines []wire.Line, camW, camH int) *screen {
-	doc := dom.GetWindow().Document()
 	s := &screen{
-		canvas: doc.GetElementByID("screen").(*dom.HTMLCanvasElement),
+		canvas: browser.ByID("screen"),
 		camW:   camW,
 		camH:   camH,
 	}
-	s.ctx = s.canvas.GetContext2d()
+	s.ctx = s.canvas.Context2D()
 	s.setLines(lines)
 	s.drag.line = -1
-	s.canvas.AddEventListener("pointerdown", false, s.pointerDown)
-	s.canvas.AddEventListener("pointermove", false, s.pointerMove)
-	s.canvas.AddEventListener("pointerup", false, func(dom.Event) { s.drag.line = -1 })
+	s.canvas.On("pointerdown", s.pointerDown)
+	s.canvas.On("pointermove", s.pointerMove)
+	s.canvas.On("pointerup", func(js.Value) { s.drag.line = -1 })
 	return s
 }
 
@@ -75,10 +74,9 @@ func (s *screen) flash(c counter.Crossing, now float64) {
 // layout sizes the canvas to its CSS box and fits the camera rectangle
 // between the numbers band at the top and the diagnostics at the bottom.
 func (s *screen) layout() (w, h float64) {
-	cw, ch := s.canvas.Get("clientWidth").Int(), s.canvas.Get("clientHeight").Int()
-	if s.canvas.Width() != cw || s.canvas.Height() != ch {
-		s.canvas.SetWidth(cw)
-		s.canvas.SetHeight(ch)
+	cw, ch := s.canvas.Value().Get("clientWidth").Int(), s.canvas.Value().Get("clientHeight").Int()
+	if w, h := s.canvas.Size(); w != cw || h != ch {
+		s.canvas.SetSize(cw, ch)
 	}
 	w, h = float64(cw), float64(ch)
 	top, bottom := 0.2*h, h-0.06*h
@@ -94,7 +92,7 @@ func (s *screen) draw(now float64, totals []wire.LineCount, diag string) {
 	ctx.SetFillStyle("#000")
 	ctx.FillRect(0, 0, w, h)
 	if s.setupMode && s.setupCvs != nil {
-		ctx.DrawImageWithDst(s.setupCvs, s.x0, s.y0, s.rw, s.rh)
+		ctx.DrawImage(s.setupCvs, s.x0, s.y0, s.rw, s.rh)
 	}
 
 	ctx.SetLineCap("round")
@@ -109,7 +107,7 @@ func (s *screen) draw(now float64, totals []wire.LineCount, diag string) {
 		ax, ay := s.toCanvas(l.A)
 		bx, by := s.toCanvas(l.B)
 		ctx.SetStrokeStyle(colour)
-		ctx.SetLineWidth(width)
+		ctx.SetLineWidth(float64(width))
 		ctx.BeginPath()
 		ctx.MoveTo(ax, ay)
 		ctx.LineTo(bx, by)
@@ -118,7 +116,7 @@ func (s *screen) draw(now float64, totals []wire.LineCount, diag string) {
 			ctx.SetFillStyle(colourSetup)
 			for _, p := range [][2]float64{{ax, ay}, {bx, by}} {
 				ctx.BeginPath()
-				ctx.Arc(p[0], p[1], 10, 0, 2*math.Pi, false)
+				ctx.Arc(p[0], p[1], 10, 0, 2*math.Pi)
 				ctx.Fill()
 			}
 			ctx.SetFont("16px sans-serif")
@@ -209,24 +207,23 @@ func (s *screen) showSetupView(c *counter.Counter) {
 	ww, wh := c.WorkSize()
 	if len(s.setupBuf) != 4*ww*wh {
 		s.setupBuf = make([]byte, 4*ww*wh)
-		s.setupCvs = dom.GetWindow().Document().CreateElement("canvas").(*dom.HTMLCanvasElement)
-		s.setupCvs.SetWidth(ww)
-		s.setupCvs.SetHeight(wh)
-		s.setupCtx = s.setupCvs.GetContext2d()
-		s.setupImg = s.setupCtx.CreateImageData(ww, wh)
+		s.setupCvs = browser.Element("canvas")
+		s.setupCvs.SetSize(ww, wh)
+		s.setupCtx = s.setupCvs.Context2D()
+		s.setupImg = s.setupCtx.ImageData(ww, wh)
 	}
 	c.SetupView(s.setupBuf)
-	js.CopyBytesToJS(s.setupImg.Data(), s.setupBuf)
+	js.CopyBytesToJS(s.setupImg.Get("data"), s.setupBuf)
 	s.setupCtx.PutImageData(s.setupImg, 0, 0)
 }
 
 // pointerDown picks the line endpoint nearest to the pointer, within reach of
 // a finger.
-func (s *screen) pointerDown(ev dom.Event) {
+func (s *screen) pointerDown(ev js.Value) {
 	if !s.setupMode {
 		return
 	}
-	x, y := ev.(*dom.PointerEvent).OffsetX(), ev.(*dom.PointerEvent).OffsetY()
+	x, y := ev.Get("offsetX").Float(), ev.Get("offsetY").Float()
 	best := 30.0
 	for i, l := range s.lines {
 		for end, p := range [][2]float64{l.A, l.B} {
@@ -237,16 +234,15 @@ func (s *screen) pointerDown(ev dom.Event) {
 		}
 	}
 	if s.drag.line >= 0 {
-		s.canvas.Call("setPointerCapture", ev.Underlying().Get("pointerId"))
+		s.canvas.Value().Call("setPointerCapture", ev.Get("pointerId"))
 	}
 }
 
-func (s *screen) pointerMove(ev dom.Event) {
+func (s *screen) pointerMove(ev js.Value) {
 	if !s.setupMode || s.drag.line < 0 {
 		return
 	}
-	pe := ev.(*dom.PointerEvent)
-	p := [2]float64{clamp01((pe.OffsetX() - s.x0) / s.rw), clamp01((pe.OffsetY() - s.y0) / s.rh)}
+	p := [2]float64{clamp01((ev.Get("offsetX").Float() - s.x0) / s.rw), clamp01((ev.Get("offsetY").Float() - s.y0) / s.rh)}
 	if s.drag.end == 0 {
 		s.lines[s.drag.line].A = p
 	} else {
