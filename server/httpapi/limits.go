@@ -358,5 +358,9 @@ func limitBodies(mux *http.ServeMux, next http.Handler) http.Handler {
 			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
 		}
 		next.ServeHTTP(w, r)
+		// A handler that refused before reading (401, 403, 429) leaves
+		// the body unread: drain it, as for a 413, so the connection
+		// stays usable on workerd too.
+		drain(r)
 	})
 }
