@@ -79,6 +79,12 @@ type Device struct {
 	Gaps      []Gap             `json:"gaps"`
 }
 
+// DeviceKey is a device's public key and when it was enrolled.
+type DeviceKey struct {
+	PublicKey ed25519.PublicKey
+	Enrolled  time.Time
+}
+
 // Gap is a run of sequence numbers, From to To inclusive, that a device
 // skipped: batches still queued on the device, or lost.
 type Gap struct {
@@ -135,6 +141,9 @@ type KioskStore interface {
 // DeviceStore reads devices with their gaps.
 type DeviceStore interface {
 	Device(ctx context.Context, id string) (Device, error)
+	// DeviceKey is what checking a device's batch needs, read on every
+	// batch: its public key and enrolment time, which never change.
+	DeviceKey(ctx context.Context, id string) (DeviceKey, error)
 	Devices(ctx context.Context) ([]Device, error)
 }
 

@@ -51,7 +51,7 @@ func handleIngest(log *slog.Logger, store server.Store, now func() time.Time, al
 			fail(w, log, err)
 			return
 		}
-		d, err := store.Device(r.Context(), signed.Batch.Device)
+		d, err := store.DeviceKey(r.Context(), signed.Batch.Device)
 		if errors.Is(err, server.ErrNotFound) {
 			err = errUnknownDevice
 		}

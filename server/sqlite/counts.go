@@ -15,16 +15,29 @@ import (
 
 // Ingest stores a verified batch exactly once. Everything happens in one
 // transaction, so an error stores nothing and a success is on disk before
-// the caller acknowledges it.
+// the caller acknowledges it. It runs in the writer, one batch after
+// another, so it asks in one read all that it checks: the device, a batch
+// already stored under the seq, and how many of the batch's lines the
+// kiosk does not have.
 func (s *DB) Ingest(ctx context.Context, b wire.CountBatch, hash []byte, now time.Time) (server.IngestResult, error) {
 	sum := hex.EncodeToString(hash)
+	names := make([]string, len(b.Lines))
+	for i, l := range b.Lines {
+		names[i] = l.Line
+	}
 	result := server.Stored
 	// The device's key alone (see keys.go): devices upload in parallel.
 	err := s.tx(d1.WithKeys(ctx, deviceKey(b.Device)), func(tx *sql.Tx) error {
 		result = server.Stored
 		var kioskID string
 		var lastSeq int64
-		err := tx.QueryRowContext(ctx, "SELECT kiosk_id, last_seq FROM devices WHERE id = ?", b.Device).Scan(&kioskID, &lastSeq)
+		var stored sql.NullString
+		var unknownLines int
+		err := tx.QueryRowContext(ctx, `SELECT d.kiosk_id, d.last_seq,
+				(SELECT hash FROM batches WHERE device_id = d.id AND seq = ?),
+				(SELECT count(*) FROM json_each(?) j WHERE NOT EXISTS
+					(SELECT 1 FROM kiosk_line_names n WHERE n.kiosk_id = d.kiosk_id AND n.name = j.value))
+			FROM devices d WHERE d.id = ?`, b.Seq, jsonList(names), b.Device).Scan(&kioskID, &lastSeq, &stored, &unknownLines)
 		if errors.Is(err, sql.ErrNoRows) {
 			return server.ErrNotFound
 		}
@@ -35,16 +48,12 @@ func (s *DB) Ingest(ctx context.Context, b wire.CountBatch, hash []byte, now tim
 		// Exactly once: a resend is acknowledged again, a different batch
 		// under the same seq is refused. This comes before the line check so
 		// a resend still succeeds after the kiosk's lines were changed.
-		var stored string
-		err = tx.QueryRowContext(ctx, "SELECT hash FROM batches WHERE device_id = ? AND seq = ?", b.Device, b.Seq).Scan(&stored)
 		switch {
-		case err == nil && stored == sum:
+		case stored.Valid && stored.String == sum:
 			result = server.Duplicate
-			return touch(ctx, tx, b.Device, now)
-		case err == nil:
+			return touch(ctx, tx, b.Device, lastSeq, now)
+		case stored.Valid:
 			return server.ErrSeqConflict
-		case !errors.Is(err, sql.ErrNoRows):
-			return err
 		}
 
 		// Every seq up to last_seq is stored or in a gap, until the retention
@@ -63,15 +72,8 @@ func (s *DB) Ingest(ctx context.Context, b wire.CountBatch, hash []byte, now tim
 			}
 			gap = &g
 		}
-
-		for _, l := range b.Lines {
-			var known int
-			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM kiosk_line_names WHERE kiosk_id = ? AND name = ?", kioskID, l.Line).Scan(&known); err != nil {
-				return err
-			}
-			if known == 0 {
-				return server.ErrUnknownLine
-			}
+		if unknownLines > 0 {
+			return server.ErrUnknownLine
 		}
 
 		if _, err := tx.ExecContext(ctx, `INSERT INTO batches (device_id, seq, start_ms, end_ms, hash, received_ms)
@@ -87,7 +89,7 @@ func (s *DB) Ingest(ctx context.Context, b wire.CountBatch, hash []byte, now tim
 		if err := updateGaps(ctx, tx, b.Device, b.Seq, lastSeq, gap); err != nil {
 			return err
 		}
-		return touch(ctx, tx, b.Device, now)
+		return touch(ctx, tx, b.Device, max(lastSeq, b.Seq), now)
 	})
 	return result, err
 }
@@ -103,8 +105,7 @@ func updateGaps(ctx context.Context, tx *sql.Tx, device string, seq, lastSeq int
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, "UPDATE devices SET last_seq = ? WHERE id = ?", seq, device)
-		return err
+		return nil
 	}
 	if g == nil {
 		return nil // Ingest refuses a seq below last_seq that is in no gap
@@ -123,8 +124,9 @@ func updateGaps(ctx context.Context, tx *sql.Tx, device string, seq, lastSeq int
 	return nil
 }
 
-func touch(ctx context.Context, tx *sql.Tx, device string, now time.Time) error {
-	_, err := tx.ExecContext(ctx, "UPDATE devices SET last_seen_ms = ? WHERE id = ?", now.UnixMilli(), device)
+// touch sets the device's last seen time and its highest stored seq.
+func touch(ctx context.Context, tx *sql.Tx, device string, lastSeq int64, now time.Time) error {
+	_, err := tx.ExecContext(ctx, "UPDATE devices SET last_seq = ?, last_seen_ms = ? WHERE id = ?", lastSeq, now.UnixMilli(), device)
 	return err
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
@@ -86,4 +87,51 @@ func (s *DB) addGaps(ctx context.Context, ds map[string]*server.Device, where st
 		}
 	}
 	return rows.Err()
+}
+
+// DeviceKey reads a device's key and enrolment time once and then keeps
+// them: an id is enrolled once, with one key, and devices are never
+// deleted, so no copy can go stale. This spares every count batch a read;
+// Ingest still finds the device in its own transaction.
+func (s *DB) DeviceKey(ctx context.Context, id string) (server.DeviceKey, error) {
+	if k, ok := s.keys.get(id); ok {
+		return k, nil
+	}
+	var k server.DeviceKey
+	var enrolled int64
+	err := s.db.QueryRowContext(ctx, "SELECT public_key, enrolled_ms FROM devices WHERE id = ?", id).Scan(&k.PublicKey, &enrolled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, server.ErrNotFound
+	}
+	if err != nil {
+		return k, err
+	}
+	k.Enrolled = time.UnixMilli(enrolled)
+	s.keys.put(id, k)
+	return k, nil
+}
+
+// deviceKeys is DeviceKey's copy, bounded: when full it starts again, so
+// a flood of devices costs reads, never memory.
+type deviceKeys struct {
+	mu sync.Mutex
+	m  map[string]server.DeviceKey
+}
+
+const maxDeviceKeys = 1 << 16
+
+func (c *deviceKeys) get(id string) (server.DeviceKey, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k, ok := c.m[id]
+	return k, ok
+}
+
+func (c *deviceKeys) put(id string, k server.DeviceKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxDeviceKeys {
+		c.m = make(map[string]server.DeviceKey)
+	}
+	c.m[id] = k
 }

@@ -37,6 +37,8 @@ type DB struct {
 	// w runs every write transaction natively (writer.go); nil on D1,
 	// which commits each request's writes on their own.
 	w *writer
+	// keys keeps devices' keys (DeviceKey).
+	keys deviceKeys
 }
 
 // New returns the store over db, a database that already has the schema:

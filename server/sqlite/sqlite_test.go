@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"flag"
+	"fmt"
 	"io/fs"
 	"iter"
 	"maps"
@@ -359,4 +360,41 @@ func collect(rows iter.Seq2[server.CountRow, error]) ([]server.CountRow, error) 
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// TestDeviceKey: the key and enrolment time are the enrolled ones, an
+// unknown id is not found and not remembered as missing (enrolled later,
+// it is found), and the copy stays bounded.
+func TestDeviceKey(t *testing.T) {
+	db, dev := setup(t)
+	d, err := db.Device(ctx, dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // read, then from the copy
+		k, err := db.DeviceKey(ctx, dev)
+		if err != nil || !k.PublicKey.Equal(d.PublicKey) || !k.Enrolled.Equal(d.Enrolled) {
+			t.Fatalf("DeviceKey %+v %v, want %x at %v", k, err, d.PublicKey, d.Enrolled)
+		}
+	}
+	if _, err := db.DeviceKey(ctx, "d-2"); !errors.Is(err, server.ErrNotFound) {
+		t.Fatalf("unknown device: %v", err)
+	}
+	if err := db.SetEnrolmentCode(ctx, "k-1", []byte("second"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	pub, _, _ := ed25519.GenerateKey(nil)
+	if _, err := db.Enrol(ctx, []byte("second"), server.Device{ID: "d-2", PublicKey: pub}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if k, err := db.DeviceKey(ctx, "d-2"); err != nil || !k.PublicKey.Equal(pub) {
+		t.Fatalf("enrolled after a miss: %+v %v", k, err)
+	}
+	var c deviceKeys
+	for i := range maxDeviceKeys + 10 {
+		c.put(fmt.Sprint(i), server.DeviceKey{})
+	}
+	if len(c.m) > maxDeviceKeys {
+		t.Errorf("%d keys kept, at most %d", len(c.m), maxDeviceKeys)
+	}
 }

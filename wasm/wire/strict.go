@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync"
 )
 
 // encoding/json is lenient where a signed or audited message must not be:
@@ -56,7 +58,7 @@ func walkStrict(dec *json.Decoder, tok json.Token, t reflect.Type, at string) er
 			if err != nil {
 				return err
 			}
-			if err := walkStrict(dec, tok, elem, fmt.Sprintf("%s[%d]", at, i)); err != nil {
+			if err := walkStrict(dec, tok, elem, at+"["+strconv.Itoa(i)+"]"); err != nil {
 				return err
 			}
 		}
@@ -64,7 +66,7 @@ func walkStrict(dec *json.Decoder, tok json.Token, t reflect.Type, at string) er
 		var fields map[string]reflect.Type
 		var elem reflect.Type
 		if t != nil && t.Kind() == reflect.Struct {
-			fields = jsonFields(t, map[string]reflect.Type{})
+			fields = fieldsOf(t)
 		} else if t != nil && t.Kind() == reflect.Map {
 			elem = t.Elem()
 		}
@@ -102,6 +104,19 @@ func where(at string) string {
 		return "the body"
 	}
 	return strings.TrimPrefix(at, ".")
+}
+
+var fieldCache sync.Map // reflect.Type → map[string]reflect.Type
+
+// fieldsOf is jsonFields(t), worked out once per type: every body of a
+// type asks the same.
+func fieldsOf(t reflect.Type) map[string]reflect.Type {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.(map[string]reflect.Type)
+	}
+	f := jsonFields(t, map[string]reflect.Type{})
+	fieldCache.Store(t, f)
+	return f
 }
 
 // jsonFields maps the JSON names of t's fields, embedded structs' fields
