@@ -2,7 +2,8 @@
 // itself logged, so it is read when asked for), sorted and filtered on the
 // page, and the whole log as a file for `lokaal audit verify`.
 import { addTexts, dateTime, t } from './i18n.js';
-import { api, dataTable, el, field, handle, json, result, show } from './ui.js';
+import { el, saveBlob } from './dom.js';
+import { api, dataTable, field, handle, json, result, show } from './ui.js';
 
 addTexts({
   en: {
@@ -110,11 +111,7 @@ async function exportLog() {
   try {
     const blob = await (await api('/api/v1/audit/export')).blob();
     const file = 'lokaal-access-log.ndjson';
-    const a = el('a', { href: URL.createObjectURL(blob), download: file });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    saveBlob(blob, file);
     show(ui.exportOut, 'log.exported', { file });
   } catch (e) {
     show(ui.exportOut, e);

@@ -2,7 +2,8 @@
 // for a decision with a reason. Listing them is logged as a view of each
 // student's data, so they are loaded on request, not on arrival.
 import { addTexts, dateTime, t } from './i18n.js';
-import { api, el, json, result, show } from './ui.js';
+import { el } from './dom.js';
+import { api, json, result, show } from './ui.js';
 
 addTexts({
   en: {

@@ -3,7 +3,8 @@
 // notice rule before it sends: 10 days between the announcement and the
 // start, unless a crisis exception is written down.
 import { addTexts, catalogue, dateOnly, dateTime, kindLabel, kindMeaning, onLang } from './i18n.js';
-import { $, dataTable, el, field, handle, json, result } from './ui.js';
+import { $, el } from './dom.js';
+import { dataTable, field, handle, json, result } from './ui.js';
 
 addTexts({
   en: {

@@ -1,7 +1,8 @@
 // Kiosks: the counting laptops, their devices and gaps, a new kiosk with
 // its lines, and enrolment links (shown beside what made them, and kept).
 import { addTexts, dateTime, t } from './i18n.js';
-import { $, el, field, handle, json, result, show } from './ui.js';
+import { $, el } from './dom.js';
+import { field, handle, json, result, show } from './ui.js';
 
 addTexts({
   en: {

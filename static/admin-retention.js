@@ -1,7 +1,8 @@
 // Retention: the policy in force, a change with its reason (logged with the
 // old and new values), and the latest runs, counts only.
 import { addTexts, dateTime } from './i18n.js';
-import { $, el, field, handle, json, result, show } from './ui.js';
+import { $, el } from './dom.js';
+import { field, handle, json, result, show } from './ui.js';
 
 addTexts({
   en: {

@@ -1,7 +1,8 @@
 // Reviewers: tokens for an exam committee's scripts (shown once, expiring,
 // revocable) and who reviews which exam, tokens and accounts alike.
 import { addTexts, dateOnly, dateTime, t as text } from './i18n.js';
-import { $, api, el, field, handle, json, result, show } from './ui.js';
+import { $, el } from './dom.js';
+import { api, field, handle, json, result, show } from './ui.js';
 
 addTexts({
   en: {

@@ -2,7 +2,8 @@
 // and the occupancy line, with the day's export. Kept in its own module so
 // that room features (capacity, occupancy, lines) grow here alone.
 import { addTexts, locale, onLang, t } from './i18n.js';
-import { api, el, json, result, show } from './ui.js';
+import { el, saveBlob, svg } from './dom.js';
+import { api, json, result, show } from './ui.js';
 
 addTexts({
   en: {
@@ -40,14 +41,6 @@ addTexts({
     'rooms.dashboard': 'Het zalendashboard: bezetting over elke periode, per lijn, pieken, afwijking, capaciteit en schermen',
   },
 });
-
-const SVG = 'http://www.w3.org/2000/svg';
-
-function svg(tag, attrs = {}) {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  return e;
-}
 
 const ui = {};
 let last = null; // the counts drawn, redrawn on a language switch
@@ -132,11 +125,7 @@ async function download(format) {
   try {
     const blob = await (await api(countsURL(format))).blob();
     const file = `lokaal-${ui.day.value}${ui.room.value ? '-' + ui.room.value : ''}.${format}`;
-    const a = el('a', { href: URL.createObjectURL(blob), download: file });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    saveBlob(blob, file);
     show(ui.out, 'rooms.exported', { file });
   } catch (e) {
     show(ui.out, e);

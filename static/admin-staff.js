@@ -2,7 +2,8 @@
 // sign-on. Accounts are disabled, never deleted, so the access log keeps
 // their names.
 import { addTexts, dateOnly, dateTime, t } from './i18n.js';
-import { $, api, el, field, handle, json, result, show } from './ui.js';
+import { $, el } from './dom.js';
+import { api, field, handle, json, result, show } from './ui.js';
 
 addTexts({
   en: {

@@ -2,7 +2,8 @@
 // access links. A link is shown only once, so the table keeps every link
 // made during this visit (sorted and filtered), until the page is closed.
 import { addTexts, catalogue, kindLabel } from './i18n.js';
-import { $, api, dataTable, el, field, handle, json, result, show } from './ui.js';
+import { $, el } from './dom.js';
+import { api, dataTable, field, handle, json, result, show } from './ui.js';
 
 addTexts({
   en: {

@@ -5,7 +5,8 @@
 // sections. Everything is built with DOM APIs: the CSP forbids inline
 // script and style.
 import { addTexts, apply, catalogue, langToggle, onLang, serverZone, t, tr } from './i18n.js';
-import { $, el, json, logOut, whoAmI } from './ui.js';
+import { $, el } from './dom.js';
+import { json, logOut, whoAmI } from './ui.js';
 import rooms from './admin-rooms.js';
 import kiosks from './admin-kiosks.js';
 import exams from './admin-exams.js';

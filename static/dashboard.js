@@ -3,23 +3,11 @@
 // Every time shown is cut from the server's own ISO 8601 strings, which
 // carry its zone's offset: charts, tables and CSVs agree, whatever zone the
 // browser is in. Built with DOM APIs: the CSP forbids inline script and style.
-import { $, api, el, logOut, whoAmI } from './ui.js';
+import { $, el, saveBlob, status, svg } from './dom.js';
+import { api, logOut, whoAmI } from './ui.js';
 
-function status(msg, isError = false) {
-  $('status').textContent = msg;
-  $('status').className = isError ? 'error' : '';
-}
-
-const SVG = 'http://www.w3.org/2000/svg';
 const BUCKET_NAMES = { '15m': '15 min', '1h': 'hour', '1d': 'day' };
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-
-function svg(tag, attrs = {}, text) {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 // The parts of a server timestamp (2026-03-02T09:15:00+01:00), in its zone.
 const day = (iso) => iso.slice(0, 10);
@@ -59,11 +47,7 @@ function csvButton(name, header, rows) {
   const b = el('button', { type: 'button', class: 'csv' }, 'CSV');
   b.addEventListener('click', () => {
     const text = [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
-    const a = el('a', { href: URL.createObjectURL(new Blob([text], { type: 'text/csv' })), download: `${name}.csv` });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    saveBlob(new Blob([text], { type: 'text/csv' }), `${name}.csv`);
   });
   return b;
 }

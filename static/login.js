@@ -1,6 +1,7 @@
 // lokaal staff login: name and password, or the institution's single
 // sign-on when the server offers it. The session lives in an HttpOnly
 // cookie; this page never sees it.
+import { $, status } from './dom.js';
 import { addTexts, langToggle, t } from './i18n.js';
 
 addTexts({
@@ -33,13 +34,6 @@ addTexts({
     'login.network': 'De server is niet bereikbaar. Controleer de verbinding en probeer het opnieuw.',
   },
 });
-
-const $ = (id) => document.getElementById(id);
-
-function status(msg, isError = false) {
-  $('status').textContent = msg;
-  $('status').className = isError ? 'error' : '';
-}
 
 // next is where to go after logging in: only a page of this origin, so the
 // login page cannot send anyone elsewhere. The value is resolved as the

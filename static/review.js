@@ -3,7 +3,8 @@
 // and no ranking: sessions come sorted by student number, and each shows
 // its counts per kind next to the evidence.
 import { addTexts, catalogue, currentLang, dateTime, kindName, langToggle, onLang, serverZone, t, timeOnly } from './i18n.js';
-import { $, api, el, logOut, whoAmI } from './ui.js';
+import { $, el, insertSVG, status } from './dom.js';
+import { api, logOut, whoAmI } from './ui.js';
 
 addTexts({
   en: {
@@ -136,11 +137,6 @@ addTexts({
   },
 });
 
-function status(msg, isError = false) {
-  $('status').textContent = msg;
-  $('status').className = isError ? 'error' : '';
-}
-
 // Display order: the catalogue, then the integrity kinds (wasm/wire).
 const KINDS = ['face_absent', 'multiple_faces', 'looking_away', 'speech', 'focus_lost', 'fullscreen_exit', 'paste', 'extra_screen',
   'camera_lost', 'detector_stalled', 'page_reloaded', 'clock_skew'];
@@ -152,8 +148,6 @@ const facesSeen = (p) => (p && p.frames ? t('rv.facesSeen', { n: p.face_frames, 
 let current = null; // session id in the detail view
 const redraw = {}; // what is on screen, drawn again from the same data after a language switch
 
-const when = (v) => dateTime(v);
-const clock = (ms) => timeOnly(ms);
 const kinds = (list) => (list || []).map(kindName).join(', ') || t('rv.none');
 const guard = (f) => (...args) => Promise.resolve(f(...args)).catch((e) => status(e.message, true));
 
@@ -174,7 +168,7 @@ async function signIn() {
   const data = await (await api('/api/v1/review/exams')).json();
   const exams = Array.isArray(data) ? data : data.exams || [];
   $('exam').replaceChildren(...exams.map((e) => el('option', { value: e.id, 'data-unreliable': String(e.unreliable_sessions || 0) },
-    t('rv.examOption', { name: e.name, course: e.course, start: when(e.start), n: e.sessions || 0 }) +
+    t('rv.examOption', { name: e.name, course: e.course, start: dateTime(e.start), n: e.sessions || 0 }) +
     (e.unreliable_sessions ? t('rv.examNoFace', { n: e.unreliable_sessions }) : ''))));
   if (exams.length === 0) status(t('rv.noExams'));
   else await showSessions();
@@ -214,7 +208,7 @@ function drawSessions(data) {
           // modified client stands out here, not only in the detail.
           el('td', { 'data-build': s.published_build ? 'published' : 'other', class: s.published_build ? 'ok' : 'note', title: s.build },
             t(s.published_build ? 'rv.build.published' : 'rv.build.other')),
-          el('td', {}, when(s.started)), el('td', {}, when(s.finished)));
+          el('td', {}, dateTime(s.started)), el('td', {}, dateTime(s.finished)));
         for (const k of KINDS) {
           const n = (s.counts || {})[k] || 0;
           tr.append(el('td', { class: n && s.unreliable && UNRELIABLE.has(k) ? 'unreliable' : '', 'data-kind': k }, n ? String(n) : ''));
@@ -238,15 +232,7 @@ function drawSessions(data) {
 
 // objectionNotes shows a student's objections (GDPR art. 21) to the committee.
 function objectionNotes(objections) {
-  return (objections || []).map((o) => el('div', { class: 'note', 'data-objection': o.id }, t('rv.objection', { at: when(o.at), reason: o.reason })));
-}
-
-function insertSVG(into, text) {
-  const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
-  const svg = doc.documentElement;
-  if (svg.nodeName !== 'svg' || doc.querySelector('parsererror')) throw new Error('the timeline is not an SVG');
-  svg.querySelectorAll('script, foreignObject').forEach((n) => n.remove());
-  into.replaceChildren(document.importNode(svg, true));
+  return (objections || []).map((o) => el('div', { class: 'note', 'data-objection': o.id }, t('rv.objection', { at: dateTime(o.at), reason: o.reason })));
 }
 
 async function showSession(id) {
@@ -269,8 +255,8 @@ function drawSession(id, d, svg) {
   document.body.dataset.view = 'session';
   $('detail-title').textContent = t('rv.session', { id: s.id, student: d.student.student_id });
   $('detail-meta').replaceChildren(
-    el('p', {}, t('rv.meta', { exam: d.exam.name, course: d.exam.course, start: when(s.started),
-      end: s.finished ? t('rv.finishedAt', { at: when(s.finished) }) : t('rv.notFinished'),
+    el('p', {}, t('rv.meta', { exam: d.exam.name, course: d.exam.course, start: dateTime(s.started),
+      end: s.finished ? t('rv.finishedAt', { at: dateTime(s.finished) }) : t('rv.notFinished'),
       n: d.summaries, seq: s.last_seq, choice: t(`choice.${d.student.choice || ''}`), acc: kinds(d.student.accommodations) })),
     el('p', {}, t('rv.detectors', { list: (s.policy?.detectors || []).map((x) => (x.threshold_s ? `${kindName(x.kind)} ≥ ${x.threshold_s} s` : kindName(x.kind))).join(', ') || t('rv.none') })),
     unreliable ? el('p', { class: 'note', id: 'no-face' }, el('strong', {}, noFace()), facesSeen(s.precheck), t('rv.unreliableText')) : '',
@@ -283,13 +269,13 @@ function drawSession(id, d, svg) {
       el('thead', {}, el('tr', {}, ...['kind', 'start', 'end', 'duration', 'peak'].map((h) => el('th', {}, t(`rv.col.${h}`))))),
       el('tbody', {}, ...d.events.map((e) => el('tr', { 'data-kind': e.kind, class: unreliable && UNRELIABLE.has(e.kind) ? 'unreliable' : '' },
         el('td', {}, kindName(e.kind) + (unreliable && UNRELIABLE.has(e.kind) ? t('rv.unreliableTag') : '')),
-        el('td', {}, clock(e.start)), el('td', {}, clock(e.end)),
+        el('td', {}, timeOnly(e.start)), el('td', {}, timeOnly(e.end)),
         el('td', {}, `${((e.end - e.start) / 1000).toFixed(1)} s`), el('td', {}, String(e.peak))))))
     : el('p', { class: 'hint' }, t('rv.noEvents')));
   $('marks').replaceChildren(...(d.marks || []).map((m) => {
-    const li = el('li', { 'data-mark': m.id }, `${t(`mark.${m.kind}`)}: ${m.reason} (${m.by}, ${when(m.at)})`);
+    const li = el('li', { 'data-mark': m.id }, `${t(`mark.${m.kind}`)}: ${m.reason} (${m.by}, ${dateTime(m.at)})`);
     if (m.removed) {
-      li.append(`${t('rv.lifted', { at: when(m.removed) })}${m.removed_by ? ` by ${m.removed_by}` : ''}${m.removed_reason ? `: ${m.removed_reason}` : ''}`);
+      li.append(`${t('rv.lifted', { at: dateTime(m.removed) })}${m.removed_by ? ` by ${m.removed_by}` : ''}${m.removed_reason ? `: ${m.removed_reason}` : ''}`);
       li.className = 'hint';
     } else {
       const b = el('button', { type: 'button' }, t('rv.lift'));
@@ -307,8 +293,8 @@ function drawSession(id, d, svg) {
     }
     return li;
   }));
-  $('notes').replaceChildren(...(d.notes || []).map((n) => el('li', {}, `${n.text} (${n.by}, ${when(n.at)})`)));
-  $('views').replaceChildren(...(d.views || []).map((v) => el('li', {}, `${v.who}, ${when(v.at)}: ${v.what}`)));
+  $('notes').replaceChildren(...(d.notes || []).map((n) => el('li', {}, `${n.text} (${n.by}, ${dateTime(n.at)})`)));
+  $('views').replaceChildren(...(d.views || []).map((v) => el('li', {}, `${v.who}, ${dateTime(v.at)}: ${v.what}`)));
   status('');
 }
 

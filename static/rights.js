@@ -2,15 +2,14 @@
 // The access token comes from the fragment (#access=TOKEN), which browsers
 // never send to a server; it leaves this page only as a bearer header.
 // Built with DOM APIs only: the CSP forbids inline script and style.
-import { addTexts, catalogue, currentLang, kindName, onLang, setLang } from './i18n.js';
+import { $, el, saveBlob, status } from './dom.js';
+import { addTexts, catalogue, kindName, langToggle, locale, onLang, t } from './i18n.js';
+import { studentApi, useToken } from './student.js';
 
-const $ = (id) => document.getElementById(id);
-
-const TEXT = {
+addTexts({
   en: {
     title: 'Your data and rights',
     loading: 'Loading…',
-    'lang.switch': 'Nederlands',
     notoken: 'Open this page through the personal link of your exam, ending in #access=…',
     'deleted.title': 'Your data has been deleted',
     'deleted.text': 'Everything lokaal stored about you for this exam is gone. This link no longer works. The access log keeps one entry that records the deletion, without your data.',
@@ -97,7 +96,6 @@ const TEXT = {
   nl: {
     title: 'Jouw gegevens en rechten',
     loading: 'Laden…',
-    'lang.switch': 'English',
     notoken: 'Open deze pagina via de persoonlijke link van je tentamen, die eindigt op #access=…',
     'deleted.title': 'Je gegevens zijn verwijderd',
     'deleted.text': 'Alles wat lokaal voor dit tentamen over je bewaarde, is weg. Deze link werkt niet meer. Het toegangslogboek houdt één regel die de verwijdering vastlegt, zonder je gegevens.',
@@ -181,72 +179,29 @@ const TEXT = {
     requested: 'gevraagd',
     decided: 'besloten',
   },
-};
+});
 
-addTexts(TEXT); // so that a switch (i18n.js) finds this page's texts too
-
-let lang = currentLang(); // the rule every page shares (i18n.js)
-let token = '';
 let exported = null; // the export's text, as the server sent it
 
-const t = (key) => TEXT[lang][key] ?? TEXT.en[key] ?? key;
-const when = (iso) => (iso ? new Date(iso).toLocaleString(lang === 'nl' ? 'nl-NL' : 'en-GB') : '–');
+// when is a time in the reader's language, in this computer's zone.
+const when = (iso) => (iso ? new Date(iso).toLocaleString(locale()) : '–');
 
 // actionName is an access-log action in the reader's language, or the
 // action itself for one this page does not know.
 const actionName = (a) => (t(`action.${a}`) === `action.${a}` ? a : t(`action.${a}`));
 
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v; else e.setAttribute(k, v);
-  }
-  e.append(...children);
-  return e;
-}
-
-// done shows a form's result beside the form the student used, not at the
-// top of the page.
-function done(id, msg) {
+// showResult shows a form's result beside the form the student used, not
+// at the top of the page.
+function showResult(id, msg) {
   $(id).textContent = msg;
   $(id).hidden = false;
 }
 
-function status(msg, isError = false) {
-  $('status').textContent = msg;
-  $('status').className = isError ? 'error' : '';
-}
-
+// applyLang shows what the page draws from data in the reader's language
+// (i18n.js sets the marked texts).
 function applyLang() {
-  document.documentElement.lang = lang;
-  document.body.dataset.lang = lang;
   document.title = `lokaal: ${t('title')}`;
-  for (const n of document.querySelectorAll('[data-t]')) n.textContent = t(n.dataset.t);
-  $('lang').textContent = t('lang.switch');
-  $('lang').lang = lang === 'nl' ? 'en' : 'nl';
   if (exported) render(JSON.parse(exported));
-}
-
-// api calls the student API with the token as a bearer header, never in a URL.
-async function api(method, path, payload) {
-  const headers = { Authorization: `Bearer ${token}` };
-  if (payload !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: payload === undefined ? undefined : JSON.stringify(payload) });
-  if (!res.ok) {
-    const err = await res.json().catch(() => ({}));
-    const e = new Error(err.message || `HTTP ${res.status}`);
-    e.status = res.status;
-    throw e;
-  }
-  return res;
-}
-
-function save(blob, name) {
-  const a = el('a', { href: URL.createObjectURL(blob), download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
 function render(doc) {
@@ -285,7 +240,7 @@ function render(doc) {
 }
 
 async function load() {
-  const res = await api('GET', '/api/v1/student/export');
+  const res = await studentApi('GET', '/api/v1/student/export');
   exported = await res.text();
   render(JSON.parse(exported));
   $('app').hidden = false;
@@ -317,13 +272,11 @@ const guard = (f) => async (ev) => {
 };
 
 function init() {
+  langToggle();
   applyLang();
-  onLang((l) => {
-    lang = l;
-    applyLang();
-  });
-  $('lang').addEventListener('click', () => setLang(lang === 'nl' ? 'en' : 'nl'));
-  token = new URLSearchParams(location.hash.slice(1)).get('access') || '';
+  onLang(applyLang);
+  const token = new URLSearchParams(location.hash.slice(1)).get('access') || '';
+  useToken(token);
   if (!token) {
     status('');
     $('notoken').hidden = false;
@@ -333,26 +286,26 @@ function init() {
   $('back').href = `/exam#access=${encodeURIComponent(token)}`;
 
   $('dl-json').addEventListener('click', guard(async () => {
-    save(new Blob([exported], { type: 'application/json' }), 'lokaal-my-data.json');
+    saveBlob(new Blob([exported], { type: 'application/json' }), 'lokaal-my-data.json');
   }));
   $('dl-zst').addEventListener('click', guard(async () => {
-    const res = await api('GET', '/api/v1/student/export.json.zst');
-    save(await res.blob(), 'lokaal-my-data.json.zst');
+    const res = await studentApi('GET', '/api/v1/student/export.json.zst');
+    saveBlob(await res.blob(), 'lokaal-my-data.json.zst');
   }));
   $('objection-form').addEventListener('submit', guard(async () => {
-    await api('POST', '/api/v1/student/objection', { reason: $('objection-reason').value });
+    await studentApi('POST', '/api/v1/student/objection', { reason: $('objection-reason').value });
     $('objection-reason').value = '';
     await load();
-    done('objection-result', t('objection.sent'));
+    showResult('objection-result', t('objection.sent'));
   }));
   $('email-form').addEventListener('submit', guard(async () => {
-    await api('PUT', '/api/v1/student/email', { email: $('email').value.trim() });
+    await studentApi('PUT', '/api/v1/student/email', { email: $('email').value.trim() });
     await load();
-    done('email-result', t('email.saved'));
+    showResult('email-result', t('email.saved'));
   }));
   $('deletion-form').addEventListener('submit', guard(async () => {
     if (!window.confirm(t('deletion.confirm'))) return;
-    const res = await api('POST', '/api/v1/student/deletion-request', { reason: $('deletion-reason').value });
+    const res = await studentApi('POST', '/api/v1/student/deletion-request', { reason: $('deletion-reason').value });
     const answer = await res.json();
     if (answer.status === 'granted') {
       status('');
@@ -361,7 +314,7 @@ function init() {
     }
     $('deletion-reason').value = '';
     await load();
-    done('deletion-result', t('deletion.pending'));
+    showResult('deletion-result', t('deletion.pending'));
   }));
   guard(async () => {
     await catalogue().catch(() => {}); // without it, names fall back to the kind ids

@@ -2,13 +2,14 @@
 // English. Detector names and meanings come from the server, in the exam
 // page's own wording (wasm/lang); the examples are built with the wire
 // format's own types. Everything is written as text, never as HTML.
-import { addTexts, currentLang, onLang, setLang } from './i18n.js';
+import { $, el } from './dom.js';
+import { addTexts, currentLang, langToggle, onLang, t } from './i18n.js';
 
 const REPO = 'https://github.com/lokaal-nl/lokaal';
 
-const texts = {
+// The language follows the rule every page shares (i18n.js).
+addTexts({
   en: {
-    'lang.switch': 'Nederlands',
     title: 'Transparency',
     intro: "What this server's clients detect and send, what is kept and for how long, and how to check that the code your browser runs is the published code.",
     loading: 'Loading…',
@@ -74,7 +75,6 @@ const texts = {
     'receipt.intro': 'At the end of a proctored exam the student gets a receipt signed with this key (Ed25519, base64). Anyone can check a receipt with lokaal verify-receipt.',
   },
   nl: {
-    'lang.switch': 'English',
     title: 'Transparantie',
     intro: 'Wat de clients van deze server detecteren en versturen, wat er bewaard wordt en hoe lang, en hoe je controleert dat de code in je browser de gepubliceerde code is.',
     loading: 'Laden…',
@@ -139,40 +139,22 @@ const texts = {
     'receipt.h': 'Sleutel voor ontvangstbewijzen',
     'receipt.intro': 'Aan het einde van een tentamen met toezicht krijgt de student een ontvangstbewijs, ondertekend met deze sleutel (Ed25519, base64). Iedereen kan een ontvangstbewijs controleren met lokaal verify-receipt.',
   },
-};
+});
 
-addTexts(texts); // so that a switch (i18n.js) finds this page's texts too
-
-const $ = (id) => document.getElementById(id);
-// The language follows the rule every page shares (i18n.js).
-let lang = currentLang();
 let facts = null;
 
-function t(key, vars = {}) {
-  let s = texts[lang][key] ?? key;
-  for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
-  return s;
-}
-
-function el(tag, attrs, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
-
-const json = (v) => JSON.stringify(v, null, 2);
+const pretty = (v) => JSON.stringify(v, null, 2);
 
 function row(...cells) {
   return el('tr', null, ...cells.map((c, i) => (i === 0 ? el('th', null, c) : el('td', null, c))));
 }
 
+// render draws the facts in the reader's language (i18n.js sets the
+// marked texts).
 function render() {
-  document.documentElement.lang = lang;
-  document.querySelectorAll('[data-t]').forEach((e) => { e.textContent = t(e.dataset.t); });
-  $('lang').textContent = t('lang.switch');
   if (!facts) return;
   const f = facts;
+  const lang = currentLang();
 
   $('revision').textContent = f.revision;
   $('go-version').textContent = f.go_version;
@@ -200,7 +182,7 @@ function render() {
 
   $('batch-fields').replaceChildren(...['device', 'seq', 'build', 'start', 'end', 'lines', 'sig'].map((k) =>
     row(el('code', null, k), t(`field.${k}`))));
-  $('batch-example').textContent = json(f.count_batch);
+  $('batch-example').textContent = pretty(f.count_batch);
 
   const uses = (d) => [d.camera && t('exam.camera'), d.microphone && t('exam.microphone')].filter(Boolean).join(', ') || t('exam.browser');
   const detector = (d) => el('tr', { 'data-kind': d.kind },
@@ -210,7 +192,7 @@ function render() {
     el('td', null, el('pre', null, JSON.stringify(d.sends))));
   $('detectors').replaceChildren(...f.detectors.filter((d) => !d.integrity).map(detector));
   $('integrity').replaceChildren(...f.detectors.filter((d) => d.integrity).map(detector));
-  $('summary-example').textContent = json(f.summary);
+  $('summary-example').textContent = pretty(f.summary);
 
   const r = f.retention;
   $('retention').replaceChildren(
@@ -223,14 +205,10 @@ function render() {
   $('receipt-key').textContent = f.receipt_key;
 }
 
-onLang((l) => {
-  lang = l;
-  render();
-});
-$('lang').addEventListener('click', () => setLang(lang === 'nl' ? 'en' : 'nl'));
+langToggle();
+onLang(render);
 
 async function main() {
-  render();
   const res = await fetch('/api/v1/transparency');
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   facts = await res.json();

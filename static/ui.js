@@ -2,6 +2,7 @@
 // over the session cookie with its CSRF token, errors in the reader's
 // language, forms that check before they send and keep their result beside
 // them, and tables that sort and filter.
+import { $, el } from './dom.js';
 import { addTexts, currentLang, onLang, t, tr } from './i18n.js';
 
 addTexts({
@@ -64,25 +65,6 @@ addTexts({
     'v.email': 'Vul een adres in zoals naam@example.org.',
   },
 });
-
-export const $ = (id) => document.getElementById(id);
-
-// el builds an element: attrs are attributes (class as 'class'), with
-// t: key (and tv: vars) for a translated text; children are nodes or text.
-export function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  let key, vars;
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 't') key = v;
-    else if (k === 'tv') vars = v;
-    else if (k === 'class') e.className = v;
-    else if (k.startsWith('t-')) { e.setAttribute(`data-${k}`, v); e.setAttribute(k.slice(2), t(v)); } else e.setAttribute(k, v === true ? '' : v);
-  }
-  if (key) tr(e, key, vars);
-  e.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-  return e;
-}
 
 // ApiError carries the status and code, and a message in the reader's
 // language: the server's own detail (English, naming the field) follows a
