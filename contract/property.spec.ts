@@ -189,7 +189,7 @@ async function makeWorld(request: APIRequestContext, base: string, served: Doc):
     ids: {
       '/api/v1/users/{id} id': [victim.user.id],
       '/api/v1/deletion-requests/{id}/decision id': deletion ? [String(deletion)] : [],
-      '/assets/{name} name': ['common.js', 'style.css', 'build/wasm_exec.js'],
+      '/assets/{name} name': ['outbox.js', 'style.css', 'build/wasm_exec.js'],
       '/api/v1/kiosks/{id}/enrolment-code id': [device.kiosk],
       '/api/v1/kiosks/{id}/lines id': [device.kiosk],
       '/api/v1/devices/{device}/config device': [device.id],

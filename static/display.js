@@ -1,9 +1,9 @@
 // lokaal capacity display: one room's occupancy against its capacity, full
 // screen (room-display.js polls it). It shows counts only, and needs no
 // login: a screen in the building shows it.
-'use strict';
+import { $ } from './dom.js';
+import { ROOM_WORDS, watchRoom } from './room-display.js';
 
-const $ = (id) => document.getElementById(id);
 const room = new URLSearchParams(location.search).get('room');
 
 function show(d) {

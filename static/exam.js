@@ -10,9 +10,14 @@
 // come back, so this thread and the framed exam never wait on detection.
 // Camera frames and audio go from the devices to the worker and nowhere
 // else: nothing stores or sends them.
-'use strict';
+import { $, insertSVG, saveBlob } from './dom.js';
+import { loadGo, servedName } from './go.js';
+import { currentLang, onLang, setLang } from './i18n.js';
+import { b64, counts, done, drain, MAX_BACKOFF_MS, permanent, request, wake } from './outbox.js';
+import { studentApi, useToken, watchAnswers } from './student.js';
 
-const ASSETS = document.currentScript.dataset;
+// The files the page names on its script tag (and their integrity).
+const ASSETS = document.querySelector('script[data-wasm]').dataset;
 // 2 fps of face detection: every face event lasts seconds (thresholds of
 // 3 s and more, a 1 s release), and BlazeFace does not flicker between
 // frames as the cascade did, so a faster schedule buys nothing but CPU
@@ -25,16 +30,8 @@ const PRECHECK_MS = 6000;
 const TICK_MS = 250;
 const FRAME_W = 640;
 const FRAME_H = 480;
-const LANG_KEY = 'lokaal-lang';
-// The language rule of every page (static/i18n.js chooseLang): the lang
-// query, then the stored choice, then the browser.
-const pickLang = () => {
-  const q = new URLSearchParams(location.search).get('lang');
-  return (q === 'nl' || q === 'en' ? q : null) || localStorage.getItem(LANG_KEY) || navigator.language || 'en';
-};
 
 const body = document.body;
-const $ = (id) => document.getElementById(id);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let go;           // globalThis.lokaalGo
@@ -103,22 +100,8 @@ async function history(session) {
 
 // ---- API ----
 
-// api calls the student API with the access token. Every response's Date
-// header is compared with the local clock (clock_skew).
-async function api(method, path, payload) {
-  const headers = { Authorization: `Bearer ${token}` };
-  if (payload !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: payload === undefined ? undefined : JSON.stringify(payload) });
-  noteDate(res);
-  if (!res.ok) {
-    const err = await res.json().catch(() => ({}));
-    const e = new Error(err.message || `HTTP ${res.status}`);
-    e.code = err.code;
-    throw e;
-  }
-  return res;
-}
-
+// noteDate compares every response's Date header with the local clock
+// (clock_skew): the student API's (student.js) and the outbox's.
 function noteDate(res) {
   const d = Date.parse(res.headers.get('Date') || '');
   if (!Number.isNaN(d)) go.serverDate(d, Date.now(), performance.now());
@@ -126,15 +109,12 @@ function noteDate(res) {
 
 // ---- Outbox: sign, then send oldest first ----
 
-
 async function queued(session) {
   return (await all('queue')).filter((r) => r.session === session).length;
 }
 
 async function updateStatus() {
-  const tx = db.transaction(['queue', 'dead']);
-  const [queue, dead] = await Promise.all([request(tx.objectStore('queue').count()), request(tx.objectStore('dead').count())]);
-  Object.assign(body.dataset, { queue, dead });
+  Object.assign(body.dataset, await counts(db));
 }
 
 // moveToDead sets aside a summary the server will never take, and chains the
@@ -419,7 +399,7 @@ async function runPrecheck() {
 }
 
 async function choose(choice) {
-  const res = await api('POST', '/api/v1/student/choice', { choice });
+  const res = await studentApi('POST', '/api/v1/student/choice', { choice });
   info.student = await res.json().catch(() => ({ ...info.student, choice }));
   body.dataset.choice = choice;
   if (choice === 'alternative') {
@@ -434,7 +414,7 @@ async function choose(choice) {
   const keys = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
   const raw = await crypto.subtle.exportKey('raw', keys.publicKey);
   if (!precheck) precheck = JSON.parse(go.skipPrecheck());
-  const policy = await (await api('POST', '/api/v1/student/sessions', { public_key: b64(raw), build, precheck })).json();
+  const policy = await (await studentApi('POST', '/api/v1/student/sessions', { public_key: b64(raw), build, precheck })).json();
   const rec = {
     id: policy.session, student: info.student.id, key: keys.privateKey, policy, precheck,
     seq: 0, head: needs.genesis, ackedSeq: 0, ackedHead: needs.genesis, receipt: null,
@@ -594,23 +574,7 @@ function downloadReceipt() {
   const json = $('receipt')?.textContent;
   if (!json) return;
   const { receipt } = JSON.parse(json);
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([json + '\n'], { type: 'application/json' }));
-  a.download = `lokaal-receipt-${receipt.session}.json`;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-}
-
-// insertSVG puts a server-drawn timeline into the page as parsed SVG (an
-// <img> could not send the access token).
-function insertSVG(into, text) {
-  const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
-  const svg = doc.documentElement;
-  if (svg.nodeName !== 'svg' || doc.querySelector('parsererror')) throw new Error('the timeline is not an SVG');
-  svg.querySelectorAll('script, foreignObject').forEach((n) => n.remove());
-  into.replaceChildren(document.importNode(svg, true));
+  saveBlob(new Blob([json + '\n'], { type: 'application/json' }), `lokaal-receipt-${receipt.session}.json`);
 }
 
 function fillTimelines() {
@@ -621,12 +585,12 @@ function fillTimelines() {
 }
 
 async function showRecord() {
-  const rec = await (await api('GET', '/api/v1/student/record')).json();
+  const rec = await (await studentApi('GET', '/api/v1/student/record')).json();
   go.show('record', JSON.stringify(rec));
   for (const div of document.querySelectorAll('[data-timeline]')) {
     const id = div.dataset.timeline;
     try {
-      const res = await api('GET', `/api/v1/student/sessions/${encodeURIComponent(id)}/timeline.svg?lang=${body.dataset.lang || 'en'}`);
+      const res = await studentApi('GET', `/api/v1/student/sessions/${encodeURIComponent(id)}/timeline.svg?lang=${body.dataset.lang || 'en'}`);
       svgs.set(id, await res.text());
     } catch (e) {
       div.textContent = e.message;
@@ -639,13 +603,9 @@ async function showRecord() {
 // ---- Start ----
 
 const actions = {
-  lang: () => {
-    const next = body.dataset.lang === 'nl' ? 'en' : 'nl';
-    localStorage.setItem(LANG_KEY, next);
-    go.setLang(next);
-    attachPreview();
-    fillTimelines();
-  },
+  // The one language rule (i18n.js): the choice is stored, and Go redraws
+  // (onLang in main).
+  lang: () => setLang(currentLang() === 'nl' ? 'en' : 'nl'),
   'to-precheck': () => go.show('precheck'),
   'to-choice': () => {
     if (!precheck) go.skipPrecheck();
@@ -682,12 +642,13 @@ async function route() {
   const params = new URLSearchParams(location.hash.slice(1));
   token = params.get('access');
   if (!token) return go.show('notoken');
+  useToken(token);
   // The rights page reads the token from its own fragment, like this page.
   $('rights-link').href = `/rights#access=${encodeURIComponent(token)}`;
   $('rights-link').hidden = false;
   if (running) return; // the exam runs: the record opens after finishing
   await setZone();
-  info = await (await api('GET', '/api/v1/student')).json();
+  info = await (await studentApi('GET', '/api/v1/student')).json();
   needs = go.student(JSON.stringify(info));
   if (needs instanceof Error) throw needs;
   if (params.get('view') === 'record') return showRecord();
@@ -718,38 +679,34 @@ async function setZone() {
 // hexOfSRI turns an integrity value "sha256-BASE64" into hex.
 const hexOfSRI = (sri) => [...atob(sri.replace(/^sha256-/, ''))].map((c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
 
-// servedName is the file name a URL serves, without server/assets' content
-// hash: blazeface-short.0123abcd.lknn is blazeface-short.lknn.
-const servedName = (url) => url.split('/').pop().replace(/\.[0-9a-f]{8}(\.[^./]+)?$/, '$1');
-
-// loadGo fetches exam.wasm checked against the integrity the page came with
-// (server/assets writes it into the script tag), so a changed file fails to
-// load instead of proctoring. It returns the files the build covers:
-// exam.wasm as fetched, and each model by the integrity the worker will
-// fetch it with (a different model fails to load).
-async function loadGo() {
-  if (!ASSETS.integrity) throw new Error('the page names no integrity for exam.wasm');
-  const bytes = await (await fetch(ASSETS.wasm, { integrity: ASSETS.integrity })).arrayBuffer();
-  // The build every summary carries: what actually runs, not a label.
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  const files = { [servedName(ASSETS.wasm)]: [...digest].map((b) => b.toString(16).padStart(2, '0')).join('') };
+// modelFiles returns the models the build covers, each by the integrity
+// the worker will fetch it with (a different model fails to load).
+function modelFiles() {
+  const files = {};
   for (const m of Object.values(models)) {
     if (!m.url) continue;
     if (!m.integrity) throw new Error(`the page names no integrity for ${m.url}`);
     files[servedName(m.url)] = hexOfSRI(m.integrity);
   }
-  module = await WebAssembly.compile(bytes);
-  const g = new Go();
-  const instance = await WebAssembly.instantiate(module, g.importObject);
-  g.run(instance); // main registers globalThis.lokaalGo before it blocks
-  return [globalThis.lokaalGo, files];
+  return files;
 }
 
 async function main() {
-  let files;
-  [go, files] = await loadGo();
-  build = go.init(pickLang(), JSON.stringify(files));
+  const modelHex = modelFiles();
+  // exam.wasm as fetched: go.js loadGo checks it against the page's
+  // integrity, so a changed file fails to load instead of proctoring.
+  let wasmHex;
+  ({ go, build: wasmHex, module } = await loadGo());
+  // The build every summary carries: what actually runs, not a label.
+  const files = { [servedName(ASSETS.wasm)]: wasmHex, ...modelHex };
+  build = go.init(currentLang(), JSON.stringify(files));
   if (build instanceof Error) throw build;
+  onLang((l) => {
+    go.setLang(l);
+    attachPreview();
+    fillTimelines();
+  });
+  watchAnswers(noteDate);
   db = await openDB();
   drain(db, { status: updateStatus, sign, post });
   window.addEventListener('hashchange', () => route().catch((e) => go.show('error', e.message)));

@@ -5,13 +5,15 @@
 // Counting, batch building and drawing happen in Go (kiosk.wasm, exported as
 // globalThis.lokaalGo). Camera pixels go from the video element to Go's
 // counter and nowhere else: nothing here draws, stores or sends them.
-'use strict';
+import { $ } from './dom.js';
+import { loadGo } from './go.js';
+import { b64, counts, done, drain, permanent, request, wake } from './outbox.js';
+import { ROOM_WORDS, watchRoom } from './room-display.js';
 
 const INTERVAL_CHECK_MS = 1000;
 const SETUP_TIMEOUT_MS = 10 * 60 * 1000;
 
 const body = document.body;
-const $ = (id) => document.getElementById(id);
 
 function show(state, message) {
   body.dataset.state = state;
@@ -62,7 +64,6 @@ async function enqueue(batchJSON, tallyJSON) {
 
 // ---- Enrolment ----
 
-
 async function enrol(code) {
   const keys = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
   const raw = await crypto.subtle.exportKey('raw', keys.publicKey);
@@ -92,11 +93,7 @@ async function moveToDead(rec, reason) {
 }
 
 async function updateStatus() {
-  const tx = db.transaction(['queue', 'dead']);
-  const [queue, dead] = await Promise.all([
-    request(tx.objectStore('queue').count()),
-    request(tx.objectStore('dead').count()),
-  ]);
+  const { queue, dead } = await counts(db);
   Object.assign(body.dataset, { queue, ackedSeq: acked, dead });
   globalThis.lokaalGo.status(queue, acked, dead);
 }
@@ -147,24 +144,6 @@ async function post(rec) {
 }
 
 // ---- Camera and counting ----
-
-// loadGo fetches kiosk.wasm checked against the integrity the page came
-// with (server/assets writes it into the script tag), so a changed file
-// fails to load instead of counting. The hash of the bytes instantiated is
-// the build every batch names: what actually runs, not a label.
-async function loadGo() {
-  const { wasm, integrity } = document.querySelector('script[data-wasm]').dataset;
-  if (!integrity) throw new Error('the page names no integrity for kiosk.wasm');
-  const bytes = await (await fetch(wasm, { integrity })).arrayBuffer();
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  const build = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
-  const go = new Go();
-  go.argv = ['kiosk.wasm', build];
-  const { instance } = await WebAssembly.instantiate(bytes, go.importObject);
-  go.run(instance); // main registers globalThis.lokaalGo before it blocks
-  body.dataset.build = build;
-  return globalThis.lokaalGo;
-}
 
 async function openCamera() {
   const stream = await navigator.mediaDevices.getUserMedia({
@@ -300,8 +279,11 @@ function setupControls(go, state) {
 // ---- Start ----
 
 async function run() {
-  // The client is checked before anything else runs.
-  const go = await loadGo();
+  // The client is checked before anything else runs (go.js): kiosk.wasm
+  // against the page's integrity, and the hash of what runs is the build
+  // every batch names.
+  const { go, build } = await loadGo();
+  body.dataset.build = build;
   db = await openDB();
   const code = new URLSearchParams(location.hash.slice(1)).get('enrol');
   if (code) {

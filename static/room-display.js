@@ -2,18 +2,17 @@
 // public, read-only /api/v1/display (counts only, no login). /display shows
 // it full screen; a kiosk opened with ?display=1 along the bottom of its
 // own screen.
-'use strict';
 
-const ROOM_POLL_MS = 2000;
+const POLL_MS = 2000;
 // A reading older than this is stale: a screen must not look live while
 // the server is unreachable.
-const ROOM_STALE_MS = 15_000;
-const ROOM_WORDS = { green: 'Welcome', amber: 'Almost full', red: 'Full' };
+const STALE_MS = 15_000;
+export const ROOM_WORDS = { green: 'Welcome', amber: 'Almost full', red: 'Full' };
 
 // watchRoom calls show with each reading ({room, occupancy, capacity,
 // level, since, at, time_zone}) and stale with the error once no reading
-// has come for ROOM_STALE_MS (at once if none ever came).
-function watchRoom(room, show, stale) {
+// has come for STALE_MS (at once if none ever came).
+export function watchRoom(room, show, stale) {
   let last = 0;
   const poll = async () => {
     try {
@@ -23,9 +22,9 @@ function watchRoom(room, show, stale) {
       show(d);
       last = Date.now();
     } catch (e) {
-      if (Date.now() - last > ROOM_STALE_MS) stale(e);
+      if (Date.now() - last > STALE_MS) stale(e);
     }
-    setTimeout(poll, ROOM_POLL_MS);
+    setTimeout(poll, POLL_MS);
   };
   poll();
 }

@@ -26,7 +26,7 @@ func rateLimited(w http.ResponseWriter, wait time.Duration) {
 }
 
 // The ingest limits. Clients treat 429 as "later" and keep the item queued
-// (static/common.js), so a limit slows a client down and never loses data;
+// (static/outbox.js), so a limit slows a client down and never loses data;
 // still, the numbers are chosen so that an honest client never sees one.
 //
 //   - A kiosk queues one batch per interval (60 s by default), so a week

@@ -1,37 +1,45 @@
-// Helpers the kiosk and the exam page share, loaded before either page's
-// script: promises over IndexedDB requests and transactions, and base64 for
-// keys and signatures.
-'use strict';
+// The outbox the kiosk and the exam page share: promises over IndexedDB
+// requests and transactions, base64 for keys and signatures, and the loop
+// that signs and sends what waits in IndexedDB's 'queue', oldest first.
+// Each page keeps its own database and says how to sign and post an item.
 
-function request(r) {
+export function request(r) {
   return new Promise((resolve, reject) => {
     r.onsuccess = () => resolve(r.result);
     r.onerror = () => reject(r.error);
   });
 }
 
-function done(tx) {
+export function done(tx) {
   return new Promise((resolve, reject) => {
     tx.oncomplete = resolve;
     tx.onerror = tx.onabort = () => reject(tx.error);
   });
 }
 
-const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)));
+export const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)));
 
 // ---- The outbox: items wait in IndexedDB's 'queue' until acknowledged ----
 
-const MAX_BACKOFF_MS = 60 * 1000;
+export const MAX_BACKOFF_MS = 60 * 1000;
 const IDLE_MS = 30 * 1000;
 
 // wake cuts the outbox's idle wait short when something was queued.
 let wakeUp = () => {};
-const wake = () => wakeUp();
+export const wake = () => wakeUp();
 const rest = (ms) => new Promise((resolve) => { wakeUp = resolve; setTimeout(resolve, ms); });
 
 // permanent says whether the server will never take a body it refused: any
 // 4xx but a timeout or a rate limit.
-const permanent = (status) => status >= 400 && status < 500 && status !== 408 && status !== 429;
+export const permanent = (status) => status >= 400 && status < 500 && status !== 408 && status !== 429;
+
+// counts answers how many items wait in the queue and how many were set
+// aside in 'dead'.
+export async function counts(db) {
+  const tx = db.transaction(['queue', 'dead']);
+  const [queue, dead] = await Promise.all([request(tx.objectStore('queue').count()), request(tx.objectStore('dead').count())]);
+  return { queue, dead };
+}
 
 async function oldest(db) {
   const cursor = await request(db.transaction('queue').objectStore('queue').openCursor());
@@ -42,7 +50,7 @@ async function oldest(db) {
 // so the server sees seqs in order: an unsigned item is signed, a signed one
 // posted. post answers whether to go on at once (true) or to wait and send
 // the same item again (false); waits double up to a minute.
-async function drain(db, { status, sign, post }) {
+export async function drain(db, { status, sign, post }) {
   let backoff = 1000;
   for (;;) {
     let ok = false;
