@@ -1,22 +1,22 @@
 // Helpers of the contract suite: the admin API, a kiosk device and an exam
 // proctor whose Ed25519 keys live in the test (node:crypto) and that sign
-// exactly the bytes the browser clients sign (wasm/wire's SigningBytes:
-// a domain line, then encoding/json of the struct, fields in declaration
-// order; integral numbers, so JavaScript and Go print them alike).
+// exactly the bytes the browser clients sign (testkit/wire.ts, shared with
+// the e2e suite).
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { join } from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
+import { batchBytes, finishBytes, rawPublicKey, signature, summaryBytes, type Batch, type LineCount, type Summary, type WireEvent } from '../testkit/wire';
 import { adminToken, nativeURL, nodeBuild, stateDir, workerControlURL } from './env';
+
+export { genesis, rawPublicKey, summaryHash, type Batch, type LineCount, type Summary, type WireEvent } from '../testkit/wire';
 
 export const admin = { Authorization: `Bearer ${adminToken}` };
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 export const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}${crypto.randomInt(1e6)}`;
 
-export const rawPublicKey = (k: crypto.KeyObject) => {
-  const der = k.export({ format: 'der', type: 'spki' });
-  return der.subarray(der.length - 32).toString('base64');
-};
+// sign signs any value as domain + JSON: for bodies a test makes up
+// (fuzzing), where the wire's own bytes (testkit/wire.ts) do not apply.
 export const sign = (domain: string, v: unknown, key: crypto.KeyObject) =>
   crypto.sign(null, Buffer.from(domain + JSON.stringify(v)), key).toString('base64');
 
@@ -55,9 +55,6 @@ export async function enrolledAt({ request, base }: Target, device: string, ms: 
   expect(res.status(), await res.text()).toBe(200);
 }
 
-export type LineCount = { line: string; in: number; out: number };
-export type Batch = { device: string; seq: number; build: string; start: number; end: number; lines: LineCount[] };
-
 // Device is an enrolled kiosk: it signs count batches as the browser does.
 export class Device {
   readonly keys = crypto.generateKeyPairSync('ed25519');
@@ -87,9 +84,7 @@ export class Device {
   }
 
   sign(b: Batch, key = this.keys.privateKey) {
-    const canonical = { device: b.device, seq: b.seq, build: b.build, start: b.start, end: b.end,
-      lines: b.lines.map((l) => ({ line: l.line, in: l.in, out: l.out })) };
-    return { batch: b, sig: sign('lokaal/count-batch/v1\n', canonical, key) };
+    return { batch: b, sig: signature(batchBytes(b), key) };
   }
 
   async post(body: unknown) {
@@ -115,24 +110,6 @@ export const day = 24 * hour;
 export const hoursAgo = (days: number) => Math.floor((Date.now() - days * day) / hour) * hour;
 
 // ---- exams ----
-
-export type WireEvent = { kind: string; start: number; end: number; peak: number };
-export type Summary = {
-  session: string; seq: number; prev: string; build: string;
-  window: { from: number; to: number }; events: WireEvent[]; health: { frames: number; fps: number };
-};
-export const genesis = '0'.repeat(64);
-
-function summaryBytes(s: Summary) {
-  return {
-    session: s.session, seq: s.seq, prev: s.prev, build: s.build,
-    window: { from: s.window.from, to: s.window.to },
-    events: s.events.map((e) => ({ kind: e.kind, start: e.start, end: e.end, peak: e.peak })),
-    health: { frames: s.health.frames, fps: s.health.fps },
-  };
-}
-export const summaryHash = (s: Summary) =>
-  crypto.createHash('sha256').update('lokaal/exam-summary/v1\n' + JSON.stringify(summaryBytes(s))).digest('hex');
 
 // createExam makes an exam running from a few minutes ago for two hours,
 // announced 11 days before, framing the built-in sample exam, with n
@@ -185,7 +162,7 @@ export class Proctor {
   }
 
   sign(s: Summary, key = this.keys.privateKey) {
-    return { summary: s, sig: crypto.sign(null, Buffer.from('lokaal/exam-summary/v1\n' + JSON.stringify(summaryBytes(s))), key).toString('base64') };
+    return { summary: s, sig: signature(summaryBytes(s), key) };
   }
 
   async post(body: unknown) {
@@ -198,7 +175,7 @@ export class Proctor {
   async finish(seq: number, head: string) {
     const f = { session: this.session, seq, head, at: Date.now() };
     const res = await this.t.request.post(`${this.t.base}/api/v1/sessions/${this.session}/finish`, {
-      data: { finish: f, sig: sign('lokaal/exam-finish/v1\n', f, this.keys.privateKey) },
+      data: { finish: f, sig: signature(finishBytes(f), this.keys.privateKey) },
     });
     return { status: res.status(), body: await res.json().catch(() => ({})) };
   }

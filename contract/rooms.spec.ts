@@ -4,7 +4,7 @@
 // room; the public capacity display. Both targets run in UTC.
 import { expect, test } from '@playwright/test';
 import { nativeURL, workerURL } from './env';
-import { admin, Device, type LineCount, type Target, unique } from './lib';
+import { admin, Device, type LineCount, rawPublicKey, type Target, unique } from './lib';
 
 const minute = 60_000;
 const line = (name: string, y: number, inside?: string) => ({ name, a: [0, y], b: [1, y], mode: 'immediate', ...(inside ? { inside } : {}) });
@@ -15,8 +15,7 @@ async function kiosk(t: Target, room: string, lines: unknown[]) {
   const k = await res.json();
   const d = new Device(t);
   d.kiosk = k.kiosk.id;
-  const der = d.keys.publicKey.export({ format: 'der', type: 'spki' });
-  const enrol = await t.request.post(`${t.base}/api/v1/enrol`, { data: { code: k.enrolment_code, public_key: der.subarray(der.length - 32).toString('base64') } });
+  const enrol = await t.request.post(`${t.base}/api/v1/enrol`, { data: { code: k.enrolment_code, public_key: rawPublicKey(d.keys.publicKey) } });
   expect(enrol.status(), await enrol.text()).toBe(201);
   d.id = (await enrol.json()).device;
   return { d, lines: k.kiosk.lines };

@@ -6,7 +6,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, type APIRequestContext } from '@playwright/test';
+import { finishBytes, rawPublicKey, signature, summaryBytes, type Summary, type WireEvent } from '../testkit/wire';
 import { admin, origin, unique } from './fixtures';
+
+export { genesis, summaryHash, type Summary, type WireEvent } from '../testkit/wire';
 
 export type Detector = { kind: string; threshold_s?: number };
 export type Exam = { id: string; name: string; detectors: Detector[]; interval_s: number };
@@ -70,42 +73,11 @@ export const reviewSessions = (request: APIRequestContext, exam: string) =>
 export const reviewSession = (request: APIRequestContext, session: string) =>
   getJSON(request, `/api/v1/review/sessions/${session}`, admin) as Promise<ReviewSession>;
 
-export type WireEvent = { kind: string; start: number; end: number; peak: number };
 export type ReviewStudent = {
   student: { id: string; student_id: string; choice: string; accommodations: string[] };
   sessions: { id: string; started: string; finished: string; unreliable: boolean; counts: Record<string, number> }[];
 };
 export type ReviewSession = { events: WireEvent[]; summaries: number; views: { who: string }[] };
-
-export type Summary = {
-  session: string;
-  seq: number;
-  prev: string;
-  build: string;
-  window: { from: number; to: number };
-  events: WireEvent[];
-  health: { frames: number; fps: number };
-};
-
-export const genesis = '0'.repeat(64);
-
-// signingBytes mirrors wire.Summary.SigningBytes: the domain line, then
-// encoding/json's rendering of the struct, fields in declaration order.
-// Numbers are kept integral so that JavaScript and Go print them alike.
-function signingBytes(s: Summary): Buffer {
-  const canonical = {
-    session: s.session,
-    seq: s.seq,
-    prev: s.prev,
-    build: s.build,
-    window: { from: s.window.from, to: s.window.to },
-    events: s.events.map((e) => ({ kind: e.kind, start: e.start, end: e.end, peak: e.peak })),
-    health: { frames: s.health.frames, fps: s.health.fps },
-  };
-  return Buffer.from('lokaal/exam-summary/v1\n' + JSON.stringify(canonical));
-}
-
-export const summaryHash = (s: Summary) => crypto.createHash('sha256').update(signingBytes(s)).digest('hex');
 
 // NodeProctor is a session whose key lives in the test: it registers with a
 // student's token and signs whatever summary the test wants sent.
@@ -118,8 +90,7 @@ export class NodeProctor {
   constructor(private request: APIRequestContext, private token: string) {}
 
   publicKey(): string {
-    const der = this.keys.publicKey.export({ format: 'der', type: 'spki' });
-    return der.subarray(der.length - 32).toString('base64');
+    return rawPublicKey(this.keys.publicKey);
   }
 
   async start() {
@@ -144,14 +115,13 @@ export class NodeProctor {
   }
 
   sign(s: Summary) {
-    return { summary: s, sig: crypto.sign(null, signingBytes(s), this.keys.privateKey).toString('base64') };
+    return { summary: s, sig: signature(summaryBytes(s), this.keys.privateKey) };
   }
 
-  // finish closes the session at seq/head, as wire.Finish.SigningBytes
-  // renders it.
+  // finish closes the session at seq/head, signed as wire.Finish.
   async finish(seq: number, head: string) {
     const f = { session: this.session, seq, head, at: Date.now() };
-    const sig = crypto.sign(null, Buffer.from('lokaal/exam-finish/v1\n' + JSON.stringify(f)), this.keys.privateKey).toString('base64');
+    const sig = signature(finishBytes(f), this.keys.privateKey);
     const res = await this.request.post(`/api/v1/sessions/${this.session}/finish`, { data: { finish: f, sig } });
     return { status: res.status(), body: await res.json().catch(() => ({})) };
   }

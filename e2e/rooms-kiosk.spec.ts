@@ -3,6 +3,7 @@
 // stays for scripts) and saving keeps each line's side; with ?display=1 the
 // screen also shows its room against capacity.
 import crypto from 'node:crypto';
+import { batchBytes, rawPublicKey, signature } from '../testkit/wire';
 import { test, expect, admin, createKiosk, unique } from './fixtures';
 
 test('setup mode uses a logged-in admin\'s session, and keeps the lines\' sides', async ({ page }) => {
@@ -58,12 +59,11 @@ test('a kiosk opened with ?display=1 shows its room against capacity, from every
   const other = await page.request.post('/api/v1/kiosks', { headers: admin, data: { name: 'Back door', room, interval_s: 60, lines: [{ name: 'door', a: [0, 0.5], b: [1, 0.5], mode: 'immediate', inside: 'left' }] } });
   expect(other.status()).toBe(201);
   const keys = crypto.generateKeyPairSync('ed25519');
-  const der = keys.publicKey.export({ format: 'der', type: 'spki' });
-  const enrol = await page.request.post('/api/v1/enrol', { data: { code: (await other.json()).enrolment_code, public_key: der.subarray(der.length - 32).toString('base64') } });
+  const enrol = await page.request.post('/api/v1/enrol', { data: { code: (await other.json()).enrolment_code, public_key: rawPublicKey(keys.publicKey) } });
   expect(enrol.status()).toBe(201);
   const start = Math.floor(Date.now() / 60_000) * 60_000 - 2 * 60_000;
   const batch = { device: (await enrol.json()).device, seq: 1, build: crypto.createHash('sha256').update('e2e node proctor').digest('hex'), start, end: start + 60_000, lines: [{ line: 'door', in: 50, out: 0 }] };
-  const sig = crypto.sign(null, Buffer.from('lokaal/count-batch/v1\n' + JSON.stringify(batch)), keys.privateKey).toString('base64');
+  const sig = signature(batchBytes(batch), keys.privateKey);
   expect((await page.request.post('/api/v1/counts', { data: { batch, sig } })).status()).toBe(201);
 
   await expect(shown, 'within 5 s of the batch').toHaveAttribute('data-level', 'red', { timeout: 5000 });

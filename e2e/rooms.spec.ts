@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { type APIRequestContext, type Page } from '@playwright/test';
+import { batchBytes, rawPublicKey, signature } from '../testkit/wire';
 import { test, expect, admin, unique } from './fixtures';
 
 // The e2e server accepts this build (playwright.config.ts's --allow-build).
@@ -27,8 +28,7 @@ class Device {
     const k = await res.json();
     const d = new Device(request);
     d.kiosk = k.kiosk.id;
-    const der = d.keys.publicKey.export({ format: 'der', type: 'spki' });
-    const enrol = await request.post('/api/v1/enrol', { data: { code: k.enrolment_code, public_key: der.subarray(der.length - 32).toString('base64') } });
+    const enrol = await request.post('/api/v1/enrol', { data: { code: k.enrolment_code, public_key: rawPublicKey(d.keys.publicKey) } });
     expect(enrol.status(), await enrol.text()).toBe(201);
     d.id = (await enrol.json()).device;
     return d;
@@ -38,7 +38,7 @@ class Device {
   async count(lines: { line: string; in: number; out: number }[]) {
     const start = Math.floor(Date.now() / minute) * minute - 2 * minute;
     const batch = { device: this.id, seq: ++this.seq, build, start, end: start + minute, lines };
-    const sig = crypto.sign(null, Buffer.from('lokaal/count-batch/v1\n' + JSON.stringify(batch)), this.keys.privateKey).toString('base64');
+    const sig = signature(batchBytes(batch), this.keys.privateKey);
     const res = await this.request.post('/api/v1/counts', { data: { batch, sig } });
     expect(res.status(), await res.text()).toBe(201);
   }
