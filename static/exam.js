@@ -13,7 +13,7 @@
 import { $, insertSVG, saveBlob } from './dom.js';
 import { loadGo, servedName } from './go.js';
 import { currentLang, onLang, setLang } from './i18n.js';
-import { b64, counts, done, drain, MAX_BACKOFF_MS, permanent, request, wake } from './outbox.js';
+import { b64, counts, done, drain, MAX_BACKOFF_MS, permanent, request, signQueued, wake } from './outbox.js';
 import { studentApi, useToken, watchAnswers } from './student.js';
 
 // The files the page names on its script tag (and their integrity).
@@ -151,14 +151,10 @@ async function moveToDead(item, reason) {
 async function sign(item) {
   const rec = await getSession(item.session);
   const msg = go.signingBytes('summary', item.summary);
-  if (!rec || msg instanceof Error) return moveToDead(item, rec ? msg.message : 'no key for this session');
-  const sig = b64(await crypto.subtle.sign('Ed25519', rec.key, msg));
-  const signed = go.signedBody('summary', item.summary, sig);
-  if (signed instanceof Error) return moveToDead(item, signed.message);
-  item.body = signed;
-  const tx = db.transaction('queue', 'readwrite');
-  tx.objectStore('queue').put(item);
-  return done(tx);
+  if (!rec) return moveToDead(item, 'no key for this session');
+  return signQueued(db, item, {
+    key: rec.key, msg, body: (sig) => go.signedBody('summary', item.summary, sig), dead: (why) => moveToDead(item, why),
+  });
 }
 
 // post sends one signed summary and reports whether to go on at once (true)

@@ -7,7 +7,7 @@
 // counter and nowhere else: nothing here draws, stores or sends them.
 import { $ } from './dom.js';
 import { loadGo } from './go.js';
-import { b64, counts, done, drain, permanent, request, wake } from './outbox.js';
+import { b64, counts, done, drain, permanent, request, signQueued, wake } from './outbox.js';
 import { ROOM_WORDS, watchRoom } from './room-display.js';
 
 const INTERVAL_CHECK_MS = 1000;
@@ -100,16 +100,10 @@ async function updateStatus() {
 
 // sign completes a queued batch with its signature. Go checks the batch and
 // makes the exact bytes; only the key is used here.
-async function sign(rec) {
-  const msg = globalThis.lokaalGo.signingBytes(rec.batch);
-  if (msg instanceof Error) return moveToDead(rec, msg.message);
-  const sig = b64(await crypto.subtle.sign('Ed25519', key, msg));
-  const signed = globalThis.lokaalGo.signedBody(rec.batch, sig);
-  if (signed instanceof Error) return moveToDead(rec, signed.message);
-  rec.body = signed;
-  const tx = db.transaction('queue', 'readwrite');
-  tx.objectStore('queue').put(rec);
-  return done(tx);
+function sign(rec) {
+  return signQueued(db, rec, {
+    key, msg: globalThis.lokaalGo.signingBytes(rec.batch), body: (sig) => globalThis.lokaalGo.signedBody(rec.batch, sig), dead: (why) => moveToDead(rec, why),
+  });
 }
 
 // post sends one signed batch and reports whether to go on at once (true) or

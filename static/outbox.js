@@ -41,6 +41,21 @@ export async function counts(db) {
   return { queue, dead };
 }
 
+// signQueued completes a queued item with its signature: msg is the exact
+// bytes Go made for it (after checking it), body(sig) Go's signed body.
+// Only the key is used here. Where Go refuses either, dead(reason) sets the
+// item aside.
+export async function signQueued(db, item, { key, msg, body, dead }) {
+  if (msg instanceof Error) return dead(msg.message);
+  const sig = b64(await crypto.subtle.sign('Ed25519', key, msg));
+  const signed = body(sig);
+  if (signed instanceof Error) return dead(signed.message);
+  item.body = signed;
+  const tx = db.transaction('queue', 'readwrite');
+  tx.objectStore('queue').put(item);
+  return done(tx);
+}
+
 async function oldest(db) {
   const cursor = await request(db.transaction('queue').objectStore('queue').openCursor());
   return cursor ? cursor.value : null;
