@@ -753,17 +753,7 @@ func TestReview(t *testing.T) {
 	if strings.Contains(w.Body.String(), "webcam angle") || strings.Contains(w.Body.String(), `"notes"`) {
 		t.Errorf("the record shows reviewer notes: %s", w.Body.String())
 	}
-	record := decodeJSON[struct {
-		Student  server.Student `json:"student"`
-		Sessions []struct {
-			Session    server.Session      `json:"session"`
-			Unreliable bool                `json:"unreliable"`
-			Events     []wire.Event        `json:"events"`
-			Marks      []server.Mark       `json:"marks"`
-			Receipt    *wire.SignedReceipt `json:"receipt"`
-		} `json:"sessions"`
-		Views []server.View `json:"views"`
-	}](t, w)
+	record := decodeRecord(t, w)
 	if record.Student.ID != links[1].ID || len(record.Sessions) != 1 {
 		t.Fatalf("record %+v", record)
 	}

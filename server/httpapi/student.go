@@ -132,19 +132,6 @@ func handleStartSession(log *slog.Logger, store server.ExamStore, now func() tim
 // handleStudentRecord answers the student's own record: what a reviewer
 // sees, and who looked at it, without the reviewers' notes.
 func handleStudentRecord(log *slog.Logger, store server.ExamStore) http.Handler {
-	type sessionRecord struct {
-		Session    server.Session      `json:"session"`
-		Unreliable bool                `json:"unreliable"`
-		Events     []wire.Event        `json:"events"`
-		Marks      []server.Mark       `json:"marks"`
-		Receipt    *wire.SignedReceipt `json:"receipt"`
-	}
-	type response struct {
-		Student  server.Student   `json:"student"`
-		Exam     wire.StudentExam `json:"exam"`
-		Sessions []sessionRecord  `json:"sessions"`
-		Views    []server.View    `json:"views"`
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		st := currentStudent(r)
@@ -158,24 +145,47 @@ func handleStudentRecord(log *slog.Logger, store server.ExamStore) http.Handler 
 			fail(w, log, err)
 			return
 		}
-		st.Off = orEmpty(st.Off)
-		resp := response{Student: st, Exam: newStudentExam(e), Sessions: []sessionRecord{}}
+		resp := wire.StudentRecord{Student: newRecordStudent(st), Exam: newStudentExam(e), Sessions: []wire.SessionRecord{}}
 		for _, s := range sessions {
 			evs, marks, err := eventsAndMarks(ctx, store, s.ID)
 			if err != nil {
 				fail(w, log, err)
 				return
 			}
-			resp.Sessions = append(resp.Sessions, sessionRecord{Session: s, Unreliable: s.Unreliable(),
-				Events: evs, Marks: marks, Receipt: s.Receipt})
+			resp.Sessions = append(resp.Sessions, wire.SessionRecord{Session: newRecordSession(s), Unreliable: s.Unreliable(),
+				Events: evs, Marks: newRecordMarks(marks), Receipt: s.Receipt})
 		}
-		if resp.Views, err = store.Views(ctx, st.ID); err != nil {
+		views, err := store.Views(ctx, st.ID)
+		if err != nil {
 			fail(w, log, err)
 			return
 		}
-		resp.Views = orEmpty(resp.Views)
+		resp.Views = []wire.RecordView{}
+		for _, v := range views {
+			resp.Views = append(resp.Views, wire.RecordView{Who: v.Who, WhoKind: string(v.Kind), What: v.What, At: v.At})
+		}
 		encode(w, http.StatusOK, resp)
 	})
+}
+
+func newRecordStudent(s server.Student) wire.RecordStudent {
+	return wire.RecordStudent{ID: s.ID, Exam: s.Exam, StudentID: s.External, Email: s.Email,
+		Accommodations: orEmpty(s.Off), Choice: string(s.Choice), ChoiceAt: s.ChoiceAt}
+}
+
+func newRecordSession(s server.Session) wire.RecordSession {
+	return wire.RecordSession{ID: s.ID, Student: s.Student, Exam: s.Exam, Build: s.Build, Started: s.Started,
+		Precheck: s.Precheck, Policy: s.Policy, LastSeq: s.LastSeq, Head: s.Head, Finished: s.Finished, Receipt: s.Receipt}
+}
+
+// newRecordMarks is marks as the record shows them; never null.
+func newRecordMarks(marks []server.Mark) []wire.RecordMark {
+	out := make([]wire.RecordMark, len(marks))
+	for i, m := range marks {
+		out[i] = wire.RecordMark{ID: m.ID, Session: m.Session, Kind: string(m.Kind), Reason: m.Reason, By: m.By,
+			ByKind: string(m.ByKind), ByID: m.ByID, At: m.At, Removed: m.Removed, RemovedBy: m.RemovedBy, RemovedReason: m.RemovedReason}
+	}
+	return out
 }
 
 // handleStudentTimeline draws one of the student's own sessions, the same

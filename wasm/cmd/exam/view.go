@@ -426,39 +426,12 @@ func (a *app) counts(counts map[wire.Kind]int64) string {
 	return a.lang.T("end.counts", "counts", strings.Join(parts, ", "))
 }
 
-// studentRecord is GET /api/v1/student/record.
-type studentRecord struct {
-	Sessions []struct {
-		Session struct {
-			ID       string      `json:"id"`
-			Started  time.Time   `json:"started"`
-			Finished *time.Time  `json:"finished"`
-			Policy   wire.Policy `json:"policy"`
-		} `json:"session"`
-		Unreliable bool         `json:"unreliable"`
-		Events     []wire.Event `json:"events"`
-		Marks      []struct {
-			Kind    string     `json:"kind"`
-			Reason  string     `json:"reason"`
-			By      string     `json:"by"`
-			At      time.Time  `json:"at"`
-			Removed *time.Time `json:"removed"`
-		} `json:"marks"`
-		Receipt json.RawMessage `json:"receipt"`
-	} `json:"sessions"`
-	Views []struct {
-		Who  string    `json:"who"`
-		What string    `json:"what"`
-		At   time.Time `json:"at"`
-	} `json:"views"`
-}
-
 // record draws the student's own record: what reviewers see, without their
 // notes. exam.js puts each session's timeline SVG into its placeholder.
 func (a *app) record(recordJSON string) []*browser.Node {
 	l := a.lang
-	var rec studentRecord
-	if err := json.Unmarshal([]byte(recordJSON), &rec); err != nil {
+	var rec wire.StudentRecord
+	if err := wire.DecodeLimited(strings.NewReader(recordJSON), &rec, wire.MaxRecordBytes); err != nil {
 		return []*browser.Node{h("p", class("error"), l.T("error.generic", "msg", err.Error()))}
 	}
 	out := []*browser.Node{
@@ -514,8 +487,9 @@ func (a *app) record(recordJSON string) []*browser.Node {
 			}
 			sec.AppendChild(p)
 		}
-		if len(s.Receipt) > 0 && string(s.Receipt) != "null" {
-			sec.AppendChild(h("details", h("summary", l.T("rec.receipt")), h("pre", class("json"), pretty(string(s.Receipt)))))
+		if s.Receipt != nil {
+			receipt, _ := json.Marshal(s.Receipt)
+			sec.AppendChild(h("details", h("summary", l.T("rec.receipt")), h("pre", class("json"), pretty(string(receipt)))))
 		}
 		out = append(out, sec)
 	}
