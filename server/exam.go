@@ -207,6 +207,9 @@ var (
 	// stored summary's window ended.
 	ErrWindowOverlap = errors.New("the summary's window starts before the previous summary's window ends")
 	ErrNotYourMark   = errors.New("a reviewer may lift only their own marks; an admin may lift any")
+	// ErrUnknownSession: no session with this id, or none the caller
+	// may see. It is an ErrNotFound.
+	ErrUnknownSession error = &notFound{"no session with this id"}
 )
 
 // ExamStore keeps exams, students, sessions and their summaries.

@@ -119,11 +119,20 @@ func (c CountRow) Enters() (enter, leave int64) {
 
 // Errors the store reports; the transport maps them to wire codes.
 var (
+	// ErrNotFound: no such thing. A more specific error of something not
+	// found (ErrUnknownSession) matches it too.
 	ErrNotFound    = errors.New("not found")
 	ErrBadCode     = errors.New("enrolment code unknown, used or expired")
 	ErrSeqConflict = errors.New("a different message with this seq is already stored")
 	ErrUnknownLine = errors.New("the batch names a line the kiosk never had")
 )
+
+// notFound is something not found that has its own code: errors.Is
+// matches it and ErrNotFound.
+type notFound struct{ msg string }
+
+func (e *notFound) Error() string        { return e.msg }
+func (e *notFound) Is(target error) bool { return target == ErrNotFound }
 
 // KioskStore keeps kiosks and enrols devices for them.
 type KioskStore interface {

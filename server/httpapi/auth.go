@@ -470,12 +470,7 @@ func handleCreateUser(log *slog.Logger, store server.UserStore, now func() time.
 		}
 		at := now()
 		u := server.User{ID: server.NewID("u-"), Name: req.Name, Role: req.Role, Password: true, Created: time.UnixMilli(at.UnixMilli())}
-		err = store.CreateUser(r.Context(), u, hash, actor(r, at))
-		if errors.Is(err, server.ErrNameTaken) {
-			refuse(w, codeNameTaken, err.Error())
-			return
-		}
-		if err != nil {
+		if err := store.CreateUser(r.Context(), u, hash, actor(r, at)); err != nil {
 			fail(w, log, err)
 			return
 		}

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
 // notFound answers what no route matches: an unknown /api/ path with the
@@ -38,7 +37,7 @@ func (n *notFoundWriter) WriteHeader(code int) {
 	n.replaced = true
 	n.Header().Del("Content-Type")
 	if strings.HasPrefix(n.r.URL.Path, "/api/") || n.page == nil {
-		encode(n.ResponseWriter, http.StatusNotFound, wire.Error{Code: codeNotFound, Message: "no such route: " + n.r.Method + " " + n.r.URL.Path})
+		refuse(n.ResponseWriter, codeNotFound, "no such route: "+n.r.Method+" "+n.r.URL.Path)
 		return
 	}
 	r := n.r.Clone(n.r.Context())

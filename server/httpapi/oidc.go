@@ -79,32 +79,46 @@ func handleOIDCCallback(d Deps) http.Handler {
 	return limitBy(newLimiter(oidcFailuresPerMinute, oidcFailuresBurst, d.Now), clientIP, succeeded, h)
 }
 
+// oidcFailures are single sign-on's own failures: the page's status and
+// the access log's short reason.
+var oidcFailures = []struct {
+	err    error
+	status int
+	reason string
+}{
+	{oidc.ErrNoRole, http.StatusForbidden, "no role"},
+	{oidc.ErrNoLogin, http.StatusBadRequest, "no login in progress"},
+	{oidc.ErrBadCookie, http.StatusBadRequest, "invalid login cookie"},
+	{oidc.ErrState, http.StatusBadRequest, "state mismatch"},
+	{oidc.ErrClaims, http.StatusBadGateway, "no name claim"},
+	{oidc.ErrProvider, http.StatusBadGateway, "provider error"},
+}
+
 // oidcFailure is the status, the access log's short reason and the message
-// for the user of a failed single sign-on.
+// for the user of a failed single sign-on. Refusals of lokaal's own (a
+// disabled account, a taken or unusable name) have the status their code
+// has in statusOf.
 func oidcFailure(err error) (status int, reason, message string) {
-	var we *wire.Error
-	switch {
-	case errors.Is(err, oidc.ErrNoRole):
-		return http.StatusForbidden, "no role", err.Error()
-	case errors.Is(err, oidc.ErrNoLogin):
-		return http.StatusBadRequest, "no login in progress", err.Error()
-	case errors.Is(err, oidc.ErrBadCookie):
-		return http.StatusBadRequest, "invalid login cookie", err.Error()
-	case errors.Is(err, oidc.ErrState):
-		return http.StatusBadRequest, "state mismatch", err.Error()
-	case errors.Is(err, oidc.ErrClaims):
-		return http.StatusBadGateway, "no name claim", err.Error()
-	case errors.Is(err, oidc.ErrProvider):
-		return http.StatusBadGateway, "provider error", err.Error()
-	case errors.Is(err, server.ErrDisabled):
-		return http.StatusForbidden, "account disabled", "your lokaal account is disabled"
-	case errors.Is(err, server.ErrNameTaken):
-		return http.StatusConflict, "local account has the name",
-			"a local lokaal account has your name: log in with its password, or ask an administrator"
-	case errors.As(err, &we):
-		return http.StatusBadRequest, "unusable name", "the name your institution sent cannot be used in lokaal: " + we.Message
+	for _, f := range oidcFailures {
+		if errors.Is(err, f.err) {
+			return f.status, f.reason, err.Error()
+		}
 	}
-	return http.StatusInternalServerError, "internal error", "internal error"
+	we := apiError(err)
+	switch {
+	case we == nil || we.Code == codeNotFound:
+		return http.StatusInternalServerError, "internal error", "internal error"
+	case errors.Is(err, server.ErrDisabled):
+		reason, message = "account disabled", "your lokaal account is disabled"
+	case errors.Is(err, server.ErrNameTaken):
+		reason, message = "local account has the name",
+			"a local lokaal account has your name: log in with its password, or ask an administrator"
+	case errors.As(err, new(*wire.Error)):
+		reason, message = "unusable name", "the name your institution sent cannot be used in lokaal: "+we.Message
+	default:
+		return http.StatusInternalServerError, "internal error", "internal error"
+	}
+	return statusOf[we.Code], reason, message
 }
 
 type ssoText struct {

@@ -107,30 +107,24 @@ var domainCodes = []struct {
 	{server.ErrWindowOverlap, wire.CodeWindowOverlap},
 	{server.ErrNotYourMark, codeForbidden},
 	{server.ErrNotReviewer, wire.CodeInvalid},
+	{server.ErrUnknownSession, wire.CodeUnknownSession},
+	{server.ErrNameTaken, codeNameTaken},
+	{server.ErrDisabled, codeForbidden},
 }
 
-// fail answers err as {code,message}. Domain errors get their code from
-// domainCodes; anything else is logged and answered without detail.
+// fail answers err as {code,message}: overload as overloaded, with
+// Retry-After; what apiError knows with its code; anything else is logged
+// and answered without detail.
 func fail(w http.ResponseWriter, log *slog.Logger, err error) {
-	var we *wire.Error
-	switch {
-	case errors.As(err, &we):
-	case errors.Is(err, server.ErrNotFound):
-		we = &wire.Error{Code: codeNotFound, Message: "not found"}
-	case server.Overloaded(err):
+	if server.Overloaded(err) && !errors.As(err, new(*wire.Error)) {
 		// Overload is the client's cue to wait, never a 500: whatever
 		// layer was busy (the writer's queue, SQLite's lock, D1), nothing
 		// was stored.
 		w.Header().Set("Retry-After", overloadRetryS)
-		we = &wire.Error{Code: codeOverloaded, Message: "the server is busy: try again in " + overloadRetryS + " s"}
-	default:
-		for _, d := range domainCodes {
-			if errors.Is(err, d.err) {
-				we = &wire.Error{Code: d.code, Message: err.Error()}
-				break
-			}
-		}
+		refuse(w, codeOverloaded, "the server is busy: try again in "+overloadRetryS+" s")
+		return
 	}
+	we := apiError(err)
 	if we == nil {
 		log.Error("request failed", "err", err)
 		refuse(w, codeInternal, "internal error")
@@ -141,6 +135,25 @@ func fail(w http.ResponseWriter, log *slog.Logger, err error) {
 		return
 	}
 	refuse(w, we.Code, we.Message)
+}
+
+// apiError is err as the API answers it: a wire error as it is, a domain
+// error with its code from domainCodes, what else is not found as
+// not_found; nil for an error the API does not know.
+func apiError(err error) *wire.Error {
+	var we *wire.Error
+	if errors.As(err, &we) {
+		return we
+	}
+	for _, d := range domainCodes {
+		if errors.Is(err, d.err) {
+			return &wire.Error{Code: d.code, Message: err.Error()}
+		}
+	}
+	if errors.Is(err, server.ErrNotFound) {
+		return &wire.Error{Code: codeNotFound, Message: "not found"}
+	}
+	return nil
 }
 
 // refuse answers code with the status statusOf gives it. Every refusal the

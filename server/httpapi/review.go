@@ -31,10 +31,10 @@ type reviewStore interface {
 // reviewable loads the session of the path's id, if the caller may review
 // its exam; a session of another exam is not found.
 func reviewable(r *http.Request, store reviewStore) (server.Session, error) {
-	sess, err := session(r, store, r.PathValue("id"))
+	sess, err := store.Session(r.Context(), r.PathValue("id"))
 	if err == nil {
 		if err = mayReview(r, store, sess.Exam); errors.Is(err, server.ErrNotFound) {
-			err = errUnknownSession
+			err = server.ErrUnknownSession
 		}
 	}
 	return sess, err

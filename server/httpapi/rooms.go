@@ -12,7 +12,6 @@ import (
 
 	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/server/occupancy"
-	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
 // maxCapacity bounds a room's capacity: a stadium, not a typo.
@@ -177,7 +176,7 @@ func handleDisplay(log *slog.Logger, store displayStore, now func() time.Time, l
 			// than report an internal error to a public caller.
 			log.Error("display reading failed", "err", e.err)
 			w.Header().Set("Retry-After", "5")
-			encode(w, http.StatusServiceUnavailable, wire.Error{Code: codeUnavailable, Message: "the count cannot be read now; try again shortly"})
+			refuse(w, codeUnavailable, "the count cannot be read now; try again shortly")
 		default:
 			encode(w, http.StatusOK, e.d)
 		}

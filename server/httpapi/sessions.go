@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -15,17 +14,6 @@ import (
 	"github.com/lokaal-nl/lokaal/wasm/lang"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
-
-var errUnknownSession = &wire.Error{Code: wire.CodeUnknownSession, Message: "no session with this id"}
-
-// session loads a session, answering an unknown id as unknown_session.
-func session(r *http.Request, store server.ExamStore, id string) (server.Session, error) {
-	s, err := store.Session(r.Context(), id)
-	if errors.Is(err, server.ErrNotFound) {
-		err = errUnknownSession
-	}
-	return s, err
-}
 
 // handleSummary accepts one signed summary of a proctored session and
 // answers only once it is durably stored, so the browser may then drop it
@@ -48,7 +36,7 @@ func handleSummary(log *slog.Logger, store server.ExamStore, now func() time.Tim
 			return
 		}
 		sum := signed.Summary
-		sess, err := session(r, store, sum.Session)
+		sess, err := store.Session(r.Context(), sum.Session)
 		if err == nil {
 			err = signed.Verify(sess.PublicKey)
 		}
@@ -89,9 +77,6 @@ func handleSummary(log *slog.Logger, store server.ExamStore, now func() time.Tim
 			}
 		}
 		res, err := store.AppendSummary(r.Context(), server.StoredSummary{Summary: sum, Sig: signed.Sig, Hash: sum.Hash(), Received: now()})
-		if errors.Is(err, server.ErrNotFound) {
-			err = errUnknownSession
-		}
 		if err != nil {
 			fail(w, log, err)
 			return
@@ -124,7 +109,7 @@ func handleFinish(log *slog.Logger, store server.ExamStore, now func() time.Time
 			return
 		}
 		f := signed.Finish
-		sess, err := session(r, store, f.Session)
+		sess, err := store.Session(r.Context(), f.Session)
 		if err == nil {
 			err = signed.Verify(sess.PublicKey)
 		}
@@ -159,9 +144,6 @@ func handleFinish(log *slog.Logger, store server.ExamStore, now func() time.Time
 			return wire.Receipt{Session: s.ID, Exam: s.Exam, LastSeq: s.LastSeq, Head: s.Head,
 				Counts: counts(events(upTo)), Issued: at.UnixMilli()}.Sign(key)
 		})
-		if errors.Is(err, server.ErrNotFound) {
-			err = errUnknownSession
-		}
 		if err != nil {
 			fail(w, log, err)
 			return

@@ -192,9 +192,9 @@ func newRecordMarks(marks []server.Mark) []wire.RecordMark {
 // picture the reviewer sees; another student's session is not found.
 func handleStudentTimeline(log *slog.Logger, store server.ExamStore, loc *time.Location) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sess, err := session(r, store, r.PathValue("id"))
+		sess, err := store.Session(r.Context(), r.PathValue("id"))
 		if err == nil && sess.Student != currentStudent(r).ID {
-			err = errUnknownSession
+			err = server.ErrUnknownSession
 		}
 		if err != nil {
 			fail(w, log, err)

@@ -108,7 +108,7 @@ func (s *DB) Session(ctx context.Context, id string) (server.Session, error) {
 func session(ctx context.Context, q reader, id string) (server.Session, error) {
 	ss, err := scanSession(q.QueryRowContext(ctx, "SELECT "+sessionColumns+" WHERE s.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return ss, server.ErrNotFound
+		return ss, server.ErrUnknownSession
 	}
 	if err != nil {
 		return ss, err
@@ -178,7 +178,7 @@ func (s *DB) AppendSummary(ctx context.Context, ss server.StoredSummary) (server
 			Scan(&lastSeq, &head, &finished)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			return server.ErrNotFound
+			return server.ErrUnknownSession
 		case err != nil:
 			return err
 		case finished.Valid:
