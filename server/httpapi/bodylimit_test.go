@@ -50,6 +50,18 @@ func (e *env) allRows() map[string]int {
 	return n
 }
 
+// routeLimits are the body limits routes.go declares, by pattern; every
+// route has one.
+type routeLimits map[string]int64
+
+func (l routeLimits) Handle(pattern string, h http.Handler) {
+	b, ok := h.(bodyLimit)
+	if !ok {
+		panic(pattern + " has no body limit")
+	}
+	l[pattern] = b.limit
+}
+
 // TestBodyLimitsEveryRoute sends 20 MB to every operation in openapi.json
 // that changes something (POST, PUT, PATCH, DELETE), with the admin token,
 // its length declared and chunked: each answers 413 having read no more
@@ -60,6 +72,8 @@ func TestBodyLimitsEveryRoute(t *testing.T) {
 	e.importStudents(ex.ID, "s1,a@example.edu")
 	e.newDevice()
 	before := e.allRows()
+	limits := routeLimits{}
+	addRoutes(limits, Deps{})
 	const size = 20 << 20
 	n := 0
 	for _, op := range e.apiRoutes() {
@@ -69,9 +83,9 @@ func TestBodyLimitsEveryRoute(t *testing.T) {
 			continue
 		}
 		n++
-		limit, ok := bodyLimits[op.method+" "+op.path]
+		limit, ok := limits[op.method+" "+op.path]
 		if !ok {
-			limit = defaultBodyBytes
+			t.Errorf("%s %s: no route", op.method, op.path)
 		}
 		for _, chunked := range []bool{false, true} {
 			body := &endless{n: size}
@@ -177,6 +191,37 @@ func TestBodyLimitsDrainSmallBodies(t *testing.T) {
 		}
 		if got := w.Header().Get("Connection") == "close"; got != c.wantClose {
 			t.Errorf("%+v: Connection: close is %v, want %v", c, got, c.wantClose)
+		}
+	}
+}
+
+// TestBodyLimitsUnmatched: what no route matches has the default limit
+// too, and its small body is drained after the 404 or 405, as a route's
+// is after a refusal.
+func TestBodyLimitsUnmatched(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		method, path string
+		size         int64
+		status       int
+	}{
+		{"POST", "/api/v1/nope", defaultBodyBytes + 1, http.StatusRequestEntityTooLarge},
+		{"POST", "/healthz", defaultBodyBytes + 1, http.StatusRequestEntityTooLarge},
+		{"POST", "/api/v1/nope", 100, http.StatusNotFound},
+		{"POST", "/healthz", 100, http.StatusMethodNotAllowed},
+	} {
+		body := &endless{n: c.size}
+		req := httptest.NewRequest(c.method, c.path, body)
+		req.ContentLength = c.size
+		w := serve(e.h, req)
+		if w.Code != c.status {
+			t.Errorf("%s %s with %d bytes: %d, want %d", c.method, c.path, c.size, w.Code, c.status)
+		}
+		if body.read != c.size {
+			t.Errorf("%s %s with %d bytes: read %d", c.method, c.path, c.size, body.read)
+		}
+		if c.status == http.StatusRequestEntityTooLarge && (w.Header().Get("Allow") != "" || w.Header().Get("Content-Type") != "application/json") {
+			t.Errorf("%s %s: the 413 has the mux's headers: %v", c.method, c.path, w.Header())
 		}
 	}
 }

@@ -280,22 +280,9 @@ type readCloser struct {
 	io.Closer
 }
 
-// Body limits, per route pattern: what the handler accepts, so that the
-// answer to anything larger is 413 before a handler, its authentication
-// or its Content-Type check runs. Handlers keep their own exact checks.
-var bodyLimits = map[string]int64{
-	"POST /api/v1/exams/{id}/students": maxStudentsCSV, // a CSV of a large course
-	// What browsers and kiosks send is bounded by the wire format.
-	"POST /api/v1/enrol":                wire.MaxBodyBytes,
-	"POST /api/v1/counts":               wire.MaxBodyBytes,
-	"POST /api/v1/summaries":            wire.MaxBodyBytes,
-	"POST /api/v1/sessions/{id}/finish": wire.MaxBodyBytes,
-	"POST /api/v1/student/choice":       wire.MaxBodyBytes,
-	"POST /api/v1/student/sessions":     wire.MaxBodyBytes,
-}
-
-// defaultBodyBytes bounds every other route, staff forms with their free
-// texts included; routes that take no body take no more either.
+// defaultBodyBytes bounds what no route matches: no more than a staff
+// form, the most any route takes but the CSV import (routes.go declares
+// each route's own limit beside it).
 const defaultBodyBytes = staffBodyBytes
 
 // drainBytes bounds the refused bodies that are read to their end.
@@ -320,47 +307,64 @@ func drain(r *http.Request) bool {
 	return err == nil && n == r.ContentLength
 }
 
-// limitBodies answers 413 to a body over its route's limit. A declared
-// length is checked before anything is read; a chunked body is read here,
-// up to one byte over the limit, so that no handler (one that ignores its
-// body included) answers 2xx to a body of any size.
-func limitBodies(mux *http.ServeMux, next http.Handler) http.Handler {
+// bodyLimit answers 413 to a body over its route's limit, before the
+// route's authentication or handler runs. A declared length is checked
+// before anything is read; a chunked body is read here, up to one byte
+// over the limit, so that no handler (one that ignores its body included)
+// answers 2xx to a body of any size. Handlers keep their own exact checks.
+type bodyLimit struct {
+	limit int64
+	next  http.Handler
+}
+
+// limitBody bounds the bodies h takes to limit bytes.
+func limitBody(limit int64, h http.Handler) http.Handler { return bodyLimit{limit, h} }
+
+func (b bodyLimit) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if withinLimit(w, r, b.limit) {
+		b.next.ServeHTTP(w, r)
+	}
+}
+
+// withinLimit reports whether r's body is at most limit bytes, and
+// answers it otherwise: 413, or 400 if reading it failed.
+func withinLimit(w http.ResponseWriter, r *http.Request, limit int64) bool {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+		return true
+	}
+	tooLarge := func() bool {
+		if !drain(r) {
+			w.Header().Set("Connection", "close")
+		}
+		refuse(w, wire.CodeTooLarge, "body exceeds "+strconv.FormatInt(limit, 10)+" bytes")
+		return false
+	}
+	if r.ContentLength > limit {
+		return tooLarge()
+	}
+	if r.ContentLength < 0 {
+		b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+		if int64(len(b)) > limit {
+			return tooLarge()
+		}
+		if err != nil {
+			refuse(w, wire.CodeMalformed, "reading the body failed")
+			return false
+		}
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+	}
+	return true
+}
+
+// drainBodies drains what is left of a small body once a request is
+// answered. A handler that refused before reading (401, 403, 429), and
+// the mux's own 404 and 405, leave the body unread: drained, as for a
+// 413, the connection stays usable on workerd too.
+func drainBodies(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
-			next.ServeHTTP(w, r)
-			return
-		}
-		_, pattern := mux.Handler(r)
-		limit, ok := bodyLimits[pattern]
-		if !ok {
-			limit = defaultBodyBytes
-		}
-		tooLarge := func() {
-			if !drain(r) {
-				w.Header().Set("Connection", "close")
-			}
-			refuse(w, wire.CodeTooLarge, "body exceeds "+strconv.FormatInt(limit, 10)+" bytes")
-		}
-		if r.ContentLength > limit {
-			tooLarge()
-			return
-		}
-		if r.ContentLength < 0 {
-			b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-			if int64(len(b)) > limit {
-				tooLarge()
-				return
-			}
-			if err != nil {
-				refuse(w, wire.CodeMalformed, "reading the body failed")
-				return
-			}
-			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
-		}
 		next.ServeHTTP(w, r)
-		// A handler that refused before reading (401, 403, 429) leaves
-		// the body unread: drain it, as for a 413, so the connection
-		// stays usable on workerd too.
-		drain(r)
+		if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+			drain(r)
+		}
 	})
 }

@@ -1,41 +1,61 @@
 package httpapi
 
 import (
+	"maps"
 	"net/http"
 	"strings"
-
 )
 
-// notFound answers what no route matches: an unknown /api/ path with the
-// JSON error every API answer has, any other path with the site's HTML 404
-// page (static/404.html), so a mistyped link shows where to go instead of
-// "404 page not found". A path that exists for another method keeps the
-// mux's 405.
-func notFound(mux *http.ServeMux, page http.Handler, next http.Handler) http.Handler {
+// unmatched answers what no route matches, which the mux has left
+// r.Pattern empty for once it routed. A body is bounded by
+// defaultBodyBytes, as a route's by its limit. An unknown /api/ path is
+// answered with the JSON error every API answer has, any other path with
+// the site's HTML 404 page (static/404.html), so a mistyped link shows
+// where to go instead of "404 page not found". A path that exists for
+// another method keeps the mux's 405.
+func unmatched(page http.Handler, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, pattern := mux.Handler(r); pattern != "" {
-			next.ServeHTTP(w, r)
-			return
-		}
 		next.ServeHTTP(&notFoundWriter{ResponseWriter: w, r: r, page: page}, r)
 	})
 }
 
-// notFoundWriter replaces the mux's plain-text 404 as it is written.
+// notFoundWriter replaces the mux's own answers to an unmatched request
+// as they are written: 413 for a body over the default limit, and the
+// 404s above instead of the mux's plain text. A route's answers pass.
 type notFoundWriter struct {
 	http.ResponseWriter
 	r        *http.Request
 	page     http.Handler
+	wrote    bool // the status is written
 	replaced bool
 }
 
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (n *notFoundWriter) Unwrap() http.ResponseWriter { return n.ResponseWriter }
+
 func (n *notFoundWriter) WriteHeader(code int) {
-	if code != http.StatusNotFound || n.replaced {
+	if n.wrote || n.r.Pattern != "" {
+		n.ResponseWriter.WriteHeader(code)
+		return
+	}
+	n.wrote = true
+	// The 413 carries none of the headers the mux set for its answer.
+	h := n.Header()
+	mux := h.Clone()
+	for _, k := range []string{"Allow", "Content-Type", "Location"} {
+		h.Del(k)
+	}
+	if !withinLimit(n.ResponseWriter, n.r, defaultBodyBytes) {
+		n.replaced = true
+		return
+	}
+	maps.Copy(h, mux)
+	if code != http.StatusNotFound {
 		n.ResponseWriter.WriteHeader(code)
 		return
 	}
 	n.replaced = true
-	n.Header().Del("Content-Type")
+	h.Del("Content-Type")
 	if strings.HasPrefix(n.r.URL.Path, "/api/") || n.page == nil {
 		refuse(n.ResponseWriter, codeNotFound, "no such route: "+n.r.Method+" "+n.r.URL.Path)
 		return
@@ -46,6 +66,9 @@ func (n *notFoundWriter) WriteHeader(code int) {
 }
 
 func (n *notFoundWriter) Write(b []byte) (int, error) {
+	if !n.wrote && n.r.Pattern == "" {
+		n.WriteHeader(http.StatusOK)
+	}
 	if n.replaced {
 		return len(b), nil // the mux's text, replaced
 	}

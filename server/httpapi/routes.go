@@ -3,6 +3,19 @@ package httpapi
 import (
 	"net/http"
 	"slices"
+
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+// Body limits of the routes.
+const (
+	// What browsers and kiosks send is bounded by the wire format.
+	wireBody = wire.MaxBodyBytes
+	// Staff forms with their free texts; routes that take no body take no
+	// more either.
+	staffBody = staffBodyBytes
+	// A CSV of a large course.
+	csvBody = maxStudentsCSV
 )
 
 // registrar is what addRoutes needs of a mux; the OpenAPI test records the
@@ -40,102 +53,106 @@ func addRoutes(mux registrar, d Deps) {
 	// Refused access tokens count against the caller's address.
 	student := func(h http.Handler) http.Handler { return lim.studentTokens(studentOnly(d.Logger, d.Store, h)) }
 	builds := newBuilds(d.Assets, d.Served, d.Builds)
+	// Each route's body limit is beside it (limitBody): what its handler
+	// accepts, so that anything larger is answered 413 before its
+	// authentication or its handler runs.
+	handle := func(pattern string, limit int64, h http.Handler) { mux.Handle(pattern, limitBody(limit, h)) }
 
-	mux.Handle("GET /{$}", d.Assets.Page("index.html"))
-	mux.Handle("GET /kiosk", d.Assets.Page("kiosk.html"))
-	mux.Handle("GET /admin", d.Assets.Page("admin.html"))
-	mux.Handle("GET /admin/{section}", adminSection(d.Assets.Page("admin.html")))
-	mux.Handle("GET /dashboard", d.Assets.Page("dashboard.html"))
-	mux.Handle("GET /display", d.Assets.Page("display.html"))
-	mux.Handle("GET /login", d.Assets.Page("login.html"))
-	mux.Handle("GET /exam", d.Assets.Page("exam.html"))
-	mux.Handle("GET /review", d.Assets.Page("review.html"))
-	mux.Handle("GET /rights", d.Assets.Page("rights.html"))
-	mux.Handle("GET /transparency", d.Assets.Page("transparency.html"))
-	mux.Handle("GET /sample-exam", d.Assets.Page("sample-exam.html"))
-	mux.Handle("GET /assets/{name}", d.Assets.Handler())
+	handle("GET /{$}", staffBody, d.Assets.Page("index.html"))
+	handle("GET /kiosk", staffBody, d.Assets.Page("kiosk.html"))
+	handle("GET /admin", staffBody, d.Assets.Page("admin.html"))
+	handle("GET /admin/{section}", staffBody, adminSection(d.Assets.Page("admin.html")))
+	handle("GET /dashboard", staffBody, d.Assets.Page("dashboard.html"))
+	handle("GET /display", staffBody, d.Assets.Page("display.html"))
+	handle("GET /login", staffBody, d.Assets.Page("login.html"))
+	handle("GET /exam", staffBody, d.Assets.Page("exam.html"))
+	handle("GET /review", staffBody, d.Assets.Page("review.html"))
+	handle("GET /rights", staffBody, d.Assets.Page("rights.html"))
+	handle("GET /transparency", staffBody, d.Assets.Page("transparency.html"))
+	handle("GET /sample-exam", staffBody, d.Assets.Page("sample-exam.html"))
+	handle("GET /assets/{name}", staffBody, d.Assets.Handler())
 
-	mux.Handle("GET /healthz", handleHealthz(d.Logger, d.Store))
-	mux.Handle("GET /api/openapi.json", handleOpenAPI())
-	mux.Handle("GET /api/v1/clock", handleClock(d.Now, d.Location))
-	mux.Handle("GET /api/v1/transparency", handleTransparency(d.Logger, d.Store, builds, d.Revision))
+	handle("GET /healthz", staffBody, handleHealthz(d.Logger, d.Store))
+	handle("GET /api/openapi.json", staffBody, handleOpenAPI())
+	handle("GET /api/v1/clock", staffBody, handleClock(d.Now, d.Location))
+	handle("GET /api/v1/transparency", staffBody, handleTransparency(d.Logger, d.Store, builds, d.Revision))
 
 	// Staff log in with a password or through single sign-on (both
 	// browser navigations, public by nature).
-	mux.Handle("GET /auth/methods", handleAuthMethods(d.OIDC))
-	mux.Handle("POST /auth/login", handleLogin(d))
-	mux.Handle("GET /auth/oidc/login", handleOIDCLogin(d))
-	mux.Handle("GET /auth/oidc/callback", handleOIDCCallback(d))
-	mux.Handle("POST /auth/logout", staff(handleLogout(d)))
-	mux.Handle("GET /api/v1/me", staff(handleMe()))
-	mux.Handle("POST /api/v1/users", admin(handleCreateUser(d.Logger, d.Store, d.Now)))
-	mux.Handle("GET /api/v1/users", admin(handleListUsers(d.Logger, d.Store)))
-	mux.Handle("DELETE /api/v1/users/{id}", admin(handleDisableUser(d.Logger, d.Store, d.Now)))
+	handle("GET /auth/methods", staffBody, handleAuthMethods(d.OIDC))
+	handle("POST /auth/login", staffBody, handleLogin(d))
+	handle("GET /auth/oidc/login", staffBody, handleOIDCLogin(d))
+	handle("GET /auth/oidc/callback", staffBody, handleOIDCCallback(d))
+	handle("POST /auth/logout", staffBody, staff(handleLogout(d)))
+	handle("GET /api/v1/me", staffBody, staff(handleMe()))
+	handle("POST /api/v1/users", staffBody, admin(handleCreateUser(d.Logger, d.Store, d.Now)))
+	handle("GET /api/v1/users", staffBody, admin(handleListUsers(d.Logger, d.Store)))
+	handle("DELETE /api/v1/users/{id}", staffBody, admin(handleDisableUser(d.Logger, d.Store, d.Now)))
 
-	mux.Handle("POST /api/v1/kiosks", admin(handleCreateKiosk(d.Logger, d.Store, d.Now)))
-	mux.Handle("GET /api/v1/kiosks", admin(handleListKiosks(d.Logger, d.Store)))
-	mux.Handle("POST /api/v1/kiosks/{id}/enrolment-code", admin(handleNewEnrolmentCode(d.Logger, d.Store, d.Now)))
-	mux.Handle("PUT /api/v1/kiosks/{id}/lines", admin(handleSetLines(d.Logger, d.Store)))
+	handle("POST /api/v1/kiosks", staffBody, admin(handleCreateKiosk(d.Logger, d.Store, d.Now)))
+	handle("GET /api/v1/kiosks", staffBody, admin(handleListKiosks(d.Logger, d.Store)))
+	handle("POST /api/v1/kiosks/{id}/enrolment-code", staffBody, admin(handleNewEnrolmentCode(d.Logger, d.Store, d.Now)))
+	handle("PUT /api/v1/kiosks/{id}/lines", staffBody, admin(handleSetLines(d.Logger, d.Store)))
 
 	// A kiosk device proves itself with its key's signature on each batch.
-	mux.Handle("POST /api/v1/enrol", lim.enrol(handleEnrol(d.Logger, d.Store, d.Now)))
-	mux.Handle("GET /api/v1/devices/{device}/config", handleDeviceConfig(d.Logger, d.Store))
-	mux.Handle("POST /api/v1/counts", lim.counts(handleIngest(d.Logger, d.Store, d.Now, builds)))
+	handle("POST /api/v1/enrol", wireBody, lim.enrol(handleEnrol(d.Logger, d.Store, d.Now)))
+	handle("GET /api/v1/devices/{device}/config", staffBody, handleDeviceConfig(d.Logger, d.Store))
+	handle("POST /api/v1/counts", wireBody, lim.counts(handleIngest(d.Logger, d.Store, d.Now, builds)))
 
-	mux.Handle("GET /api/v1/counts", admin(handleCounts(d.Logger, d.Store, d.Now, d.Location)))
-	mux.Handle("GET /api/v1/rooms", admin(handleRooms(d.Logger, d.Store, d.Now, d.Location)))
-	mux.Handle("PUT /api/v1/rooms/{room}", admin(handleSetRoom(d.Logger, d.Store)))
+	handle("GET /api/v1/counts", staffBody, admin(handleCounts(d.Logger, d.Store, d.Now, d.Location)))
+	handle("GET /api/v1/rooms", staffBody, admin(handleRooms(d.Logger, d.Store, d.Now, d.Location)))
+	handle("PUT /api/v1/rooms/{room}", staffBody, admin(handleSetRoom(d.Logger, d.Store)))
 	// A room's capacity display: public and read-only, counts only.
-	mux.Handle("GET /api/v1/display", handleDisplay(d.Logger, d.Store, d.Now, d.Location))
+	handle("GET /api/v1/display", staffBody, handleDisplay(d.Logger, d.Store, d.Now, d.Location))
 
-	mux.Handle("POST /api/v1/exams", admin(handleCreateExam(d.Logger, d.Store, d.Now, d.Location, d.FrameOrigins)))
-	mux.Handle("GET /api/v1/exams", admin(handleListExams(d.Logger, d.Store)))
-	mux.Handle("GET /api/v1/exams/{id}", admin(handleGetExam(d.Logger, d.Store)))
-	mux.Handle("PUT /api/v1/exams/{id}", admin(handleUpdateExam(d.Logger, d.Store, d.Now, d.Location, d.FrameOrigins)))
-	mux.Handle("GET /api/v1/exams/{id}/students", admin(handleListStudents(d.Logger, d.Store, d.Now)))
-	mux.Handle("POST /api/v1/exams/{id}/students", admin(handleAddStudents(d.Logger, d.Store, d.Now)))
-	mux.Handle("PUT /api/v1/students/{id}/accommodations", admin(handleSetAccommodations(d.Logger, d.Store, d.Now)))
-	mux.Handle("POST /api/v1/reviewers", admin(handleCreateReviewer(d.Logger, d.Store, d.Now)))
-	mux.Handle("GET /api/v1/reviewers", admin(handleListReviewers(d.Logger, d.Store)))
-	mux.Handle("DELETE /api/v1/reviewers/{id}", admin(handleRevokeReviewer(d.Logger, d.Store, d.Now)))
-	mux.Handle("GET /api/v1/exams/{id}/reviewers", admin(handleExamReviewers(d.Logger, d.Store)))
-	mux.Handle("PUT /api/v1/exams/{id}/reviewers", admin(handleSetExamReviewers(d.Logger, d.Store, d.Now)))
+	handle("POST /api/v1/exams", staffBody, admin(handleCreateExam(d.Logger, d.Store, d.Now, d.Location, d.FrameOrigins)))
+	handle("GET /api/v1/exams", staffBody, admin(handleListExams(d.Logger, d.Store)))
+	handle("GET /api/v1/exams/{id}", staffBody, admin(handleGetExam(d.Logger, d.Store)))
+	handle("PUT /api/v1/exams/{id}", staffBody, admin(handleUpdateExam(d.Logger, d.Store, d.Now, d.Location, d.FrameOrigins)))
+	handle("GET /api/v1/exams/{id}/students", staffBody, admin(handleListStudents(d.Logger, d.Store, d.Now)))
+	handle("POST /api/v1/exams/{id}/students", csvBody, admin(handleAddStudents(d.Logger, d.Store, d.Now)))
+	handle("PUT /api/v1/students/{id}/accommodations", staffBody, admin(handleSetAccommodations(d.Logger, d.Store, d.Now)))
+	handle("POST /api/v1/reviewers", staffBody, admin(handleCreateReviewer(d.Logger, d.Store, d.Now)))
+	handle("GET /api/v1/reviewers", staffBody, admin(handleListReviewers(d.Logger, d.Store)))
+	handle("DELETE /api/v1/reviewers/{id}", staffBody, admin(handleRevokeReviewer(d.Logger, d.Store, d.Now)))
+	handle("GET /api/v1/exams/{id}/reviewers", staffBody, admin(handleExamReviewers(d.Logger, d.Store)))
+	handle("PUT /api/v1/exams/{id}/reviewers", staffBody, admin(handleSetExamReviewers(d.Logger, d.Store, d.Now)))
 
-	mux.Handle("GET /api/v1/retention", admin(handleGetRetention(d.Logger, d.Store)))
-	mux.Handle("PUT /api/v1/retention", admin(handleSetRetention(d.Logger, d.Store, d.Now)))
-	mux.Handle("POST /api/v1/retention/run", admin(handleRunRetention(d.Logger, d.Store, d.Now)))
-	mux.Handle("GET /api/v1/deletion-requests", admin(handleDeletionRequests(d.Logger, d.Store, d.Now)))
-	mux.Handle("POST /api/v1/deletion-requests/{id}/decision", admin(handleDecideDeletion(d.Logger, d.Store, d.Now)))
+	handle("GET /api/v1/retention", staffBody, admin(handleGetRetention(d.Logger, d.Store)))
+	handle("PUT /api/v1/retention", staffBody, admin(handleSetRetention(d.Logger, d.Store, d.Now)))
+	handle("POST /api/v1/retention/run", staffBody, admin(handleRunRetention(d.Logger, d.Store, d.Now)))
+	handle("GET /api/v1/deletion-requests", staffBody, admin(handleDeletionRequests(d.Logger, d.Store, d.Now)))
+	handle("POST /api/v1/deletion-requests/{id}/decision", staffBody, admin(handleDecideDeletion(d.Logger, d.Store, d.Now)))
 
 	// The access log can be read and exported, never edited: no route
 	// changes or deletes an entry.
-	mux.Handle("GET /api/v1/audit", admin(handleAudit(d.Logger, d.Store, d.Now)))
-	mux.Handle("GET /api/v1/audit/export", admin(handleAuditExport(d.Logger, d.Store, d.AuditKey, d.Now)))
-	mux.Handle("GET /api/v1/audit/head", admin(handleAuditHead(d.Logger, d.Store, d.AuditKey, d.Now)))
+	handle("GET /api/v1/audit", staffBody, admin(handleAudit(d.Logger, d.Store, d.Now)))
+	handle("GET /api/v1/audit/export", staffBody, admin(handleAuditExport(d.Logger, d.Store, d.AuditKey, d.Now)))
+	handle("GET /api/v1/audit/head", staffBody, admin(handleAuditHead(d.Logger, d.Store, d.AuditKey, d.Now)))
 
 	// A reviewer sees only the exams assigned to them (mayReview).
-	mux.Handle("GET /api/v1/review/exams", staff(handleReviewExams(d.Logger, d.Store)))
-	mux.Handle("GET /api/v1/review/exams/{id}/sessions", staff(handleReviewSessions(d.Logger, d.Store, d.Now, builds)))
-	mux.Handle("GET /api/v1/review/sessions/{id}", staff(handleReviewSession(d.Logger, d.Store, d.Now, builds)))
-	mux.Handle("GET /api/v1/review/sessions/{id}/timeline.svg", staff(handleReviewTimeline(d.Logger, d.Store, d.Now, d.Location)))
-	mux.Handle("POST /api/v1/review/sessions/{id}/marks", staff(handleAddMark(d.Logger, d.Store, d.Now)))
-	mux.Handle("DELETE /api/v1/review/sessions/{id}/marks/{mark}", staff(handleRemoveMark(d.Logger, d.Store, d.Now)))
-	mux.Handle("POST /api/v1/review/sessions/{id}/notes", staff(handleAddNote(d.Logger, d.Store, d.Now)))
+	handle("GET /api/v1/review/exams", staffBody, staff(handleReviewExams(d.Logger, d.Store)))
+	handle("GET /api/v1/review/exams/{id}/sessions", staffBody, staff(handleReviewSessions(d.Logger, d.Store, d.Now, builds)))
+	handle("GET /api/v1/review/sessions/{id}", staffBody, staff(handleReviewSession(d.Logger, d.Store, d.Now, builds)))
+	handle("GET /api/v1/review/sessions/{id}/timeline.svg", staffBody, staff(handleReviewTimeline(d.Logger, d.Store, d.Now, d.Location)))
+	handle("POST /api/v1/review/sessions/{id}/marks", staffBody, staff(handleAddMark(d.Logger, d.Store, d.Now)))
+	handle("DELETE /api/v1/review/sessions/{id}/marks/{mark}", staffBody, staff(handleRemoveMark(d.Logger, d.Store, d.Now)))
+	handle("POST /api/v1/review/sessions/{id}/notes", staffBody, staff(handleAddNote(d.Logger, d.Store, d.Now)))
 
 	// A student reaches only their own data, through their access link.
-	mux.Handle("GET /api/v1/student", student(handleStudent(d.Logger, d.Store, d.Objection)))
-	mux.Handle("POST /api/v1/student/choice", student(handleChoice(d.Logger, d.Store, d.Now)))
-	mux.Handle("POST /api/v1/student/sessions", student(handleStartSession(d.Logger, d.Store, d.Now, builds)))
-	mux.Handle("GET /api/v1/student/record", student(handleStudentRecord(d.Logger, d.Store)))
-	mux.Handle("GET /api/v1/student/sessions/{id}/timeline.svg", student(handleStudentTimeline(d.Logger, d.Store, d.Location)))
-	mux.Handle("GET /api/v1/student/export", student(handleExport(d.Logger, d.Store, d.Now)))
-	mux.Handle("GET /api/v1/student/export.json.zst", student(handleExportArchive(d.Logger, d.Store, d.Now)))
-	mux.Handle("POST /api/v1/student/objection", student(handleObjection(d.Logger, d.Store, d.Now)))
-	mux.Handle("POST /api/v1/student/deletion-request", student(handleDeletionRequest(d.Logger, d.Store, d.Now, d.Location)))
-	mux.Handle("PUT /api/v1/student/email", student(handleSetEmail(d.Logger, d.Store, d.Now)))
+	handle("GET /api/v1/student", staffBody, student(handleStudent(d.Logger, d.Store, d.Objection)))
+	handle("POST /api/v1/student/choice", wireBody, student(handleChoice(d.Logger, d.Store, d.Now)))
+	handle("POST /api/v1/student/sessions", wireBody, student(handleStartSession(d.Logger, d.Store, d.Now, builds)))
+	handle("GET /api/v1/student/record", staffBody, student(handleStudentRecord(d.Logger, d.Store)))
+	handle("GET /api/v1/student/sessions/{id}/timeline.svg", staffBody, student(handleStudentTimeline(d.Logger, d.Store, d.Location)))
+	handle("GET /api/v1/student/export", staffBody, student(handleExport(d.Logger, d.Store, d.Now)))
+	handle("GET /api/v1/student/export.json.zst", staffBody, student(handleExportArchive(d.Logger, d.Store, d.Now)))
+	handle("POST /api/v1/student/objection", staffBody, student(handleObjection(d.Logger, d.Store, d.Now)))
+	handle("POST /api/v1/student/deletion-request", staffBody, student(handleDeletionRequest(d.Logger, d.Store, d.Now, d.Location)))
+	handle("PUT /api/v1/student/email", staffBody, student(handleSetEmail(d.Logger, d.Store, d.Now)))
 
 	// A proctored browser proves itself with its session key's signature.
-	mux.Handle("POST /api/v1/summaries", lim.summary(handleSummary(d.Logger, d.Store, d.Now, builds)))
-	mux.Handle("POST /api/v1/sessions/{id}/finish", lim.finishing(handleFinish(d.Logger, d.Store, d.Now)))
-	mux.Handle("GET /api/v1/receipt-key", handleReceiptKey(d.Logger, d.Store))
+	handle("POST /api/v1/summaries", wireBody, lim.summary(handleSummary(d.Logger, d.Store, d.Now, builds)))
+	handle("POST /api/v1/sessions/{id}/finish", wireBody, lim.finishing(handleFinish(d.Logger, d.Store, d.Now)))
+	handle("GET /api/v1/receipt-key", staffBody, handleReceiptKey(d.Logger, d.Store))
 }

@@ -87,10 +87,10 @@ func NewServer(d Deps) http.Handler {
 	if d.Assets.HasPage("404.html") {
 		page404 = d.Assets.Page("404.html")
 	}
-	h = notFound(mux, page404, h)
-	h = limitBodies(mux, h)
+	h = unmatched(page404, h)
+	h = drainBodies(h)
 	h = securityHeaders(d.FrameOrigins, h)
-	h = logRequests(d.Logger, mux, h)
+	h = logRequests(d.Logger, h)
 	return h
 }
 
@@ -162,17 +162,17 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 // and who looked at which session belongs in the access log, not here. A
 // path no route matches is not logged either (it could hold anything, a
 // pasted token included), nor are queries, bodies, addresses or headers.
-func logRequests(log *slog.Logger, mux *http.ServeMux, next http.Handler) http.Handler {
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		_, route := mux.Handler(r)
-		if route == "" {
-			route = "(no route)"
-		}
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		if rec.status == 0 {
 			rec.status = http.StatusOK
+		}
+		route := r.Pattern // set by the mux as it routed
+		if route == "" {
+			route = "(no route)"
 		}
 		log.Info("request", "method", r.Method, "route", route, "status", rec.status, "ms", time.Since(start).Milliseconds())
 	})
