@@ -33,7 +33,7 @@ func verify(t *testing.T, db *DB) (int, int64, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seq, err := server.VerifyChain(es)
+	seq, err := server.VerifyChainFrom(server.GenesisAnchor, es)
 	return len(es), seq, err
 }
 

@@ -130,7 +130,7 @@ func touch(ctx context.Context, tx *sql.Tx, device string, lastSeq int64, now ti
 	return err
 }
 
-// countPage is how many rows one query of Counts or PrimaryCounts reads.
+// countPage is how many rows one query of Counts or RoomCounts reads.
 // Both page by key rather than hold a cursor: on D1 a query's result comes
 // whole (there is no cursor), and a year of 300 rooms is millions of rows.
 // Each page is one index range scan from the last key read.
@@ -276,26 +276,17 @@ func (s *DB) pagedRoom(ctx context.Context, query string, args func(countKey) []
 	keep func(*server.CountRow) bool) iter.Seq2[server.CountRow, error] {
 	return func(yield func(server.CountRow, error) bool) {
 		k := countKey{start: -1, seq: -1} // before any row: times are past 2020
-		for {
-			n, more, err := s.page(ctx, query, args(k), func(rows *sql.Rows) (bool, error) {
-				r := like
-				if err := rows.Scan(&k.start, &k.seq, &k.line, &r.In, &r.Out); err != nil {
-					return false, err
-				}
-				r.Start, r.Line = time.UnixMilli(k.start), k.line
-				if keep != nil && !keep(&r) {
-					return true, nil
-				}
-				return yield(r, nil), nil
-			})
-			switch {
-			case err != nil:
-				yield(server.CountRow{}, err)
-				return
-			case !more || n < countPage:
-				return
+		s.pages(ctx, yield, func() (string, []any) { return query, args(k) }, func(rows *sql.Rows) (bool, error) {
+			r := like
+			if err := rows.Scan(&k.start, &k.seq, &k.line, &r.In, &r.Out); err != nil {
+				return false, err
 			}
-		}
+			r.Start, r.Line = time.UnixMilli(k.start), k.line
+			if keep != nil && !keep(&r) {
+				return true, nil
+			}
+			return yield(r, nil), nil
+		})
 	}
 }
 
@@ -314,23 +305,30 @@ type countKey struct {
 // then room, kiosk, the line's side, in and out.
 func paged(ctx context.Context, s *DB, k countKey, query func(countKey) (string, []any)) iter.Seq2[server.CountRow, error] {
 	return func(yield func(server.CountRow, error) bool) {
-		for {
-			q, args := query(k)
-			n, more, err := s.page(ctx, q, args, func(rows *sql.Rows) (bool, error) {
-				var r server.CountRow
-				if err := rows.Scan(&k.start, &k.id, &k.seq, &k.line, &r.Room, &r.Kiosk, &r.Inside, &r.In, &r.Out); err != nil {
-					return false, err
-				}
-				r.Start, r.Line = time.UnixMilli(k.start), k.line
-				return yield(r, nil), nil
-			})
-			switch {
-			case err != nil:
-				yield(server.CountRow{}, err)
-				return
-			case !more || n < countPage:
-				return
+		s.pages(ctx, yield, func() (string, []any) { return query(k) }, func(rows *sql.Rows) (bool, error) {
+			var r server.CountRow
+			if err := rows.Scan(&k.start, &k.id, &k.seq, &k.line, &r.Room, &r.Kiosk, &r.Inside, &r.In, &r.Out); err != nil {
+				return false, err
 			}
+			r.Start, r.Line = time.UnixMilli(k.start), k.line
+			return yield(r, nil), nil
+		})
+	}
+}
+
+// pages is the one paging loop of Counts and RoomCounts: it runs the
+// statement a page gives (from the key the last row read left) until a
+// page comes back short or row stops, and yields an error as the last row.
+func (s *DB) pages(ctx context.Context, yield func(server.CountRow, error) bool, statement func() (string, []any), row func(*sql.Rows) (bool, error)) {
+	for {
+		query, args := statement()
+		n, more, err := s.page(ctx, query, args, row)
+		switch {
+		case err != nil:
+			yield(server.CountRow{}, err)
+			return
+		case !more || n < countPage:
+			return
 		}
 	}
 }
@@ -356,18 +354,5 @@ func (s *DB) page(ctx context.Context, query string, args []any, row func(*sql.R
 
 // Rooms returns the rooms that have a kiosk, sorted.
 func (s *DB) Rooms(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT DISTINCT room FROM kiosks ORDER BY room")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	rooms := []string{}
-	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			return nil, err
-		}
-		rooms = append(rooms, r)
-	}
-	return rooms, rows.Err()
+	return column(ctx, s.db, "SELECT DISTINCT room FROM kiosks ORDER BY room")
 }

@@ -43,10 +43,6 @@ func rememberLineNames(ctx context.Context, tx *sql.Tx, kioskID string, lines []
 	return nil
 }
 
-type queryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 func kiosk(ctx context.Context, q queryer, id string) (server.Kiosk, error) {
 	k := server.Kiosk{ID: id}
 	var lines string

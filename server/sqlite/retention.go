@@ -342,12 +342,6 @@ func (s *DB) DeletionRecords(ctx context.Context, limit int) ([]server.DeletionR
 	return records, rows.Err()
 }
 
-// jsonList is ids as a JSON array, for json_each: never null.
-func jsonList(ids []string) string {
-	b, _ := json.Marshal(append([]string{}, ids...)) // strings always marshal
-	return string(b)
-}
-
 // retentionCount runs a count query and adds its answer to *n: what a
 // delete that follows will remove, counted before it, since a write's
 // result is not known inside a transaction on D1.

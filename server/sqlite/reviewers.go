@@ -87,24 +87,6 @@ func (s *DB) assignedExams(ctx context.Context, reviewer string) ([]string, erro
 	return column(ctx, s.db, "SELECT exam_id FROM exam_reviewers WHERE reviewer_id = ? ORDER BY exam_id", reviewer)
 }
 
-// column reads a query's one text column ([] when no row).
-func column(ctx context.Context, q reader, query string, args ...any) ([]string, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 // RevokeReviewer revokes a token and logs it; it works at once, since every
 // request looks the token up.
 func (s *DB) RevokeReviewer(ctx context.Context, id string, by server.Actor) (server.Reviewer, error) {

@@ -17,12 +17,6 @@ import (
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
-// reader is a *sql.DB or a *sql.Tx.
-type reader interface {
-	queryer
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 const sessionColumns = `s.id, s.student_id, st.exam_id, s.public_key, s.build, s.precheck, s.policy, s.last_seq, s.head,
 	s.started_ms, s.finished_ms, s.receipt FROM sessions s JOIN students st ON st.id = s.student_id`
 

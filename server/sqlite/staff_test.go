@@ -63,7 +63,7 @@ func TestMigrateActorKinds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return server.VerifyChain(entries)
+		return server.VerifyChainFrom(server.GenesisAnchor, entries)
 	}
 	if seq, err := verify(); err != nil {
 		t.Fatalf("the old log after migration breaks at %d: %v", seq, err)

@@ -141,7 +141,7 @@ func TestUsers(t *testing.T) {
 			t.Fatalf("actions %q, want %q", actions, want)
 		}
 	}
-	if _, err := server.VerifyChain(entries); err != nil {
+	if _, err := server.VerifyChainFrom(server.GenesisAnchor, entries); err != nil {
 		t.Error(err)
 	}
 }

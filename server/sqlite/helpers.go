@@ -1,0 +1,96 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+
+	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/wasm/wire"
+)
+
+// The helpers every part of the store uses (scanner, whose first user is
+// devices.go, is there).
+
+// queryer is a *sql.DB or a *sql.Tx, for one row.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// reader is a *sql.DB or a *sql.Tx.
+type reader interface {
+	queryer
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// column reads a query's one text column ([] when no row).
+func column(ctx context.Context, q reader, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// found turns an update or insert that touched no row into ErrNotFound.
+// Only for a write outside a transaction: inside one, a write's result is
+// not known on D1 until commit, so check with exists first.
+func found(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err == nil && n == 0 {
+		return server.ErrNotFound
+	}
+	return err
+}
+
+// exists returns ErrNotFound unless table has a row with this id. table is
+// always a constant of this package.
+func exists(ctx context.Context, q queryer, table, id string) error {
+	var n int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM "+table+" WHERE id = ?", id).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return server.ErrNotFound
+	}
+	return nil
+}
+
+// nextID returns the id the next row of table will get: the one SQLite
+// would pick for an INTEGER PRIMARY KEY without AUTOINCREMENT, read before
+// the insert so the transaction knows it without LastInsertId. A concurrent
+// insert cannot take it: natively writers are serialised, and on D1 it
+// moves the clock, so this transaction runs again. table is always a
+// constant of this package.
+func nextID(ctx context.Context, tx *sql.Tx, table string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) + 1 FROM "+table).Scan(&id)
+	return id, err
+}
+
+// kinds encodes a kind list as JSON, nil as [].
+func kinds(ks []wire.Kind) (string, error) {
+	if ks == nil {
+		ks = []wire.Kind{}
+	}
+	b, err := json.Marshal(ks)
+	return string(b), err
+}
+
+// jsonList is ids as a JSON array, for json_each: never null.
+func jsonList(ids []string) string {
+	b, _ := json.Marshal(append([]string{}, ids...)) // strings always marshal
+	return string(b)
+}
