@@ -143,7 +143,7 @@ func (a Actor) Entry(action, subject, reason string) AccessEntry {
 	return AccessEntry{At: a.At, Kind: a.Kind, ActorID: a.ID, Who: a.Who, Action: action, Subject: subject, Reason: reason}
 }
 
-// ErrAccessChain is the error VerifyChain wraps.
+// ErrAccessChain is the error VerifyChainFrom wraps.
 var ErrAccessChain = errors.New("access log chain broken")
 
 // AccessAnchor is where the stored log starts: the seq and hash of the last
@@ -159,20 +159,15 @@ type AccessAnchor struct {
 // GenesisAnchor is the anchor of a log nothing was deleted from.
 var GenesisAnchor = AccessAnchor{Seq: 0, Hash: AccessGenesis}
 
-// VerifyChain checks a whole access log, oldest first: seqs run 1, 2, 3…
-// without a gap, each prev is the previous entry's hash (AccessGenesis for
-// the first), each hash is the entry's own, and once an entry has an actor
-// kind no later one lacks it (an entry cannot be rewritten into the older,
-// kindless form). It returns the seq of the
-// first entry that fails, 0 when all hold. A removed last entry cannot be
-// seen this way; compare the head with one recorded elsewhere.
-func VerifyChain(entries []AccessEntry) (firstBad int64, err error) {
-	return VerifyChainFrom(GenesisAnchor, entries)
-}
-
-// VerifyChainFrom checks the log kept after the retention engine deleted
-// the entries up to the anchor: the first entry must be the anchor's seq+1
-// with the anchor's hash as prev, then as VerifyChain. Removing entries
+// VerifyChainFrom checks the access log kept after the retention engine
+// deleted the entries up to the anchor (GenesisAnchor if it deleted none),
+// oldest first: seqs run from the anchor's seq+1 without a gap, each prev
+// is the previous entry's hash (the anchor's for the first), each hash is
+// the entry's own, and once an entry has an actor kind no later one lacks
+// it (an entry cannot be rewritten into the older, kindless form). It
+// returns the seq of the first entry that fails, 0 when all hold. A
+// removed last entry cannot be seen this way; compare the head with one
+// recorded elsewhere. Removing entries
 // from the start and moving the anchor with them is what retention does, so
 // it cannot be told from tampering here; each retention run's own entry
 // names the anchor it set, which verify checks.

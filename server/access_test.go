@@ -19,10 +19,10 @@ func chain(n int) []AccessEntry {
 }
 
 func TestVerifyChain(t *testing.T) {
-	if seq, err := VerifyChain(nil); seq != 0 || err != nil {
+	if seq, err := VerifyChainFrom(GenesisAnchor, nil); seq != 0 || err != nil {
 		t.Errorf("empty log: %d %v", seq, err)
 	}
-	if seq, err := VerifyChain(chain(5)); seq != 0 || err != nil {
+	if seq, err := VerifyChainFrom(GenesisAnchor, chain(5)); seq != 0 || err != nil {
 		t.Errorf("valid log: %d %v", seq, err)
 	}
 	for name, tc := range map[string]struct {
@@ -41,7 +41,7 @@ func TestVerifyChain(t *testing.T) {
 			return es
 		}, 3},
 	} {
-		seq, err := VerifyChain(tc.change(chain(5)))
+		seq, err := VerifyChainFrom(GenesisAnchor, tc.change(chain(5)))
 		if seq != tc.want || !errors.Is(err, ErrAccessChain) {
 			t.Errorf("%s: broken at %d (%v), want %d", name, seq, err, tc.want)
 		}

@@ -201,7 +201,7 @@ func TestAuditRoutes(t *testing.T) {
 	if len(all) != len(e.accessLog()) || all[len(all)-1].Action != server.ActionExportAccessLog {
 		t.Errorf("export of %d entries, %d stored: %+v", len(all), len(e.accessLog()), all)
 	}
-	if seq, err := server.VerifyChain(all); err != nil {
+	if seq, err := server.VerifyChainFrom(server.GenesisAnchor, all); err != nil {
 		t.Errorf("the exported log breaks at %d: %v", seq, err)
 	}
 }
@@ -230,7 +230,7 @@ func TestAuditExportAfterPrune(t *testing.T) {
 	if seq, err := server.VerifyChainFrom(anchor, all); err != nil {
 		t.Errorf("the exported log breaks at %d: %v", seq, err)
 	}
-	if _, err := server.VerifyChain(all); err == nil {
+	if _, err := server.VerifyChainFrom(server.GenesisAnchor, all); err == nil {
 		t.Error("a pruned export verified from genesis")
 	}
 	page := decodeJSON[struct{ Anchor server.AccessAnchor }](t, e.do("GET", "/api/v1/audit", nil, true))

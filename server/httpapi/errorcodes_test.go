@@ -97,8 +97,8 @@ func TestErrorCodesDocumented(t *testing.T) {
 }
 
 // TestOpenAPIStatuses: what every operation can answer by the layers
-// in front of its handler is documented: 413 for every write (limitBodies
-// runs on each), 429 where a limiter runs (every operation with a
+// in front of its handler is documented: 413 for every write (limitBody
+// runs on each route), 429 where a limiter runs (every operation with a
 // credential, and the public ones that count refusals), 401 and 403 for
 // staff operations (no credential; the wrong role or no CSRF token), 415
 // for every JSON body (decode's Content-Type check runs before the body is

@@ -5,6 +5,7 @@
 package config
 
 import (
+	"cmp"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
@@ -59,7 +60,7 @@ func Read(getenv func(string) string, served, revision string) (Config, error) {
 		ReceiptSeed:   getenv(ReceiptKey),
 		AdminPassword: getenv(AdminPassword),
 		Objection:     strings.TrimSpace(getenv(Objection)),
-		Revision:      cmpOr(getenv(Revision), revision),
+		Revision:      cmp.Or(getenv(Revision), revision),
 	}
 	if t := getenv(AdminToken); t != "" {
 		sum := sha256.Sum256([]byte(t))
@@ -97,15 +98,8 @@ func Read(getenv func(string) string, served, revision string) (Config, error) {
 	if c.FrameOrigins, err = httpapi.ParseFrameOrigins(getenv(FrameOrigins)); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", FrameOrigins, err))
 	}
-	if c.Location, err = server.Zone(cmpOr(strings.TrimSpace(getenv(TimeZone)), "UTC")); err != nil {
+	if c.Location, err = server.Zone(cmp.Or(strings.TrimSpace(getenv(TimeZone)), "UTC")); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", TimeZone, err))
 	}
 	return c, errors.Join(errs...)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
