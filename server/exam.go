@@ -212,7 +212,9 @@ var (
 	ErrUnknownSession error = &notFound{"no session with this id"}
 )
 
-// ExamStore keeps exams, students, sessions and their summaries.
+// ExamStore keeps exams and their students, sessions and their summaries,
+// the reviewers' marks and notes, the staff views of a student's data and
+// the receipt key.
 type ExamStore interface {
 	// Every method that changes what staff configured or decided appends
 	// its access-log entry, naming by, in the change's own transaction:

@@ -1,11 +1,14 @@
-// Package server holds lokaal's domain and the interfaces of the store that
-// keeps it: kiosks, their enrolled devices and the count batches they
-// report (this file); proctored exams, students, sessions, summaries,
-// reviewers, marks and notes (exam.go); staff accounts (user.go); the
-// access log and its signed head (access.go, accesshead.go); the retention
-// policy (retention.go) and the students' rights (rights.go). Storage
-// (server/sqlite) and transport (server/httpapi) live in their own packages
-// and depend on this one, never the other way round.
+// Package server holds lokaal's domain, its errors and the interfaces of
+// the store that keeps it: kiosks, their enrolled devices, the count
+// batches they report and the rooms they count (this file); proctored
+// exams, students, sessions, summaries, marks, notes and staff views
+// (exam.go); staff accounts, their logins and reviewer tokens (user.go);
+// the access log and its signed head (access.go, accesshead.go); the
+// retention policy (retention.go); the students' rights (rights.go); and
+// the server's one time zone (zone.go). The store (server/sqlite, natively
+// and on D1), the transport (server/httpapi), the retention engine
+// (server/retention) and occupancy (server/occupancy) live in their own
+// packages and depend on this one, never the other way round.
 package server
 
 import (

@@ -1,11 +1,17 @@
 // Package counter counts people crossing lines in a camera stream. It is
 // plain Go: the browser glue, the replay tool and the tests all run the same
-// code. A frame goes through grayscale downscaling, an adaptive background
-// model, a foreground mask with shadow suppression and morphology, connected
-// components, a multi-object tracker and the line-crossing rules.
+// code. It puts together the stages that live in their own packages: a
+// frame (RGBA or gray) is box-filtered down to the work size; an adaptive
+// background model (wasm/background) gives the foreground, whose shadows
+// are suppressed and which morphology cleans; connected components
+// (wasm/blob), with a body's stacked halves merged into one, are the
+// detections; a multi-object tracker (wasm/track) follows them; and the
+// line-crossing rules (wasm/crossing) count the tracks, a body that walked
+// in at the picture's edge from that edge (edge.go).
 //
-// No frame is kept after Process returns: the input buffer belongs to the
-// caller and the counter keeps only its background model and blob geometry.
+// No frame is kept after ProcessRGBA or ProcessGray returns: the input
+// buffer belongs to the caller and the counter keeps only its background
+// model, blob geometry and tracks.
 package counter
 
 import (

@@ -1,7 +1,11 @@
 // Command lokaal serves the kiosk, the exam pages, the dashboard and the API
-// (lokaal serve), counts a recorded clip offline (lokaal replay), and checks
-// an exam receipt (lokaal verify-receipt) and the access log's hash chain
-// (lokaal audit verify).
+// on SQLite (lokaal serve). It checks an exam receipt (lokaal
+// verify-receipt), that a server serves the client built from this source
+// (lokaal verify-build) and the access log's hash chain (lokaal audit
+// verify); adds a staff account (lokaal user add) and applies the retention
+// policy (lokaal retention run) on the database; counts a recorded clip
+// offline (lokaal replay); runs the face detector over still images (lokaal
+// faces); and scores the detectors on labelled data (lokaal eval).
 package main
 
 import (
@@ -41,12 +45,13 @@ func main() {
 }
 
 const usage = `usage:
-  lokaal serve [--addr 127.0.0.1:8080] [--db data/lokaal.db] [--frame-origins https://a.example,...] [--objection-contact TEXT]
-               [--retention-every 1h] [--allow-build HEX,...] [--secure-cookies] [--oidc-issuer URL --oidc-client-id ID
-               --oidc-redirect-url URL --oidc-role-claim CLAIM --oidc-roles VALUE=ROLE,...] (lokaal serve -h lists all)
+  lokaal serve [--addr 127.0.0.1:8080] [--db data/lokaal.db] [--time-zone ZONE] [--frame-origins https://a.example,...]
+               [--objection-contact TEXT] [--retention-every 1h] [--allow-build HEX,...] [--audit-key FILE] [--secure-cookies]
+               [--oidc-issuer URL --oidc-client-id ID --oidc-redirect-url URL --oidc-role-claim CLAIM --oidc-roles VALUE=ROLE,...]
+               (lokaal serve -h lists all)
   lokaal verify-receipt [--key BASE64 | --server http://127.0.0.1:8080] FILE
-  lokaal verify-build [--src DIR] https://host/
-  lokaal audit verify [--db data/lokaal.db]
+  lokaal verify-build [--src DIR] [--go go] https://host/
+  lokaal audit verify [--db data/lokaal.db] [--head HEAD.json]
   lokaal user add [--db data/lokaal.db] --name NAME --role admin|reviewer
   lokaal retention run [--db data/lokaal.db] [--now RFC3339]
   lokaal replay ...
