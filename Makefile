@@ -89,32 +89,9 @@ bin/lokaal: $(GO_SOURCES) $(STATIC) $(WASM) $(EXAM_WASM) $(WASM_EXEC) $(MODELS)
 # tree, uncommitted changes included; nothing ignored), taken once, so an
 # edit during the build cannot make them differ. `bin/lokaal
 # verify-build URL` then compares a server's wasm and models with a build of
-# this checkout.
+# this checkout. The script is .ci/verify-build.
 verify-build:
-	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	$(CLIENT_GO) version; \
-	mkdir -p $$tmp/snapshot; \
-	git ls-files -z -c -o --exclude-standard | tar -c --null -T - --ignore-failed-read | tar -x -C $$tmp/snapshot; \
-	for copy in one second-copy; do \
-	  src=$$tmp/$$copy/lokaal-src; mkdir -p $$src; \
-	  cp -a $$tmp/snapshot/. $$src/; \
-	  for c in kiosk exam; do \
-	    (cd $$src && GOCACHE=$$tmp/cache-$$copy GOOS=js GOARCH=wasm $(CLIENT_GO) build $(WASM_FLAGS) -o $$tmp/$$copy/$$c.wasm ./wasm/cmd/$$c); \
-	  done; \
-	  if [ -f $$src/internal/cmd/modelgen/main.go ]; then \
-	    for spec in $(MODEL_SPECS); do \
-	      name=$${spec%%:*}; rest=$${spec#*:}; kind=$${rest%%:*}; in=$${rest#*:}; \
-	      (cd $$src && GOCACHE=$$tmp/cache-$$copy $(GO) run ./internal/cmd/modelgen $$kind $(CURDIR)/$$in $$tmp/$$copy/$$name); \
-	    done; \
-	  fi; \
-	done; \
-	status=0; \
-	for f in $$(cd $$tmp/one && ls *.wasm *.lknn 2>/dev/null); do \
-	  a=$$(sha256sum < $$tmp/one/$$f | cut -d' ' -f1); b=$$(sha256sum < $$tmp/second-copy/$$f | cut -d' ' -f1); \
-	  if cmp -s $$tmp/one/$$f $$tmp/second-copy/$$f; then echo "$$f  $$a  identical"; \
-	  else echo "$$f  $$a  DIFFERS from $$b"; status=1; fi; \
-	done; \
-	exit $$status
+	@GO='$(GO)' CLIENT_ENV='$(CLIENT_ENV)' WASM_FLAGS='$(WASM_FLAGS)' MODEL_SPECS='$(MODEL_SPECS)' .ci/verify-build
 
 run: build
 	bin/lokaal serve --addr $(ADDR) --db $(DB)
