@@ -33,15 +33,16 @@ type User struct {
 	Disabled *time.Time `json:"disabled"`
 }
 
-// Staff sessions end SessionAbsolute after login, or earlier when unused
-// for SessionIdle: a working day at most, and an unattended browser in a
+// A staff login (its StaffSession) ends LoginAbsolute after it began, or
+// earlier when unused for LoginIdle: a working day at most, and an unattended browser in a
 // shared office is logged out within the hour.
 const (
-	SessionAbsolute = 8 * time.Hour
-	SessionIdle     = time.Hour
+	LoginAbsolute = 8 * time.Hour
+	LoginIdle     = time.Hour
 )
 
-// StaffSession is a logged-in browser. Its id lives only in the cookie; the
+// StaffSession is a staff login: a logged-in browser. It is not an exam
+// Session (exam.go), a student's proctored sitting. Its id lives only in the cookie; the
 // store keys it by the id's SHA-256.
 type StaffSession struct {
 	User     User

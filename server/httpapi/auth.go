@@ -71,12 +71,12 @@ const (
 // credential it is, for the access log and for what a reviewer may see;
 // Name is only the label people read.
 type caller struct {
-	Name    string
-	Role    server.Role
-	Kind    server.ActorKind
-	ID      string
-	Session *server.StaffSession // set when the session cookie authenticated
-	idHash  []byte
+	Name   string
+	Role   server.Role
+	Kind   server.ActorKind
+	ID     string
+	Login  *server.StaffSession // set when the session cookie of a login authenticated
+	idHash []byte
 }
 
 // adminTokenLabel is the admin token's label in the log and the views.
@@ -133,7 +133,7 @@ func authStaff(r *http.Request, d Deps) (caller, error) {
 	if err != nil {
 		return caller{}, err
 	}
-	return caller{Name: ss.User.Name, Role: ss.User.Role, Kind: server.ActorStaff, ID: ss.User.ID, Session: &ss, idHash: idHash}, nil
+	return caller{Name: ss.User.Name, Role: ss.User.Role, Kind: server.ActorStaff, ID: ss.User.ID, Login: &ss, idHash: idHash}, nil
 }
 
 // stateChanging is every method but the safe ones.
@@ -158,14 +158,14 @@ func crossOrigin(r *http.Request) bool {
 // the cookie by itself, so only the synchronizer token, which a page of
 // another origin cannot read, shows the request came from our page.
 func checkCSRF(r *http.Request, c caller) *wire.Error {
-	if c.Session == nil || !stateChanging(r) {
+	if c.Login == nil || !stateChanging(r) {
 		return nil // bearer tokens are never attached by a browser on its own
 	}
 	if crossOrigin(r) {
 		return &wire.Error{Code: codeCSRF, Message: "cross-origin request refused"}
 	}
 	token := r.Header.Get(csrfHeader)
-	if token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(c.Session.CSRF)) != 1 {
+	if token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(c.Login.CSRF)) != 1 {
 		return &wire.Error{Code: codeCSRF, Message: "the " + csrfHeader + " header of this session is required"}
 	}
 	return nil
@@ -258,8 +258,9 @@ type me struct {
 	CSRF string      `json:"csrf"`
 }
 
-// startSession creates a session for u, sets its cookie and logs the login.
-func startSession(w http.ResponseWriter, r *http.Request, d Deps, u server.User, via string) (me, error) {
+// startLogin starts a login for u: its StaffSession, its cookie, and the
+// login in the access log.
+func startLogin(w http.ResponseWriter, r *http.Request, d Deps, u server.User, via string) (me, error) {
 	id, csrf := randomHex(32), randomHex(32)
 	at := d.Now()
 	// Ended sessions are inert, but their rows go here: logins are the only
@@ -267,7 +268,7 @@ func startSession(w http.ResponseWriter, r *http.Request, d Deps, u server.User,
 	if _, err := d.Store.ExpireStaffSessions(r.Context(), at); err != nil {
 		return me{}, err
 	}
-	ss := server.StaffSession{User: u, CSRF: csrf, Created: at, LastSeen: at, Expires: at.Add(server.SessionAbsolute)}
+	ss := server.StaffSession{User: u, CSRF: csrf, Created: at, LastSeen: at, Expires: at.Add(server.LoginAbsolute)}
 	if err := d.Store.CreateStaffSession(r.Context(), ss, sha(id), via); err != nil {
 		return me{}, err
 	}
@@ -281,11 +282,11 @@ func startSession(w http.ResponseWriter, r *http.Request, d Deps, u server.User,
 			}
 		}
 	}
-	http.SetCookie(w, sessionCookieFor(r, d, id, int(server.SessionAbsolute/time.Second)))
+	http.SetCookie(w, loginCookie(r, d, id, int(server.LoginAbsolute/time.Second)))
 	return me{u.Name, u.Role, csrf}, nil
 }
 
-func sessionCookieFor(r *http.Request, d Deps, value string, maxAge int) *http.Cookie {
+func loginCookie(r *http.Request, d Deps, value string, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: sessionCookie, Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || d.SecureCookies}
 }
@@ -307,7 +308,7 @@ func loginStaff(w http.ResponseWriter, r *http.Request, d Deps, name string, rol
 	if err != nil {
 		return err
 	}
-	_, err = startSession(w, r, d, u, via)
+	_, err = startLogin(w, r, d, u, via)
 	return err
 }
 
@@ -388,7 +389,7 @@ func handleLogin(d Deps) http.Handler {
 			return
 		}
 		byAccount.refund(account) // the right password costs the account nothing
-		m, err := startSession(w, r, d, u, "password")
+		m, err := startLogin(w, r, d, u, "password")
 		if err != nil {
 			fail(w, d.Logger, err)
 			return
@@ -403,14 +404,14 @@ func handleLogin(d Deps) http.Handler {
 func handleLogout(d Deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := currentCaller(r)
-		if c.Session != nil {
+		if c.Login != nil {
 			err := d.Store.DeleteStaffSession(r.Context(), c.idHash, c.actor(d.Now()))
 			if err != nil && !errors.Is(err, server.ErrNotFound) {
 				fail(w, d.Logger, err)
 				return
 			}
 		}
-		http.SetCookie(w, sessionCookieFor(r, d, "", -1))
+		http.SetCookie(w, loginCookie(r, d, "", -1))
 		w.WriteHeader(http.StatusNoContent)
 	})
 }
@@ -419,8 +420,8 @@ func handleMe() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := currentCaller(r)
 		m := me{Name: c.Name, Role: c.Role}
-		if c.Session != nil {
-			m.CSRF = c.Session.CSRF
+		if c.Login != nil {
+			m.CSRF = c.Login.CSRF
 		}
 		encode(w, http.StatusOK, m)
 	})

@@ -100,7 +100,7 @@ func (w *world) createUser(name string, role server.Role) server.User {
 func (w *world) session(u server.User) (id, csrf string) {
 	w.e.t.Helper()
 	id, csrf = randomHex(32), randomHex(32)
-	ss := server.StaffSession{User: u, CSRF: csrf, Created: w.e.now, LastSeen: w.e.now, Expires: w.e.now.Add(server.SessionAbsolute)}
+	ss := server.StaffSession{User: u, CSRF: csrf, Created: w.e.now, LastSeen: w.e.now, Expires: w.e.now.Add(server.LoginAbsolute)}
 	if err := w.db.CreateStaffSession(context.Background(), ss, sha(id), "test"); err != nil {
 		w.e.t.Fatal(err)
 	}

@@ -96,20 +96,20 @@ func newLimits(now func() time.Time) *limits {
 
 // counts wraps POST /api/v1/counts.
 func (l *limits) counts(next http.Handler) http.Handler {
-	return limitBy(l.countsIP, clientIP, never,
-		limitBy(l.device, bodyKey(func(b *wire.SignedCountBatch) string { return b.Batch.Device }), failed, next))
+	return limitBy(l.countsIP, clientIP, refundNone,
+		limitBy(l.device, bodyKey(func(b *wire.SignedCountBatch) string { return b.Batch.Device }), refundFailure, next))
 }
 
 // summary wraps POST /api/v1/summaries.
 func (l *limits) summary(next http.Handler) http.Handler {
 	return chargeFailures(l.sessionFailIP, clientIP, refused,
-		limitBy(l.summaries, bodyKey(func(b *wire.SignedSummary) string { return b.Summary.Session }), failed, next))
+		limitBy(l.summaries, bodyKey(func(b *wire.SignedSummary) string { return b.Summary.Session }), refundFailure, next))
 }
 
 // finishing wraps POST /api/v1/sessions/{id}/finish.
 func (l *limits) finishing(next http.Handler) http.Handler {
 	return chargeFailures(l.sessionFailIP, clientIP, refused,
-		limitBy(l.finish, func(r *http.Request) string { return r.PathValue("id") }, failed, next))
+		limitBy(l.finish, func(r *http.Request) string { return r.PathValue("id") }, refundFailure, next))
 }
 
 // enrol wraps POST /api/v1/enrol: only refused codes cost a token.
@@ -124,15 +124,19 @@ func (l *limits) studentTokens(next http.Handler) http.Handler {
 }
 
 // Refund rules: given the status a request was answered, whether it gets
-// its token back.
-func never(int) bool { return false }
+// its token back. Each is named for what it gives back.
+func refundNone(int) bool { return false }
 
-// succeeded: a budget of failures (single sign-on's) pays for refusals only.
+// refundSuccess: a budget of failures (single sign-on's) pays for
+// refusals only.
+func refundSuccess(status int) bool { return succeeded(status) }
+
+// refundFailure: a device's or session's budget pays only for what it
+// stored (or had stored before), never for a request that did not prove to
+// be it.
+func refundFailure(status int) bool { return !succeeded(status) }
+
 func succeeded(status int) bool { return status >= 200 && status < 300 }
-
-// failed: a device's or session's budget pays only for what it stored (or
-// had stored before), never for a request that did not prove to be it.
-func failed(status int) bool { return !succeeded(status) }
 
 // Failure rules: given the status a request was answered, whether it is a
 // failure its address pays for. A 429 is not (the budget that answered it

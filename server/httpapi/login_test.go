@@ -77,7 +77,7 @@ func TestLoginCycle(t *testing.T) {
 	}
 	c := sessionCookieOf(t, w)
 	if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/" || c.Secure || len(c.Value) != 64 ||
-		c.MaxAge != int(server.SessionAbsolute/time.Second) {
+		c.MaxAge != int(server.LoginAbsolute/time.Second) {
 		t.Errorf("cookie %+v", c)
 	}
 	var n int
@@ -149,13 +149,13 @@ func TestSessionExpiry(t *testing.T) {
 		e.now = e.now.Add(59 * time.Minute)
 		wantStatus(t, e.withCookie(c, "", "GET", "/api/v1/me", ""), http.StatusOK)
 	}
-	e.now = t0.Add(server.SessionAbsolute)
+	e.now = t0.Add(server.LoginAbsolute)
 	wantStatus(t, e.withCookie(c, "", "GET", "/api/v1/me", ""), http.StatusUnauthorized)
 
 	c = sessionCookieOf(t, e.login("192.0.2.1", "root", rootPassword))
-	e.now = e.now.Add(server.SessionIdle - time.Millisecond)
+	e.now = e.now.Add(server.LoginIdle - time.Millisecond)
 	wantStatus(t, e.withCookie(c, "", "GET", "/api/v1/me", ""), http.StatusOK)
-	e.now = e.now.Add(server.SessionIdle)
+	e.now = e.now.Add(server.LoginIdle)
 	wantStatus(t, e.withCookie(c, "", "GET", "/api/v1/me", ""), http.StatusUnauthorized)
 }
 

@@ -76,7 +76,7 @@ func handleOIDCCallback(d Deps) http.Handler {
 		}
 		ssoPage(w, status, ssoText{Title: "Login failed", Message: message, Retry: true})
 	})
-	return limitBy(newLimiter(oidcFailuresPerMinute, oidcFailuresBurst, d.Now), clientIP, succeeded, h)
+	return limitBy(newLimiter(oidcFailuresPerMinute, oidcFailuresBurst, d.Now), clientIP, refundSuccess, h)
 }
 
 // oidcFailures are single sign-on's own failures: the page's status and

@@ -125,7 +125,7 @@ func TestAccessConcurrent(t *testing.T) {
 // change that fails appends nothing.
 func TestStoreChangesLogged(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
-	startSession(t, db)
+	startLogin(t, db)
 	jansen := server.Actor{Kind: server.ActorStaff, ID: "u-Dr. Jansen", Who: "Dr. Jansen", At: examStart}
 	crisis := exam("e-1")
 	crisis.Crisis = "campus closed"

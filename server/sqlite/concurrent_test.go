@@ -109,7 +109,7 @@ func TestD1ResendStoredOnce(t *testing.T) {
 // racing the first send stores it once.
 func TestD1SummarySeqStoredOnce(t *testing.T) {
 	db, b := openD1(t)
-	base := startSession(t, db)
+	base := startLogin(t, db)
 	sent := []wire.Summary{summary(base.ID, 1, wire.Genesis), summary(base.ID, 1, wire.Genesis)}
 	sent[1].Health.Frames++
 	errs := make([]error, 2)
@@ -149,7 +149,7 @@ func TestD1SummarySeqStoredOnce(t *testing.T) {
 // different methods, leave one unbroken chain.
 func TestD1AccessLogOneChain(t *testing.T) {
 	db, b := openD1(t)
-	startSession(t, db)
+	startLogin(t, db)
 	errs := make([]error, 2)
 	race(b, func(i int) {
 		if i == 0 {
@@ -201,7 +201,7 @@ func raw(b *barrier) *d1sqlite.Backend { return b.Backend.(*d1sqlite.Backend) }
 // Never a summary deleted uncounted, or one left behind.
 func TestD1RetentionRacesSummary(t *testing.T) {
 	db, b := openD1(t)
-	base := startSession(t, db)
+	base := startLogin(t, db)
 	now := examStart.AddDate(1, 0, 0) // long past the default 45 days
 	var counts server.DeletionCounts
 	errs := make([]error, 2)

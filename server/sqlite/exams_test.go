@@ -36,9 +36,9 @@ var byAdmin = server.Actor{Kind: server.ActorStaff, ID: "u-admin", Who: "admin",
 
 const build = "abababababababababababababababababababababababababababababababab"
 
-// startSession sets up exam e-1 with student st-1 (student_id 1001) and an
+// startLogin sets up exam e-1 with student st-1 (student_id 1001) and an
 // unfinished session s-1 of it.
-func startSession(t *testing.T, db *DB) server.Session {
+func startLogin(t *testing.T, db *DB) server.Session {
 	t.Helper()
 	if err := db.CreateExam(ctx, exam("e-1"), byAdmin); err != nil {
 		t.Fatal(err)
@@ -224,7 +224,7 @@ func TestAddStudentsAllOrNothing(t *testing.T) {
 
 func TestSessions(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
-	want := startSession(t, db)
+	want := startLogin(t, db)
 	got, err := db.Session(ctx, "s-1")
 	if err != nil {
 		t.Fatal(err)
@@ -277,7 +277,7 @@ func TestSessions(t *testing.T) {
 
 func TestAppendSummaryChain(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
-	startSession(t, db)
+	startLogin(t, db)
 	s1 := summary("s-1", 1, wire.Genesis, event(wire.FaceAbsent, 1, 10000, 30000))
 	for i, want := range []server.IngestResult{server.Stored, server.Duplicate, server.Duplicate} {
 		if got, err := db.AppendSummary(ctx, server.StoredSummary{Summary: s1, Sig: "sig", Received: examStart}); err != nil || got != want {
@@ -330,7 +330,7 @@ func TestAppendSummaryChain(t *testing.T) {
 // no earlier event, no moved head.
 func TestAppendSummaryAllOrNothing(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
-	startSession(t, db)
+	startLogin(t, db)
 	good := event(wire.Paste, 1, 1000, 1000)
 	for name, bad := range map[string]wire.Event{
 		"end before start": {Kind: wire.FaceAbsent, Start: good.Start, End: good.Start - 1, Peak: 1},
@@ -359,7 +359,7 @@ func TestAppendSummaryConcurrent(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "lokaal.db")
 	a := open(t, path)
 	b := open(t, path)
-	base := startSession(t, a)
+	base := startLogin(t, a)
 	for i := range 20 {
 		id := fmt.Sprintf("c-%d", i)
 		s := base
@@ -401,7 +401,7 @@ func TestAppendSummaryConcurrent(t *testing.T) {
 
 func TestFinishSession(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
-	startSession(t, db)
+	startLogin(t, db)
 	s1 := summary("s-1", 1, wire.Genesis, event(wire.FaceAbsent, 1, 10000, 30000))
 	s2 := summary("s-1", 2, s1.Hash(), event(wire.FaceAbsent, 2, 0, 5000), event(wire.Paste, 2, 9000, 9000))
 	appendSummary(t, db, s1)
@@ -481,7 +481,7 @@ func TestReceiptKey(t *testing.T) {
 
 func TestMarksNotesViews(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
-	startSession(t, db)
+	startLogin(t, db)
 	at := examStart.Add(24 * time.Hour)
 	m1, err := db.AddMark(ctx, server.Mark{Session: "s-1", Kind: server.MarkFraud, Reason: "second voice"}, server.Actor{Kind: server.ActorStaff, ID: "u-Jansen", Who: "Jansen", At: at})
 	if err != nil || m1.ID == 0 {
@@ -647,7 +647,7 @@ func TestMigrateFrom0001(t *testing.T) {
 	if k, err := db.Kiosk(ctx, "k-1"); err != nil || k.Lines[0].Name != "door" {
 		t.Errorf("kiosk after migration: %+v %v", k, err)
 	}
-	startSession(t, db)
+	startLogin(t, db)
 	appendSummary(t, db, summary("s-1", 1, wire.Genesis, event(wire.Paste, 1, 0, 0)))
 }
 
@@ -657,7 +657,7 @@ func TestMigrateFrom0001(t *testing.T) {
 // later look is a new entry.
 func TestRepeatedViewsLoggedOnce(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
-	startSession(t, db)
+	startLogin(t, db)
 	at := examStart.Add(24 * time.Hour)
 	jansen := func(d time.Duration) server.Actor {
 		return server.Actor{Kind: server.ActorStaff, ID: "u-Jansen", Who: "Jansen", At: at.Add(d)}

@@ -24,7 +24,7 @@ var afterExam = examStart.Add(4 * time.Hour)
 func history(t *testing.T) *DB {
 	t.Helper()
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
-	startSession(t, db)
+	startLogin(t, db)
 	s1 := summary("s-1", 1, wire.Genesis, event(wire.FaceAbsent, 1, 10000, 30000))
 	appendSummary(t, db, s1)
 	key, _ := db.ReceiptKey(ctx)

@@ -17,7 +17,7 @@ import (
 // session per student, and freezes the choice once it exists.
 func TestOneSessionPerStudent(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
-	first := startSession(t, db)
+	first := startLogin(t, db)
 	again := first
 	again.ID = "s-2"
 	if err := db.CreateSession(ctx, again); !errors.Is(err, server.ErrSessionExists) {
@@ -48,7 +48,7 @@ func TestOneSessionPerStudent(t *testing.T) {
 
 func TestAppendSummaryWindowsAdvance(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
-	startSession(t, db)
+	startLogin(t, db)
 	s1 := summary("s-1", 1, wire.Genesis)
 	appendSummary(t, db, s1)
 	s2 := summary("s-1", 2, s1.Hash())
@@ -68,7 +68,7 @@ func TestAppendSummaryWindowsAdvance(t *testing.T) {
 // choice that agrees with it.
 func TestD1StartsRace(t *testing.T) {
 	db, b := openD1(t)
-	base := startSession(t, db)
+	base := startLogin(t, db)
 	addStudent(t, db, "st-2", "e-1", "1002")
 	errs := make([]error, 2)
 	race(b, func(i int) {

@@ -134,7 +134,7 @@ func TestMigrateActorKinds(t *testing.T) {
 // lifts. The reasons stay with the mark, out of the log.
 func TestMarkAuthor(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
-	startSession(t, db)
+	startLogin(t, db)
 	jansen := server.Actor{Kind: server.ActorReviewerToken, ID: "r-1", Who: "Jansen", At: examStart}
 	// Same name, another credential: not the author.
 	namesake := server.Actor{Kind: server.ActorStaff, ID: "u-2", Who: "Jansen", At: examStart}

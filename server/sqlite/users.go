@@ -193,7 +193,7 @@ func (s *DB) StaffSession(ctx context.Context, idHash []byte, now time.Time) (se
 		return ss, err
 	}
 	ms := now.UnixMilli()
-	if ms >= expires || ms >= seen+server.SessionIdle.Milliseconds() || disabled.Valid {
+	if ms >= expires || ms >= seen+server.LoginIdle.Milliseconds() || disabled.Valid {
 		return ss, server.ErrNotFound
 	}
 	u.Password, u.Created = hash.Valid, time.UnixMilli(ucreated)
@@ -235,7 +235,7 @@ func (s *DB) DeleteStaffSession(ctx context.Context, idHash []byte, by server.Ac
 func (s *DB) ExpireStaffSessions(ctx context.Context, now time.Time) (int, error) {
 	ms := now.UnixMilli()
 	res, err := s.exec(ctx, "DELETE FROM staff_sessions WHERE expires_ms <= ? OR last_seen_ms + ? <= ?",
-		ms, server.SessionIdle.Milliseconds(), ms)
+		ms, server.LoginIdle.Milliseconds(), ms)
 	if err != nil {
 		return 0, err
 	}

@@ -35,14 +35,14 @@ func TestUsers(t *testing.T) {
 
 	// Sessions: idle and absolute expiry, touched at most once a minute.
 	idHash := []byte("0123456789abcdef0123456789abcdef")
-	ss := server.StaffSession{User: u, CSRF: "c", Created: t0, LastSeen: t0, Expires: t0.Add(server.SessionAbsolute)}
+	ss := server.StaffSession{User: u, CSRF: "c", Created: t0, LastSeen: t0, Expires: t0.Add(server.LoginAbsolute)}
 	if err := db.CreateStaffSession(ctx, ss, idHash, "password"); err != nil {
 		t.Fatal(err)
 	}
 	at := t0
 	for range 9 { // 7h50 in steps under the idle time: still alive
 		at = at.Add(50 * time.Minute)
-		if at.After(t0.Add(server.SessionAbsolute)) {
+		if at.After(t0.Add(server.LoginAbsolute)) {
 			break
 		}
 		got, err := db.StaffSession(ctx, idHash, at)
@@ -50,18 +50,18 @@ func TestUsers(t *testing.T) {
 			t.Fatalf("at %v: %+v %v", at.Sub(t0), got, err)
 		}
 	}
-	if _, err := db.StaffSession(ctx, idHash, t0.Add(server.SessionAbsolute)); !errors.Is(err, server.ErrNotFound) {
+	if _, err := db.StaffSession(ctx, idHash, t0.Add(server.LoginAbsolute)); !errors.Is(err, server.ErrNotFound) {
 		t.Errorf("after the absolute end: %v", err)
 	}
 	idle := []byte("idle-session-hash-0123456789abcd")
-	ss.Created, ss.LastSeen, ss.Expires = at, at, at.Add(server.SessionAbsolute)
+	ss.Created, ss.LastSeen, ss.Expires = at, at, at.Add(server.LoginAbsolute)
 	if err := db.CreateStaffSession(ctx, ss, idle, "password"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.StaffSession(ctx, idle, at.Add(server.SessionIdle-time.Millisecond)); err != nil {
+	if _, err := db.StaffSession(ctx, idle, at.Add(server.LoginIdle-time.Millisecond)); err != nil {
 		t.Errorf("just before idle: %v", err)
 	}
-	late := at.Add(server.SessionIdle - time.Millisecond + server.SessionIdle)
+	late := at.Add(server.LoginIdle - time.Millisecond + server.LoginIdle)
 	if _, err := db.StaffSession(ctx, idle, late); !errors.Is(err, server.ErrNotFound) {
 		t.Errorf("idle for an hour: %v", err)
 	}
@@ -71,7 +71,7 @@ func TestUsers(t *testing.T) {
 
 	// Logout, then disabling ends the remaining sessions.
 	live := []byte("live-session-hash-0123456789abcd")
-	ss.Created, ss.LastSeen, ss.Expires = late, late, late.Add(server.SessionAbsolute)
+	ss.Created, ss.LastSeen, ss.Expires = late, late, late.Add(server.LoginAbsolute)
 	for _, h := range [][]byte{idHash, live} {
 		if err := db.CreateStaffSession(ctx, ss, h, "oidc"); err != nil {
 			t.Fatal(err)
