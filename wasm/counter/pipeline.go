@@ -47,7 +47,7 @@ type Counter struct {
 	margin    float64 // Margin in work pixels
 	view      [4]int  // the picture inside any letterbox bars: MinX, MinY, MaxX, MaxY
 	tracker   *track.Tracker
-	lines     *crossing.Counter
+	lines     *crossing.Lines
 	blobs     []blob.Blob
 	points    []track.Point
 	crossings []Crossing

@@ -38,8 +38,9 @@ type Event struct {
 	T     time.Duration
 }
 
-// Counter applies the rules to tracks.
-type Counter struct {
+// Lines applies the rules to tracks at the lines it watches. (The
+// counter that runs the whole pipeline is package counter's Counter.)
+type Lines struct {
 	lines  []Line
 	rules  Rules
 	tracks map[int][]state
@@ -54,14 +55,14 @@ type state struct {
 	net     int  // deferred: in minus out
 }
 
-// New returns a counter for lines.
-func New(lines []Line, r Rules) *Counter {
-	return &Counter{lines: lines, rules: r, tracks: map[int][]state{}}
+// New returns Lines that apply r at lines.
+func New(lines []Line, r Rules) *Lines {
+	return &Lines{lines: lines, rules: r, tracks: map[int][]state{}}
 }
 
 // Observe feeds track id's position at t and returns the immediate
 // crossings it completes. The slice is reused by the next call.
-func (c *Counter) Observe(id int, x, y float64, t time.Duration) []Event {
+func (c *Lines) Observe(id int, x, y float64, t time.Duration) []Event {
 	c.events = c.events[:0]
 	st, ok := c.tracks[id]
 	if !ok {
@@ -74,7 +75,7 @@ func (c *Counter) Observe(id int, x, y float64, t time.Duration) []Event {
 	return c.events
 }
 
-func (c *Counter) observe(li int, s *state, id int, x, y float64, t time.Duration) {
+func (c *Lines) observe(li int, s *state, id int, x, y float64, t time.Duration) {
 	l := &c.lines[li]
 	ex, ey := l.BX-l.AX, l.BY-l.AY
 	length := math.Hypot(ex, ey)
@@ -128,14 +129,14 @@ func (c *Counter) observe(li int, s *state, id int, x, y float64, t time.Duratio
 }
 
 // Has reports whether track id has been observed and not ended.
-func (c *Counter) Has(id int) bool {
+func (c *Lines) Has(id int) bool {
 	_, ok := c.tracks[id]
 	return ok
 }
 
 // End forgets track id at t and returns the deferred crossings it settles.
 // The slice is reused by the next call.
-func (c *Counter) End(id int, t time.Duration) []Event {
+func (c *Lines) End(id int, t time.Duration) []Event {
 	c.events = c.events[:0]
 	st := c.tracks[id]
 	delete(c.tracks, id)
@@ -150,4 +151,4 @@ func (c *Counter) End(id int, t time.Duration) []Event {
 
 // Forget drops track id without settling anything: it was not a person of
 // its own (a fragment of another track).
-func (c *Counter) Forget(id int) { delete(c.tracks, id) }
+func (c *Lines) Forget(id int) { delete(c.tracks, id) }

@@ -117,7 +117,7 @@ func TestSignedBodyVerifies(t *testing.T) {
 }
 
 func TestWindowPercentiles(t *testing.T) {
-	w := NewWindow(100)
+	w := NewRecent(100)
 	if w.Percentile(50) != 0 {
 		t.Fatal("empty window must report 0")
 	}

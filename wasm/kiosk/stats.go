@@ -2,21 +2,21 @@ package kiosk
 
 import "slices"
 
-// Window keeps the last n samples for percentiles. A fixed window shows how
+// Recent keeps the last n samples for percentiles. A fixed window shows how
 // the kiosk runs now, not since it was switched on.
-type Window struct {
+type Recent struct {
 	samples []float64
 	next    int
 	sorted  []float64 // scratch, so Percentile does not allocate per frame
 }
 
-// NewWindow keeps up to n samples.
-func NewWindow(n int) *Window {
-	return &Window{samples: make([]float64, 0, n), sorted: make([]float64, 0, n)}
+// NewRecent keeps up to n samples.
+func NewRecent(n int) *Recent {
+	return &Recent{samples: make([]float64, 0, n), sorted: make([]float64, 0, n)}
 }
 
 // Add records a sample, replacing the oldest once the window is full.
-func (w *Window) Add(v float64) {
+func (w *Recent) Add(v float64) {
 	if len(w.samples) < cap(w.samples) {
 		w.samples = append(w.samples, v)
 		return
@@ -26,11 +26,11 @@ func (w *Window) Add(v float64) {
 }
 
 // Len is the number of samples held.
-func (w *Window) Len() int { return len(w.samples) }
+func (w *Recent) Len() int { return len(w.samples) }
 
 // Percentile returns the nearest-rank p-th percentile (0 < p <= 100), or 0
 // without samples.
-func (w *Window) Percentile(p float64) float64 {
+func (w *Recent) Percentile(p float64) float64 {
 	if len(w.samples) == 0 {
 		return 0
 	}

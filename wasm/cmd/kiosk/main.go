@@ -36,7 +36,7 @@ type app struct {
 	frames  int
 	totals  []wire.LineCount // since the page loaded, for the big numbers
 
-	latency *kiosk.Window
+	latency *kiosk.Recent
 	rate    kiosk.Rate
 	budget  kiosk.Budget
 	fps     float64
@@ -50,7 +50,7 @@ type app struct {
 // main expects kiosk.js to pass the build as its one argument (go.argv):
 // the hash of the bytes it instantiated, so every batch names what counted.
 func main() {
-	a := &app{latency: kiosk.NewWindow(300)}
+	a := &app{latency: kiosk.NewRecent(300)}
 	if len(os.Args) > 1 {
 		a.build = os.Args[1]
 	}
