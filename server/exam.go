@@ -214,12 +214,20 @@ var (
 
 // ExamStore keeps exams and their students, sessions and their summaries,
 // the reviewers' marks and notes, the staff views of a student's data and
-// the receipt key.
+// the receipt key: the three stores below, which a handler takes one of,
+// or less, when it needs no more.
+//
+// Every method that changes what staff configured or decided appends its
+// access-log entry, naming by, in the change's own transaction: both are
+// stored or neither.
 type ExamStore interface {
-	// Every method that changes what staff configured or decided appends
-	// its access-log entry, naming by, in the change's own transaction:
-	// both are stored or neither.
+	RosterStore
+	SessionStore
+	ReviewStore
+}
 
+// RosterStore keeps exams and their students.
+type RosterStore interface {
 	CreateExam(ctx context.Context, e Exam, by Actor) error
 	UpdateExam(ctx context.Context, e Exam, by Actor) error
 	Exam(ctx context.Context, id string) (Exam, error)
@@ -237,7 +245,11 @@ type ExamStore interface {
 	// session it is frozen: the same choice again is a no-op, another is
 	// ErrChoiceFrozen.
 	SetChoice(ctx context.Context, student string, c Choice, at time.Time) error
+}
 
+// SessionStore keeps the proctored sessions, their chains of summaries and
+// the key that signs their receipts.
+type SessionStore interface {
 	// CreateSession stores a student's one session for the exam: it is
 	// ErrSessionExists if the student has one, ErrNoChoice unless the
 	// stored choice is proctored, checked in the same write as the insert
@@ -261,6 +273,14 @@ type ExamStore interface {
 	// finished session returns the stored receipt.
 	FinishSession(ctx context.Context, session string, seq int64, head string, at time.Time, sign func(Session) wire.SignedReceipt) (wire.SignedReceipt, error)
 
+	// ReceiptKey returns the server's Ed25519 receipt key, creating it on
+	// first use.
+	ReceiptKey(ctx context.Context) (ed25519.PrivateKey, error)
+}
+
+// ReviewStore keeps what reviewers make of a session (marks and notes)
+// and who looked at a student's data (views).
+type ReviewStore interface {
 	// AddMark logs by as its author; the reason stays with the mark, out
 	// of the log. AddNote logs by, never the note's text.
 	AddMark(ctx context.Context, m Mark, by Actor) (Mark, error)
@@ -277,8 +297,4 @@ type ExamStore interface {
 	// not recorded again: a refresh is not a new look.
 	LogView(ctx context.Context, student, what string, by Actor) error
 	Views(ctx context.Context, student string) ([]View, error)
-
-	// ReceiptKey returns the server's Ed25519 receipt key, creating it on
-	// first use.
-	ReceiptKey(ctx context.Context) (ed25519.PrivateKey, error)
 }

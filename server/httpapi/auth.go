@@ -224,7 +224,9 @@ func currentCaller(r *http.Request) caller { return r.Context().Value(callerKey)
 
 // studentOnly lets requests through that carry a student's access token,
 // and passes the student on.
-func studentOnly(log *slog.Logger, store server.ExamStore, next http.Handler) http.Handler {
+func studentOnly(log *slog.Logger, store interface {
+	StudentByToken(ctx context.Context, hash []byte) (server.Student, error)
+}, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := bearer(r)
 		var s server.Student

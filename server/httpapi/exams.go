@@ -170,7 +170,7 @@ func (req examRequest) apply(e *server.Exam, origins []string, now time.Time, lo
 	return e.CheckNotice()
 }
 
-func handleCreateExam(log *slog.Logger, store server.ExamStore, now func() time.Time, loc *time.Location, origins []string) http.Handler {
+func handleCreateExam(log *slog.Logger, store server.RosterStore, now func() time.Time, loc *time.Location, origins []string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req examRequest
 		e := server.Exam{ID: server.NewID("e-"), Created: now()}
@@ -189,7 +189,7 @@ func handleCreateExam(log *slog.Logger, store server.ExamStore, now func() time.
 	})
 }
 
-func handleUpdateExam(log *slog.Logger, store server.ExamStore, now func() time.Time, loc *time.Location, origins []string) http.Handler {
+func handleUpdateExam(log *slog.Logger, store server.RosterStore, now func() time.Time, loc *time.Location, origins []string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req examRequest
 		err := decodeStaff(w, r, &req)
@@ -379,7 +379,7 @@ func handleListStudents(log *slog.Logger, store interface {
 	})
 }
 
-func handleAddStudents(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
+func handleAddStudents(log *slog.Logger, store server.RosterStore, now func() time.Time) http.Handler {
 	tooLarge := &wire.Error{Code: wire.CodeTooLarge, Message: fmt.Sprintf("the CSV exceeds %d KiB", maxStudentsCSV>>10)}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "text/csv" {
@@ -450,7 +450,7 @@ func checkKinds(ks []wire.Kind) error {
 	return nil
 }
 
-func handleSetAccommodations(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
+func handleSetAccommodations(log *slog.Logger, store server.RosterStore, now func() time.Time) http.Handler {
 	type request struct {
 		Off []wire.Kind `json:"off"`
 	}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -17,7 +18,9 @@ import (
 
 // Every review route that answers a student's data first records the view
 // (who, what, when); if that fails, nothing is answered.
-func logView(r *http.Request, store server.ExamStore, student, what string, now time.Time) error {
+func logView(r *http.Request, store interface {
+	LogView(ctx context.Context, student, what string, by server.Actor) error
+}, student, what string, now time.Time) error {
 	return store.LogView(r.Context(), student, what, actor(r, now))
 }
 

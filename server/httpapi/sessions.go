@@ -19,7 +19,7 @@ import (
 // answers only once it is durably stored, so the browser may then drop it
 // from its queue. Anything it refuses leaves the store untouched, as does a
 // summary from a client build that is not allowed.
-func handleSummary(log *slog.Logger, store server.ExamStore, now func() time.Time, allowed *builds) http.Handler {
+func handleSummary(log *slog.Logger, store server.SessionStore, now func() time.Time, allowed *builds) http.Handler {
 	type response struct {
 		Seq    int64  `json:"seq"`
 		Result string `json:"result"`
@@ -94,7 +94,7 @@ func handleSummary(log *slog.Logger, store server.ExamStore, now func() time.Tim
 // nobody else can close the session; it names the seq and head it holds, so
 // a receipt is only issued for the chain the browser sent. Finishing again
 // returns the same receipt.
-func handleFinish(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
+func handleFinish(log *slog.Logger, store server.SessionStore, now func() time.Time) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var signed wire.SignedFinish
 		err := decode(w, r, &signed)
@@ -154,7 +154,9 @@ func handleFinish(log *slog.Logger, store server.ExamStore, now func() time.Time
 
 // handleReceiptKey publishes the key receipts are signed with, so anyone
 // can check a receipt (lokaal verify-receipt).
-func handleReceiptKey(log *slog.Logger, store server.ExamStore) http.Handler {
+func handleReceiptKey(log *slog.Logger, store interface {
+	ReceiptKey(ctx context.Context) (ed25519.PrivateKey, error)
+}) http.Handler {
 	type response struct {
 		Key string `json:"key"`
 	}
@@ -180,7 +182,10 @@ func events(sums []server.StoredSummary) []wire.Event {
 
 // eventsAndMarks reads what a session list shows of one session: its
 // joined events and its marks.
-func eventsAndMarks(ctx context.Context, store server.ExamStore, session string) ([]wire.Event, []server.Mark, error) {
+func eventsAndMarks(ctx context.Context, store interface {
+	Summaries(ctx context.Context, session string) ([]server.StoredSummary, error)
+	Marks(ctx context.Context, session string) ([]server.Mark, error)
+}, session string) ([]wire.Event, []server.Mark, error) {
 	sums, err := store.Summaries(ctx, session)
 	if err != nil {
 		return nil, nil, err

@@ -55,7 +55,7 @@ func handleStudent(log *slog.Logger, store interface {
 	})
 }
 
-func handleChoice(log *slog.Logger, store server.ExamStore, now func() time.Time) http.Handler {
+func handleChoice(log *slog.Logger, store server.RosterStore, now func() time.Time) http.Handler {
 	type request struct {
 		Choice server.Choice `json:"choice"`
 	}
@@ -83,7 +83,10 @@ func handleChoice(log *slog.Logger, store server.ExamStore, now func() time.Time
 // handleStartSession registers the browser's fresh session key and answers
 // the policy it must run. Only a student who chose the proctored exam can
 // start, and only around the exam window, where summaries are accepted.
-func handleStartSession(log *slog.Logger, store server.ExamStore, now func() time.Time, allowed *builds) http.Handler {
+func handleStartSession(log *slog.Logger, store interface {
+	Exam(ctx context.Context, id string) (server.Exam, error)
+	CreateSession(ctx context.Context, s server.Session) error
+}, now func() time.Time, allowed *builds) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := currentStudent(r)
 		var req wire.StartRequest
@@ -190,7 +193,7 @@ func newRecordMarks(marks []server.Mark) []wire.RecordMark {
 
 // handleStudentTimeline draws one of the student's own sessions, the same
 // picture the reviewer sees; another student's session is not found.
-func handleStudentTimeline(log *slog.Logger, store server.ExamStore, loc *time.Location) http.Handler {
+func handleStudentTimeline(log *slog.Logger, store server.SessionStore, loc *time.Location) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess, err := store.Session(r.Context(), r.PathValue("id"))
 		if err == nil && sess.Student != currentStudent(r).ID {
