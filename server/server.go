@@ -123,11 +123,14 @@ func (c CountRow) Enters() (enter, leave int64) {
 // Errors the store reports; the transport maps them to wire codes.
 var (
 	// ErrNotFound: no such thing. A more specific error of something not
-	// found (ErrUnknownSession) matches it too.
+	// found (ErrUnknownSession, ErrUnknownDevice) matches it too.
 	ErrNotFound    = errors.New("not found")
 	ErrBadCode     = errors.New("enrolment code unknown, used or expired")
 	ErrSeqConflict = errors.New("a different message with this seq is already stored")
 	ErrUnknownLine = errors.New("the batch names a line the kiosk never had")
+	// ErrUnknownDevice: no device enrolled with this id. It is an
+	// ErrNotFound.
+	ErrUnknownDevice error = &notFound{"no device with this id is enrolled"}
 )
 
 // notFound is something not found that has its own code: errors.Is

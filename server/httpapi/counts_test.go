@@ -28,7 +28,7 @@ func TestSlowBodiesHoldNoPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	h := handleIngest(slog.New(slog.NewTextHandler(io.Discard, nil)), store, func() time.Time { return e.now }, newBuilds(nil, nil, []string{testBuild}))
+	h := handleIngest(slog.New(slog.NewTextHandler(io.Discard, nil)), store, func() time.Time { return e.now }, newBuilds(nil, nil, []string{testBuild}), newAdmission())
 
 	var stalled sync.WaitGroup
 	var pipes []*io.PipeWriter

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -202,9 +201,6 @@ func handleEnrol(log *slog.Logger, store server.KioskStore, now func() time.Time
 func handleDeviceConfig(log *slog.Logger, store server.Store) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d, err := store.Device(r.Context(), r.PathValue("device"))
-		if errors.Is(err, server.ErrNotFound) {
-			err = errUnknownDevice
-		}
 		if err != nil {
 			fail(w, log, err)
 			return

@@ -108,6 +108,7 @@ var domainCodes = []struct {
 	{server.ErrNotYourMark, codeForbidden},
 	{server.ErrNotReviewer, wire.CodeInvalid},
 	{server.ErrUnknownSession, wire.CodeUnknownSession},
+	{server.ErrUnknownDevice, wire.CodeUnknownDevice},
 	{server.ErrNameTaken, codeNameTaken},
 	{server.ErrDisabled, codeForbidden},
 }

@@ -53,6 +53,7 @@ func addRoutes(mux registrar, d Deps) {
 	// Refused access tokens count against the caller's address.
 	student := func(h http.Handler) http.Handler { return lim.studentTokens(studentOnly(d.Logger, d.Store, h)) }
 	builds := newBuilds(d.Assets, d.Served, d.Builds)
+	verifying := newAdmission() // signed bodies, kiosks' and students' alike
 	// Each route's body limit is beside it (limitBody): what its handler
 	// accepts, so that anything larger is answered 413 before its
 	// authentication or its handler runs.
@@ -97,7 +98,7 @@ func addRoutes(mux registrar, d Deps) {
 	// A kiosk device proves itself with its key's signature on each batch.
 	handle("POST /api/v1/enrol", wireBody, lim.enrol(handleEnrol(d.Logger, d.Store, d.Now)))
 	handle("GET /api/v1/devices/{device}/config", staffBody, handleDeviceConfig(d.Logger, d.Store))
-	handle("POST /api/v1/counts", wireBody, lim.counts(handleIngest(d.Logger, d.Store, d.Now, builds)))
+	handle("POST /api/v1/counts", wireBody, lim.counts(handleIngest(d.Logger, d.Store, d.Now, builds, verifying)))
 
 	handle("GET /api/v1/counts", staffBody, admin(handleCounts(d.Logger, d.Store, d.Now, d.Location)))
 	handle("GET /api/v1/rooms", staffBody, admin(handleRooms(d.Logger, d.Store, d.Now, d.Location)))
@@ -152,7 +153,7 @@ func addRoutes(mux registrar, d Deps) {
 	handle("PUT /api/v1/student/email", staffBody, student(handleSetEmail(d.Logger, d.Store, d.Now)))
 
 	// A proctored browser proves itself with its session key's signature.
-	handle("POST /api/v1/summaries", wireBody, lim.summary(handleSummary(d.Logger, d.Store, d.Now, builds)))
+	handle("POST /api/v1/summaries", wireBody, lim.summary(handleSummary(d.Logger, d.Store, d.Now, builds, verifying)))
 	handle("POST /api/v1/sessions/{id}/finish", wireBody, lim.finishing(handleFinish(d.Logger, d.Store, d.Now)))
 	handle("GET /api/v1/receipt-key", staffBody, handleReceiptKey(d.Logger, d.Store))
 }

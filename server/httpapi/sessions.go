@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
@@ -19,7 +20,7 @@ import (
 // answers only once it is durably stored, so the browser may then drop it
 // from its queue. Anything it refuses leaves the store untouched, as does a
 // summary from a client build that is not allowed.
-func handleSummary(log *slog.Logger, store server.SessionStore, now func() time.Time, allowed *builds) http.Handler {
+func handleSummary(log *slog.Logger, store server.SessionStore, now func() time.Time, allowed *builds, verifying admission) http.Handler {
 	type response struct {
 		Seq    int64  `json:"seq"`
 		Result string `json:"result"`
@@ -27,19 +28,23 @@ func handleSummary(log *slog.Logger, store server.SessionStore, now func() time.
 	tolerance, grace := server.WindowTolerance.Milliseconds(), server.SummaryGrace.Milliseconds()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var signed wire.SignedSummary
+		var sess server.Session
+		var body []byte
 		err := jsonBody(w, r)
 		if err == nil {
-			signed, err = wire.DecodeSignedSummary(r.Body)
+			body, err = readWireBody(r)
 		}
-		if err != nil {
-			fail(w, log, err)
-			return
+		if err == nil {
+			verifying.do(func() {
+				if signed, err = wire.DecodeSignedSummary(bytes.NewReader(body)); err != nil {
+					return
+				}
+				if sess, err = store.Session(r.Context(), signed.Summary.Session); err == nil {
+					err = signed.Verify(sess.PublicKey)
+				}
+			})
 		}
 		sum := signed.Summary
-		sess, err := store.Session(r.Context(), sum.Session)
-		if err == nil {
-			err = signed.Verify(sess.PublicKey)
-		}
 		if err == nil {
 			err = allowed.check(sum.Build)
 		}

@@ -39,7 +39,7 @@ func (s *DB) Ingest(ctx context.Context, b wire.CountBatch, hash []byte, now tim
 					(SELECT 1 FROM kiosk_line_names n WHERE n.kiosk_id = d.kiosk_id AND n.name = j.value))
 			FROM devices d WHERE d.id = ?`, b.Seq, jsonList(names), b.Device).Scan(&kioskID, &lastSeq, &stored, &unknownLines)
 		if errors.Is(err, sql.ErrNoRows) {
-			return server.ErrNotFound
+			return server.ErrUnknownDevice
 		}
 		if err != nil {
 			return err

@@ -36,7 +36,7 @@ func scanDevice(row scanner) (server.Device, error) {
 func (s *DB) Device(ctx context.Context, id string) (server.Device, error) {
 	d, err := scanDevice(s.db.QueryRowContext(ctx, "SELECT "+deviceColumns+" FROM devices WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return d, server.ErrNotFound
+		return d, server.ErrUnknownDevice
 	}
 	if err != nil {
 		return d, err
@@ -101,7 +101,7 @@ func (s *DB) DeviceKey(ctx context.Context, id string) (server.DeviceKey, error)
 	var enrolled int64
 	err := s.db.QueryRowContext(ctx, "SELECT public_key, enrolled_ms FROM devices WHERE id = ?", id).Scan(&k.PublicKey, &enrolled)
 	if errors.Is(err, sql.ErrNoRows) {
-		return k, server.ErrNotFound
+		return k, server.ErrUnknownDevice
 	}
 	if err != nil {
 		return k, err
