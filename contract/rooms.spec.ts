@@ -24,7 +24,11 @@ async function kiosk(t: Target, room: string, lines: unknown[]) {
 // The scenario: a front kiosk (entry and exit lines, room on the left of
 // both, and a pass-through counter), a back kiosk whose room is on the
 // right of its line. Batches of the last minutes, after a reset two hours
-// ago; t0 is a minute start, the same on both targets.
+// ago; t0 is a minute start, the same on both targets. The devices are
+// enrolled after t0 (seconds later on a loaded machine), and the server
+// refuses a window that starts more than 5 minutes before its device's
+// enrolment: the earliest batch starts 3 minutes before t0, under 4
+// before the enrolment.
 async function scenario(t: Target, room: string, t0: number) {
   const reset = new Date(t0 - 2 * 3600_000);
   const set = await t.request.put(`${t.base}/api/v1/rooms/${encodeURIComponent(room)}`, {
@@ -35,9 +39,9 @@ async function scenario(t: Target, room: string, t0: number) {
   const back = await kiosk(t, room, [line('door', 0.5, 'right')]);
   const post = async (d: Device, seq: number, start: number, counts: LineCount[]) =>
     expect((await d.post(d.sign(d.batch(seq, start, counts)))).status).toBe(201);
-  await post(front.d, 1, t0 - 4 * minute, [{ line: 'entry', in: 0, out: 0 }, { line: 'exit', in: 0, out: 3 }]); // 3 out of an empty room: drift
-  await post(front.d, 2, t0 - 3 * minute, [{ line: 'entry', in: 13, out: 0 }, { line: 'exit', in: 0, out: 12 }, { line: 'hall', in: 40, out: 2 }]);
-  await post(back.d, 1, t0 - 3 * minute, [{ line: 'door', in: 1, out: 4 }]); // 4 entered, 1 left
+  await post(front.d, 1, t0 - 3 * minute, [{ line: 'entry', in: 0, out: 0 }, { line: 'exit', in: 0, out: 3 }]); // 3 out of an empty room: drift
+  await post(front.d, 2, t0 - 2 * minute, [{ line: 'entry', in: 13, out: 0 }, { line: 'exit', in: 0, out: 12 }, { line: 'hall', in: 40, out: 2 }]);
+  await post(back.d, 1, t0 - 2 * minute, [{ line: 'door', in: 1, out: 4 }]); // 4 entered, 1 left
   return { front, back };
 }
 
