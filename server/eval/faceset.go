@@ -11,7 +11,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -90,34 +89,13 @@ func iou(a, b rect) float64 {
 	return in / (a.area() + b.area() - in)
 }
 
-// matchBoxes pairs labelled and detected boxes one to one, greedily: of all
-// pairs with IoU ≥ min, the one with the highest IoU is taken first, then
-// the highest among those whose boxes are both still free, and so on; ties
-// go to the earlier label, then the earlier detection. It returns
-// [label index, detection index] pairs in the order taken.
+// matchBoxes pairs labelled and detected boxes one to one by matchGreedy,
+// highest IoU first, of the pairs with IoU ≥ min.
 func matchBoxes(truth, det []rect, min float64) [][2]int {
-	type pair struct {
-		i, j int
-		v    float64
-	}
-	var cands []pair
-	for i, t := range truth {
-		for j, d := range det {
-			if v := iou(t, d); v >= min {
-				cands = append(cands, pair{i, j, v})
-			}
-		}
-	}
-	sort.SliceStable(cands, func(a, b int) bool { return cands[a].v > cands[b].v })
-	ti, dj := make([]bool, len(truth)), make([]bool, len(det))
-	var out [][2]int
-	for _, c := range cands {
-		if !ti[c.i] && !dj[c.j] {
-			ti[c.i], dj[c.j] = true, true
-			out = append(out, [2]int{c.i, c.j})
-		}
-	}
-	return out
+	return matchGreedy(len(truth), len(det), func(i, j int) (float64, bool) {
+		v := iou(truth[i], det[j])
+		return v, v >= min
+	})
 }
 
 // overlapsDontCare reports whether detection d falls on a don't-care box:
