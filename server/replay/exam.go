@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"slices"
@@ -126,30 +125,23 @@ func Exam(ctx context.Context, r video.Reader, fps float64, every int, clip *aud
 	// Detect first: the pre-check's baseline must be known before the
 	// engine starts. Only the faces are kept, not the frames.
 	var frames [][]face.Face // nil entries for frames not processed
-	var n int
-	for ; ; n++ {
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-		f, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return res, err
-		}
+	n, err := eachFrame(ctx, r, func(n int, f video.Frame) error {
 		if det == nil || n%every != 0 {
 			frames = append(frames, nil)
-			continue
+			return nil
 		}
 		fs, err := det.Detect(f.Gray, f.W, f.H)
 		if err != nil {
-			return res, fmt.Errorf("frame %d: %w", n, err)
+			return fmt.Errorf("frame %d: %w", n, err)
 		}
 		for i := range fs {
 			fs[i].Pupils = nil // not used by the engine; Detect reuses their memory
 		}
 		frames = append(frames, slices.Clone(fs))
+		return nil
+	})
+	if err != nil {
+		return res, err
 	}
 	if n == 0 {
 		return res, errors.New("no frames")
