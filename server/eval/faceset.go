@@ -16,7 +16,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/lokaal-nl/lokaal/server/cascades"
 	"github.com/lokaal-nl/lokaal/server/faces"
 	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 )
@@ -533,19 +532,6 @@ type FaceSetScore struct {
 	NegativesWithDetection int            `json:"negatives_with_detection"`
 	MSPerImage             float64        `json:"ms_per_image"`
 	PerImage               []FaceImage    `json:"per_image"`
-}
-
-// faceDetector makes a detector at the proctor's default parameters.
-func faceDetector() (*cascade.Detector, error) {
-	dir, err := cascades.Dir()
-	if err != nil {
-		return nil, err
-	}
-	fc, pc, err := cascades.Read(dir)
-	if err != nil {
-		return nil, err
-	}
-	return cascade.New(fc, pc, cascade.DefaultParams())
 }
 
 // scoreFaceSet runs d over every image of a label file, one at a time so

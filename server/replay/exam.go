@@ -13,7 +13,7 @@ import (
 	"slices"
 
 	"github.com/lokaal-nl/lokaal/server/audio"
-	"github.com/lokaal-nl/lokaal/server/cascades"
+	"github.com/lokaal-nl/lokaal/server/faces"
 	"github.com/lokaal-nl/lokaal/server/video"
 	"github.com/lokaal-nl/lokaal/wasm/face"
 	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
@@ -100,15 +100,8 @@ func Exam(ctx context.Context, r video.Reader, fps float64, every int, clip *aud
 	}
 	var det *cascade.Detector
 	if pol.NeedsCamera() {
-		dir, err := cascades.Dir()
-		if err != nil {
-			return res, err
-		}
-		fc, pc, err := cascades.Read(dir)
-		if err != nil {
-			return res, err
-		}
-		if det, err = cascade.New(fc, pc, cascade.DefaultParams()); err != nil {
+		var err error
+		if det, err = faces.NewDetector("", cascade.DefaultParams()); err != nil {
 			return res, err
 		}
 	}
