@@ -142,9 +142,9 @@ func TestWilson(t *testing.T) {
 		{81, 263, 0.2553, 0.3662},
 		{62, 100, 0.5220, 0.7087},
 	} {
-		lo, hi := wilson(tc.k, tc.n)
+		lo, hi := Wilson(tc.k, tc.n)
 		if math.Abs(lo-tc.lo) > 5e-4 || math.Abs(hi-tc.hi) > 5e-4 {
-			t.Errorf("wilson(%d, %d) = %.4f, %.4f, want %.4f, %.4f", tc.k, tc.n, lo, hi, tc.lo, tc.hi)
+			t.Errorf("Wilson(%d, %d) = %.4f, %.4f, want %.4f, %.4f", tc.k, tc.n, lo, hi, tc.lo, tc.hi)
 		}
 	}
 }
@@ -407,7 +407,7 @@ func TestFairness(t *testing.T) {
 	if f.CellGap != g.Rate || f.CellLowest != "blank F" || f.CellHighest != "faces F" {
 		t.Errorf("group × gender gap %g, %q highest, %q lowest", f.CellGap, f.CellHighest, f.CellLowest)
 	}
-	if lo, hi := wilson(g.Detected, g.N); g.Lo != lo || g.Hi != hi {
+	if lo, hi := Wilson(g.Detected, g.N); g.Lo != lo || g.Hi != hi {
 		t.Errorf("interval %g–%g, want %g–%g", g.Lo, g.Hi, lo, hi)
 	}
 }

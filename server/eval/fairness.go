@@ -301,7 +301,7 @@ func rates(m map[[2]string]*Rate) []Rate {
 	out := make([]Rate, 0, len(m))
 	for _, r := range m {
 		r.Rate = float64(r.Detected) / float64(r.N)
-		r.Lo, r.Hi = wilson(r.Detected, r.N)
+		r.Lo, r.Hi = Wilson(r.Detected, r.N)
 		out = append(out, *r)
 	}
 	sort.Slice(out, func(i, j int) bool {

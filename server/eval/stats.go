@@ -49,10 +49,11 @@ func matchGreedy(n, m int, score func(i, j int) (v float64, ok bool)) [][2]int {
 // z95 is the standard normal quantile for a two-sided 95 % interval.
 const z95 = 1.959963984540054
 
-// wilson is the 95 % Wilson score interval for k successes in n trials.
+// Wilson is the 95 % Wilson score interval for k successes in n trials.
 // Unlike the normal approximation it stays within 0..1 and is sensible at
-// rates near 0 or 1 and for small groups.
-func wilson(k, n int) (lo, hi float64) {
+// rates near 0 or 1 and for small groups. The bench (e2e/bench-score.mjs)
+// prints the same intervals.
+func Wilson(k, n int) (lo, hi float64) {
 	if n == 0 {
 		return 0, 1
 	}
@@ -80,10 +81,6 @@ func (c confusion) prf() (p, r, f1 *float64) {
 	}
 	return p, r, f1
 }
-
-// Wilson is the 95 % Wilson score interval for k successes in n trials, for
-// callers outside the package (the bench prints the same intervals as eval).
-func Wilson(k, n int) (lo, hi float64) { return wilson(k, n) }
 
 // MCC is the Matthews correlation of a 2×2 confusion table, or nil when a
 // row or column is empty (it is then undefined). Unlike F1 it does not
