@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-
-	"github.com/lokaal-nl/lokaal/wasm/nn"
 )
 
 // This file is a minimal ONNX reader: the few messages of onnx.proto
@@ -141,6 +139,21 @@ func (p *pb) next() (field int, wt int, v uint64, payload []byte, ok bool) {
 	return field, wt, v, payload, p.err == nil
 }
 
+// fields calls fn for each field of the message b, stopping at the first
+// error: fn's or the wire format's.
+func fields(b []byte, fn func(field, wt int, v uint64, payload []byte) error) error {
+	p := pb{b: b}
+	for {
+		f, wt, v, pl, ok := p.next()
+		if !ok {
+			return p.err
+		}
+		if err := fn(f, wt, v, pl); err != nil {
+			return err
+		}
+	}
+}
+
 // ints appends a repeated int field, packed or not.
 func ints(dst []int64, wt int, v uint64, payload []byte) ([]int64, error) {
 	if wt == 0 {
@@ -162,7 +175,7 @@ func floats(dst []float32, wt int, v uint64, payload []byte) ([]float32, error) 
 		return dst, errPB
 	}
 	for i := 0; i < len(payload); i += 4 {
-		dst = append(dst, math.Float32frombits(binary.LittleEndian.Uint32(payload[i:])))
+		dst = append(dst, f32le(payload[i:]))
 	}
 	return dst, nil
 }
@@ -170,43 +183,33 @@ func floats(dst []float32, wt int, v uint64, payload []byte) ([]float32, error) 
 // ReadONNX decodes a model file.
 func ReadONNX(b []byte) (*OnnxModel, error) {
 	m := &OnnxModel{}
-	p := pb{b: b}
-	for {
-		f, _, v, pl, ok := p.next()
-		if !ok {
-			break
-		}
+	err := fields(b, func(f, _ int, v uint64, pl []byte) error {
+		var err error
 		switch f {
 		case 1:
 			m.IRVersion = int64(v)
 		case 7:
-			g, err := readGraph(pl)
-			if err != nil {
-				return nil, err
-			}
-			m.Graph = g
+			m.Graph, err = readGraph(pl)
 		case 8: // OperatorSetIdProto: 1 domain, 2 version
-			q := pb{b: pl}
 			var dom string
 			var ver int64
-			for {
-				f, _, v, pl, ok := q.next()
-				if !ok {
-					break
-				}
+			// A malformed entry ends its own walk, not the model's.
+			fields(pl, func(f, _ int, v uint64, pl []byte) error {
 				if f == 1 {
 					dom = string(pl)
 				} else if f == 2 {
 					ver = int64(v)
 				}
-			}
+				return nil
+			})
 			if dom == "" || dom == "ai.onnx" {
 				m.Opset = ver
 			}
 		}
-	}
-	if p.err != nil {
-		return nil, p.err
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if m.Graph == nil {
 		return nil, errors.New("modelconv: ONNX model has no graph")
@@ -216,17 +219,12 @@ func ReadONNX(b []byte) (*OnnxModel, error) {
 
 func readGraph(b []byte) (*OnnxGraph, error) {
 	g := &OnnxGraph{}
-	p := pb{b: b}
-	for {
-		f, _, _, pl, ok := p.next()
-		if !ok {
-			break
-		}
+	err := fields(b, func(f, _ int, _ uint64, pl []byte) error {
 		switch f {
 		case 1:
 			n, err := readNode(pl)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			g.Nodes = append(g.Nodes, *n)
 		case 2:
@@ -234,7 +232,7 @@ func readGraph(b []byte) (*OnnxGraph, error) {
 		case 5:
 			t, err := readTensor(pl)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			g.Initializers = append(g.Initializers, *t)
 		case 11:
@@ -242,32 +240,27 @@ func readGraph(b []byte) (*OnnxGraph, error) {
 		case 12:
 			g.Outputs = append(g.Outputs, valueName(pl))
 		}
-	}
-	return g, p.err
+		return nil
+	})
+	return g, err
 }
 
 // valueName is ValueInfoProto.name.
 func valueName(b []byte) string {
-	q := pb{b: b}
-	for {
-		f, _, _, pl, ok := q.next()
-		if !ok {
-			return ""
+	var name string
+	found := false
+	fields(b, func(f, _ int, _ uint64, pl []byte) error {
+		if f == 1 && !found {
+			name, found = string(pl), true
 		}
-		if f == 1 {
-			return string(pl)
-		}
-	}
+		return nil
+	})
+	return name
 }
 
 func readNode(b []byte) (*OnnxNode, error) {
 	n := &OnnxNode{}
-	p := pb{b: b}
-	for {
-		f, _, _, pl, ok := p.next()
-		if !ok {
-			break
-		}
+	err := fields(b, func(f, _ int, _ uint64, pl []byte) error {
 		switch f {
 		case 1:
 			n.Inputs = append(n.Inputs, string(pl))
@@ -280,23 +273,19 @@ func readNode(b []byte) (*OnnxNode, error) {
 		case 5:
 			a, err := readAttr(pl)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			n.Attrs = append(n.Attrs, *a)
 		}
-	}
-	return n, p.err
+		return nil
+	})
+	return n, err
 }
 
 func readAttr(b []byte) (*OnnxAttr, error) {
 	a := &OnnxAttr{}
-	p := pb{b: b}
-	var err error
-	for {
-		f, wt, v, pl, ok := p.next()
-		if !ok {
-			break
-		}
+	err := fields(b, func(f, wt int, v uint64, pl []byte) error {
+		var err error
 		switch f {
 		case 1:
 			a.Name = string(pl)
@@ -315,23 +304,19 @@ func readAttr(b []byte) (*OnnxAttr, error) {
 		case 8:
 			a.Ints, err = ints(a.Ints, wt, v, pl)
 		}
-		if err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return a, p.err
+	return a, nil
 }
 
 func readTensor(b []byte) (*OnnxTensor, error) {
 	t := &OnnxTensor{}
-	p := pb{b: b}
-	var err error
 	var dims, i32 []int64
-	for {
-		f, wt, v, pl, ok := p.next()
-		if !ok {
-			break
-		}
+	err := fields(b, func(f, wt int, v uint64, pl []byte) error {
+		var err error
 		switch f {
 		case 1:
 			dims, err = ints(dims, wt, v, pl)
@@ -356,11 +341,12 @@ func readTensor(b []byte) (*OnnxTensor, error) {
 				}
 			}
 		case 13:
-			return nil, fmt.Errorf("modelconv: ONNX tensor %q uses external data", t.Name)
+			return fmt.Errorf("modelconv: ONNX tensor %q uses external data", t.Name)
 		}
-		if err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, d := range dims {
 		if d < 0 || d > 1<<30 {
@@ -371,7 +357,7 @@ func readTensor(b []byte) (*OnnxTensor, error) {
 	for _, v := range i32 {
 		t.i32 = append(t.i32, int32(v))
 	}
-	return t, p.err
+	return t, nil
 }
 
 // Len is the number of elements Dims describes.
@@ -383,37 +369,31 @@ func (t *OnnxTensor) Len() int {
 	return n
 }
 
+// sized passes on a decoding of t, checking it has the values Dims describes.
+func sized[T any](t *OnnxTensor, out []T, err error) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	if len(out) != t.Len() {
+		return nil, fmt.Errorf("modelconv: tensor %q: %d values for shape %v", t.Name, len(out), t.Dims)
+	}
+	return out, nil
+}
+
 // Floats returns a float tensor's values (float32, float16 or double).
 func (t *OnnxTensor) Floats() ([]float32, error) {
 	n := t.Len()
 	var out []float32
+	var err error
 	switch {
 	case t.Type == 1 && t.isRaw:
-		if len(t.raw) != 4*n {
-			return nil, fmt.Errorf("modelconv: tensor %q: %d bytes for %d floats", t.Name, len(t.raw), n)
-		}
-		out = make([]float32, n)
-		for i := range out {
-			out[i] = math.Float32frombits(binary.LittleEndian.Uint32(t.raw[4*i:]))
-		}
+		out, err = rawValues(t.Name, t.raw, n, 4, "floats", f32le)
 	case t.Type == 1:
 		out = t.f32
 	case t.Type == 10 && t.isRaw:
-		if len(t.raw) != 2*n {
-			return nil, fmt.Errorf("modelconv: tensor %q: %d bytes for %d halves", t.Name, len(t.raw), n)
-		}
-		out = make([]float32, n)
-		for i := range out {
-			out[i] = nn.Float32(binary.LittleEndian.Uint16(t.raw[2*i:]))
-		}
+		out, err = rawValues(t.Name, t.raw, n, 2, "halves", f16le)
 	case t.Type == 11 && t.isRaw:
-		if len(t.raw) != 8*n {
-			return nil, fmt.Errorf("modelconv: tensor %q: %d bytes for %d doubles", t.Name, len(t.raw), n)
-		}
-		out = make([]float32, n)
-		for i := range out {
-			out[i] = float32(math.Float64frombits(binary.LittleEndian.Uint64(t.raw[8*i:])))
-		}
+		out, err = rawValues(t.Name, t.raw, n, 8, "doubles", f64le)
 	case t.Type == 11:
 		for _, v := range t.f64 {
 			out = append(out, float32(v))
@@ -421,33 +401,21 @@ func (t *OnnxTensor) Floats() ([]float32, error) {
 	default:
 		return nil, fmt.Errorf("modelconv: tensor %q has type %d, not a float", t.Name, t.Type)
 	}
-	if len(out) != n {
-		return nil, fmt.Errorf("modelconv: tensor %q: %d values for shape %v", t.Name, len(out), t.Dims)
-	}
-	return out, nil
+	return sized(t, out, err)
 }
 
 // Ints returns an integer tensor's values (int64, int32 or bool).
 func (t *OnnxTensor) Ints() ([]int64, error) {
 	n := t.Len()
 	var out []int64
+	var err error
 	switch {
 	case t.Type == 7 && t.isRaw:
-		if len(t.raw) != 8*n {
-			return nil, fmt.Errorf("modelconv: tensor %q: %d bytes for %d int64", t.Name, len(t.raw), n)
-		}
-		for i := 0; i < n; i++ {
-			out = append(out, int64(binary.LittleEndian.Uint64(t.raw[8*i:])))
-		}
+		out, err = rawValues(t.Name, t.raw, n, 8, "int64", i64le)
 	case t.Type == 7:
 		out = t.i64
 	case t.Type == 6 && t.isRaw:
-		if len(t.raw) != 4*n {
-			return nil, fmt.Errorf("modelconv: tensor %q: %d bytes for %d int32", t.Name, len(t.raw), n)
-		}
-		for i := 0; i < n; i++ {
-			out = append(out, int64(int32(binary.LittleEndian.Uint32(t.raw[4*i:]))))
-		}
+		out, err = rawValues(t.Name, t.raw, n, 4, "int32", i32le)
 	case t.Type == 6 || t.Type == 9 && !t.isRaw:
 		for _, v := range t.i32 {
 			out = append(out, int64(v))
@@ -459,8 +427,5 @@ func (t *OnnxTensor) Ints() ([]int64, error) {
 	default:
 		return nil, fmt.Errorf("modelconv: tensor %q has type %d, not an integer", t.Name, t.Type)
 	}
-	if len(out) != n {
-		return nil, fmt.Errorf("modelconv: tensor %q: %d values for shape %v", t.Name, len(out), t.Dims)
-	}
-	return out, nil
+	return sized(t, out, err)
 }

@@ -6,9 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
-
-	"github.com/lokaal-nl/lokaal/wasm/nn"
 )
 
 // This file is a minimal TFLite reader: just enough of the flatbuffer
@@ -285,23 +282,9 @@ func (t TFTensor) Floats() ([]float32, error) {
 	}
 	switch t.Type {
 	case TypeFloat32:
-		if len(t.Data) != 4*n {
-			return nil, fmt.Errorf("modelconv: tensor %q: %d bytes for %d float32", t.Name, len(t.Data), n)
-		}
-		out := make([]float32, n)
-		for i := range out {
-			out[i] = math.Float32frombits(binary.LittleEndian.Uint32(t.Data[4*i:]))
-		}
-		return out, nil
+		return rawValues(t.Name, t.Data, n, 4, "float32", f32le)
 	case TypeFloat16:
-		if len(t.Data) != 2*n {
-			return nil, fmt.Errorf("modelconv: tensor %q: %d bytes for %d float16", t.Name, len(t.Data), n)
-		}
-		out := make([]float32, n)
-		for i := range out {
-			out[i] = nn.Float32(binary.LittleEndian.Uint16(t.Data[2*i:]))
-		}
-		return out, nil
+		return rawValues(t.Name, t.Data, n, 2, "float16", f16le)
 	}
 	return nil, fmt.Errorf("modelconv: tensor %q: type %d is not float", t.Name, t.Type)
 }

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/lokaal-nl/lokaal/server/faces"
 	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 )
 
@@ -164,7 +165,7 @@ func evaluate(ctx context.Context, dirs []string) (Report, error) {
 				return rep, err
 			}
 			if det == nil {
-				if det, err = faceDetector(); err != nil {
+				if det, err = faces.NewDetector("", cascade.DefaultParams()); err != nil {
 					return rep, err
 				}
 			}

@@ -11,13 +11,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/lokaal-nl/lokaal/server/cascades"
 	"github.com/lokaal-nl/lokaal/server/faces"
 	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 )
@@ -90,34 +88,13 @@ func iou(a, b rect) float64 {
 	return in / (a.area() + b.area() - in)
 }
 
-// matchBoxes pairs labelled and detected boxes one to one, greedily: of all
-// pairs with IoU ≥ min, the one with the highest IoU is taken first, then
-// the highest among those whose boxes are both still free, and so on; ties
-// go to the earlier label, then the earlier detection. It returns
-// [label index, detection index] pairs in the order taken.
+// matchBoxes pairs labelled and detected boxes one to one by matchGreedy,
+// highest IoU first, of the pairs with IoU ≥ min.
 func matchBoxes(truth, det []rect, min float64) [][2]int {
-	type pair struct {
-		i, j int
-		v    float64
-	}
-	var cands []pair
-	for i, t := range truth {
-		for j, d := range det {
-			if v := iou(t, d); v >= min {
-				cands = append(cands, pair{i, j, v})
-			}
-		}
-	}
-	sort.SliceStable(cands, func(a, b int) bool { return cands[a].v > cands[b].v })
-	ti, dj := make([]bool, len(truth)), make([]bool, len(det))
-	var out [][2]int
-	for _, c := range cands {
-		if !ti[c.i] && !dj[c.j] {
-			ti[c.i], dj[c.j] = true, true
-			out = append(out, [2]int{c.i, c.j})
-		}
-	}
-	return out
+	return matchGreedy(len(truth), len(det), func(i, j int) (float64, bool) {
+		v := iou(truth[i], det[j])
+		return v, v >= min
+	})
 }
 
 // overlapsDontCare reports whether detection d falls on a don't-care box:
@@ -555,19 +532,6 @@ type FaceSetScore struct {
 	NegativesWithDetection int            `json:"negatives_with_detection"`
 	MSPerImage             float64        `json:"ms_per_image"`
 	PerImage               []FaceImage    `json:"per_image"`
-}
-
-// faceDetector makes a detector at the proctor's default parameters.
-func faceDetector() (*cascade.Detector, error) {
-	dir, err := cascades.Dir()
-	if err != nil {
-		return nil, err
-	}
-	fc, pc, err := cascades.Read(dir)
-	if err != nil {
-		return nil, err
-	}
-	return cascade.New(fc, pc, cascade.DefaultParams())
 }
 
 // scoreFaceSet runs d over every image of a label file, one at a time so

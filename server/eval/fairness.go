@@ -18,7 +18,7 @@ import (
 	"sync"
 
 	"github.com/lokaal-nl/lokaal/internal/modelconv"
-	"github.com/lokaal-nl/lokaal/server/cascades"
+	"github.com/lokaal-nl/lokaal/server/faces"
 	"github.com/lokaal-nl/lokaal/wasm/face"
 	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 )
@@ -36,15 +36,7 @@ type finder func(rgba []byte, w, h int) ([]face.Face, error)
 func newFinder(kind string) (finder, error) {
 	switch kind {
 	case "pigo":
-		cdir, err := cascades.Dir()
-		if err != nil {
-			return nil, err
-		}
-		fc, pc, err := cascades.Read(cdir)
-		if err != nil {
-			return nil, err
-		}
-		d, err := cascade.New(fc, pc, cascade.DefaultParams())
+		d, err := faces.NewDetector("", cascade.DefaultParams())
 		if err != nil {
 			return nil, err
 		}
@@ -309,7 +301,7 @@ func rates(m map[[2]string]*Rate) []Rate {
 	out := make([]Rate, 0, len(m))
 	for _, r := range m {
 		r.Rate = float64(r.Detected) / float64(r.N)
-		r.Lo, r.Hi = wilson(r.Detected, r.N)
+		r.Lo, r.Hi = Wilson(r.Detected, r.N)
 		out = append(out, *r)
 	}
 	sort.Slice(out, func(i, j int) bool {

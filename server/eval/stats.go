@@ -10,20 +10,32 @@ import (
 // Closest-first keeps a prediction between two labels from taking the
 // label that a nearer prediction fits.
 func matchEvents(truth, pred []float64, tol float64) [][2]int {
+	return matchGreedy(len(truth), len(pred), func(i, j int) (float64, bool) {
+		d := math.Abs(truth[i] - pred[j])
+		return -d, d <= tol+1e-9
+	})
+}
+
+// matchGreedy pairs n truths with m predictions one to one: of the pairs
+// for which score says ok, the highest-scoring is taken first, then the
+// highest among those whose sides are both still free, and so on; ties go
+// to the earlier truth, then the earlier prediction. It returns
+// [truth index, prediction index] pairs in the order taken.
+func matchGreedy(n, m int, score func(i, j int) (v float64, ok bool)) [][2]int {
 	type pair struct {
 		i, j int
-		d    float64
+		v    float64
 	}
 	var cands []pair
-	for i, t := range truth {
-		for j, p := range pred {
-			if d := math.Abs(t - p); d <= tol+1e-9 {
-				cands = append(cands, pair{i, j, d})
+	for i := range n {
+		for j := range m {
+			if v, ok := score(i, j); ok {
+				cands = append(cands, pair{i, j, v})
 			}
 		}
 	}
-	sort.SliceStable(cands, func(a, b int) bool { return cands[a].d < cands[b].d })
-	ti, pj := make([]bool, len(truth)), make([]bool, len(pred))
+	sort.SliceStable(cands, func(a, b int) bool { return cands[a].v > cands[b].v })
+	ti, pj := make([]bool, n), make([]bool, m)
 	var out [][2]int
 	for _, c := range cands {
 		if !ti[c.i] && !pj[c.j] {
@@ -37,10 +49,11 @@ func matchEvents(truth, pred []float64, tol float64) [][2]int {
 // z95 is the standard normal quantile for a two-sided 95 % interval.
 const z95 = 1.959963984540054
 
-// wilson is the 95 % Wilson score interval for k successes in n trials.
+// Wilson is the 95 % Wilson score interval for k successes in n trials.
 // Unlike the normal approximation it stays within 0..1 and is sensible at
-// rates near 0 or 1 and for small groups.
-func wilson(k, n int) (lo, hi float64) {
+// rates near 0 or 1 and for small groups. The bench (e2e/bench-score.mjs)
+// prints the same intervals.
+func Wilson(k, n int) (lo, hi float64) {
 	if n == 0 {
 		return 0, 1
 	}
@@ -68,10 +81,6 @@ func (c confusion) prf() (p, r, f1 *float64) {
 	}
 	return p, r, f1
 }
-
-// Wilson is the 95 % Wilson score interval for k successes in n trials, for
-// callers outside the package (the bench prints the same intervals as eval).
-func Wilson(k, n int) (lo, hi float64) { return wilson(k, n) }
 
 // MCC is the Matthews correlation of a 2×2 confusion table, or nil when a
 // row or column is empty (it is then undefined). Unlike F1 it does not

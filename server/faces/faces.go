@@ -73,17 +73,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if p.Roll, err = parseInts(*roll); err != nil {
 		return fmt.Errorf("--roll: %w", err)
 	}
-	dir := *cascadeDir
-	if dir == "" {
-		if dir, err = cascades.Dir(); err != nil {
-			return err
-		}
-	}
-	faceCascade, pupilCascade, err := cascades.Read(dir)
-	if err != nil {
-		return err
-	}
-	d, err := cascade.New(faceCascade, pupilCascade, p)
+	d, err := NewDetector(*cascadeDir, p)
 	if err != nil {
 		return err
 	}
@@ -125,6 +115,22 @@ func detect(d *cascade.Detector, path string) (Result, error) {
 			Pupils: append(make([][2]int, 0, len(f.Pupils)), f.Pupils...)})
 	}
 	return res, nil
+}
+
+// NewDetector makes a pigo face detector with parameters p from the
+// cascades in dir, or in cascades.Dir when dir is empty.
+func NewDetector(dir string, p cascade.Params) (*cascade.Detector, error) {
+	if dir == "" {
+		var err error
+		if dir, err = cascades.Dir(); err != nil {
+			return nil, err
+		}
+	}
+	fc, pc, err := cascades.Read(dir)
+	if err != nil {
+		return nil, err
+	}
+	return cascade.New(fc, pc, p)
 }
 
 // ReadGray decodes a JPEG or PNG into a gray image at the origin, with

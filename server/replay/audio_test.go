@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -58,16 +57,7 @@ func TestReplayAudio(t *testing.T) {
 			}
 		}
 	}
-	var out, errs bytes.Buffer
-	if err := Run(context.Background(), []string{"--audio", writeWAV(t, x)}, &out, &errs); err != nil {
-		t.Fatalf("%v\n%s", err, errs.String())
-	}
-	var res AudioResult
-	dec := json.NewDecoder(&out)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runJSON[AudioResult](t, "--audio", writeWAV(t, x))
 	if len(res.Segments) != 1 || res.Segments[0].Start < 0.75 || res.Segments[0].Start > 1.05 ||
 		res.Segments[0].End < 2.9 || res.Segments[0].End > 3.9 {
 		t.Errorf("segments %+v, want one ≈1–3 s (plus lookahead and hangover)", res.Segments)

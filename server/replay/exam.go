@@ -8,13 +8,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"slices"
 
 	"github.com/lokaal-nl/lokaal/server/audio"
-	"github.com/lokaal-nl/lokaal/server/cascades"
+	"github.com/lokaal-nl/lokaal/server/faces"
 	"github.com/lokaal-nl/lokaal/server/video"
 	"github.com/lokaal-nl/lokaal/wasm/face"
 	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
@@ -101,15 +100,8 @@ func Exam(ctx context.Context, r video.Reader, fps float64, every int, clip *aud
 	}
 	var det *cascade.Detector
 	if pol.NeedsCamera() {
-		dir, err := cascades.Dir()
-		if err != nil {
-			return res, err
-		}
-		fc, pc, err := cascades.Read(dir)
-		if err != nil {
-			return res, err
-		}
-		if det, err = cascade.New(fc, pc, cascade.DefaultParams()); err != nil {
+		var err error
+		if det, err = faces.NewDetector("", cascade.DefaultParams()); err != nil {
 			return res, err
 		}
 	}
@@ -126,30 +118,23 @@ func Exam(ctx context.Context, r video.Reader, fps float64, every int, clip *aud
 	// Detect first: the pre-check's baseline must be known before the
 	// engine starts. Only the faces are kept, not the frames.
 	var frames [][]face.Face // nil entries for frames not processed
-	var n int
-	for ; ; n++ {
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-		f, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return res, err
-		}
+	n, err := eachFrame(ctx, r, func(n int, f video.Frame) error {
 		if det == nil || n%every != 0 {
 			frames = append(frames, nil)
-			continue
+			return nil
 		}
 		fs, err := det.Detect(f.Gray, f.W, f.H)
 		if err != nil {
-			return res, fmt.Errorf("frame %d: %w", n, err)
+			return fmt.Errorf("frame %d: %w", n, err)
 		}
 		for i := range fs {
 			fs[i].Pupils = nil // not used by the engine; Detect reuses their memory
 		}
 		frames = append(frames, slices.Clone(fs))
+		return nil
+	})
+	if err != nil {
+		return res, err
 	}
 	if n == 0 {
 		return res, errors.New("no frames")

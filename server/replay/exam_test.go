@@ -52,16 +52,7 @@ func writeY4M(t *testing.T, n, fps int) string {
 // before, and the byte counts add up.
 func runExam(t *testing.T, args ...string) ExamResult {
 	t.Helper()
-	var out, errs bytes.Buffer
-	if err := Run(context.Background(), args, &out, &errs); err != nil {
-		t.Fatalf("Run: %v\n%s", err, errs.String())
-	}
-	var res ExamResult
-	dec := json.NewDecoder(&out)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&res); err != nil {
-		t.Fatal(err)
-	}
+	res := runJSON[ExamResult](t, args...)
 	pub := ReplayKey().Public().(ed25519.PublicKey)
 	prev, sent := wire.Genesis, 0
 	for i, s := range res.Summaries {

@@ -179,6 +179,27 @@ func parseLine(s string, index int) (wire.Line, error) {
 	return l, l.Validate()
 }
 
+// eachFrame calls fn for each frame r reads, numbered from 0, until the
+// stream ends or ctx, r or fn fails. It returns the number of frames
+// handed to fn before that: all of them at the end of the stream.
+func eachFrame(ctx context.Context, r video.Reader, fn func(i int, f video.Frame) error) (int, error) {
+	for i := 0; ; i++ {
+		if err := ctx.Err(); err != nil {
+			return i, err
+		}
+		f, err := r.Next()
+		if err == io.EOF {
+			return i, nil
+		}
+		if err != nil {
+			return i, err
+		}
+		if err := fn(i, f); err != nil {
+			return i, err
+		}
+	}
+}
+
 // Schedule says which frames of a stream the page gets to process. It is
 // asked once per frame, in order.
 type Schedule func(frame int) bool
@@ -223,34 +244,30 @@ func Count(ctx context.Context, r video.Reader, fps float64, keep Schedule, line
 			res.Events = append(res.Events, Event{Line: x.Line, Dir: dir, T: x.T.Seconds(), Frame: frame, Track: x.Track})
 		}
 	}
-	for ; ; res.Frames++ {
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-		f, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return res, err
-		}
+	var err error
+	res.Frames, err = eachFrame(ctx, r, func(i int, f video.Frame) error {
 		if c == nil {
+			var err error
 			if c, err = counter.New(counter.Config{Width: f.W, Height: f.H, Lines: lines}); err != nil {
-				return res, err
+				return err
 			}
 			w, h = f.W, f.H
 		} else if f.W != w || f.H != h {
-			return res, fmt.Errorf("frame %d: size changed from %dx%d to %dx%d", res.Frames, w, h, f.W, f.H)
+			return fmt.Errorf("frame %d: size changed from %dx%d to %dx%d", i, w, h, f.W, f.H)
 		}
-		if !keep(res.Frames) {
-			continue
+		if !keep(i) {
+			return nil
 		}
-		last = time.Duration(float64(res.Frames) / fps * float64(time.Second))
+		last = time.Duration(float64(i) / fps * float64(time.Second))
 		start := time.Now()
 		cs := c.ProcessGray(f.Gray, last)
 		busy += time.Since(start)
 		res.Processed++
-		add(cs, res.Frames)
+		add(cs, i)
+		return nil
+	})
+	if err != nil {
+		return res, err
 	}
 	if c == nil {
 		return res, errors.New("no frames")

@@ -202,18 +202,27 @@ func checkOneByOne(t *testing.T, res Result, want []truth, speed float64, first 
 	}
 }
 
-// TestRunOneByOne runs the command itself once on the clip.
-func TestRunOneByOne(t *testing.T) {
-	path := fixtures.Path(t, "counting/one-by-one-640x480-10fps.mjpeg")
+// runJSON runs the command and decodes the one JSON object it prints,
+// refusing fields that T lacks.
+func runJSON[T any](t *testing.T, args ...string) T {
+	t.Helper()
 	var out, errs bytes.Buffer
-	args := []string{"--video", path, "--fps", "10", "--events", "--line", entry, "--line", exit + ",deferred"}
 	if err := Run(context.Background(), args, &out, &errs); err != nil {
 		t.Fatalf("Run: %v\n%s", err, errs.String())
 	}
-	var res Result
-	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+	var res T
+	dec := json.NewDecoder(&out)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&res); err != nil || dec.More() {
 		t.Fatalf("output %q: %v", out.String(), err)
 	}
+	return res
+}
+
+// TestRunOneByOne runs the command itself once on the clip.
+func TestRunOneByOne(t *testing.T) {
+	path := fixtures.Path(t, "counting/one-by-one-640x480-10fps.mjpeg")
+	res := runJSON[Result](t, "--video", path, "--fps", "10", "--events", "--line", entry, "--line", exit+",deferred")
 	if res.Frames != 1394 || res.Processed != 1394 || len(res.Events) != 12 || res.MSPerFrame <= 0 {
 		t.Errorf("frames %d processed %d events %d ms/frame %g, want 1394, 1394, 12 and > 0",
 			res.Frames, res.Processed, len(res.Events), res.MSPerFrame)

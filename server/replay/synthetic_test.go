@@ -129,14 +129,7 @@ func TestSyntheticHourSeed(t *testing.T) {
 // face or speech events, and the frames stay 0.
 func TestSyntheticHourCommand(t *testing.T) {
 	pol := writeFile(t, "policy.json", `{"detectors":[{"kind":"focus_lost"},{"kind":"paste"}],"interval_s":60}`)
-	var out, errs bytes.Buffer
-	if err := Run(context.Background(), []string{"--synthetic-hour", "--seed", "3", "--policy", pol}, &out, &errs); err != nil {
-		t.Fatalf("Run: %v\n%s", err, errs.String())
-	}
-	var res SyntheticResult
-	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
-		t.Fatal(err)
-	}
+	res := runJSON[SyntheticResult](t, "--synthetic-hour", "--seed", "3", "--policy", pol)
 	if res.Seed != 3 || len(res.Summaries) != 60 {
 		t.Fatalf("seed %d, %d summaries; want seed 3 and 60", res.Seed, len(res.Summaries))
 	}
@@ -152,7 +145,8 @@ func TestSyntheticHourCommand(t *testing.T) {
 			t.Fatalf("summary %d: %d frames without a camera detector", s.Summary.Seq, s.Summary.Health.Frames)
 		}
 	}
-	if err := Run(context.Background(), []string{"--synthetic-hour", "--video", "x.mjpeg"}, &out, &errs); err == nil {
+	var out bytes.Buffer
+	if err := Run(context.Background(), []string{"--synthetic-hour", "--video", "x.mjpeg"}, &out, &out); err == nil {
 		t.Error("--synthetic-hour with --video: no error")
 	}
 }

@@ -24,6 +24,12 @@ func frame(rng *rand.Rand, gain float64, sx, sy int) []uint8 {
 	return g
 }
 
+// scene is a fresh model, its foreground mask and the noise of its frames,
+// drawn from seed.
+func scene(seed uint64) (*rand.Rand, *Model, []uint8) {
+	return rand.New(rand.NewPCG(1, seed)), New(w, h), make([]uint8, w*h)
+}
+
 func changed(fg []uint8) int {
 	n := 0
 	for _, v := range fg {
@@ -40,9 +46,7 @@ func step(m *Model, g, fg []uint8, t time.Duration) (bool, int) {
 }
 
 func TestStandingPersonFades(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	m := New(w, h)
-	fg := make([]uint8, w*h)
+	rng, m, fg := scene(1)
 	var ts time.Duration
 	for ; ts < 2*time.Second; ts += 100 * time.Millisecond {
 		step(m, frame(rng, 1, -1, 0), fg, ts)
@@ -63,9 +67,7 @@ func TestStandingPersonFades(t *testing.T) {
 }
 
 func TestLeavesNoGhost(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	m := New(w, h)
-	fg := make([]uint8, w*h)
+	rng, m, fg := scene(2)
 	var ts time.Duration
 	step(m, frame(rng, 1, -1, 0), fg, ts)
 	for ts = time.Second; ts < 31*time.Second; ts += 100 * time.Millisecond {
@@ -78,9 +80,7 @@ func TestLeavesNoGhost(t *testing.T) {
 }
 
 func TestLightChanges(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 3))
-	m := New(w, h)
-	fg := make([]uint8, w*h)
+	rng, m, fg := scene(3)
 	var ts time.Duration
 	// A slow ramp to half the light over 40 s, at 5 fps.
 	for ; ts < 40*time.Second; ts += 200 * time.Millisecond {

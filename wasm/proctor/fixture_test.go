@@ -18,6 +18,7 @@ import (
 
 	"github.com/lokaal-nl/lokaal/internal/fixtures"
 	"github.com/lokaal-nl/lokaal/server/cascades"
+	serverfaces "github.com/lokaal-nl/lokaal/server/faces"
 	"github.com/lokaal-nl/lokaal/server/video"
 	"github.com/lokaal-nl/lokaal/wasm/face"
 	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
@@ -40,11 +41,7 @@ func detect(t *testing.T, clip string) [][]face.Face {
 	if err != nil {
 		t.Skip(err)
 	}
-	fc, pc, err := cascades.Read(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := cascade.New(fc, pc, cascade.DefaultParams())
+	d, err := serverfaces.NewDetector(dir, cascade.DefaultParams())
 	if err != nil {
 		t.Fatal(err)
 	}

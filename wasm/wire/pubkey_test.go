@@ -4,7 +4,6 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"strings"
 	"testing"
 )
@@ -83,19 +82,12 @@ func TestValidateRefusesWeakKeys(t *testing.T) {
 	for _, h := range weakKeys {
 		k, _ := hex.DecodeString(h)
 		b64 := base64.StdEncoding.EncodeToString(k)
-		if _, err := (EnrolRequest{Code: "a-valid-code", PublicKey: b64}).Validate(); codeOf(err) != CodeInvalid {
+		if _, err := (EnrolRequest{Code: "a-valid-code", PublicKey: b64}).Validate(); code(err) != CodeInvalid {
 			t.Errorf("enrol with %s: %v", h, err)
 		}
 		start := StartRequest{PublicKey: b64, Build: strings.Repeat("a", 64)}
-		if _, err := start.Validate(); codeOf(err) != CodeInvalid {
+		if _, err := start.Validate(); code(err) != CodeInvalid {
 			t.Errorf("session start with %s: %v", h, err)
 		}
 	}
-}
-
-func codeOf(err error) string {
-	if e, ok := errors.AsType[*Error](err); ok {
-		return e.Code
-	}
-	return ""
 }

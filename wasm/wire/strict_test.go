@@ -42,8 +42,8 @@ func TestDecodeStrict(t *testing.T) {
 		if (err == nil) != c.ok {
 			t.Errorf("%s: err %v, want ok=%v", c.in, err, c.ok)
 		}
-		if err != nil && codeOf(err) != CodeMalformed {
-			t.Errorf("%s: code %q, want malformed", c.in, codeOf(err))
+		if err != nil && code(err) != CodeMalformed {
+			t.Errorf("%s: code %q, want malformed", c.in, code(err))
 		}
 	}
 }
@@ -53,7 +53,7 @@ func TestDecodeStrict(t *testing.T) {
 func TestDecodeSignedBatchDuplicateKey(t *testing.T) {
 	in := `{"batch":{"device":"d","seq":1,"build":"` + strings.Repeat("a", 64) + `","start":0,"end":60000,` +
 		`"lines":[{"line":"entry","in":1,"in":99999,"out":0}]},"sig":"AAAA"}`
-	if _, err := DecodeSignedCountBatch(strings.NewReader(in)); codeOf(err) != CodeMalformed {
+	if _, err := DecodeSignedCountBatch(strings.NewReader(in)); code(err) != CodeMalformed {
 		t.Errorf("duplicate key: %v", err)
 	}
 }
