@@ -42,6 +42,7 @@ func handleIngest(log *slog.Logger, store server.Store, now func() time.Time, al
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var signed wire.SignedCountBatch
 		var d server.DeviceKey
+		var digest [sha256.Size]byte
 		var body []byte
 		err := jsonBody(w, r)
 		if err == nil {
@@ -53,7 +54,7 @@ func handleIngest(log *slog.Logger, store server.Store, now func() time.Time, al
 					return
 				}
 				if d, err = store.DeviceKey(r.Context(), signed.Batch.Device); err == nil {
-					err = signed.Verify(d.PublicKey)
+					digest, err = signed.VerifyDigest(d.PublicKey)
 				}
 			})
 		}
@@ -67,8 +68,7 @@ func handleIngest(log *slog.Logger, store server.Store, now func() time.Time, al
 			fail(w, log, err)
 			return
 		}
-		sum := sha256.Sum256(signed.Batch.SigningBytes())
-		res, err := store.Ingest(r.Context(), signed.Batch, sum[:], now())
+		res, err := store.Ingest(r.Context(), signed.Batch, digest[:], now())
 		switch {
 		case err != nil:
 			fail(w, log, err)

@@ -29,6 +29,7 @@ func handleSummary(log *slog.Logger, store server.SessionStore, now func() time.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var signed wire.SignedSummary
 		var sess server.Session
+		var hash string
 		var body []byte
 		err := jsonBody(w, r)
 		if err == nil {
@@ -40,7 +41,7 @@ func handleSummary(log *slog.Logger, store server.SessionStore, now func() time.
 					return
 				}
 				if sess, err = store.Session(r.Context(), signed.Summary.Session); err == nil {
-					err = signed.Verify(sess.PublicKey)
+					hash, err = signed.VerifyHash(sess.PublicKey)
 				}
 			})
 		}
@@ -81,7 +82,7 @@ func handleSummary(log *slog.Logger, store server.SessionStore, now func() time.
 				return
 			}
 		}
-		res, err := store.AppendSummary(r.Context(), server.StoredSummary{Summary: sum, Sig: signed.Sig, Hash: sum.Hash(), Received: now()})
+		res, err := store.AppendSummary(r.Context(), server.StoredSummary{Summary: sum, Sig: signed.Sig, Hash: hash, Received: now()})
 		if err != nil {
 			fail(w, log, err)
 			return

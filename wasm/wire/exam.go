@@ -299,7 +299,17 @@ func (s Summary) Sign(priv ed25519.PrivateKey) SignedSummary {
 
 // Verify checks the signature against the session's key.
 func (s SignedSummary) Verify(pub ed25519.PublicKey) error {
-	return verify(pub, s.Summary.SigningBytes(), s.Sig, "summary")
+	_, err := s.VerifyHash(pub)
+	return err
+}
+
+// VerifyHash is Verify that also returns the summary's Hash, the link the
+// server stores in the chain: the signing bytes are marshalled once for
+// both.
+func (s SignedSummary) VerifyHash(pub ed25519.PublicKey) (string, error) {
+	msg := s.Summary.SigningBytes()
+	sum := sha256.Sum256(msg)
+	return hex.EncodeToString(sum[:]), verify(pub, msg, s.Sig, "summary")
 }
 
 // DecodeSignedSummary reads one summary strictly and validates it; the

@@ -11,6 +11,7 @@ package wire
 
 import (
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -251,7 +252,16 @@ type SignedCountBatch struct {
 
 // Verify checks the signature against the device's public key.
 func (s SignedCountBatch) Verify(pub ed25519.PublicKey) error {
-	return verify(pub, s.Batch.SigningBytes(), s.Sig, "batch")
+	_, err := s.VerifyDigest(pub)
+	return err
+}
+
+// VerifyDigest is Verify that also returns the SHA-256 of the signing
+// bytes, which the server stores to know a resend: the bytes are
+// marshalled once for both.
+func (s SignedCountBatch) VerifyDigest(pub ed25519.PublicKey) ([sha256.Size]byte, error) {
+	msg := s.Batch.SigningBytes()
+	return sha256.Sum256(msg), verify(pub, msg, s.Sig, "batch")
 }
 
 // Sign signs the batch with a private key (tests and native tools; the

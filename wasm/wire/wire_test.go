@@ -3,6 +3,7 @@ package wire
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -152,5 +153,27 @@ func TestEnters(t *testing.T) {
 		if in, out := c.Enters(side); in != want[0] || out != want[1] {
 			t.Errorf("%q: %d entered, %d left, want %v", side, in, out, want)
 		}
+	}
+}
+
+// The digest the server stores comes from the same bytes that were
+// verified, and a bad signature still fails with it.
+func TestVerifyDigest(t *testing.T) {
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	signed := sampleBatch().Sign(priv)
+	got, err := signed.VerifyDigest(pub)
+	if err != nil || got != sha256.Sum256(signed.Batch.SigningBytes()) {
+		t.Fatalf("digest %x, err %v", got, err)
+	}
+	s := sampleSummary().Sign(priv)
+	if h, err := s.VerifyHash(pub); err != nil || h != s.Summary.Hash() {
+		t.Fatalf("hash %q, want %q, err %v", h, s.Summary.Hash(), err)
+	}
+	other, _, _ := ed25519.GenerateKey(nil)
+	if _, err := signed.VerifyDigest(other); code(err) != CodeBadSignature {
+		t.Fatalf("batch under another key: %v", err)
+	}
+	if _, err := s.VerifyHash(other); code(err) != CodeBadSignature {
+		t.Fatalf("summary under another key: %v", err)
 	}
 }
