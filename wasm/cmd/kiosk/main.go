@@ -40,6 +40,8 @@ type app struct {
 	rate    kiosk.Rate
 	budget  kiosk.Budget
 	fps     float64
+	diag    string  // the diagnostics line, remade once a second
+	diagAt  float64 // performance.now() it was made at
 
 	queue, acked, dead int // the outbox as JavaScript last reported it
 
@@ -113,7 +115,7 @@ func (a *app) restore(_ js.Value, args []js.Value) any {
 // counted (kiosk.Budget): the page asks before it copies the frame out.
 func (a *app) due(_ js.Value, args []js.Value) any { return a.budget.Take(args[0].Float()) }
 
-// frame(rgba Uint8ClampedArray, frameTimeMs, nowMs) counts one camera frame.
+// frame(rgba Uint8Array, frameTimeMs, nowMs) counts one camera frame.
 // frameTimeMs is on the performance.now() clock (capture time when the
 // browser knows it) and nowMs is the wall clock for the tally. It returns the
 // tally JSON to persist when something was counted, else null.
@@ -141,7 +143,7 @@ func (a *app) onFrame(_ js.Value, args []js.Value) any {
 	if a.screen.setupMode {
 		a.screen.showSetupView(a.counter)
 	}
-	a.screen.draw(done, a.totals, a.diagnostics())
+	a.screen.draw(done, a.totals, a.diagnostics(done))
 	a.body.SetAttribute("data-frames", strconv.Itoa(a.frames))
 	if len(crossings) == 0 {
 		return nil
@@ -164,10 +166,18 @@ func (a *app) tick(_ js.Value, args []js.Value) any {
 // JavaScript sees, for the diagnostics line.
 func (a *app) status(_ js.Value, args []js.Value) any {
 	a.queue, a.acked, a.dead = args[0].Int(), args[1].Int(), args[2].Int()
+	a.diag = "" // shown with the next frame
 	return nil
 }
 
-func (a *app) diagnostics() string {
+// diagnostics is the screen's status line and its test hooks, made at most
+// once a second: a line that changed with every frame would repaint the
+// screen with every frame, and nobody reads it faster.
+func (a *app) diagnostics(now float64) string {
+	if a.diag != "" && now-a.diagAt < 1000 {
+		return a.diag
+	}
+	a.diagAt = now
 	p50, p99 := a.latency.Percentile(50), a.latency.Percentile(99)
 	a.body.SetAttribute("data-fps", strconv.FormatFloat(a.fps, 'f', 1, 64))
 	a.body.SetAttribute("data-latency-p50", strconv.FormatFloat(p50, 'f', 1, 64))
@@ -176,6 +186,7 @@ func (a *app) diagnostics() string {
 	if a.dead > 0 {
 		s += fmt.Sprintf(" · %d rejected", a.dead)
 	}
+	a.diag = s
 	return s
 }
 
