@@ -44,16 +44,20 @@ async function putMeta(entries) {
   return done(tx);
 }
 
-// enqueue numbers a sealed batch and queues it in one transaction, together
-// with the tally that replaces it: a crash leaves either the old tally (sealed
-// again on reload) or the queued batch, never both and never neither.
+// enqueue numbers a sealed batch (in Go, which checks it) and queues it in
+// one transaction, together with the tally that replaces it: a crash leaves
+// either the old tally (sealed again on reload) or the queued batch, never
+// both and never neither.
 async function enqueue(batchJSON, tallyJSON) {
   const tx = db.transaction(['meta', 'queue'], 'readwrite');
   const meta = tx.objectStore('meta');
   const seq = (await request(meta.get('nextSeq'))) || 1;
-  const batch = JSON.parse(batchJSON);
-  batch.seq = seq;
-  tx.objectStore('queue').add({ seq, batch: JSON.stringify(batch), body: null });
+  const batch = globalThis.lokaalGo.number(batchJSON, seq);
+  if (batch instanceof Error) {
+    tx.abort();
+    throw batch;
+  }
+  tx.objectStore('queue').add({ seq, batch, body: null });
   meta.put(seq + 1, 'nextSeq');
   meta.put(tallyJSON, 'tally');
   await done(tx);

@@ -11,12 +11,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/lokaal-nl/lokaal/wasm/browser"
-	"os"
 	"strconv"
 	"syscall/js"
 	"time"
 
+	"github.com/lokaal-nl/lokaal/wasm/browser"
 	"github.com/lokaal-nl/lokaal/wasm/counter"
 	"github.com/lokaal-nl/lokaal/wasm/kiosk"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
@@ -49,13 +48,11 @@ type app struct {
 	body   *browser.Node
 }
 
-// main expects kiosk.js to pass the build as its one argument (go.argv):
-// the hash of the bytes it instantiated, so every batch names what counted.
+// main takes the build from static/go.js (browser.Build): the hash of the
+// bytes it instantiated, so every batch names what counted.
 func main() {
 	a := &app{latency: kiosk.NewRecent(300)}
-	if len(os.Args) > 1 {
-		a.build = os.Args[1]
-	}
+	_, a.build = browser.Build()
 	a.body = browser.Body()
 	js.Global().Set("lokaalGo", js.ValueOf(map[string]any{
 		"init":         js.FuncOf(a.init),
@@ -64,6 +61,7 @@ func main() {
 		"frame":        js.FuncOf(a.onFrame),
 		"tick":         js.FuncOf(a.tick),
 		"tally":        js.FuncOf(func(js.Value, []js.Value) any { return browser.JSON(a.tally) }),
+		"number":       js.FuncOf(number),
 		"status":       js.FuncOf(a.status),
 		"signingBytes": js.FuncOf(a.signingBytes),
 		"signedBody":   js.FuncOf(a.signedBody),
@@ -225,6 +223,17 @@ func (a *app) applyLines(_ js.Value, args []js.Value) any {
 	a.screen.setSetup(true, lines)
 	a.publishCounts()
 	return browser.JSON(batch)
+}
+
+// number(batchJSON, seq) returns the sealed batch numbered seq, or an
+// Error for a batch the server would refuse. kiosk.js calls it inside the
+// IndexedDB transaction that queues the batch and allocates seq.
+func number(_ js.Value, args []js.Value) any {
+	b, err := kiosk.Number([]byte(args[0].String()), int64(args[1].Float()))
+	if err != nil {
+		return browser.Error(err)
+	}
+	return string(b)
 }
 
 // signingBytes(batchJSON) returns the bytes to sign as a Uint8Array.
