@@ -3,7 +3,7 @@
 // student's data, so they are loaded on request, not on arrival.
 import { addTexts, dateTime, t } from './i18n.js';
 import { el } from './dom.js';
-import { api, json, result, show } from './ui.js';
+import { act, api, json, result, show } from './ui.js';
 
 addTexts({
   en: {
@@ -101,14 +101,12 @@ function row({ request: d, student, exam_name: exam, active_marks: marks, window
     }
     reason.removeAttribute('aria-invalid');
     if (grant && !window.confirm(t('del.confirm'))) return;
-    try {
+    await act(out, async () => {
       await api(`/api/v1/deletion-requests/${encodeURIComponent(d.id)}/decision`, { method: 'POST', body: JSON.stringify({ grant, reason: reason.value.trim() }) });
       // The decision replaces the buttons in this row; the list is not
       // reloaded (that would log another view of every student).
       tr.lastElementChild.replaceChildren(el('span', { class: 'result ok', t: grant ? 'del.granted' : 'del.refusedNow' }));
-    } catch (e) {
-      show(out, e);
-    }
+    });
   };
   const grant = el('button', { type: 'button', class: 'danger', t: 'del.grant' });
   const refuse = el('button', { type: 'button', t: 'del.refuse' });

@@ -2,7 +2,7 @@
 // its lines, and enrolment links (shown beside what made them, and kept).
 import { addTexts, dateTime, t } from './i18n.js';
 import { $, el } from './dom.js';
-import { field, handle, json, result, show } from './ui.js';
+import { act, field, handle, json, result, show } from './ui.js';
 
 addTexts({
   en: {
@@ -104,13 +104,9 @@ function linkResult(out, key, resp) {
 function codeBox(k) {
   const button = el('button', { type: 'button', t: 'kiosks.newCode' });
   const out = result(`code-${k.id}`);
-  button.addEventListener('click', async () => {
-    try {
-      linkResult(out, 'kiosks.code', await json(`/api/v1/kiosks/${encodeURIComponent(k.id)}/enrolment-code`, { method: 'POST' }));
-    } catch (e) {
-      show(out, e);
-    }
-  });
+  button.addEventListener('click', () => act(out, async () => {
+    linkResult(out, 'kiosks.code', await json(`/api/v1/kiosks/${encodeURIComponent(k.id)}/enrolment-code`, { method: 'POST' }));
+  }));
   return el('div', { class: 'code-box' }, button, out);
 }
 

@@ -2,7 +2,7 @@
 // old and new values), and the latest runs, counts only.
 import { addTexts, dateTime } from './i18n.js';
 import { $, el } from './dom.js';
-import { field, handle, json, result, show } from './ui.js';
+import { act, field, handle, json, result } from './ui.js';
 
 addTexts({
   en: {
@@ -85,14 +85,12 @@ async function setRetention() {
   return ['ret.changed'];
 }
 
-async function runRetention() {
-  try {
+function runRetention() {
+  return act(ui.runOut, async () => {
     const r = await json('/api/v1/retention/run', { method: 'POST' });
-    show(ui.runOut, 'ret.ran', { sessions: r.deleted.sessions, students: r.deleted.students, batches: r.deleted.count_batches, access: r.deleted.access_entries });
     await showRetention();
-  } catch (e) {
-    show(ui.runOut, e);
-  }
+    return ['ret.ran', { sessions: r.deleted.sessions, students: r.deleted.students, batches: r.deleted.count_batches, access: r.deleted.access_entries }];
+  });
 }
 
 export default {

@@ -2,7 +2,7 @@
 // revocable) and who reviews which exam, tokens and accounts alike.
 import { addTexts, dateOnly, dateTime, t as text } from './i18n.js';
 import { $, el } from './dom.js';
-import { api, field, handle, json, result, show } from './ui.js';
+import { act, api, field, handle, json, result, show } from './ui.js';
 
 addTexts({
   en: {
@@ -74,13 +74,11 @@ function tokenState(r) {
 
 async function revoke(r) {
   if (!confirm(text('rev.confirmRevoke', { name: r.name }))) return;
-  try {
+  await act(ui.listOut, async () => {
     await api(`/api/v1/reviewers/${encodeURIComponent(r.id)}`, { method: 'DELETE' });
-    show(ui.listOut, 'rev.revokedNow', { name: r.name });
     await showReviewers();
-  } catch (e) {
-    show(ui.listOut, e);
-  }
+    return ['rev.revokedNow', { name: r.name }];
+  });
 }
 
 // showReviewers lists the tokens, then for each exam who may review it:
@@ -117,12 +115,10 @@ async function showReviewers() {
       const shown = new Set(who.map((w) => w.id));
       const ids = [...assigned.filter((id) => !shown.has(id)),
         ...boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value)];
-      try {
+      await act(out, async () => {
         await api(`/api/v1/exams/${encodeURIComponent(e.id)}/reviewers`, { method: 'PUT', body: JSON.stringify({ reviewers: ids }) });
-        show(out, 'rev.saved', { exam: e.name });
-      } catch (err) {
-        show(out, err);
-      }
+        return ['rev.saved', { exam: e.name }];
+      });
     });
     return el('tr', { 'data-exam': e.id }, el('th', { scope: 'row' }, e.name), el('td', {}, ...boxes, save, out));
   }));

@@ -3,7 +3,7 @@
 // their names.
 import { addTexts, dateOnly, dateTime, t } from './i18n.js';
 import { $, el } from './dom.js';
-import { api, field, handle, json, result, show } from './ui.js';
+import { act, api, field, handle, json, result } from './ui.js';
 
 addTexts({
   en: {
@@ -84,14 +84,12 @@ async function createUser() {
 
 async function disableUser(u) {
   if (!confirm(t('staff.confirm', { name: u.name }))) return;
-  try {
+  await act(ui.listOut, async () => {
     await api(`/api/v1/users/${encodeURIComponent(u.id)}`, { method: 'DELETE' });
-    show(ui.listOut, 'staff.disabled', { name: u.name });
     await showUsers();
     ui.app.changed('users');
-  } catch (e) {
-    show(ui.listOut, e);
-  }
+    return ['staff.disabled', { name: u.name }];
+  });
 }
 
 export default {
