@@ -3,7 +3,7 @@
 // student's data, so they are loaded on request, not on arrival.
 import { addTexts, dateTime, t } from './i18n.js';
 import { el } from './dom.js';
-import { act, api, json, result, show } from './ui.js';
+import { act, api, json, listTable, result, show } from './ui.js';
 
 addTexts({
   en: {
@@ -74,9 +74,9 @@ const ui = {};
 
 async function showRequests() {
   const { requests } = await json(`/api/v1/deletion-requests?status=${encodeURIComponent(ui.status.value)}`);
-  ui.list.replaceChildren(requests.length ? el('div', { class: 'scroll' }, el('table', { id: 'dr-table' },
-    el('thead', {}, el('tr', {}, ...['requested', 'student', 'exam', 'marks', 'window', 'reason', 'decision'].map((h) => el('th', { t: `del.col.${h}` })))),
-    el('tbody', {}, ...requests.map(row)))) : el('p', { class: 'hint', t: 'del.none' }));
+  ui.list.replaceChildren(requests.length
+    ? listTable('dr-table', 'del', ['requested', 'student', 'exam', 'marks', 'window', 'reason', 'decision'], requests.map(row))
+    : el('p', { class: 'hint', t: 'del.none' }));
   show(ui.out, 'del.loaded', { n: requests.length });
 }
 

@@ -2,7 +2,7 @@
 // revocable) and who reviews which exam, tokens and accounts alike.
 import { addTexts, dateOnly, dateTime, t as text } from './i18n.js';
 import { $, el } from './dom.js';
-import { act, api, field, handle, json, result, show } from './ui.js';
+import { act, api, field, handle, json, listTable, result, show } from './ui.js';
 
 addTexts({
   en: {
@@ -85,15 +85,13 @@ async function revoke(r) {
 // live tokens and enabled reviewer accounts, as checkboxes.
 async function showReviewers() {
   const [{ reviewers }, { users }, exams] = await Promise.all([json('/api/v1/reviewers'), json('/api/v1/users'), ui.app.exams()]);
-  ui.list.replaceChildren(reviewers.length ? el('div', { class: 'scroll' }, el('table', { id: 'reviewers-table' },
-    el('thead', {}, el('tr', {}, ...['name', 'id', 'created', 'state', 'exams'].map((h) => el('th', { t: `rev.col.${h}` })), el('th'))),
-    el('tbody', {}, ...reviewers.map((r) => {
-      const b = el('button', { type: 'button', 'data-reviewer': r.id, t: 'rev.revoke', hidden: Boolean(r.revoked) });
-      b.addEventListener('click', () => revoke(r));
-      return el('tr', { 'data-name': r.name },
-        el('td', {}, r.name), el('td', { class: 'mono' }, r.id), el('td', {}, dateOnly(r.created)),
-        el('td', {}, tokenState(r)), el('td', {}, String(r.exams.length)), el('td', {}, b));
-    })))) : el('p', { class: 'hint', t: 'rev.none' }));
+  ui.list.replaceChildren(reviewers.length ? listTable('reviewers-table', 'rev', ['name', 'id', 'created', 'state', 'exams', ''], reviewers.map((r) => {
+    const b = el('button', { type: 'button', 'data-reviewer': r.id, t: 'rev.revoke', hidden: Boolean(r.revoked) });
+    b.addEventListener('click', () => revoke(r));
+    return el('tr', { 'data-name': r.name },
+      el('td', {}, r.name), el('td', { class: 'mono' }, r.id), el('td', {}, dateOnly(r.created)),
+      el('td', {}, tokenState(r)), el('td', {}, String(r.exams.length)), el('td', {}, b));
+  })) : el('p', { class: 'hint', t: 'rev.none' }));
 
   const who = [
     ...users.filter((u) => u.role === 'reviewer' && !u.disabled).map((u) => ({ id: u.id, key: 'rev.account', name: u.name })),

@@ -248,7 +248,16 @@ export function field(key, input, hint) {
   return el('label', { class: 'field' }, el('span', { t: key }), input, hint ? el('span', { class: 'hint', t: hint }) : null);
 }
 
-// ---- Tables that sort and filter ----
+// ---- Tables ----
+
+// listTable is a plain table in a scrolling box: a header cell for each
+// column name, labelled by the text key PREFIX.col.NAME (an empty name
+// heads a column of buttons), above the rows as given.
+export function listTable(id, prefix, cols, rows) {
+  return el('div', { class: 'scroll' }, el('table', { id },
+    el('thead', {}, el('tr', {}, ...cols.map((c) => el('th', { t: c && `${prefix}.col.${c}` })))),
+    el('tbody', {}, ...rows)));
+}
 
 // dataTable builds a table from rows and columns ({key: label text key,
 // cell(row) → node or text, sort(row) → comparable, text(row) → what the
