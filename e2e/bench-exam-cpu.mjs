@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reencode, toWav48k } from './clips.mjs';
 
 const [base, token, outJSON] = process.argv.slice(2);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -25,61 +26,6 @@ const seconds = Number(process.env.LOKAAL_BENCH_CPU_S) || 60;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lokaal-cpu-'));
 const admin = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
 const out = { exam_page_cpu_window_s: seconds };
-
-// toWav48k: Chromium's fake microphone wants 48 kHz (as e2e/env.ts).
-function toWav48k(src) {
-  let rate = 0, pcm;
-  for (let off = 12; off + 8 <= src.length;) {
-    const id = src.toString('latin1', off, off + 4), size = src.readUInt32LE(off + 4);
-    if (id === 'fmt ') rate = src.readUInt32LE(off + 12);
-    if (id === 'data') pcm = src.subarray(off + 8, off + 8 + size);
-    off += 8 + size + (size & 1);
-  }
-  const n = Math.floor(((pcm.length / 2) * 48000) / rate);
-  const o = Buffer.alloc(44 + 2 * n);
-  o.write('RIFF', 0); o.writeUInt32LE(36 + 2 * n, 4); o.write('WAVEfmt ', 8); o.writeUInt32LE(16, 16);
-  o.writeUInt16LE(1, 20); o.writeUInt16LE(1, 22); o.writeUInt32LE(48000, 24); o.writeUInt32LE(96000, 28);
-  o.writeUInt16LE(2, 32); o.writeUInt16LE(16, 34); o.write('data', 36); o.writeUInt32LE(2 * n, 40);
-  for (let i = 0; i < n; i++) {
-    const x = (i * rate) / 48000, k = Math.floor(x), f = x - k;
-    const a = pcm.readInt16LE(2 * Math.min(k, pcm.length / 2 - 1)), b = pcm.readInt16LE(2 * Math.min(k + 1, pcm.length / 2 - 1));
-    o.writeInt16LE(Math.round(a + (b - a) * f), 44 + 2 * i);
-  }
-  return o;
-}
-
-// The faces clips' JPEGs are full-chroma, which Chromium's fake camera
-// shows as green: re-encode every frame in Chromium (as e2e/global-setup.ts).
-async function reencode(src, dst) {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
-  try {
-    const page = await browser.newPage();
-    const data = fs.readFileSync(src);
-    await page.route('http://clips.invalid/**', (route) => (route.request().url().endsWith('/clip')
-      ? route.fulfill({ body: data }) : route.fulfill({ contentType: 'text/html', body: '<!doctype html>' })));
-    await page.goto('http://clips.invalid/');
-    const b64 = await page.evaluate(async () => {
-      const b = new Uint8Array(await (await fetch('/clip')).arrayBuffer());
-      const starts = [];
-      for (let i = 0; i + 2 < b.length; i++) if (b[i] === 0xff && b[i + 1] === 0xd8 && b[i + 2] === 0xff) starts.push(i);
-      starts.push(b.length);
-      const frames = [];
-      for (let k = 0; k + 1 < starts.length; k++) {
-        const img = await createImageBitmap(new Blob([b.subarray(starts[k], starts[k + 1])], { type: 'image/jpeg' }));
-        const c = new OffscreenCanvas(img.width, img.height);
-        c.getContext('2d').drawImage(img, 0, 0);
-        frames.push(await c.convertToBlob({ type: 'image/jpeg', quality: 0.92 }));
-      }
-      const all = new Uint8Array(await new Blob(frames).arrayBuffer());
-      let s = '';
-      for (let i = 0; i < all.length; i += 0x8000) s += String.fromCharCode(...all.subarray(i, i + 0x8000));
-      return btoa(s);
-    });
-    fs.writeFileSync(dst, Buffer.from(b64, 'base64'));
-  } finally {
-    await browser.close();
-  }
-}
 
 const api = async (p, body, type = 'application/json') => {
   const res = await fetch(new URL(p, base), { method: 'POST', headers: { ...admin, 'Content-Type': type }, body: type === 'application/json' ? JSON.stringify(body) : body });
@@ -91,7 +37,7 @@ const api = async (p, body, type = 'application/json') => {
 let browser;
 try {
   const clip = path.join(tmp, 'face.mjpeg'), wav = path.join(tmp, 'speech-48k.wav');
-  await reencode(path.join(fixtures, 'faces/face-present-30fps.mjpeg'), clip);
+  await reencode(process.env.CHROMIUM || '/usr/bin/chromium', [{ src: path.join(fixtures, 'faces/face-present-30fps.mjpeg'), out: clip }]);
   fs.writeFileSync(wav, toWav48k(fs.readFileSync(path.join(fixtures, 'audio/speech-labelled/testset-audio-01.wav'))));
   const now = Date.now(), day = 24 * 3600e3;
   // Every camera and microphone detector on, at the defaults bench.sh's

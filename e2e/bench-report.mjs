@@ -100,6 +100,8 @@ const readJSON = (p) => {
 };
 const writeJSON = (p, v) => fs.writeFileSync(p, JSON.stringify(v, null, 1) + '\n');
 const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+// pick copies the named figures from a step's file, each as num does.
+const pick = (from, keys) => Object.fromEntries(keys.map((k) => [k, num(from?.[k])]));
 
 // parseGoBench reads `go test -bench` output in the standard benchmark
 // format (golang.org/design/14313-benchmark-data): "key: value" header
@@ -280,12 +282,7 @@ export function merge(dir) {
     ingest_p99_ms: goMetric(go, '/server/httpapi', 'Ingest', 'p99-ms'),
     export_year_heap_mb: goMetric(go, '/server/httpapi', 'ExportYear', 'heap-peak-MB'),
     export_year_rss_mb: goMetric(go, '/server/httpapi', 'ExportYear', 'rss-growth-MB'),
-    worker_ingest_p50_ms: num(worker?.worker_ingest_p50_ms),
-    worker_ingest_p99_ms: num(worker?.worker_ingest_p99_ms),
-    worker_ingest_per_s: num(worker?.worker_ingest_per_s),
-    worker_page_p50_ms: num(worker?.worker_page_p50_ms),
-    worker_page_p99_ms: num(worker?.worker_page_p99_ms),
-    worker_bundle_gzip_bytes: num(worker?.worker_bundle_gzip_bytes),
+    ...pick(worker, ['worker_ingest_p50_ms', 'worker_ingest_p99_ms', 'worker_ingest_per_s', 'worker_page_p50_ms', 'worker_page_p99_ms', 'worker_bundle_gzip_bytes']),
     ingest_http_per_s_128: num(level128?.batches_per_s),
     ingest_http_p99_ms_128: num(level128?.p99_ms),
     ingest_http_cpu_us_128: num(level128?.server_cpu_us_per_batch),
@@ -296,9 +293,9 @@ export function merge(dir) {
   };
   // Every level, the flood and the crash trials as loadbench measured them.
   r.load = load ?? null;
-  for (const k of PEER_KEYS) r[k] = num(peers?.[k]);
+  Object.assign(r, pick(peers, PEER_KEYS));
   // The speed head to head: lokaal and MediaPipe taking turns in one page.
-  for (const k of ['h2h_lokaal_face_ms_median', 'h2h_mediapipe_face_ms_median', 'h2h_face_ratio_median']) r[k] = num(peers?.[k]);
+  Object.assign(r, pick(peers, ['h2h_lokaal_face_ms_median', 'h2h_mediapipe_face_ms_median', 'h2h_face_ratio_median']));
   r.face_h2h = peers?.face_h2h ?? null;
   // Issue 12: the exam's own build in a Web Worker (e2e/bench-exam.mjs).
   const ef = exam?.exam_face, ev = exam?.exam_vad;
@@ -314,9 +311,7 @@ export function merge(dir) {
     vad_f1_wasm: num(ev?.pooled?.f1),
     vad_mcc_wasm: num(ev?.pooled?.mcc),
     exam_detect_core_share_estimate: num(exam?.exam_schedule?.detect_core_share),
-    exam_page_renderer_cpu_share: num(cpuRun?.exam_page_renderer_cpu_share),
-    exam_page_face_core_share: num(cpuRun?.exam_page_face_core_share),
-    exam_page_face_ms_per_frame: num(cpuRun?.exam_page_face_ms_per_frame),
+    ...pick(cpuRun, ['exam_page_renderer_cpu_share', 'exam_page_face_core_share', 'exam_page_face_ms_per_frame']),
   });
   r.exam_page_cpu = cpuRun ?? null;
   // exam face figures beside every face peer, and every VAD beside each other.
@@ -357,14 +352,8 @@ export function merge(dir) {
     exam_hour_events: hour ? eventKinds : null,
     exam_fixture_replays: fixtureReplays,
     // The same routes over HTTP on bin/lokaal serve, beside the Worker's.
-    native_http_ingest_p50_ms: num(worker?.native_http_ingest_p50_ms),
-    native_http_ingest_p99_ms: num(worker?.native_http_ingest_p99_ms),
-    native_http_ingest_per_s: num(worker?.native_http_ingest_per_s),
-    native_http_page_p50_ms: num(worker?.native_http_page_p50_ms),
-    native_http_page_p99_ms: num(worker?.native_http_page_p99_ms),
-    worker_go_trivial_p50_ms: num(worker?.worker_go_trivial_p50_ms),
-    worker_go_trivial_p99_ms: num(worker?.worker_go_trivial_p99_ms),
-    worker_bundle_raw_bytes: num(worker?.worker_bundle_raw_bytes),
+    ...pick(worker, ['native_http_ingest_p50_ms', 'native_http_ingest_p99_ms', 'native_http_ingest_per_s', 'native_http_page_p50_ms', 'native_http_page_p99_ms']),
+    ...pick(worker, ['worker_go_trivial_p50_ms', 'worker_go_trivial_p99_ms', 'worker_bundle_raw_bytes']),
     worker_latency_n: worker?.worker_latency_n ?? null,
     peers_status: peersRun?.status ?? 'not run',
     peers: peers ?? null,

@@ -118,14 +118,18 @@ start_server() {
   done
   return 1
 }
+# stop_server stops what start_server started.
+stop_server() {
+  kill "$server" 2>/dev/null
+  wait "$server" 2>/dev/null
+  server=
+}
 client_step() {
   local port
   start_server
   node e2e/bench-report.mjs client "http://127.0.0.1:$port/" out/bench-client.json
   local rc=$?
-  kill "$server" 2>/dev/null
-  wait "$server" 2>/dev/null
-  server=
+  stop_server
   [ "$rc" = 0 ] || { tail -5 "$tmp/serve.log"; return 1; }
   node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1]));
     for (const [p, f] of Object.entries(r.client_files)) console.log(`  ${p.padEnd(28)} raw ${String(f.raw).padStart(8)}  gzip ${String(f.gzip).padStart(8)}  zstd ${String(f.zstd).padStart(8)}`);
@@ -161,6 +165,14 @@ hour_step() {
 }
 step "synthetic exam hour" hour_step
 
+# exam_media says whether the face clip and the speech file the exam's
+# browser steps play are there, and says so when they are not.
+exam_media() {
+  [ -f "$fixtures/faces/face-present-30fps.mjpeg" ] && [ -f "$fixtures/audio/speech-labelled/testset-audio-01.wav" ] && return 0
+  echo "  (skipped: needs $fixtures/faces and $fixtures/audio)"
+  return 1
+}
+
 if [ "$quick" != 1 ]; then
   echo
   echo "== counter in the browser (Chromium WebAssembly)"
@@ -175,10 +187,7 @@ if [ "$quick" != 1 ]; then
   echo
   echo "== exam detectors in the browser (Chromium WebAssembly): the exam build in a Web Worker"
   exam_step() {
-    if [ ! -f "$fixtures/faces/face-present-30fps.mjpeg" ] || [ ! -f "$fixtures/audio/speech-labelled/testset-audio-01.wav" ]; then
-      echo "  (skipped: needs $fixtures/faces and $fixtures/audio)"
-      return 0
-    fi
+    exam_media || return 0
     cp static/build/wasm_exec.js out/wasm_exec.js || return 1
     LOKAAL_FIXTURES=$fixtures node e2e/bench-exam.mjs out/wasm_exec.js out/bench-exam.json
   }
@@ -187,17 +196,12 @@ if [ "$quick" != 1 ]; then
   echo
   echo "== the exam page's detection CPU, in the real page (node e2e/bench-exam-cpu.mjs)"
   cpu_step() {
-    if [ ! -f "$fixtures/faces/face-present-30fps.mjpeg" ] || [ ! -f "$fixtures/audio/speech-labelled/testset-audio-01.wav" ]; then
-      echo "  (skipped: needs $fixtures/faces and $fixtures/audio)"
-      return 0
-    fi
+    exam_media || return 0
     local port rc
     start_server || { tail -5 "$tmp/serve.log"; return 1; }
     LOKAAL_FIXTURES=$fixtures node e2e/bench-exam-cpu.mjs "http://127.0.0.1:$port" bench-token-0123456789abcdef0123 out/bench-cpu.json
     rc=$?
-    kill "$server" 2>/dev/null
-    wait "$server" 2>/dev/null
-    server=
+    stop_server
     return "$rc"
   }
   step "exam page CPU" cpu_step

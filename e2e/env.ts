@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { toWav48k } from './clips.mjs';
 
 export const fixtures = process.env.LOKAAL_FIXTURES || path.resolve(__dirname, '../../shared/fixtures');
 const fixture = (rel: string) => {
@@ -41,44 +42,6 @@ if (!fs.existsSync(speechWav)) {
   const tmpFile = `${speechWav}.${process.pid}`;
   fs.writeFileSync(tmpFile, toWav48k(fs.readFileSync(speechSource)));
   fs.renameSync(tmpFile, speechWav);
-}
-
-// toWav48k reads a mono 16-bit PCM WAV and returns it resampled to 48 kHz by
-// linear interpolation, which is plenty for a voice detector that works
-// below 4 kHz.
-export function toWav48k(src: Buffer): Buffer {
-  let rate = 0, pcm: Buffer | undefined;
-  for (let off = 12; off + 8 <= src.length;) {
-    const id = src.toString('latin1', off, off + 4), size = src.readUInt32LE(off + 4);
-    if (id === 'fmt ') {
-      const [format, channels, bits] = [src.readUInt16LE(off + 8), src.readUInt16LE(off + 10), src.readUInt16LE(off + 22)];
-      if (format !== 1 || channels !== 1 || bits !== 16) throw new Error('want mono 16-bit PCM');
-      rate = src.readUInt32LE(off + 12);
-    }
-    if (id === 'data') pcm = src.subarray(off + 8, off + 8 + size);
-    off += 8 + size + (size & 1);
-  }
-  if (!rate || !pcm) throw new Error('not a PCM WAV');
-  const n = pcm.length >> 1, m = Math.floor((n - 1) * 48000 / rate) + 1;
-  const out = Buffer.alloc(44 + 2 * m);
-  out.write('RIFF', 0, 'latin1');
-  out.writeUInt32LE(36 + 2 * m, 4);
-  out.write('WAVEfmt ', 8, 'latin1');
-  out.writeUInt32LE(16, 16);
-  out.writeUInt16LE(1, 20); // PCM
-  out.writeUInt16LE(1, 22); // mono
-  out.writeUInt32LE(48000, 24);
-  out.writeUInt32LE(96000, 28); // bytes per second
-  out.writeUInt16LE(2, 32); // block align
-  out.writeUInt16LE(16, 34);
-  out.write('data', 36, 'latin1');
-  out.writeUInt32LE(2 * m, 40);
-  for (let j = 0; j < m; j++) {
-    const x = j * rate / 48000, i = Math.floor(x), f = x - i;
-    const a = pcm.readInt16LE(2 * i), b = pcm.readInt16LE(2 * Math.min(i + 1, n - 1));
-    out.writeInt16LE(Math.round(a + f * (b - a)), 44 + 2 * j);
-  }
-  return out;
 }
 
 // Chromium flags for a fake camera playing video and, optionally, a fake

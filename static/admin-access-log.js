@@ -3,7 +3,7 @@
 // page, and the whole log as a file for `lokaal audit verify`.
 import { addTexts, dateTime, t } from './i18n.js';
 import { el, saveBlob } from './dom.js';
-import { api, dataTable, field, handle, json, result, show } from './ui.js';
+import { act, api, dataTable, field, handle, json, result } from './ui.js';
 
 addTexts({
   en: {
@@ -107,15 +107,13 @@ async function load() {
   return entries.length ? ['log.loaded', { from: entries[0].seq, to: entries.at(-1).seq }] : ['log.empty', { from }];
 }
 
-async function exportLog() {
-  try {
+function exportLog() {
+  return act(ui.exportOut, async () => {
     const blob = await (await api('/api/v1/audit/export')).blob();
     const file = 'lokaal-access-log.ndjson';
     saveBlob(blob, file);
-    show(ui.exportOut, 'log.exported', { file });
-  } catch (e) {
-    show(ui.exportOut, e);
-  }
+    return ['log.exported', { file }];
+  });
 }
 
 export default {

@@ -3,7 +3,7 @@
 // student's data, so they are loaded on request, not on arrival.
 import { addTexts, dateTime, t } from './i18n.js';
 import { el } from './dom.js';
-import { api, json, result, show } from './ui.js';
+import { act, api, json, listTable, result, show } from './ui.js';
 
 addTexts({
   en: {
@@ -74,9 +74,9 @@ const ui = {};
 
 async function showRequests() {
   const { requests } = await json(`/api/v1/deletion-requests?status=${encodeURIComponent(ui.status.value)}`);
-  ui.list.replaceChildren(requests.length ? el('div', { class: 'scroll' }, el('table', { id: 'dr-table' },
-    el('thead', {}, el('tr', {}, ...['requested', 'student', 'exam', 'marks', 'window', 'reason', 'decision'].map((h) => el('th', { t: `del.col.${h}` })))),
-    el('tbody', {}, ...requests.map(row)))) : el('p', { class: 'hint', t: 'del.none' }));
+  ui.list.replaceChildren(requests.length
+    ? listTable('dr-table', 'del', ['requested', 'student', 'exam', 'marks', 'window', 'reason', 'decision'], requests.map(row))
+    : el('p', { class: 'hint', t: 'del.none' }));
   show(ui.out, 'del.loaded', { n: requests.length });
 }
 
@@ -101,14 +101,12 @@ function row({ request: d, student, exam_name: exam, active_marks: marks, window
     }
     reason.removeAttribute('aria-invalid');
     if (grant && !window.confirm(t('del.confirm'))) return;
-    try {
+    await act(out, async () => {
       await api(`/api/v1/deletion-requests/${encodeURIComponent(d.id)}/decision`, { method: 'POST', body: JSON.stringify({ grant, reason: reason.value.trim() }) });
       // The decision replaces the buttons in this row; the list is not
       // reloaded (that would log another view of every student).
       tr.lastElementChild.replaceChildren(el('span', { class: 'result ok', t: grant ? 'del.granted' : 'del.refusedNow' }));
-    } catch (e) {
-      show(out, e);
-    }
+    });
   };
   const grant = el('button', { type: 'button', class: 'danger', t: 'del.grant' });
   const refuse = el('button', { type: 'button', t: 'del.refuse' });

@@ -2,7 +2,7 @@
 // its lines, and enrolment links (shown beside what made them, and kept).
 import { addTexts, dateTime, t } from './i18n.js';
 import { $, el } from './dom.js';
-import { field, handle, json, result, show } from './ui.js';
+import { act, field, handle, json, listTable, result, show } from './ui.js';
 
 addTexts({
   en: {
@@ -104,13 +104,9 @@ function linkResult(out, key, resp) {
 function codeBox(k) {
   const button = el('button', { type: 'button', t: 'kiosks.newCode' });
   const out = result(`code-${k.id}`);
-  button.addEventListener('click', async () => {
-    try {
-      linkResult(out, 'kiosks.code', await json(`/api/v1/kiosks/${encodeURIComponent(k.id)}/enrolment-code`, { method: 'POST' }));
-    } catch (e) {
-      show(out, e);
-    }
-  });
+  button.addEventListener('click', () => act(out, async () => {
+    linkResult(out, 'kiosks.code', await json(`/api/v1/kiosks/${encodeURIComponent(k.id)}/enrolment-code`, { method: 'POST' }));
+  }));
   return el('div', { class: 'code-box' }, button, out);
 }
 
@@ -140,9 +136,7 @@ async function showKiosks() {
       rows.push(tr);
     });
   }
-  ui.list.replaceChildren(el('div', { class: 'scroll' }, el('table', { id: 'kiosks-table' },
-    el('thead', {}, el('tr', {}, ...['kiosk', 'device', 'seen', 'seq', 'gaps'].map((h) => el('th', { t: `kiosks.col.${h}` })))),
-    el('tbody', {}, ...rows))));
+  ui.list.replaceChildren(listTable('kiosks-table', 'kiosks', ['kiosk', 'device', 'seen', 'seq', 'gaps'], rows));
 }
 
 function addLine(name = '', a = [0, 0.8], b = [1, 0.8]) {

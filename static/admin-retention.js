@@ -2,7 +2,7 @@
 // old and new values), and the latest runs, counts only.
 import { addTexts, dateTime } from './i18n.js';
 import { $, el } from './dom.js';
-import { field, handle, json, result, show } from './ui.js';
+import { act, field, handle, json, listTable, result } from './ui.js';
 
 addTexts({
   en: {
@@ -66,10 +66,8 @@ async function showRetention() {
   ui.policy = st.policy;
   for (const [k, id] of Object.entries(FIELDS)) $(id).value = st.policy[k];
   ui.records.replaceChildren(st.records.length
-    ? el('div', { class: 'scroll' }, el('table', { id: 'ret-table' },
-      el('thead', {}, el('tr', {}, el('th', { t: 'ret.col.at' }), el('th', { t: 'ret.col.trigger' }), ...COLS.map((c) => el('th', { t: `ret.col.${c}` })))),
-      el('tbody', {}, ...st.records.map((r) => el('tr', {},
-        el('td', {}, dateTime(r.at)), el('td', {}, r.trigger), ...COLS.map((c) => el('td', {}, String(r.deleted[c]))))))))
+    ? listTable('ret-table', 'ret', ['at', 'trigger', ...COLS], st.records.map((r) => el('tr', {},
+      el('td', {}, dateTime(r.at)), el('td', {}, r.trigger), ...COLS.map((c) => el('td', {}, String(r.deleted[c]))))))
     : el('p', { class: 'hint', t: 'ret.none' }));
 }
 
@@ -85,14 +83,12 @@ async function setRetention() {
   return ['ret.changed'];
 }
 
-async function runRetention() {
-  try {
+function runRetention() {
+  return act(ui.runOut, async () => {
     const r = await json('/api/v1/retention/run', { method: 'POST' });
-    show(ui.runOut, 'ret.ran', { sessions: r.deleted.sessions, students: r.deleted.students, batches: r.deleted.count_batches, access: r.deleted.access_entries });
     await showRetention();
-  } catch (e) {
-    show(ui.runOut, e);
-  }
+    return ['ret.ran', { sessions: r.deleted.sessions, students: r.deleted.students, batches: r.deleted.count_batches, access: r.deleted.access_entries }];
+  });
 }
 
 export default {

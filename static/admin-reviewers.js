@@ -2,7 +2,7 @@
 // revocable) and who reviews which exam, tokens and accounts alike.
 import { addTexts, dateOnly, dateTime, t as text } from './i18n.js';
 import { $, el } from './dom.js';
-import { api, field, handle, json, result, show } from './ui.js';
+import { act, api, field, handle, json, listTable, result, show } from './ui.js';
 
 addTexts({
   en: {
@@ -74,28 +74,24 @@ function tokenState(r) {
 
 async function revoke(r) {
   if (!confirm(text('rev.confirmRevoke', { name: r.name }))) return;
-  try {
+  await act(ui.listOut, async () => {
     await api(`/api/v1/reviewers/${encodeURIComponent(r.id)}`, { method: 'DELETE' });
-    show(ui.listOut, 'rev.revokedNow', { name: r.name });
     await showReviewers();
-  } catch (e) {
-    show(ui.listOut, e);
-  }
+    return ['rev.revokedNow', { name: r.name }];
+  });
 }
 
 // showReviewers lists the tokens, then for each exam who may review it:
 // live tokens and enabled reviewer accounts, as checkboxes.
 async function showReviewers() {
   const [{ reviewers }, { users }, exams] = await Promise.all([json('/api/v1/reviewers'), json('/api/v1/users'), ui.app.exams()]);
-  ui.list.replaceChildren(reviewers.length ? el('div', { class: 'scroll' }, el('table', { id: 'reviewers-table' },
-    el('thead', {}, el('tr', {}, ...['name', 'id', 'created', 'state', 'exams'].map((h) => el('th', { t: `rev.col.${h}` })), el('th'))),
-    el('tbody', {}, ...reviewers.map((r) => {
-      const b = el('button', { type: 'button', 'data-reviewer': r.id, t: 'rev.revoke', hidden: Boolean(r.revoked) });
-      b.addEventListener('click', () => revoke(r));
-      return el('tr', { 'data-name': r.name },
-        el('td', {}, r.name), el('td', { class: 'mono' }, r.id), el('td', {}, dateOnly(r.created)),
-        el('td', {}, tokenState(r)), el('td', {}, String(r.exams.length)), el('td', {}, b));
-    })))) : el('p', { class: 'hint', t: 'rev.none' }));
+  ui.list.replaceChildren(reviewers.length ? listTable('reviewers-table', 'rev', ['name', 'id', 'created', 'state', 'exams', ''], reviewers.map((r) => {
+    const b = el('button', { type: 'button', 'data-reviewer': r.id, t: 'rev.revoke', hidden: Boolean(r.revoked) });
+    b.addEventListener('click', () => revoke(r));
+    return el('tr', { 'data-name': r.name },
+      el('td', {}, r.name), el('td', { class: 'mono' }, r.id), el('td', {}, dateOnly(r.created)),
+      el('td', {}, tokenState(r)), el('td', {}, String(r.exams.length)), el('td', {}, b));
+  })) : el('p', { class: 'hint', t: 'rev.none' }));
 
   const who = [
     ...users.filter((u) => u.role === 'reviewer' && !u.disabled).map((u) => ({ id: u.id, key: 'rev.account', name: u.name })),
@@ -117,12 +113,10 @@ async function showReviewers() {
       const shown = new Set(who.map((w) => w.id));
       const ids = [...assigned.filter((id) => !shown.has(id)),
         ...boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value)];
-      try {
+      await act(out, async () => {
         await api(`/api/v1/exams/${encodeURIComponent(e.id)}/reviewers`, { method: 'PUT', body: JSON.stringify({ reviewers: ids }) });
-        show(out, 'rev.saved', { exam: e.name });
-      } catch (err) {
-        show(out, err);
-      }
+        return ['rev.saved', { exam: e.name }];
+      });
     });
     return el('tr', { 'data-exam': e.id }, el('th', { scope: 'row' }, e.name), el('td', {}, ...boxes, save, out));
   }));

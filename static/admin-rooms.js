@@ -3,7 +3,7 @@
 // that room features (capacity, occupancy, lines) grow here alone.
 import { addTexts, locale, onLang, t } from './i18n.js';
 import { el, saveBlob, svg } from './dom.js';
-import { api, json, result, show } from './ui.js';
+import { act, api, json, result, show } from './ui.js';
 
 addTexts({
   en: {
@@ -121,15 +121,13 @@ function chart(rows) {
 
 // download fetches an export and saves it through a blob URL, so a failed
 // export shows its error here instead of navigating away.
-async function download(format) {
-  try {
+function download(format) {
+  return act(ui.out, async () => {
     const blob = await (await api(countsURL(format))).blob();
     const file = `lokaal-${ui.day.value}${ui.room.value ? '-' + ui.room.value : ''}.${format}`;
     saveBlob(blob, file);
-    show(ui.out, 'rooms.exported', { file });
-  } catch (e) {
-    show(ui.out, e);
-  }
+    return ['rooms.exported', { file }];
+  });
 }
 
 async function refresh() {

@@ -3,7 +3,7 @@
 // their names.
 import { addTexts, dateOnly, dateTime, t } from './i18n.js';
 import { $, el } from './dom.js';
-import { api, field, handle, json, result, show } from './ui.js';
+import { act, api, field, handle, json, listTable, result } from './ui.js';
 
 addTexts({
   en: {
@@ -60,16 +60,14 @@ const ui = {};
 
 async function showUsers() {
   const { users } = await json('/api/v1/users');
-  ui.list.replaceChildren(el('div', { class: 'scroll' }, el('table', { id: 'users-table' },
-    el('thead', {}, el('tr', {}, ...['name', 'role', 'login', 'created', 'status'].map((h) => el('th', { t: `staff.col.${h}` })), el('th'))),
-    el('tbody', {}, ...users.map((u) => {
-      const off = el('button', { type: 'button', 'data-user': u.id, t: 'staff.disable', hidden: Boolean(u.disabled) });
-      off.addEventListener('click', () => disableUser(u));
-      return el('tr', { 'data-name': u.name },
-        el('td', {}, u.name), el('td', { t: `role.${u.role}` }), el('td', { t: u.password ? 'staff.password' : 'staff.sso' }),
-        el('td', {}, dateOnly(u.created)),
-        u.disabled ? el('td', { t: 'staff.disabledAt', tv: { at: dateTime(u.disabled) } }) : el('td', { t: 'staff.active' }), el('td', {}, off));
-    })))));
+  ui.list.replaceChildren(listTable('users-table', 'staff', ['name', 'role', 'login', 'created', 'status', ''], users.map((u) => {
+    const off = el('button', { type: 'button', 'data-user': u.id, t: 'staff.disable', hidden: Boolean(u.disabled) });
+    off.addEventListener('click', () => disableUser(u));
+    return el('tr', { 'data-name': u.name },
+      el('td', {}, u.name), el('td', { t: `role.${u.role}` }), el('td', { t: u.password ? 'staff.password' : 'staff.sso' }),
+      el('td', {}, dateOnly(u.created)),
+      u.disabled ? el('td', { t: 'staff.disabledAt', tv: { at: dateTime(u.disabled) } }) : el('td', { t: 'staff.active' }), el('td', {}, off));
+  })));
 }
 
 async function createUser() {
@@ -84,14 +82,12 @@ async function createUser() {
 
 async function disableUser(u) {
   if (!confirm(t('staff.confirm', { name: u.name }))) return;
-  try {
+  await act(ui.listOut, async () => {
     await api(`/api/v1/users/${encodeURIComponent(u.id)}`, { method: 'DELETE' });
-    show(ui.listOut, 'staff.disabled', { name: u.name });
     await showUsers();
     ui.app.changed('users');
-  } catch (e) {
-    show(ui.listOut, e);
-  }
+    return ['staff.disabled', { name: u.name }];
+  });
 }
 
 export default {

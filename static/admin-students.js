@@ -3,7 +3,7 @@
 // made during this visit (sorted and filtered), until the page is closed.
 import { addTexts, catalogue, kindLabel } from './i18n.js';
 import { $, el } from './dom.js';
-import { api, dataTable, field, handle, json, result, show } from './ui.js';
+import { act, api, dataTable, field, handle, json, result, show } from './ui.js';
 
 addTexts({
   en: {
@@ -92,13 +92,11 @@ function accommodations(s) {
   const save = el('button', { type: 'button', t: 'students.save' });
   save.addEventListener('click', async () => {
     const off = boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
-    try {
+    await act(out, async () => {
       await api(`/api/v1/students/${encodeURIComponent(s.id)}/accommodations`, { method: 'PUT', body: JSON.stringify({ off }) });
       s.accommodations = off;
-      show(out, 'students.saved', { off: off.join(', ') || '–' });
-    } catch (e) {
-      show(out, e);
-    }
+      return ['students.saved', { off: off.join(', ') || '–' }];
+    });
   });
   return el('div', { class: 'accommodations' }, ...boxes, save, out);
 }

@@ -690,12 +690,11 @@ function modelFiles() {
 async function main() {
   const modelHex = modelFiles();
   // exam.wasm as fetched: go.js loadGo checks it against the page's
-  // integrity, so a changed file fails to load instead of proctoring.
-  let wasmHex;
-  ({ go, build: wasmHex, module } = await loadGo());
+  // integrity, so a changed file fails to load instead of proctoring, and
+  // hands Go its hash, as the kiosk's.
+  ({ go, module } = await loadGo());
   // The build every summary carries: what actually runs, not a label.
-  const files = { [servedName(ASSETS.wasm)]: wasmHex, ...modelHex };
-  build = go.init(currentLang(), JSON.stringify(files));
+  build = go.init(currentLang(), JSON.stringify(modelHex));
   if (build instanceof Error) throw build;
   onLang((l) => {
     go.setLang(l);

@@ -44,16 +44,20 @@ async function putMeta(entries) {
   return done(tx);
 }
 
-// enqueue numbers a sealed batch and queues it in one transaction, together
-// with the tally that replaces it: a crash leaves either the old tally (sealed
-// again on reload) or the queued batch, never both and never neither.
+// enqueue numbers a sealed batch (in Go, which checks it) and queues it in
+// one transaction, together with the tally that replaces it: a crash leaves
+// either the old tally (sealed again on reload) or the queued batch, never
+// both and never neither.
 async function enqueue(batchJSON, tallyJSON) {
   const tx = db.transaction(['meta', 'queue'], 'readwrite');
   const meta = tx.objectStore('meta');
   const seq = (await request(meta.get('nextSeq'))) || 1;
-  const batch = JSON.parse(batchJSON);
-  batch.seq = seq;
-  tx.objectStore('queue').add({ seq, batch: JSON.stringify(batch), body: null });
+  const batch = globalThis.lokaalGo.number(batchJSON, seq);
+  if (batch instanceof Error) {
+    tx.abort();
+    throw batch;
+  }
+  tx.objectStore('queue').add({ seq, batch, body: null });
   meta.put(seq + 1, 'nextSeq');
   meta.put(tallyJSON, 'tally');
   await done(tx);
@@ -153,27 +157,39 @@ async function openCamera() {
   return video;
 }
 
-// count grabs camera frames at camera resolution, as many as Go's budget
-// takes, and hands them to Go.
+// count hands camera frames to Go's counter, as many as Go's budget takes.
+// A frame taken is read once, as RGBA, from the camera's VideoFrame into
+// one reused buffer: no canvas, no fresh ImageData per frame.
 function count(go, video) {
   const w = video.videoWidth;
   const h = video.videoHeight;
-  const canvas = new OffscreenCanvas(w, h);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  const rgba = new Uint8Array(4 * w * h);
+  const read = { rect: { x: 0, y: 0, width: w, height: h }, format: 'RGBA', colorSpace: 'srgb' };
+  let reading = false;
   const next = video.requestVideoFrameCallback
     ? (cb) => video.requestVideoFrameCallback(cb)
     : (cb) => requestAnimationFrame((now) => cb(now, {}));
-  const onFrame = (now, meta) => {
-    const t = meta.captureTime ?? now;
-    // Go paces counting (kiosk.Budget): a frame before its slot is not
-    // even copied out of the video.
-    if (go.due(t)) {
-      ctx.drawImage(video, 0, 0, w, h);
-      const tally = go.frame(ctx.getImageData(0, 0, w, h).data, t, Date.now());
-      // Persist each crossing at once, so a reload seals it instead of losing it.
-      if (tally) putMeta({ tally });
-    }
+  const onFrame = async (now, meta) => {
     next(onFrame);
+    const t = meta.captureTime ?? now;
+    // Go paces counting (kiosk.Budget): a frame before its slot, or while
+    // the last one is still being read, is not even copied out of the video.
+    if (reading || !go.due(t)) return;
+    reading = true;
+    let frame;
+    try {
+      frame = new VideoFrame(video);
+      await frame.copyTo(rgba, read);
+    } catch (e) {
+      console.error('kiosk: camera frame:', e);
+      return;
+    } finally {
+      frame?.close();
+      reading = false;
+    }
+    const tally = go.frame(rgba, t, Date.now());
+    // Persist each crossing at once, so a reload seals it instead of losing it.
+    if (tally) putMeta({ tally });
   };
   next(onFrame);
 }

@@ -213,9 +213,20 @@ export function checkForm(form, extra = () => []) {
   return ok;
 }
 
-// handle wires a form: it is checked on submit, sent by send while its
-// button is disabled, and its result shown in out. send returns [key,
-// vars] for the success message, or nothing when it shows its own.
+// act runs an action and shows its result in out: run returns [key, vars]
+// for the success message, or nothing when it shows its own; an error is
+// shown instead.
+export async function act(out, run) {
+  try {
+    const done = await run();
+    if (done) show(out, done[0], done[1]);
+  } catch (e) {
+    show(out, e);
+  }
+}
+
+// handle wires a form: it is checked on submit, sent by send (act) while
+// its buttons are disabled, and its result shown in out.
 export function handle(form, out, send, extra) {
   form.noValidate = true; // our messages, in the page's language
   form.addEventListener('input', (ev) => { if (ev.target.getAttribute('aria-invalid')) fieldMessage(ev.target); });
@@ -227,14 +238,8 @@ export function handle(form, out, send, extra) {
     }
     const buttons = [...form.querySelectorAll('button')];
     buttons.forEach((b) => { b.disabled = true; });
-    try {
-      const done = await send();
-      if (done) show(out, done[0], done[1]);
-    } catch (e) {
-      show(out, e);
-    } finally {
-      buttons.forEach((b) => { b.disabled = false; });
-    }
+    await act(out, send);
+    buttons.forEach((b) => { b.disabled = false; });
   });
 }
 
@@ -243,7 +248,16 @@ export function field(key, input, hint) {
   return el('label', { class: 'field' }, el('span', { t: key }), input, hint ? el('span', { class: 'hint', t: hint }) : null);
 }
 
-// ---- Tables that sort and filter ----
+// ---- Tables ----
+
+// listTable is a plain table in a scrolling box: a header cell for each
+// column name, labelled by the text key PREFIX.col.NAME (an empty name
+// heads a column of buttons), above the rows as given.
+export function listTable(id, prefix, cols, rows) {
+  return el('div', { class: 'scroll' }, el('table', { id },
+    el('thead', {}, el('tr', {}, ...cols.map((c) => el('th', { t: c && `${prefix}.col.${c}` })))),
+    el('tbody', {}, ...rows)));
+}
 
 // dataTable builds a table from rows and columns ({key: label text key,
 // cell(row) → node or text, sort(row) → comparable, text(row) → what the

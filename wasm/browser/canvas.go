@@ -16,6 +16,18 @@ func (n *Node) Size() (w, h int) { return n.v.Get("width").Int(), n.v.Get("heigh
 // SetSize sets the canvas element n's drawing-buffer size.
 func (n *Node) SetSize(w, h int) { n.v.Set("width", w); n.v.Set("height", h) }
 
+// OnResize calls f with n's CSS box size (clientWidth, clientHeight) now
+// and whenever it changes, so a screen drawn per frame never reads layout.
+func (n *Node) OnResize(f func(w, h int)) {
+	size := func() { f(n.v.Get("clientWidth").Int(), n.v.Get("clientHeight").Int()) }
+	size()
+	obs := js.Global().Get("ResizeObserver").New(js.FuncOf(func(js.Value, []js.Value) any {
+		size()
+		return nil
+	}))
+	obs.Call("observe", n.v)
+}
+
 // On calls f with each event of type name on n, for as long as the page
 // lives.
 func (n *Node) On(name string, f func(ev js.Value)) {

@@ -4,8 +4,20 @@ package browser
 
 import (
 	"encoding/json"
+	"os"
 	"syscall/js"
 )
+
+// Build is the client's file name and the hex SHA-256 of the bytes the page
+// instantiated, as static/go.js hands them over (go.argv): what actually
+// runs, not a label. Both are empty where no page started the client (the
+// exam's detection worker).
+func Build() (name, hash string) {
+	if len(os.Args) < 2 {
+		return "", ""
+	}
+	return os.Args[0], os.Args[1]
+}
 
 // JSON returns v as a JSON string for JavaScript, or an Error.
 func JSON(v any) any {

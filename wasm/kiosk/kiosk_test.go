@@ -81,6 +81,28 @@ func TestRestoreTally(t *testing.T) {
 	}
 }
 
+func TestNumber(t *testing.T) {
+	tl := NewTally(lines, t0)
+	tl.Add(counter.Crossing{Line: 1, Dir: counter.In}, t0+700)
+	sealed, _ := json.Marshal(tl.Seal("d-1", build, t0+2000))
+	got, err := Number(sealed, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b wire.CountBatch
+	if err := json.Unmarshal(got, &b); err != nil || b.Validate() != nil || b.Seq != 3 || b.Lines[1].In != 1 {
+		t.Fatalf("numbered %s: %+v", got, b)
+	}
+	for _, seq := range []int64{0, -1, wire.MaxSeq + 1} {
+		if _, err := Number(sealed, seq); err == nil {
+			t.Errorf("Number(seq %d) accepted", seq)
+		}
+	}
+	if _, err := Number([]byte(`{"device":"d-1","image":"x"}`), 1); err == nil {
+		t.Error("Number took an unknown field")
+	}
+}
+
 func TestSignedBodyVerifies(t *testing.T) {
 	pub, priv, _ := ed25519.GenerateKey(nil)
 	sealed := `{"seq":7,"device":"d-0123456789abcdef","build":"` + build + `","start":1800000000000,"end":1800000002000,"lines":[{"line":"entry","in":1,"out":0}]}`

@@ -48,9 +48,8 @@ func (t *Tally) Due(now int64, intervalS int) bool {
 
 // Seal turns the interval into a batch ending at end and starts the next
 // interval there. build is the hex SHA-256 of the running kiosk.wasm, as
-// the page hashed the bytes it instantiated. The batch has no seq: the browser allocates it in the same
-// IndexedDB transaction that queues the batch, so a seq is never used twice
-// or skipped by a crash in between.
+// the page hashed the bytes it instantiated. The batch has no seq yet:
+// Number gives it one.
 //
 // A laptop that slept for hours would produce an interval longer than the
 // wire format allows; its counts are kept and the batch is cut at the
@@ -91,6 +90,22 @@ func RestoreTally(data []byte) (*Tally, error) {
 		return nil, errors.New("kiosk: persisted tally is inconsistent")
 	}
 	return &t, nil
+}
+
+// Number gives a sealed batch (JSON) its seq and checks it as the server
+// will, as exam.Chain does for a summary. The browser allocates seq in the
+// IndexedDB transaction that queues the batch, so a seq is never used twice
+// or skipped by a crash in between.
+func Number(batchJSON []byte, seq int64) ([]byte, error) {
+	var b wire.CountBatch
+	if err := wire.Decode(bytes.NewReader(batchJSON), &b); err != nil {
+		return nil, err
+	}
+	b.Seq = seq
+	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	return json.Marshal(b)
 }
 
 // SigningBytes returns the bytes the device key signs for a batch the browser

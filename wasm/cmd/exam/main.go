@@ -114,15 +114,17 @@ func main() {
 	select {} // the functions above run on JavaScript's calls
 }
 
-// init(lang, filesJSON) sets the language and the build: filesJSON maps
-// each file that runs (exam.wasm and the models) to the hex SHA-256 of the
-// bytes fetched, and the build is wire.ManifestBuild of it. It returns the
-// build, or an Error.
+// init(lang, modelsJSON) sets the language and the build: modelsJSON maps
+// each model that runs to the hex SHA-256 of the bytes fetched, exam.wasm
+// is added as static/go.js hashed it (browser.Build), and the build is
+// wire.ManifestBuild of them all. It returns the build, or an Error.
 func (a *app) init(_ js.Value, args []js.Value) any {
-	var files map[string]string
+	files := map[string]string{}
 	if err := json.Unmarshal([]byte(args[1].String()), &files); err != nil {
 		return browser.Error(err)
 	}
+	name, hash := browser.Build()
+	files[name] = hash
 	build, err := wire.ManifestBuild(files)
 	if err != nil {
 		return browser.Error(err)

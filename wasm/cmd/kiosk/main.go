@@ -11,12 +11,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/lokaal-nl/lokaal/wasm/browser"
-	"os"
 	"strconv"
 	"syscall/js"
 	"time"
 
+	"github.com/lokaal-nl/lokaal/wasm/browser"
 	"github.com/lokaal-nl/lokaal/wasm/counter"
 	"github.com/lokaal-nl/lokaal/wasm/kiosk"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
@@ -40,6 +39,8 @@ type app struct {
 	rate    kiosk.Rate
 	budget  kiosk.Budget
 	fps     float64
+	diag    string  // the diagnostics line, remade once a second
+	diagAt  float64 // performance.now() it was made at
 
 	queue, acked, dead int // the outbox as JavaScript last reported it
 
@@ -47,13 +48,11 @@ type app struct {
 	body   *browser.Node
 }
 
-// main expects kiosk.js to pass the build as its one argument (go.argv):
-// the hash of the bytes it instantiated, so every batch names what counted.
+// main takes the build from static/go.js (browser.Build): the hash of the
+// bytes it instantiated, so every batch names what counted.
 func main() {
 	a := &app{latency: kiosk.NewRecent(300)}
-	if len(os.Args) > 1 {
-		a.build = os.Args[1]
-	}
+	_, a.build = browser.Build()
 	a.body = browser.Body()
 	js.Global().Set("lokaalGo", js.ValueOf(map[string]any{
 		"init":         js.FuncOf(a.init),
@@ -62,6 +61,7 @@ func main() {
 		"frame":        js.FuncOf(a.onFrame),
 		"tick":         js.FuncOf(a.tick),
 		"tally":        js.FuncOf(func(js.Value, []js.Value) any { return browser.JSON(a.tally) }),
+		"number":       js.FuncOf(number),
 		"status":       js.FuncOf(a.status),
 		"signingBytes": js.FuncOf(a.signingBytes),
 		"signedBody":   js.FuncOf(a.signedBody),
@@ -113,7 +113,7 @@ func (a *app) restore(_ js.Value, args []js.Value) any {
 // counted (kiosk.Budget): the page asks before it copies the frame out.
 func (a *app) due(_ js.Value, args []js.Value) any { return a.budget.Take(args[0].Float()) }
 
-// frame(rgba Uint8ClampedArray, frameTimeMs, nowMs) counts one camera frame.
+// frame(rgba Uint8Array, frameTimeMs, nowMs) counts one camera frame.
 // frameTimeMs is on the performance.now() clock (capture time when the
 // browser knows it) and nowMs is the wall clock for the tally. It returns the
 // tally JSON to persist when something was counted, else null.
@@ -141,7 +141,7 @@ func (a *app) onFrame(_ js.Value, args []js.Value) any {
 	if a.screen.setupMode {
 		a.screen.showSetupView(a.counter)
 	}
-	a.screen.draw(done, a.totals, a.diagnostics())
+	a.screen.draw(done, a.totals, a.diagnostics(done))
 	a.body.SetAttribute("data-frames", strconv.Itoa(a.frames))
 	if len(crossings) == 0 {
 		return nil
@@ -164,10 +164,18 @@ func (a *app) tick(_ js.Value, args []js.Value) any {
 // JavaScript sees, for the diagnostics line.
 func (a *app) status(_ js.Value, args []js.Value) any {
 	a.queue, a.acked, a.dead = args[0].Int(), args[1].Int(), args[2].Int()
+	a.diag = "" // shown with the next frame
 	return nil
 }
 
-func (a *app) diagnostics() string {
+// diagnostics is the screen's status line and its test hooks, made at most
+// once a second: a line that changed with every frame would repaint the
+// screen with every frame, and nobody reads it faster.
+func (a *app) diagnostics(now float64) string {
+	if a.diag != "" && now-a.diagAt < 1000 {
+		return a.diag
+	}
+	a.diagAt = now
 	p50, p99 := a.latency.Percentile(50), a.latency.Percentile(99)
 	a.body.SetAttribute("data-fps", strconv.FormatFloat(a.fps, 'f', 1, 64))
 	a.body.SetAttribute("data-latency-p50", strconv.FormatFloat(p50, 'f', 1, 64))
@@ -176,6 +184,7 @@ func (a *app) diagnostics() string {
 	if a.dead > 0 {
 		s += fmt.Sprintf(" · %d rejected", a.dead)
 	}
+	a.diag = s
 	return s
 }
 
@@ -214,6 +223,17 @@ func (a *app) applyLines(_ js.Value, args []js.Value) any {
 	a.screen.setSetup(true, lines)
 	a.publishCounts()
 	return browser.JSON(batch)
+}
+
+// number(batchJSON, seq) returns the sealed batch numbered seq, or an
+// Error for a batch the server would refuse. kiosk.js calls it inside the
+// IndexedDB transaction that queues the batch and allocates seq.
+func number(_ js.Value, args []js.Value) any {
+	b, err := kiosk.Number([]byte(args[0].String()), int64(args[1].Float()))
+	if err != nil {
+		return browser.Error(err)
+	}
+	return string(b)
 }
 
 // signingBytes(batchJSON) returns the bytes to sign as a Uint8Array.

@@ -34,9 +34,14 @@ type screen struct {
 	flashT []float64 // performance.now() of each line's last crossing
 	flashD []counter.Direction
 
-	// The camera's place on the canvas: lines are in normalised frame
-	// coordinates and are drawn (and dragged) inside this rectangle.
+	// The canvas's CSS box, as its ResizeObserver last reported it, and the
+	// camera's place on it: lines are in normalised frame coordinates and
+	// are drawn (and dragged) inside this rectangle.
+	cw, ch         int
 	x0, y0, rw, rh float64
+
+	drawn picture // what is on the canvas
+	stale bool    // the canvas was cleared or setup mode left: draw again
 
 	setupMode bool
 	setupBuf  []byte   // SetupView output, reused
@@ -58,7 +63,17 @@ func newScreen(lines []wire.Line, camW, camH int) *screen {
 	s.canvas.On("pointerdown", s.pointerDown)
 	s.canvas.On("pointermove", s.pointerMove)
 	s.canvas.On("pointerup", func(js.Value) { s.drag.line = -1 })
+	s.canvas.OnResize(s.resize)
 	return s
+}
+
+// picture is what the screen shows outside setup mode. A frame whose
+// picture is the one on the canvas draws nothing: most frames change no
+// number, no flash and no diagnostics.
+type picture struct {
+	in, out int64
+	lit     uint64 // two bits a line: 1 flashing in, 2 flashing out
+	diag    string
 }
 
 func (s *screen) setLines(lines []wire.Line) {
@@ -71,23 +86,49 @@ func (s *screen) flash(c counter.Crossing, now float64) {
 	s.flashT[c.Line], s.flashD[c.Line] = now, c.Dir
 }
 
-// layout sizes the canvas to its CSS box and fits the camera rectangle
-// between the numbers band at the top and the diagnostics at the bottom.
-func (s *screen) layout() (w, h float64) {
-	cw, ch := s.canvas.Value().Get("clientWidth").Int(), s.canvas.Value().Get("clientHeight").Int()
-	if w, h := s.canvas.Size(); w != cw || h != ch {
-		s.canvas.SetSize(cw, ch)
+// resize sizes the canvas's drawing buffer to its CSS box and fits the
+// camera rectangle between the numbers band at the top and the diagnostics
+// at the bottom.
+func (s *screen) resize(cw, ch int) {
+	if cw == s.cw && ch == s.ch {
+		return
 	}
-	w, h = float64(cw), float64(ch)
+	s.cw, s.ch, s.stale = cw, ch, true
+	s.canvas.SetSize(cw, ch)
+	w, h := float64(cw), float64(ch)
 	top, bottom := 0.2*h, h-0.06*h
 	scale := math.Min(w/float64(s.camW), (bottom-top)/float64(s.camH))
 	s.rw, s.rh = scale*float64(s.camW), scale*float64(s.camH)
 	s.x0, s.y0 = (w-s.rw)/2, top+(bottom-top-s.rh)/2
-	return w, h
 }
 
+// draw paints the screen if its picture changed; in setup mode every frame
+// is painted, as the setup view and the dragged lines move.
 func (s *screen) draw(now float64, totals []wire.LineCount, diag string) {
-	w, h := s.layout()
+	p := picture{diag: diag}
+	// The big numbers follow the dashboard: every line adds the crossings
+	// into the room and takes off those out of it, by its side.
+	for i, t := range totals {
+		if i < len(s.lines) {
+			e, l := t.Enters(s.lines[i].Inside)
+			p.in, p.out = p.in+e, p.out+l
+		}
+	}
+	for i := range s.lines {
+		if s.flashT[i] > 0 && now-s.flashT[i] < flashMS {
+			bits := uint64(1)
+			if s.flashD[i] == counter.Out {
+				bits = 2
+			}
+			p.lit |= bits << (2 * i)
+		}
+	}
+	if !s.setupMode && !s.stale && p == s.drawn {
+		return
+	}
+	s.drawn, s.stale = p, false
+
+	w, h := float64(s.cw), float64(s.ch)
 	ctx := s.ctx
 	ctx.SetFillStyle("#000")
 	ctx.FillRect(0, 0, w, h)
@@ -98,11 +139,11 @@ func (s *screen) draw(now float64, totals []wire.LineCount, diag string) {
 	ctx.SetLineCap("round")
 	for i, l := range s.lines {
 		colour, width := colourIdle, 3
-		if now-s.flashT[i] < flashMS && s.flashT[i] > 0 {
+		switch p.lit >> (2 * i) & 3 {
+		case 1:
 			colour, width = colourIn, 10
-			if s.flashD[i] == counter.Out {
-				colour = colourOut
-			}
+		case 2:
+			colour, width = colourOut, 10
 		}
 		ax, ay := s.toCanvas(l.A)
 		bx, by := s.toCanvas(l.B)
@@ -125,16 +166,8 @@ func (s *screen) draw(now float64, totals []wire.LineCount, diag string) {
 		}
 	}
 
-	// The big numbers follow the dashboard: every line adds the crossings
-	// into the room and takes off those out of it, by its side.
 	if len(totals) > 0 {
-		var in, out int64
-		for i, t := range totals {
-			if i < len(s.lines) {
-				e, l := t.Enters(s.lines[i].Inside)
-				in, out = in+e, out+l
-			}
-		}
+		in, out := p.in, p.out
 		ctx.SetTextBaseline("middle")
 		ctx.SetTextAlign("center")
 		ctx.SetFont(fontPx(0.09*h) + " sans-serif")
@@ -196,7 +229,7 @@ func (s *screen) toCanvas(p [2]float64) (float64, float64) {
 // setSetup switches setup mode. Either way the lines start from the given
 // ones, so leaving setup mode drops unsaved edits.
 func (s *screen) setSetup(on bool, lines []wire.Line) {
-	s.setupMode = on
+	s.setupMode, s.stale = on, true
 	s.drag.line = -1
 	s.setLines(lines)
 }
