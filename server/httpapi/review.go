@@ -92,32 +92,28 @@ func handleReviewSessions(log *slog.Logger, store interface {
 		Sessions   []sessionRow       `json:"sessions"`
 		Objections []server.Objection `json:"objections"` // the student's (GDPR art. 21)
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		e, err := store.Exam(ctx, r.PathValue("id"))
 		if err == nil {
 			err = mayReview(r, store, e.ID)
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		students, err := store.Students(ctx, e.ID)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		sessions, err := store.Sessions(ctx, e.ID)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		byStudent := map[string][]sessionRow{}
 		for _, s := range sessions {
 			evs, marks, err := eventsAndMarks(ctx, store, s.ID)
 			if err != nil {
-				fail(w, log, err)
-				return
+				return err
 			}
 			byStudent[s.Student] = append(byStudent[s.Student], sessionRow{ID: s.ID, Build: s.Build, PublishedBuild: s.Build == published.exam, Started: s.Started, Finished: s.Finished,
 				Unreliable: s.Unreliable(), Precheck: s.Precheck, Counts: counts(evs), Marks: marks})
@@ -127,17 +123,16 @@ func handleReviewSessions(log *slog.Logger, store interface {
 		at := now()
 		for i, s := range students {
 			if err := logView(r, store, s.ID, "exam "+e.ID+" sessions", at); err != nil {
-				fail(w, log, err)
-				return
+				return err
 			}
 			objections, err := store.Objections(ctx, s.ID)
 			if err != nil {
-				fail(w, log, err)
-				return
+				return err
 			}
 			rows[i] = row{Student: newReviewStudent(s), Sessions: orEmpty(byStudent[s.ID]), Objections: objections}
 		}
 		encode(w, http.StatusOK, rows)
+		return nil
 	})
 }
 
@@ -179,48 +174,43 @@ func handleReviewSession(log *slog.Logger, store interface {
 		// Objections are the student's objections (GDPR art. 21).
 		Objections []server.Objection `json:"objections"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		sess, st, sums, err := reviewSession(r, store, "session", now())
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		resp := response{Session: sess, Student: newReviewStudent(st), Events: events(sums), Summaries: len(sums)}
 		resp.PublishedBuild = published.exam
 		if resp.Exam, err = store.Exam(ctx, sess.Exam); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		if resp.Marks, err = store.Marks(ctx, sess.ID); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		if resp.Notes, err = store.Notes(ctx, sess.ID); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		if resp.Views, err = store.Views(ctx, st.ID); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		if resp.Objections, err = store.Objections(ctx, st.ID); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		resp.Marks, resp.Notes, resp.Views = orEmpty(resp.Marks), orEmpty(resp.Notes), orEmpty(resp.Views)
 		encode(w, http.StatusOK, resp)
+		return nil
 	})
 }
 
 func handleReviewTimeline(log *slog.Logger, store reviewStore, now func() time.Time, loc *time.Location) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		sess, _, sums, err := reviewSession(r, store, "timeline of session", now())
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		writeSVG(w, renderTimeline(sess, sums, loc, lang.Pick(r.URL.Query().Get("lang"))))
+		return nil
 	})
 }
 
@@ -232,7 +222,7 @@ func handleAddMark(log *slog.Logger, store reviewStore, now func() time.Time) ht
 		Kind   server.MarkKind `json:"kind"`
 		Reason string          `json:"reason"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var req request
 		err := decodeStaff(w, r, &req)
 		if err == nil && req.Kind != server.MarkFraud && req.Kind != server.MarkAppeal {
@@ -242,20 +232,18 @@ func handleAddMark(log *slog.Logger, store reviewStore, now func() time.Time) ht
 			err = checkText("reason", req.Reason, true, 2000)
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		sess, err := reviewable(r, store)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		m, err := store.AddMark(r.Context(), server.Mark{Session: sess.ID, Kind: req.Kind, Reason: req.Reason}, actor(r, now()))
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusCreated, m)
+		return nil
 	})
 }
 
@@ -269,11 +257,10 @@ func handleRemoveMark(log *slog.Logger, store reviewStore, now func() time.Time)
 	type request struct {
 		Reason string `json:"reason"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		id, err := strconv.ParseInt(r.PathValue("mark"), 10, 64)
 		if err != nil {
-			fail(w, log, server.ErrNotFound)
-			return
+			return server.ErrNotFound
 		}
 		var req request
 		if r.ContentLength == 0 && r.Header.Get("Content-Type") == "" {
@@ -286,19 +273,17 @@ func handleRemoveMark(log *slog.Logger, store reviewStore, now func() time.Time)
 			}
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		if _, err := reviewable(r, store); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		anyMark := currentCaller(r).Role == server.RoleAdmin
 		if err := store.RemoveMark(r.Context(), r.PathValue("id"), id, req.Reason, actor(r, now()), anyMark); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
+		return nil
 	})
 }
 
@@ -309,26 +294,24 @@ func handleAddNote(log *slog.Logger, store reviewStore, now func() time.Time) ht
 	type request struct {
 		Text string `json:"text"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var req request
 		err := decodeStaff(w, r, &req)
 		if err == nil {
 			err = checkText("text", req.Text, true, 4000)
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		sess, err := reviewable(r, store)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		n, err := store.AddNote(r.Context(), server.Note{Session: sess.ID, Text: req.Text}, actor(r, now()))
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusCreated, n)
+		return nil
 	})
 }
