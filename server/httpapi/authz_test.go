@@ -64,11 +64,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	e := newEnv(t)
-	db, err := sqlite.Open(context.Background(), e.dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openSQLite(t, e.dbPath)
 	w := &world{e: e, db: db}
 	w.dev = e.newDevice()
 	w.exam = e.createExam(nil)

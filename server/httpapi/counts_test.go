@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -12,8 +11,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/lokaal-nl/lokaal/server/sqlite/sqlitetest"
 )
 
 // TestSlowBodiesHoldNoPlace: handleIngest lets GOMAXPROCS requests at a
@@ -23,11 +20,7 @@ import (
 func TestSlowBodiesHoldNoPlace(t *testing.T) {
 	e := newEnv(t)
 	d := e.newDevice()
-	store, err := sqlitetest.Open(context.Background(), e.dbPath) // the same file, read by a handler alone
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := openStore(t, e.dbPath) // the same file, read by a handler alone
 	h := handleIngest(slog.New(slog.NewTextHandler(io.Discard, nil)), store, func() time.Time { return e.now }, newBuilds(nil, nil, []string{testBuild}), newAdmission())
 
 	var stalled sync.WaitGroup

@@ -18,7 +18,9 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/server/assets"
+	"github.com/lokaal-nl/lokaal/server/sqlite"
 	"github.com/lokaal-nl/lokaal/server/sqlite/sqlitetest"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
@@ -70,26 +72,67 @@ const frameOrigin = "https://exams.example.org"
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{t: t, dbPath: filepath.Join(t.TempDir(), "data", "lokaal.db"), now: t0}
-	db, err := sqlitetest.Open(context.Background(), e.dbPath) // LOKAAL_STORE=d1: on the D1 driver
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e.h = testServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), e.deps(openStore(t, e.dbPath)))
+	e.raw = openRaw(t, e.dbPath)
+	return e
+}
+
+// deps are newEnv's settings for a server on store: the env's clock, the
+// frame origin, and testBuild (no wasm is built for unit tests: their
+// clients name testBuild).
+func (e *env) deps(store server.Store) Deps {
+	return Deps{Store: store, Now: func() time.Time { return e.now }, FrameOrigins: []string{frameOrigin},
+		Builds: []string{testBuild}}
+}
+
+// testServer is the whole server as the tests run it, logging to log: the
+// assets of testFS, the admin token adminToken and Amsterdam's time, with
+// the store and whatever else d sets.
+func testServer(t testing.TB, log *slog.Logger, d Deps) http.Handler {
+	t.Helper()
 	files, err := assets.Load(testFS, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256([]byte(adminToken))
-	e.h = NewServer(Deps{Logger: log, Store: db, Assets: files, AdminTokenHash: sum[:],
-		Now: func() time.Time { return e.now }, Location: amsterdam, FrameOrigins: []string{frameOrigin},
-		Builds: []string{testBuild}}) // no wasm is built for unit tests: their clients name testBuild
-	e.raw, err = sql.Open("sqlite", e.dbPath)
+	d.Logger, d.Assets, d.AdminTokenHash, d.Location = log, files, sum[:], amsterdam
+	return NewServer(d)
+}
+
+// openStore opens the test database at path on the driver LOKAAL_STORE
+// names (d1: the D1 driver); it is closed when the test ends.
+func openStore(t testing.TB, path string) *sqlite.DB {
+	t.Helper()
+	db, err := sqlitetest.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { e.raw.Close() })
-	return e
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// openSQLite opens the database at path on the SQLite driver, whatever
+// LOKAAL_STORE says; it is closed when the test ends.
+func openSQLite(t testing.TB, path string) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// openRaw opens the database at path as plain SQL, to read rows behind
+// the API's back; it is closed when the test ends.
+func openRaw(t testing.TB, path string) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
 }
 
 // do sends a request, with the admin token when admin is set.

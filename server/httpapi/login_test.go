@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/server/password"
-	"github.com/lokaal-nl/lokaal/server/sqlite"
 )
 
 const rootPassword = "root password 123"
@@ -349,11 +347,7 @@ func TestUsers(t *testing.T) {
 // a password, its role follows the claims, and it gets a session.
 func TestLoginStaff(t *testing.T) {
 	e := newEnv(t)
-	db, err := sqlite.Open(context.Background(), e.dbPath) // the server's database, a second handle
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openSQLite(t, e.dbPath) // the server's database, a second handle
 	deps := Deps{Store: db, Now: func() time.Time { return e.now }}
 	for _, tc := range []struct {
 		role server.Role

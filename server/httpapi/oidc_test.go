@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"io"
@@ -16,10 +15,8 @@ import (
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
-	"github.com/lokaal-nl/lokaal/server/assets"
 	"github.com/lokaal-nl/lokaal/server/oidc"
 	"github.com/lokaal-nl/lokaal/server/oidc/oidctest"
-	"github.com/lokaal-nl/lokaal/server/sqlite"
 )
 
 // ssoEnv is the whole server on a real listener, with single sign-on
@@ -48,23 +45,9 @@ func newSSOEnv(t *testing.T) *ssoEnv {
 		t.Fatal(err)
 	}
 	dbPath := filepath.Join(t.TempDir(), "lokaal.db")
-	db, err := sqlite.Open(context.Background(), dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	log := slog.New(slog.NewTextHandler(e.logs, nil))
-	files, err := assets.Load(testFS, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256([]byte(adminToken))
-	h = NewServer(Deps{Logger: log, Store: db, Assets: files, AdminTokenHash: sum[:], Now: func() time.Time { return t0 },
-		Location: amsterdam, OIDC: login})
-	if e.raw, err = sql.Open("sqlite", dbPath); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.raw.Close() })
+	h = testServer(t, slog.New(slog.NewTextHandler(e.logs, nil)), Deps{Store: openSQLite(t, dbPath), Now: func() time.Time { return t0 },
+		OIDC: login})
+	e.raw = openRaw(t, dbPath)
 	return e
 }
 
