@@ -64,7 +64,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	e := newEnv(t)
-	db := openSQLite(t, e.dbPath)
+	db := openDB(t, sqlite.Open, e.dbPath)
 	w := &world{e: e, db: db}
 	w.dev = e.newDevice()
 	w.exam = e.createExam(nil)

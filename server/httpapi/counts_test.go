@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lokaal-nl/lokaal/server/sqlite/sqlitetest"
 )
 
 // TestSlowBodiesHoldNoPlace: handleIngest lets GOMAXPROCS requests at a
@@ -20,7 +22,7 @@ import (
 func TestSlowBodiesHoldNoPlace(t *testing.T) {
 	e := newEnv(t)
 	d := e.newDevice()
-	store := openStore(t, e.dbPath) // the same file, read by a handler alone
+	store := openDB(t, sqlitetest.Open, e.dbPath) // the same file, read by a handler alone
 	h := handleIngest(slog.New(slog.NewTextHandler(io.Discard, nil)), store, func() time.Time { return e.now }, newBuilds(nil, nil, []string{testBuild}), newAdmission())
 
 	var stalled sync.WaitGroup

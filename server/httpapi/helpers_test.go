@@ -72,7 +72,7 @@ const frameOrigin = "https://exams.example.org"
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{t: t, dbPath: filepath.Join(t.TempDir(), "data", "lokaal.db"), now: t0}
-	e.h = testServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), e.deps(openStore(t, e.dbPath)))
+	e.h = testServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), e.deps(openDB(t, sqlitetest.Open, e.dbPath)))
 	e.raw = openRaw(t, e.dbPath)
 	return e
 }
@@ -99,23 +99,12 @@ func testServer(t testing.TB, log *slog.Logger, d Deps) http.Handler {
 	return NewServer(d)
 }
 
-// openStore opens the test database at path on the driver LOKAAL_STORE
-// names (d1: the D1 driver); it is closed when the test ends.
-func openStore(t testing.TB, path string) *sqlite.DB {
+// openDB opens the test database at path with open: sqlitetest.Open, on
+// the driver LOKAAL_STORE names (d1: the D1 driver), or sqlite.Open, on
+// SQLite whatever it says. It is closed when the test ends.
+func openDB(t testing.TB, open func(context.Context, string) (*sqlite.DB, error), path string) *sqlite.DB {
 	t.Helper()
-	db, err := sqlitetest.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-// openSQLite opens the database at path on the SQLite driver, whatever
-// LOKAAL_STORE says; it is closed when the test ends.
-func openSQLite(t testing.TB, path string) *sqlite.DB {
-	t.Helper()
-	db, err := sqlite.Open(context.Background(), path)
+	db, err := open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/server/password"
+	"github.com/lokaal-nl/lokaal/server/sqlite"
 )
 
 const rootPassword = "root password 123"
@@ -347,7 +348,7 @@ func TestUsers(t *testing.T) {
 // a password, its role follows the claims, and it gets a session.
 func TestLoginStaff(t *testing.T) {
 	e := newEnv(t)
-	db := openSQLite(t, e.dbPath) // the server's database, a second handle
+	db := openDB(t, sqlite.Open, e.dbPath) // the server's database, a second handle
 	deps := Deps{Store: db, Now: func() time.Time { return e.now }}
 	for _, tc := range []struct {
 		role server.Role

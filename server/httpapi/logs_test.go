@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/server/sqlite"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
@@ -41,7 +42,7 @@ func loggedEnv(t *testing.T) (*env, *syncBuffer) {
 	e := newEnv(t)
 	var out syncBuffer
 	log := slog.New(slog.NewJSONHandler(&out, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e.h = testServer(t, log, e.deps(openSQLite(t, e.dbPath)))
+	e.h = testServer(t, log, e.deps(openDB(t, sqlite.Open, e.dbPath)))
 	return e, &out
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/server/oidc"
 	"github.com/lokaal-nl/lokaal/server/oidc/oidctest"
+	"github.com/lokaal-nl/lokaal/server/sqlite"
 )
 
 // ssoEnv is the whole server on a real listener, with single sign-on
@@ -45,7 +46,7 @@ func newSSOEnv(t *testing.T) *ssoEnv {
 		t.Fatal(err)
 	}
 	dbPath := filepath.Join(t.TempDir(), "lokaal.db")
-	h = testServer(t, slog.New(slog.NewTextHandler(e.logs, nil)), Deps{Store: openSQLite(t, dbPath), Now: func() time.Time { return t0 },
+	h = testServer(t, slog.New(slog.NewTextHandler(e.logs, nil)), Deps{Store: openDB(t, sqlite.Open, dbPath), Now: func() time.Time { return t0 },
 		OIDC: login})
 	e.raw = openRaw(t, dbPath)
 	return e

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/lokaal-nl/lokaal/server"
+	"github.com/lokaal-nl/lokaal/server/sqlite"
 	"github.com/lokaal-nl/lokaal/wasm/lang"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
@@ -102,7 +103,7 @@ func TestTransparency(t *testing.T) {
 // TestTransparencyRevision checks the revision the Makefile stamps reaches
 // the JSON, and that only configured builds are listed without a client.
 func TestTransparencyRevision(t *testing.T) {
-	db := openSQLite(t, filepath.Join(t.TempDir(), "t.db"))
+	db := openDB(t, sqlite.Open, filepath.Join(t.TempDir(), "t.db"))
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h := handleTransparency(log, db, newBuilds(nil, nil, []string{testBuild}), "0123abc-dirty")
 	w := httptest.NewRecorder()
