@@ -80,11 +80,7 @@ func (e *env) examRows() map[string]int {
 	e.t.Helper()
 	n := map[string]int{}
 	for _, table := range []string{"exams", "students", "sessions", "summaries", "events", "marks", "notes", "views", "reviewers"} {
-		var c int
-		if err := e.raw.QueryRow("SELECT count(*) FROM " + table).Scan(&c); err != nil {
-			e.t.Fatal(err)
-		}
-		n[table] = c
+		n[table] = countRows(e.t, e.raw, table)
 	}
 	var seq, finished, receipts int
 	if err := e.raw.QueryRow("SELECT coalesce(sum(last_seq), 0), count(finished_ms), count(receipt) FROM sessions").Scan(&seq, &finished, &receipts); err != nil {

@@ -112,6 +112,17 @@ func openDB(t testing.TB, open func(context.Context, string) (*sqlite.DB, error)
 	return db
 }
 
+// countRows counts the rows of from (a table, or a FROM clause with ?
+// placeholders for args) behind the API's back.
+func countRows(t testing.TB, raw *sql.DB, from string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := raw.QueryRow("SELECT count(*) FROM "+from, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // openRaw opens the database at path as plain SQL, to read rows behind
 // the API's back; it is closed when the test ends.
 func openRaw(t testing.TB, path string) *sql.DB {
@@ -240,11 +251,7 @@ func (e *env) rows() map[string]int {
 	e.t.Helper()
 	n := map[string]int{}
 	for _, table := range []string{"batches", "batch_lines", "gaps", "devices", "kiosks", "enrolment_codes"} {
-		var c int
-		if err := e.raw.QueryRow("SELECT count(*) FROM " + table).Scan(&c); err != nil {
-			e.t.Fatal(err)
-		}
-		n[table] = c
+		n[table] = countRows(e.t, e.raw, table)
 	}
 	var seen, seq int
 	if err := e.raw.QueryRow("SELECT coalesce(sum(coalesce(last_seen_ms, 0)), 0), coalesce(sum(last_seq), 0) FROM devices").Scan(&seen, &seq); err != nil {

@@ -62,10 +62,7 @@ func TestOneSessionPerStudent(t *testing.T) {
 			t.Errorf("a concurrent start answered %d", c)
 		}
 	}
-	var sessions int
-	if err := e.raw.QueryRow("SELECT count(*) FROM sessions s JOIN students st ON st.id = s.student_id WHERE st.external_id = 's2'").Scan(&sessions); err != nil {
-		t.Fatal(err)
-	}
+	sessions := countRows(t, e.raw, "sessions s JOIN students st ON st.id = s.student_id WHERE st.external_id = 's2'")
 	if created != 1 || sessions != 1 {
 		t.Errorf("%d of %d concurrent starts created a session, %d stored; want 1", created, n, sessions)
 	}

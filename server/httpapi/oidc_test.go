@@ -154,9 +154,7 @@ func TestOIDCRefused(t *testing.T) {
 		subject != "user "+oidctest.Email2 || reason != "via oidc: no role" {
 		t.Errorf("access log: %s %s %s %s", who, action, subject, reason)
 	}
-	var users int
-	e.raw.QueryRow("SELECT count(*) FROM users").Scan(&users)
-	if users != 0 {
+	if users := countRows(t, e.raw, "users"); users != 0 {
 		t.Errorf("a refused login created %d users", users)
 	}
 }
@@ -173,9 +171,7 @@ func TestOIDCCallbackLimited(t *testing.T) {
 			t.Fatalf("attempt %d: %d, want %d", i+1, res.StatusCode, want)
 		}
 	}
-	var n int
-	e.raw.QueryRow("SELECT count(*) FROM access_log WHERE action = ?", server.ActionLoginFailed).Scan(&n)
-	if n != oidcFailuresBurst {
+	if n := countRows(t, e.raw, "access_log WHERE action = ?", server.ActionLoginFailed); n != oidcFailuresBurst {
 		t.Errorf("%d failed logins logged, want %d", n, oidcFailuresBurst)
 	}
 }
