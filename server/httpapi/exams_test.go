@@ -140,6 +140,16 @@ func (p *proctor) send(s wire.SignedSummary) *httptest.ResponseRecorder {
 	return p.e.do("POST", "/api/v1/summaries", s, false)
 }
 
+// wantDuplicate sends s again: it is acknowledged as stored before.
+func (p *proctor) wantDuplicate(t testing.TB, s wire.Summary) {
+	t.Helper()
+	w := p.send(s.Sign(p.priv))
+	wantStatus(t, w, http.StatusOK)
+	if got := decodeJSON[map[string]any](t, w); got["result"] != "duplicate" {
+		t.Errorf("resend of seq %d: %v", s.Seq, got)
+	}
+}
+
 func (p *proctor) finish(seq int64, head string) *httptest.ResponseRecorder {
 	f := wire.Finish{Session: p.policy.Session, Seq: seq, Head: head, At: p.e.now.UnixMilli()}.Sign(p.priv)
 	return p.e.do("POST", "/api/v1/sessions/"+p.policy.Session+"/finish", f, false)
@@ -487,11 +497,7 @@ func TestSession(t *testing.T) {
 	}
 
 	// A resend is acknowledged again and stores nothing.
-	w := p.send(s2.Sign(p.priv))
-	wantStatus(t, w, http.StatusOK)
-	if got := decodeJSON[map[string]any](t, w); got["result"] != "duplicate" {
-		t.Errorf("resend: %v", got)
-	}
+	p.wantDuplicate(t, s2)
 
 	s4 := p.summary(4, s3.Hash(), t0.Add(90*time.Second), event(wire.MultipleFaces, 95*time.Second, 100*time.Second))
 	tampered := s4.Sign(p.priv)
@@ -551,7 +557,7 @@ func TestSession(t *testing.T) {
 	}
 
 	e.now = t0.Add(2 * time.Minute)
-	w = p.finish(3, s3.Hash())
+	w := p.finish(3, s3.Hash())
 	wantStatus(t, w, http.StatusOK)
 	receipt := decodeJSON[wire.SignedReceipt](t, w)
 	published := decodeJSON[map[string]string](t, e.do("GET", "/api/v1/receipt-key", nil, false))["key"]

@@ -174,11 +174,7 @@ func TestSummaryAfterTheWindowCloses(t *testing.T) {
 	}
 	// A resend of what was stored is still acknowledged, and the session
 	// still finishes.
-	w := p.send(s2.Sign(p.priv))
-	wantStatus(t, w, http.StatusOK)
-	if got := decodeJSON[map[string]any](t, w); got["result"] != "duplicate" {
-		t.Errorf("resend after the close: %v", got)
-	}
+	p.wantDuplicate(t, s2)
 	wantStatus(t, p.finish(2, s2.Hash()), http.StatusOK)
 }
 
@@ -227,11 +223,7 @@ func TestSummaryFloodCapped(t *testing.T) {
 	}
 	// What was stored is still acknowledged as such, and the session
 	// finishes.
-	w := p.send(last.Sign(p.priv))
-	wantStatus(t, w, http.StatusOK)
-	if got := decodeJSON[map[string]any](t, w); got["result"] != "duplicate" {
-		t.Errorf("resend of seq %d: %v", limit, got)
-	}
+	p.wantDuplicate(t, last)
 	wantStatus(t, p.finish(limit, prev), http.StatusOK)
 }
 
