@@ -48,17 +48,18 @@ type enrolmentCode struct {
 	Expires string       `json:"expires"`
 }
 
-// issueCode stores a fresh code's hash for the kiosk. The code itself is
-// shown once, to the admin, and travels to the kiosk in a URL fragment,
-// which browsers never send to a server.
-func issueCode(r *http.Request, store server.KioskStore, k server.Kiosk, now time.Time) (enrolmentCode, error) {
+// issueCode stores a fresh code's hash for the kiosk and answers the code.
+// The code itself is shown once, to the admin, and travels to the kiosk in
+// a URL fragment, which browsers never send to a server.
+func issueCode(w http.ResponseWriter, r *http.Request, store server.KioskStore, k server.Kiosk, now time.Time) error {
 	code := randomHex(16)
 	sum := sha256.Sum256([]byte(code))
 	expires := now.Add(enrolmentTTL)
 	if err := store.SetEnrolmentCode(r.Context(), k.ID, sum[:], expires); err != nil {
-		return enrolmentCode{}, err
+		return err
 	}
-	return enrolmentCode{Kiosk: k, Code: code, URL: "/kiosk#enrol=" + code, Expires: expires.UTC().Format(time.RFC3339)}, nil
+	encode(w, http.StatusCreated, enrolmentCode{Kiosk: k, Code: code, URL: "/kiosk#enrol=" + code, Expires: expires.UTC().Format(time.RFC3339)})
+	return nil
 }
 
 func handleCreateKiosk(log *slog.Logger, store server.KioskStore, now func() time.Time) http.Handler {
@@ -93,12 +94,7 @@ func handleCreateKiosk(log *slog.Logger, store server.KioskStore, now func() tim
 		if err := store.CreateKiosk(r.Context(), k); err != nil {
 			return err
 		}
-		resp, err := issueCode(r, store, k, now())
-		if err != nil {
-			return err
-		}
-		encode(w, http.StatusCreated, resp)
-		return nil
+		return issueCode(w, r, store, k, now())
 	})
 }
 
@@ -108,12 +104,7 @@ func handleNewEnrolmentCode(log *slog.Logger, store server.KioskStore, now func(
 		if err != nil {
 			return err
 		}
-		resp, err := issueCode(r, store, k, now())
-		if err != nil {
-			return err
-		}
-		encode(w, http.StatusCreated, resp)
-		return nil
+		return issueCode(w, r, store, k, now())
 	})
 }
 
