@@ -603,19 +603,6 @@ func TestSession(t *testing.T) {
 	}
 }
 
-// sessionDetail is GET /api/v1/review/sessions/{id}.
-type sessionDetail struct {
-	Session        server.Session  `json:"session"`
-	Events         []wire.Event    `json:"events"`
-	Summaries      int             `json:"summaries"`
-	Marks          []server.Mark   `json:"marks"`
-	Notes          []server.Note   `json:"notes"`
-	Views          []server.View   `json:"views"`
-	Exam           server.Exam     `json:"exam"`
-	Student        json.RawMessage `json:"student"`
-	PublishedBuild string          `json:"published_build"`
-}
-
 func TestReview(t *testing.T) {
 	e := newEnv(t)
 	ex := e.createExam(nil)

@@ -154,6 +154,21 @@ func reviewSession(r *http.Request, store reviewStore, what string, now time.Tim
 	return sess, st, sums, err
 }
 
+// sessionDetail is GET /api/v1/review/sessions/{id}.
+type sessionDetail struct {
+	Session        server.Session `json:"session"`
+	Student        reviewStudent  `json:"student"`
+	Exam           server.Exam    `json:"exam"`
+	Events         []wire.Event   `json:"events"`
+	Summaries      int            `json:"summaries"`
+	Marks          []server.Mark  `json:"marks"`
+	Notes          []server.Note  `json:"notes"`
+	Views          []server.View  `json:"views"`
+	PublishedBuild string         `json:"published_build"`
+	// Objections are the student's objections (GDPR art. 21).
+	Objections []server.Objection `json:"objections"`
+}
+
 // handleReviewSession answers everything about one session. PublishedBuild
 // is the SHA-256 of the exam client this server serves, to compare with
 // the session's build.
@@ -161,26 +176,13 @@ func handleReviewSession(log *slog.Logger, store interface {
 	rightsStore
 	assignments
 }, now func() time.Time, published *builds) http.Handler {
-	type response struct {
-		Session        server.Session `json:"session"`
-		Student        reviewStudent  `json:"student"`
-		Exam           server.Exam    `json:"exam"`
-		Events         []wire.Event   `json:"events"`
-		Summaries      int            `json:"summaries"`
-		Marks          []server.Mark  `json:"marks"`
-		Notes          []server.Note  `json:"notes"`
-		Views          []server.View  `json:"views"`
-		PublishedBuild string         `json:"published_build"`
-		// Objections are the student's objections (GDPR art. 21).
-		Objections []server.Objection `json:"objections"`
-	}
 	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		sess, st, sums, err := reviewSession(r, store, "session", now())
 		if err != nil {
 			return err
 		}
-		resp := response{Session: sess, Student: newReviewStudent(st), Events: events(sums), Summaries: len(sums)}
+		resp := sessionDetail{Session: sess, Student: newReviewStudent(st), Events: events(sums), Summaries: len(sums)}
 		resp.PublishedBuild = published.exam
 		if resp.Exam, err = store.Exam(ctx, sess.Exam); err != nil {
 			return err
