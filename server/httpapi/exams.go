@@ -124,9 +124,7 @@ func (req examRequest) apply(e *server.Exam, origins []string, now time.Time, lo
 	if req.IntervalS == 0 {
 		req.IntervalS = defaultInterval
 	}
-	if req.Detectors == nil {
-		req.Detectors = []wire.DetectorSetting{}
-	}
+	req.Detectors = orEmpty(req.Detectors)
 	if err := checkLabel("name", req.Name); err != nil {
 		return err
 	}
@@ -366,9 +364,7 @@ func handleListStudents(log *slog.Logger, store interface {
 			return err
 		}
 		for i := range students {
-			if students[i].Off == nil {
-				students[i].Off = []wire.Kind{}
-			}
+			students[i].Off = orEmpty(students[i].Off)
 		}
 		encode(w, http.StatusOK, response{Students: append([]server.Student{}, students...)})
 		return nil
@@ -451,9 +447,7 @@ func handleSetAccommodations(log *slog.Logger, store server.RosterStore, now fun
 		if err == nil {
 			err = checkKinds(req.Off)
 		}
-		if req.Off == nil {
-			req.Off = []wire.Kind{}
-		}
+		req.Off = orEmpty(req.Off)
 		if err == nil {
 			err = store.SetAccommodations(r.Context(), r.PathValue("id"), req.Off, actor(r, now()))
 		}

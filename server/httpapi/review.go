@@ -53,11 +53,7 @@ type reviewStudent struct {
 }
 
 func newReviewStudent(s server.Student) reviewStudent {
-	off := s.Off
-	if off == nil {
-		off = []wire.Kind{}
-	}
-	return reviewStudent{ID: s.ID, StudentID: s.External, Email: s.Email, Choice: s.Choice, Accommodations: off}
+	return reviewStudent{ID: s.ID, StudentID: s.External, Email: s.Email, Choice: s.Choice, Accommodations: orEmpty(s.Off)}
 }
 
 func orEmpty[T any](s []T) []T {
@@ -65,6 +61,16 @@ func orEmpty[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// pathSeq is the path's wildcard name as a number id (a mark's, a deletion
+// request's); one that is not a number names nothing there is.
+func pathSeq(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil {
+		return 0, server.ErrNotFound
+	}
+	return id, nil
 }
 
 // handleReviewSessions lists an exam's students with their sessions and
@@ -260,9 +266,9 @@ func handleRemoveMark(log *slog.Logger, store reviewStore, now func() time.Time)
 		Reason string `json:"reason"`
 	}
 	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
-		id, err := strconv.ParseInt(r.PathValue("mark"), 10, 64)
+		id, err := pathSeq(r, "mark")
 		if err != nil {
-			return server.ErrNotFound
+			return err
 		}
 		var req request
 		if r.ContentLength == 0 && r.Header.Get("Content-Type") == "" {

@@ -386,9 +386,9 @@ func handleDecideDeletion(log *slog.Logger, store rightsStore, now func() time.T
 		Reason string `json:"reason"`
 	}
 	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
-		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		id, err := pathSeq(r, "id")
 		if err != nil {
-			return server.ErrNotFound
+			return err
 		}
 		var req request
 		err = decodeStaff(w, r, &req)
