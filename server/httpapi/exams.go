@@ -228,22 +228,18 @@ func handleListExams(log *slog.Logger, store server.ExamStore) http.Handler {
 		if err != nil {
 			return err
 		}
-		list, err := listings(r.Context(), store, es)
-		if err != nil {
-			return err
-		}
-		encode(w, http.StatusOK, list)
-		return nil
+		return answerListings(w, r.Context(), store, es)
 	})
 }
 
-// listings counts each exam's sessions, and those marked unreliable.
-func listings(ctx context.Context, store server.ExamStore, es []server.Exam) ([]examListing, error) {
+// answerListings answers es with each exam's count of sessions, and of
+// those marked unreliable.
+func answerListings(w http.ResponseWriter, ctx context.Context, store server.ExamStore, es []server.Exam) error {
 	list := make([]examListing, len(es))
 	for i, e := range es {
 		sessions, err := store.Sessions(ctx, e.ID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		list[i] = examListing{Exam: e, Sessions: len(sessions)}
 		for _, s := range sessions {
@@ -252,7 +248,8 @@ func listings(ctx context.Context, store server.ExamStore, es []server.Exam) ([]
 			}
 		}
 	}
-	return list, nil
+	encode(w, http.StatusOK, list)
+	return nil
 }
 
 func handleGetExam(log *slog.Logger, store server.ExamStore) http.Handler {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -54,12 +53,7 @@ func newSSOEnv(t *testing.T) *ssoEnv {
 
 func (e *ssoEnv) get(t *testing.T, b *http.Client, url string) (*http.Response, string) {
 	t.Helper()
-	res, err := b.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	res, body := oidctest.Get(t, b, url)
 	return res, string(body)
 }
 

@@ -56,12 +56,7 @@ func handleReviewExams(log *slog.Logger, store interface {
 				return err
 			}
 		}
-		list, err := listings(r.Context(), store, mine)
-		if err != nil {
-			return err
-		}
-		encode(w, http.StatusOK, list)
-		return nil
+		return answerListings(w, r.Context(), store, mine)
 	})
 }
 
