@@ -296,7 +296,7 @@ func handleRemoveMark(log *slog.Logger, store reviewStore, now func() time.Time)
 }
 
 // errMarkReasonRequired answers a mark removal without a reason.
-var errMarkReasonRequired = &wire.Error{Code: "reason_required", Message: "say why the mark is lifted: a JSON body {\"reason\": \"...\"}"}
+var errMarkReasonRequired = &wire.Error{Code: codeReasonRequired, Message: "say why the mark is lifted: a JSON body {\"reason\": \"...\"}"}
 
 func handleAddNote(log *slog.Logger, store reviewStore, now func() time.Time) http.Handler {
 	type request struct {
