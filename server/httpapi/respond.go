@@ -114,7 +114,8 @@ var domainCodes = []struct {
 }
 
 // handle adapts a handler that returns its failure: fail answers it, so
-// each of a handler's error paths is one return.
+// each of a handler's error paths is one return. A handler returns an
+// error only before it has written anything.
 func handle(log *slog.Logger, h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
