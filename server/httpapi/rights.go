@@ -183,21 +183,27 @@ func handleExportArchive(log *slog.Logger, store rightsStore, now func() time.Ti
 	})
 }
 
+// studentReason reads a student's {"reason": ...} body: a reason of at
+// most maxChars, which may be empty unless required.
+func studentReason(w http.ResponseWriter, r *http.Request, required bool, maxChars int) (string, error) {
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	err := decodeLimited(w, r, &req, rightsBodyBytes)
+	if err == nil {
+		err = checkText("reason", req.Reason, required, maxChars)
+	}
+	return req.Reason, err
+}
+
 // handleObjection records a reasoned objection (GDPR art. 21), which the
 // exam committee sees with the student's sessions.
 func handleObjection(log *slog.Logger, store rightsStore, now func() time.Time) http.Handler {
-	type request struct {
-		Reason string `json:"reason"`
-	}
 	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
-		var req request
-		err := decodeLimited(w, r, &req, rightsBodyBytes)
-		if err == nil {
-			err = checkText("reason", req.Reason, true, maxObjectionChars)
-		}
+		reason, err := studentReason(w, r, true, maxObjectionChars)
 		var o server.Objection
 		if err == nil {
-			o, err = store.AddObjection(r.Context(), server.Objection{Student: currentStudent(r).ID, Reason: req.Reason, At: now()})
+			o, err = store.AddObjection(r.Context(), server.Objection{Student: currentStudent(r).ID, Reason: reason, At: now()})
 		}
 		if err != nil {
 			return rightsError(err)
@@ -242,24 +248,17 @@ func deletionRule(ctx context.Context, store rightsStore, st server.Student) (e 
 // The review period's end is given on the server's clock (loc), the one
 // the student's pages show.
 func handleDeletionRequest(log *slog.Logger, store rightsStore, now func() time.Time, loc *time.Location) http.Handler {
-	type request struct {
-		Reason string `json:"reason"`
-	}
 	type response struct {
 		Status  server.DeletionStatus  `json:"status"`
 		Message string                 `json:"message"`
 		Request server.DeletionRequest `json:"request"`
 	}
 	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
-		var req request
-		err := decodeLimited(w, r, &req, rightsBodyBytes)
-		if err == nil {
-			err = checkText("reason", req.Reason, false, maxDeletionChars)
-		}
+		reason, err := studentReason(w, r, false, maxDeletionChars)
 		var d server.DeletionRequest
 		at := now()
 		if err == nil {
-			d, err = store.RequestDeletion(r.Context(), currentStudent(r).ID, req.Reason, at)
+			d, err = store.RequestDeletion(r.Context(), currentStudent(r).ID, reason, at)
 		}
 		if err != nil {
 			return rightsError(err)
