@@ -44,60 +44,53 @@ const (
 // handleAudit answers a page of the access log, from seq from on. Reading
 // the log is itself logged, before the page is read.
 func handleAudit(log *slog.Logger, store server.AccessLog, now func() time.Time) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		q := r.URL.Query()
 		from, limit := int64(1), defaultAuditPage
 		var err error
 		if s := q.Get("from"); s != "" {
 			if from, err = strconv.ParseInt(s, 10, 64); err != nil || from < 1 {
-				fail(w, log, invalid("from must be a seq, 1 or more"))
-				return
+				return invalid("from must be a seq, 1 or more")
 			}
 		}
 		if s := q.Get("limit"); s != "" {
 			if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > maxAuditPage {
-				fail(w, log, invalidf("limit must be between 1 and %d", maxAuditPage))
-				return
+				return invalidf("limit must be between 1 and %d", maxAuditPage)
 			}
 		}
 		subject := "entries from " + strconv.FormatInt(from, 10) + ", at most " + strconv.Itoa(limit)
 		if err := audit(r, store, now(), server.ActionReadAccessLog, subject, ""); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		anchor, err := store.AccessAnchor(r.Context())
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		entries, err := store.AccessEntries(r.Context(), from, limit)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, map[string]any{"anchor": anchor, "entries": entries})
+		return nil
 	})
 }
 
 // handleAuditExport streams the whole access log as JSON lines, oldest
 // first, including the entry that logs this export.
 func handleAuditExport(log *slog.Logger, store server.AccessLog, key ed25519.PrivateKey, now func() time.Time) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		if err := audit(r, store, now(), server.ActionExportAccessLog, "the whole access log", ""); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		// Entries before the anchor were deleted by retention; the chain of
 		// the export starts from the anchor, which the header carries.
 		anchor, err := store.AccessAnchor(r.Context())
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		page, err := store.AccessEntries(r.Context(), 1, maxAuditPage)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		w.Header().Set("Lokaal-Access-Anchor", strconv.FormatInt(anchor.Seq, 10)+" "+anchor.Hash)
 		// The signed head of what the export holds at least (its own entry
@@ -105,8 +98,7 @@ func handleAuditExport(log *slog.Logger, store server.AccessLog, key ed25519.Pri
 		if key != nil {
 			seq, hash, err := store.AccessHead(r.Context())
 			if err != nil {
-				fail(w, log, err)
-				return
+				return err
 			}
 			head, _ := json.Marshal(server.SignHead(key, seq, hash, now()))
 			w.Header().Set("Lokaal-Access-Head", string(head))
@@ -118,15 +110,16 @@ func handleAuditExport(log *slog.Logger, store server.AccessLog, key ed25519.Pri
 		for len(page) > 0 {
 			for _, e := range page {
 				if err := enc.Encode(e); err != nil {
-					return // the client went away
+					return nil // the client went away
 				}
 			}
 			if page, err = store.AccessEntries(r.Context(), page[len(page)-1].Seq+1, maxAuditPage); err != nil {
 				// The status is sent; a cut-off export fails verification.
 				log.Error("exporting the access log", "err", err)
-				return
+				return nil
 			}
 		}
+		return nil
 	})
 }
 
@@ -135,16 +128,16 @@ func handleAuditExport(log *slog.Logger, store server.AccessLog, key ed25519.Pri
 // shows whether the log still holds that entry unchanged. Reading it is
 // not logged (it names no one, and logging it would move the head).
 func handleAuditHead(log *slog.Logger, store server.AccessLog, key ed25519.PrivateKey, now func() time.Time) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		if key == nil {
 			refuse(w, codeUnavailable, "no audit key is configured (LOKAAL_AUDIT_KEY)")
-			return
+			return nil
 		}
 		seq, hash, err := store.AccessHead(r.Context())
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, server.SignHead(key, seq, hash, now()))
+		return nil
 	})
 }

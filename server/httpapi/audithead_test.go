@@ -20,11 +20,7 @@ import (
 // The signed head names the newest entry, verifies with the audit key and
 // with no other, and is 503 without a key.
 func TestAuditHead(t *testing.T) {
-	db, err := sqlitetest.Open(context.Background(), filepath.Join(t.TempDir(), "lokaal.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDB(t, sqlitetest.Open, filepath.Join(t.TempDir(), "lokaal.db"))
 	for range 3 {
 		if _, err := db.Access(context.Background(), server.AccessEntry{Kind: server.ActorStaff, Who: "admin", Action: server.ActionAddMark, Subject: "session s-1 mark 1"}); err != nil {
 			t.Fatal(err)

@@ -227,7 +227,7 @@ func currentCaller(r *http.Request) caller { return r.Context().Value(callerKey)
 func studentOnly(log *slog.Logger, store interface {
 	StudentByToken(ctx context.Context, hash []byte) (server.Student, error)
 }, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		token, ok := bearer(r)
 		var s server.Student
 		err := server.ErrNotFound
@@ -237,13 +237,13 @@ func studentOnly(log *slog.Logger, store interface {
 		if errors.Is(err, server.ErrNotFound) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="lokaal exam"`)
 			refuse(w, codeUnauthorized, "the access token from your exam link is required")
-			return
+			return nil
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), studentKey, s)))
+		return nil
 	})
 }
 
@@ -448,7 +448,7 @@ func handleCreateUser(log *slog.Logger, store server.UserStore, now func() time.
 	type response struct {
 		User server.User `json:"user"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var req request
 		err := decodeStaff(w, r, &req)
 		if err == nil {
@@ -468,16 +468,15 @@ func handleCreateUser(log *slog.Logger, store server.UserStore, now func() time.
 			}
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		at := now()
 		u := server.User{ID: server.NewID("u-"), Name: req.Name, Role: req.Role, Password: true, Created: time.UnixMilli(at.UnixMilli())}
 		if err := store.CreateUser(r.Context(), u, hash, actor(r, at)); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusCreated, response{u})
+		return nil
 	})
 }
 
@@ -485,13 +484,13 @@ func handleListUsers(log *slog.Logger, store server.UserStore) http.Handler {
 	type response struct {
 		Users []server.User `json:"users"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		users, err := store.Users(r.Context())
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, response{users})
+		return nil
 	})
 }
 
@@ -501,12 +500,12 @@ func handleDisableUser(log *slog.Logger, store server.UserStore, now func() time
 	type response struct {
 		User server.User `json:"user"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		u, err := store.DisableUser(r.Context(), r.PathValue("id"), actor(r, now()))
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, response{u})
+		return nil
 	})
 }

@@ -64,11 +64,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	e := newEnv(t)
-	db, err := sqlite.Open(context.Background(), e.dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openDB(t, sqlite.Open, e.dbPath)
 	w := &world{e: e, db: db}
 	w.dev = e.newDevice()
 	w.exam = e.createExam(nil)
@@ -191,6 +187,15 @@ func (w *world) body(method, path string, c callerKind) []byte {
 	return js
 }
 
+// signIn makes r u's: a new session's cookie, its CSRF token, and the
+// server's own origin.
+func (w *world) signIn(r *http.Request, u server.User) {
+	id, csrf := w.session(u)
+	r.AddCookie(&http.Cookie{Name: sessionCookie, Value: id})
+	r.Header.Set(csrfHeader, csrf)
+	r.Header.Set("Origin", "http://"+r.Host)
+}
+
 // request builds one cell's request. Each comes from its own address, so
 // the per-address rate limits never answer for the authorisation.
 func (w *world) request(c callerKind, method, path string, body []byte) *http.Request {
@@ -203,17 +208,11 @@ func (w *world) request(c callerKind, method, path string, body []byte) *http.Re
 	}
 	w.addr++
 	r.RemoteAddr = fmt.Sprintf("10.%d.%d.%d:40000", w.addr>>16&255, w.addr>>8&255, w.addr&255)
-	cookie := func(u server.User) {
-		id, csrf := w.session(u)
-		r.AddCookie(&http.Cookie{Name: sessionCookie, Value: id})
-		r.Header.Set(csrfHeader, csrf)
-		r.Header.Set("Origin", "http://"+r.Host)
-	}
 	switch c {
 	case callAdminCookie:
-		cookie(w.admin)
+		w.signIn(r, w.admin)
 	case callReviewerCookie:
-		cookie(w.rev)
+		w.signIn(r, w.rev)
 	case callAdminToken:
 		r.Header.Set("Authorization", "Bearer "+adminToken)
 	case callReviewerToken:
@@ -378,9 +377,7 @@ func TestReviewerScope(t *testing.T) {
 				r = w.request(callNone, op.method, w.fill(op.path), js)
 			}
 			if as == "session" {
-				id, csrf := w.session(other)
-				r.AddCookie(&http.Cookie{Name: sessionCookie, Value: id})
-				r.Header.Set(csrfHeader, csrf)
+				w.signIn(r, other)
 			} else {
 				r.Header.Set("Authorization", "Bearer "+otherToken)
 			}

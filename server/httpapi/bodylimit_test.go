@@ -41,11 +41,7 @@ func (e *env) allRows() map[string]int {
 	rows.Close()
 	n := map[string]int{}
 	for _, table := range tables {
-		var c int
-		if err := e.raw.QueryRow(`SELECT count(*) FROM "` + table + `"`).Scan(&c); err != nil {
-			e.t.Fatal(err)
-		}
-		n[table] = c
+		n[table] = countRows(e.t, e.raw, `"`+table+`"`)
 	}
 	return n
 }

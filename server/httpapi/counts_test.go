@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -23,11 +22,7 @@ import (
 func TestSlowBodiesHoldNoPlace(t *testing.T) {
 	e := newEnv(t)
 	d := e.newDevice()
-	store, err := sqlitetest.Open(context.Background(), e.dbPath) // the same file, read by a handler alone
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := openDB(t, sqlitetest.Open, e.dbPath) // the same file, read by a handler alone
 	h := handleIngest(slog.New(slog.NewTextHandler(io.Discard, nil)), store, func() time.Time { return e.now }, newBuilds(nil, nil, []string{testBuild}), newAdmission())
 
 	var stalled sync.WaitGroup

@@ -124,9 +124,7 @@ func (req examRequest) apply(e *server.Exam, origins []string, now time.Time, lo
 	if req.IntervalS == 0 {
 		req.IntervalS = defaultInterval
 	}
-	if req.Detectors == nil {
-		req.Detectors = []wire.DetectorSetting{}
-	}
+	req.Detectors = orEmpty(req.Detectors)
 	if err := checkLabel("name", req.Name); err != nil {
 		return err
 	}
@@ -171,7 +169,7 @@ func (req examRequest) apply(e *server.Exam, origins []string, now time.Time, lo
 }
 
 func handleCreateExam(log *slog.Logger, store server.RosterStore, now func() time.Time, loc *time.Location, origins []string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var req examRequest
 		e := server.Exam{ID: server.NewID("e-"), Created: now()}
 		err := decodeStaff(w, r, &req)
@@ -182,20 +180,19 @@ func handleCreateExam(log *slog.Logger, store server.RosterStore, now func() tim
 			err = store.CreateExam(r.Context(), e, actor(r, e.Created))
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusCreated, e)
+		return nil
 	})
 }
 
 func handleUpdateExam(log *slog.Logger, store server.RosterStore, now func() time.Time, loc *time.Location, origins []string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var req examRequest
 		err := decodeStaff(w, r, &req)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		e, err := store.Exam(r.Context(), r.PathValue("id"))
 		at := now()
@@ -206,10 +203,10 @@ func handleUpdateExam(log *slog.Logger, store server.RosterStore, now func() tim
 			err = store.UpdateExam(r.Context(), e, actor(r, at))
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, e)
+		return nil
 	})
 }
 
@@ -226,28 +223,23 @@ type examListing struct {
 // handleListExams answers every exam, for admins; a reviewer's list is
 // handleReviewExams. Both list counts only, no personal data.
 func handleListExams(log *slog.Logger, store server.ExamStore) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		es, err := store.Exams(r.Context())
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
-		list, err := listings(r.Context(), store, es)
-		if err != nil {
-			fail(w, log, err)
-			return
-		}
-		encode(w, http.StatusOK, list)
+		return answerListings(w, r.Context(), store, es)
 	})
 }
 
-// listings counts each exam's sessions, and those marked unreliable.
-func listings(ctx context.Context, store server.ExamStore, es []server.Exam) ([]examListing, error) {
+// answerListings answers es with each exam's count of sessions, and of
+// those marked unreliable.
+func answerListings(w http.ResponseWriter, ctx context.Context, store server.ExamStore, es []server.Exam) error {
 	list := make([]examListing, len(es))
 	for i, e := range es {
 		sessions, err := store.Sessions(ctx, e.ID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		list[i] = examListing{Exam: e, Sessions: len(sessions)}
 		for _, s := range sessions {
@@ -256,17 +248,18 @@ func listings(ctx context.Context, store server.ExamStore, es []server.Exam) ([]
 			}
 		}
 	}
-	return list, nil
+	encode(w, http.StatusOK, list)
+	return nil
 }
 
 func handleGetExam(log *slog.Logger, store server.ExamStore) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		e, err := store.Exam(r.Context(), r.PathValue("id"))
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, e)
+		return nil
 	})
 }
 
@@ -355,58 +348,50 @@ func handleListStudents(log *slog.Logger, store interface {
 	type response struct {
 		Students []server.Student `json:"students"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		id := r.PathValue("id")
 		if _, err := store.Exam(r.Context(), id); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		if err := audit(r, store, now(), server.ActionReadStudents, "students of exam "+id, ""); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		students, err := store.Students(r.Context(), id)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		for i := range students {
-			if students[i].Off == nil {
-				students[i].Off = []wire.Kind{}
-			}
+			students[i].Off = orEmpty(students[i].Off)
 		}
 		encode(w, http.StatusOK, response{Students: append([]server.Student{}, students...)})
+		return nil
 	})
 }
 
 func handleAddStudents(log *slog.Logger, store server.RosterStore, now func() time.Time) http.Handler {
 	tooLarge := &wire.Error{Code: wire.CodeTooLarge, Message: fmt.Sprintf("the CSV exceeds %d KiB", maxStudentsCSV>>10)}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "text/csv" {
 			unsupportedMedia(w, "text/csv")
-			return
+			return nil
 		}
 		if r.ContentLength > maxStudentsCSV {
-			fail(w, log, tooLarge)
-			return
+			return tooLarge
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxStudentsCSV))
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			err = tooLarge
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		e, err := store.Exam(r.Context(), r.PathValue("id"))
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		existing, err := store.Students(r.Context(), e.ID)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		taken := map[string]bool{}
 		for _, s := range existing {
@@ -414,8 +399,7 @@ func handleAddStudents(log *slog.Logger, store server.RosterStore, now func() ti
 		}
 		students, err := parseStudents(body, taken)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		links := make([]studentLink, len(students))
 		hashes := make([][]byte, len(students))
@@ -427,10 +411,10 @@ func handleAddStudents(log *slog.Logger, store server.RosterStore, now func() ti
 			links[i] = studentLink{ID: students[i].ID, StudentID: students[i].External, Email: students[i].Email, Link: "/exam#access=" + token}
 		}
 		if err := store.AddStudents(r.Context(), students, hashes, actor(r, now())); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusCreated, map[string]any{"students": links})
+		return nil
 	})
 }
 
@@ -454,27 +438,24 @@ func handleSetAccommodations(log *slog.Logger, store server.RosterStore, now fun
 	type request struct {
 		Off []wire.Kind `json:"off"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var req request
 		err := decode(w, r, &req)
 		if err == nil {
 			err = checkKinds(req.Off)
 		}
-		if req.Off == nil {
-			req.Off = []wire.Kind{}
-		}
+		req.Off = orEmpty(req.Off)
 		if err == nil {
 			err = store.SetAccommodations(r.Context(), r.PathValue("id"), req.Off, actor(r, now()))
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		s, err := store.Student(r.Context(), r.PathValue("id"))
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, s)
+		return nil
 	})
 }

@@ -80,11 +80,7 @@ func (e *env) examRows() map[string]int {
 	e.t.Helper()
 	n := map[string]int{}
 	for _, table := range []string{"exams", "students", "sessions", "summaries", "events", "marks", "notes", "views", "reviewers"} {
-		var c int
-		if err := e.raw.QueryRow("SELECT count(*) FROM " + table).Scan(&c); err != nil {
-			e.t.Fatal(err)
-		}
-		n[table] = c
+		n[table] = countRows(e.t, e.raw, table)
 	}
 	var seq, finished, receipts int
 	if err := e.raw.QueryRow("SELECT coalesce(sum(last_seq), 0), count(finished_ms), count(receipt) FROM sessions").Scan(&seq, &finished, &receipts); err != nil {
@@ -142,6 +138,16 @@ func (p *proctor) summary(seq int64, prev string, from time.Time, events ...wire
 
 func (p *proctor) send(s wire.SignedSummary) *httptest.ResponseRecorder {
 	return p.e.do("POST", "/api/v1/summaries", s, false)
+}
+
+// wantDuplicate sends s again: it is acknowledged as stored before.
+func (p *proctor) wantDuplicate(t testing.TB, s wire.Summary) {
+	t.Helper()
+	w := p.send(s.Sign(p.priv))
+	wantStatus(t, w, http.StatusOK)
+	if got := decodeJSON[map[string]any](t, w); got["result"] != "duplicate" {
+		t.Errorf("resend of seq %d: %v", s.Seq, got)
+	}
 }
 
 func (p *proctor) finish(seq int64, head string) *httptest.ResponseRecorder {
@@ -491,11 +497,7 @@ func TestSession(t *testing.T) {
 	}
 
 	// A resend is acknowledged again and stores nothing.
-	w := p.send(s2.Sign(p.priv))
-	wantStatus(t, w, http.StatusOK)
-	if got := decodeJSON[map[string]any](t, w); got["result"] != "duplicate" {
-		t.Errorf("resend: %v", got)
-	}
+	p.wantDuplicate(t, s2)
 
 	s4 := p.summary(4, s3.Hash(), t0.Add(90*time.Second), event(wire.MultipleFaces, 95*time.Second, 100*time.Second))
 	tampered := s4.Sign(p.priv)
@@ -555,7 +557,7 @@ func TestSession(t *testing.T) {
 	}
 
 	e.now = t0.Add(2 * time.Minute)
-	w = p.finish(3, s3.Hash())
+	w := p.finish(3, s3.Hash())
 	wantStatus(t, w, http.StatusOK)
 	receipt := decodeJSON[wire.SignedReceipt](t, w)
 	published := decodeJSON[map[string]string](t, e.do("GET", "/api/v1/receipt-key", nil, false))["key"]
@@ -599,19 +601,6 @@ func TestSession(t *testing.T) {
 	if r := decodeJSON[wire.SignedReceipt](t, w); r.Receipt.LastSeq != 0 || r.Receipt.Head != wire.Genesis || len(r.Receipt.Counts) != 0 || r.Verify(key) != nil {
 		t.Errorf("empty session's receipt %+v", r)
 	}
-}
-
-// sessionDetail is GET /api/v1/review/sessions/{id}.
-type sessionDetail struct {
-	Session        server.Session  `json:"session"`
-	Events         []wire.Event    `json:"events"`
-	Summaries      int             `json:"summaries"`
-	Marks          []server.Mark   `json:"marks"`
-	Notes          []server.Note   `json:"notes"`
-	Views          []server.View   `json:"views"`
-	Exam           server.Exam     `json:"exam"`
-	Student        json.RawMessage `json:"student"`
-	PublishedBuild string          `json:"published_build"`
 }
 
 func TestReview(t *testing.T) {

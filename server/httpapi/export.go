@@ -135,42 +135,36 @@ func invalid(msg string) error { return &wire.Error{Code: wire.CodeInvalid, Mess
 // occupancy per bucket (package occupancy) and its counting days. Without
 // from and to it exports today.
 func handleCounts(log *slog.Logger, store countsStore, now func() time.Time, loc *time.Location) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		q := r.URL.Query()
 		bucket, ok := parseBucket(q.Get("bucket"), loc)
 		if !ok {
-			fail(w, log, invalid("bucket must be 15m, 1h or 1d"))
-			return
+			return invalid("bucket must be 15m, 1h or 1d")
 		}
 		day, _ := parseBucket("1d", loc)
 		from := day.start(now())
 		if s := q.Get("from"); s != "" {
 			if from, ok = parseTime(s, loc); !ok {
-				fail(w, log, invalid("from must be RFC3339, Unix milliseconds or a date"))
-				return
+				return invalid("from must be RFC3339, Unix milliseconds or a date")
 			}
 		}
 		to := day.end(day.start(from))
 		if s := q.Get("to"); s != "" {
 			if to, ok = parseTime(s, loc); !ok {
-				fail(w, log, invalid("to must be RFC3339, Unix milliseconds or a date"))
-				return
+				return invalid("to must be RFC3339, Unix milliseconds or a date")
 			}
 		}
 		format := q.Get("format")
 		switch {
 		case !to.After(from):
-			fail(w, log, invalid("to must be after from"))
-			return
+			return invalid("to must be after from")
 		case format != "" && format != "json" && format != "csv":
-			fail(w, log, invalid("format must be json or csv"))
-			return
+			return invalid("format must be json or csv")
 		}
 		var starts []time.Time
 		for t := bucket.start(from); t.Before(to); t = bucket.end(t) {
 			if len(starts) == maxBuckets {
-				fail(w, log, invalid("the range has too many buckets; use a larger bucket"))
-				return
+				return invalid("the range has too many buckets; use a larger bucket")
 			}
 			starts = append(starts, t)
 		}
@@ -180,16 +174,14 @@ func handleCounts(log *slog.Logger, store countsStore, now func() time.Time, loc
 		if room == "" {
 			var err error
 			if rooms, err = store.Rooms(r.Context()); err != nil {
-				fail(w, log, err)
-				return
+				return err
 			}
 		}
 
 		head := export{Room: room, Bucket: bucket.name, From: bucket.stamp(from), To: bucket.stamp(to), TimeZone: zoneName(loc, from)}
 		subject := fmt.Sprintf("counts of %s from %s to %s by %s", cmp.Or(room, "all rooms"), head.From, head.To, bucket.name)
 		if err := audit(r, store, now(), server.ActionExportCounts, subject, ""); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 
 		// The export goes from the store to the client row by row, never
@@ -215,14 +207,11 @@ func handleCounts(log *slog.Logger, store countsStore, now func() time.Time, loc
 			occ := roomOccupancy{store: store, loc: loc, from: from, to: to, now: now(), starts: starts, bucket: bucket}
 			err = writeJSON(r.Context(), out, head, rows, occ, rooms)
 		}
-		switch {
-		case err == nil:
-		case !out.started:
-			fail(w, log, err)
-		default:
+		if err != nil && out.started {
 			log.Error("counts export cut short", "err", err)
 			panic(http.ErrAbortHandler) // net/http drops the connection without ending the body
 		}
+		return err
 	})
 }
 
@@ -455,12 +444,13 @@ func writeCSV(w io.Writer, rows iter.Seq2[server.CountRow, error], b bucketing) 
 }
 
 func handleHealthz(log *slog.Logger, store server.Store) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		if err := store.Ping(r.Context()); err != nil {
 			log.Error("health check failed", "err", err)
 			refuse(w, codeUnavailable, "database unavailable")
-			return
+			return nil
 		}
 		encode(w, http.StatusOK, map[string]string{"status": "ok"})
+		return nil
 	})
 }

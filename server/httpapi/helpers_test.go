@@ -18,7 +18,9 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/server/assets"
+	"github.com/lokaal-nl/lokaal/server/sqlite"
 	"github.com/lokaal-nl/lokaal/server/sqlite/sqlitetest"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
@@ -70,26 +72,67 @@ const frameOrigin = "https://exams.example.org"
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{t: t, dbPath: filepath.Join(t.TempDir(), "data", "lokaal.db"), now: t0}
-	db, err := sqlitetest.Open(context.Background(), e.dbPath) // LOKAAL_STORE=d1: on the D1 driver
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e.h = testServer(t, slog.New(slog.NewTextHandler(io.Discard, nil)), e.deps(openDB(t, sqlitetest.Open, e.dbPath)))
+	e.raw = openRaw(t, e.dbPath)
+	return e
+}
+
+// deps are newEnv's settings for a server on store: the env's clock, the
+// frame origin, and testBuild (no wasm is built for unit tests: their
+// clients name testBuild).
+func (e *env) deps(store server.Store) Deps {
+	return Deps{Store: store, Now: func() time.Time { return e.now }, FrameOrigins: []string{frameOrigin},
+		Builds: []string{testBuild}}
+}
+
+// testServer is the whole server as the tests run it, logging to log: the
+// assets of testFS, the admin token adminToken and Amsterdam's time, with
+// the store and whatever else d sets.
+func testServer(t testing.TB, log *slog.Logger, d Deps) http.Handler {
+	t.Helper()
 	files, err := assets.Load(testFS, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256([]byte(adminToken))
-	e.h = NewServer(Deps{Logger: log, Store: db, Assets: files, AdminTokenHash: sum[:],
-		Now: func() time.Time { return e.now }, Location: amsterdam, FrameOrigins: []string{frameOrigin},
-		Builds: []string{testBuild}}) // no wasm is built for unit tests: their clients name testBuild
-	e.raw, err = sql.Open("sqlite", e.dbPath)
+	d.Logger, d.Assets, d.AdminTokenHash, d.Location = log, files, sum[:], amsterdam
+	return NewServer(d)
+}
+
+// openDB opens the test database at path with open: sqlitetest.Open, on
+// the driver LOKAAL_STORE names (d1: the D1 driver), or sqlite.Open, on
+// SQLite whatever it says. It is closed when the test ends.
+func openDB(t testing.TB, open func(context.Context, string) (*sqlite.DB, error), path string) *sqlite.DB {
+	t.Helper()
+	db, err := open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { e.raw.Close() })
-	return e
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// countRows counts the rows of from (a table, or a FROM clause with ?
+// placeholders for args) behind the API's back.
+func countRows(t testing.TB, raw *sql.DB, from string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := raw.QueryRow("SELECT count(*) FROM "+from, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// openRaw opens the database at path as plain SQL, to read rows behind
+// the API's back; it is closed when the test ends.
+func openRaw(t testing.TB, path string) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
 }
 
 // do sends a request, with the admin token when admin is set.
@@ -208,11 +251,7 @@ func (e *env) rows() map[string]int {
 	e.t.Helper()
 	n := map[string]int{}
 	for _, table := range []string{"batches", "batch_lines", "gaps", "devices", "kiosks", "enrolment_codes"} {
-		var c int
-		if err := e.raw.QueryRow("SELECT count(*) FROM " + table).Scan(&c); err != nil {
-			e.t.Fatal(err)
-		}
-		n[table] = c
+		n[table] = countRows(e.t, e.raw, table)
 	}
 	var seen, seq int
 	if err := e.raw.QueryRow("SELECT coalesce(sum(coalesce(last_seen_ms, 0)), 0), coalesce(sum(last_seq), 0) FROM devices").Scan(&seen, &seq); err != nil {

@@ -62,10 +62,7 @@ func TestOneSessionPerStudent(t *testing.T) {
 			t.Errorf("a concurrent start answered %d", c)
 		}
 	}
-	var sessions int
-	if err := e.raw.QueryRow("SELECT count(*) FROM sessions s JOIN students st ON st.id = s.student_id WHERE st.external_id = 's2'").Scan(&sessions); err != nil {
-		t.Fatal(err)
-	}
+	sessions := countRows(t, e.raw, "sessions s JOIN students st ON st.id = s.student_id WHERE st.external_id = 's2'")
 	if created != 1 || sessions != 1 {
 		t.Errorf("%d of %d concurrent starts created a session, %d stored; want 1", created, n, sessions)
 	}
@@ -177,11 +174,7 @@ func TestSummaryAfterTheWindowCloses(t *testing.T) {
 	}
 	// A resend of what was stored is still acknowledged, and the session
 	// still finishes.
-	w := p.send(s2.Sign(p.priv))
-	wantStatus(t, w, http.StatusOK)
-	if got := decodeJSON[map[string]any](t, w); got["result"] != "duplicate" {
-		t.Errorf("resend after the close: %v", got)
-	}
+	p.wantDuplicate(t, s2)
 	wantStatus(t, p.finish(2, s2.Hash()), http.StatusOK)
 }
 
@@ -230,11 +223,7 @@ func TestSummaryFloodCapped(t *testing.T) {
 	}
 	// What was stored is still acknowledged as such, and the session
 	// finishes.
-	w := p.send(last.Sign(p.priv))
-	wantStatus(t, w, http.StatusOK)
-	if got := decodeJSON[map[string]any](t, w); got["result"] != "duplicate" {
-		t.Errorf("resend of seq %d: %v", limit, got)
-	}
+	p.wantDuplicate(t, last)
 	wantStatus(t, p.finish(limit, prev), http.StatusOK)
 }
 

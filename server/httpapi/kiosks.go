@@ -48,17 +48,18 @@ type enrolmentCode struct {
 	Expires string       `json:"expires"`
 }
 
-// issueCode stores a fresh code's hash for the kiosk. The code itself is
-// shown once, to the admin, and travels to the kiosk in a URL fragment,
-// which browsers never send to a server.
-func issueCode(r *http.Request, store server.KioskStore, k server.Kiosk, now time.Time) (enrolmentCode, error) {
+// issueCode stores a fresh code's hash for the kiosk and answers the code.
+// The code itself is shown once, to the admin, and travels to the kiosk in
+// a URL fragment, which browsers never send to a server.
+func issueCode(w http.ResponseWriter, r *http.Request, store server.KioskStore, k server.Kiosk, now time.Time) error {
 	code := randomHex(16)
 	sum := sha256.Sum256([]byte(code))
 	expires := now.Add(enrolmentTTL)
 	if err := store.SetEnrolmentCode(r.Context(), k.ID, sum[:], expires); err != nil {
-		return enrolmentCode{}, err
+		return err
 	}
-	return enrolmentCode{Kiosk: k, Code: code, URL: "/kiosk#enrol=" + code, Expires: expires.UTC().Format(time.RFC3339)}, nil
+	encode(w, http.StatusCreated, enrolmentCode{Kiosk: k, Code: code, URL: "/kiosk#enrol=" + code, Expires: expires.UTC().Format(time.RFC3339)})
+	return nil
 }
 
 func handleCreateKiosk(log *slog.Logger, store server.KioskStore, now func() time.Time) http.Handler {
@@ -68,11 +69,10 @@ func handleCreateKiosk(log *slog.Logger, store server.KioskStore, now func() tim
 		IntervalS int         `json:"interval_s"`
 		Lines     []wire.Line `json:"lines"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var req request
 		if err := decode(w, r, &req); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		if req.IntervalS == 0 {
 			req.IntervalS = 60
@@ -88,36 +88,23 @@ func handleCreateKiosk(log *slog.Logger, store server.KioskStore, now func() tim
 			err = wire.ValidateLines(req.Lines)
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		k := server.Kiosk{ID: server.NewID("k-"), Name: req.Name, Room: req.Room, IntervalS: req.IntervalS, Lines: server.WithSides(req.Lines)}
 		if err := store.CreateKiosk(r.Context(), k); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
-		resp, err := issueCode(r, store, k, now())
-		if err != nil {
-			fail(w, log, err)
-			return
-		}
-		encode(w, http.StatusCreated, resp)
+		return issueCode(w, r, store, k, now())
 	})
 }
 
 func handleNewEnrolmentCode(log *slog.Logger, store server.KioskStore, now func() time.Time) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		k, err := store.Kiosk(r.Context(), r.PathValue("id"))
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
-		resp, err := issueCode(r, store, k, now())
-		if err != nil {
-			fail(w, log, err)
-			return
-		}
-		encode(w, http.StatusCreated, resp)
+		return issueCode(w, r, store, k, now())
 	})
 }
 
@@ -125,22 +112,21 @@ func handleSetLines(log *slog.Logger, store server.KioskStore) http.Handler {
 	type request struct {
 		Lines []wire.Line `json:"lines"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var req request
 		err := decode(w, r, &req)
 		if err == nil {
 			err = wire.ValidateLines(req.Lines)
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		k, err := store.SetLines(r.Context(), r.PathValue("id"), req.Lines)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, k)
+		return nil
 	})
 }
 
@@ -149,16 +135,14 @@ func handleListKiosks(log *slog.Logger, store server.Store) http.Handler {
 		server.Kiosk
 		Devices []server.Device `json:"devices"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		ks, err := store.Kiosks(r.Context())
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		ds, err := store.Devices(r.Context())
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		out := make([]kiosk, len(ks))
 		index := map[string]int{}
@@ -172,44 +156,42 @@ func handleListKiosks(log *slog.Logger, store server.Store) http.Handler {
 			}
 		}
 		encode(w, http.StatusOK, map[string]any{"kiosks": out})
+		return nil
 	})
 }
 
 func handleEnrol(log *slog.Logger, store server.KioskStore, now func() time.Time) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var req wire.EnrolRequest
 		if err := decode(w, r, &req); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		key, err := req.Validate()
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		sum := sha256.Sum256([]byte(req.Code))
 		d := server.Device{ID: server.NewID("d-"), PublicKey: key}
 		k, err := store.Enrol(r.Context(), sum[:], d, now())
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusCreated, wire.EnrolResponse{Device: d.ID, Config: k.Config()})
+		return nil
 	})
 }
 
 func handleDeviceConfig(log *slog.Logger, store server.Store) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		d, err := store.Device(r.Context(), r.PathValue("device"))
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		k, err := store.Kiosk(r.Context(), d.Kiosk)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, k.Config())
+		return nil
 	})
 }

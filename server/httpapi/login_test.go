@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -80,9 +79,8 @@ func TestLoginCycle(t *testing.T) {
 		c.MaxAge != int(server.LoginAbsolute/time.Second) {
 		t.Errorf("cookie %+v", c)
 	}
-	var n int
-	if err := e.raw.QueryRow("SELECT count(*) FROM staff_sessions WHERE id_hash = ?", c.Value).Scan(&n); err != nil || n != 0 {
-		t.Errorf("the session id itself is stored (%d, %v)", n, err)
+	if n := countRows(t, e.raw, "staff_sessions WHERE id_hash = ?", c.Value); n != 0 {
+		t.Errorf("the session id itself is stored (%d)", n)
 	}
 
 	// Reads need the cookie only.
@@ -349,11 +347,7 @@ func TestUsers(t *testing.T) {
 // a password, its role follows the claims, and it gets a session.
 func TestLoginStaff(t *testing.T) {
 	e := newEnv(t)
-	db, err := sqlite.Open(context.Background(), e.dbPath) // the server's database, a second handle
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openDB(t, sqlite.Open, e.dbPath) // the server's database, a second handle
 	deps := Deps{Store: db, Now: func() time.Time { return e.now }}
 	for _, tc := range []struct {
 		role server.Role

@@ -2,9 +2,7 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"crypto/ed25519"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"log/slog"
@@ -17,7 +15,6 @@ import (
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
-	"github.com/lokaal-nl/lokaal/server/assets"
 	"github.com/lokaal-nl/lokaal/server/sqlite"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
@@ -43,21 +40,9 @@ func (b *syncBuffer) String() string {
 // loggedEnv is newEnv with the server's log, at debug level, in a buffer.
 func loggedEnv(t *testing.T) (*env, *syncBuffer) {
 	e := newEnv(t)
-	db, err := sqlite.Open(context.Background(), e.dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	var out syncBuffer
 	log := slog.New(slog.NewJSONHandler(&out, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	files, err := assets.Load(testFS, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256([]byte(adminToken))
-	e.h = NewServer(Deps{Logger: log, Store: db, Assets: files, AdminTokenHash: sum[:],
-		Now: func() time.Time { return e.now }, Location: amsterdam, FrameOrigins: []string{frameOrigin},
-		Builds: []string{testBuild}})
+	e.h = testServer(t, log, e.deps(openDB(t, sqlite.Open, e.dbPath)))
 	return e, &out
 }
 

@@ -3,10 +3,8 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -16,7 +14,6 @@ import (
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
-	"github.com/lokaal-nl/lokaal/server/assets"
 	"github.com/lokaal-nl/lokaal/server/oidc"
 	"github.com/lokaal-nl/lokaal/server/oidc/oidctest"
 	"github.com/lokaal-nl/lokaal/server/sqlite"
@@ -48,34 +45,15 @@ func newSSOEnv(t *testing.T) *ssoEnv {
 		t.Fatal(err)
 	}
 	dbPath := filepath.Join(t.TempDir(), "lokaal.db")
-	db, err := sqlite.Open(context.Background(), dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	log := slog.New(slog.NewTextHandler(e.logs, nil))
-	files, err := assets.Load(testFS, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256([]byte(adminToken))
-	h = NewServer(Deps{Logger: log, Store: db, Assets: files, AdminTokenHash: sum[:], Now: func() time.Time { return t0 },
-		Location: amsterdam, OIDC: login})
-	if e.raw, err = sql.Open("sqlite", dbPath); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.raw.Close() })
+	h = testServer(t, slog.New(slog.NewTextHandler(e.logs, nil)), Deps{Store: openDB(t, sqlite.Open, dbPath), Now: func() time.Time { return t0 },
+		OIDC: login})
+	e.raw = openRaw(t, dbPath)
 	return e
 }
 
 func (e *ssoEnv) get(t *testing.T, b *http.Client, url string) (*http.Response, string) {
 	t.Helper()
-	res, err := b.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	res, body := oidctest.Get(t, b, url)
 	return res, string(body)
 }
 
@@ -170,9 +148,7 @@ func TestOIDCRefused(t *testing.T) {
 		subject != "user "+oidctest.Email2 || reason != "via oidc: no role" {
 		t.Errorf("access log: %s %s %s %s", who, action, subject, reason)
 	}
-	var users int
-	e.raw.QueryRow("SELECT count(*) FROM users").Scan(&users)
-	if users != 0 {
+	if users := countRows(t, e.raw, "users"); users != 0 {
 		t.Errorf("a refused login created %d users", users)
 	}
 }
@@ -189,9 +165,7 @@ func TestOIDCCallbackLimited(t *testing.T) {
 			t.Fatalf("attempt %d: %d, want %d", i+1, res.StatusCode, want)
 		}
 	}
-	var n int
-	e.raw.QueryRow("SELECT count(*) FROM access_log WHERE action = ?", server.ActionLoginFailed).Scan(&n)
-	if n != oidcFailuresBurst {
+	if n := countRows(t, e.raw, "access_log WHERE action = ?", server.ActionLoginFailed); n != oidcFailuresBurst {
 		t.Errorf("%d failed logins logged, want %d", n, oidcFailuresBurst)
 	}
 }

@@ -113,6 +113,17 @@ var domainCodes = []struct {
 	{server.ErrDisabled, codeForbidden},
 }
 
+// handle adapts a handler that returns its failure: fail answers it, so
+// each of a handler's error paths is one return. A handler returns an
+// error only before it has written anything.
+func handle(log *slog.Logger, h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			fail(w, log, err)
+		}
+	})
+}
+
 // fail answers err as {code,message}: overload as overloaded, with
 // Retry-After; what apiError knows with its code; anything else is logged
 // and answered without detail.

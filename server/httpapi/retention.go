@@ -27,17 +27,17 @@ type retentionState struct {
 // handleGetRetention answers the policy in force and the latest deletion
 // records. Neither holds personal data, so reading them is not logged.
 func handleGetRetention(log *slog.Logger, store server.RetentionStore) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var st retentionState
 		var err error
 		if st.Policy, err = store.RetentionPolicy(r.Context()); err == nil {
 			st.Records, err = store.DeletionRecords(r.Context(), recentRecords)
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, st)
+		return nil
 	})
 }
 
@@ -49,7 +49,7 @@ func handleSetRetention(log *slog.Logger, store server.RetentionStore, now func(
 		server.RetentionPolicy
 		Reason string `json:"reason"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var req request
 		err := decodeStaff(w, r, &req)
 		if err == nil {
@@ -64,26 +64,25 @@ func handleSetRetention(log *slog.Logger, store server.RetentionStore, now func(
 			err = store.SetRetentionPolicy(r.Context(), req.RetentionPolicy, req.Reason, actor(r, now()))
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, map[string]server.RetentionPolicy{"policy": req.RetentionPolicy})
+		return nil
 	})
 }
 
 // handleRunRetention applies the policy now, as the scheduler would, and
 // answers the run's deletion record. Who started it is logged first.
 func handleRunRetention(log *slog.Logger, store server.Store, now func() time.Time) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		if err := audit(r, store, now(), actionStartRetention, "retention policy in force", ""); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		rec, err := retention.Run(r.Context(), store, now(), server.TriggerManual)
 		if err != nil {
-			fail(w, log, err) // logged with its cause, answered as internal
-			return
+			return err // logged with its cause, answered as internal
 		}
 		encode(w, http.StatusOK, rec)
+		return nil
 	})
 }

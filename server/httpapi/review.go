@@ -53,11 +53,7 @@ type reviewStudent struct {
 }
 
 func newReviewStudent(s server.Student) reviewStudent {
-	off := s.Off
-	if off == nil {
-		off = []wire.Kind{}
-	}
-	return reviewStudent{ID: s.ID, StudentID: s.External, Email: s.Email, Choice: s.Choice, Accommodations: off}
+	return reviewStudent{ID: s.ID, StudentID: s.External, Email: s.Email, Choice: s.Choice, Accommodations: orEmpty(s.Off)}
 }
 
 func orEmpty[T any](s []T) []T {
@@ -65,6 +61,16 @@ func orEmpty[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// pathSeq is the path's wildcard name as a number id (a mark's, a deletion
+// request's); one that is not a number names nothing there is.
+func pathSeq(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil {
+		return 0, server.ErrNotFound
+	}
+	return id, nil
 }
 
 // handleReviewSessions lists an exam's students with their sessions and
@@ -92,32 +98,28 @@ func handleReviewSessions(log *slog.Logger, store interface {
 		Sessions   []sessionRow       `json:"sessions"`
 		Objections []server.Objection `json:"objections"` // the student's (GDPR art. 21)
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		e, err := store.Exam(ctx, r.PathValue("id"))
 		if err == nil {
 			err = mayReview(r, store, e.ID)
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		students, err := store.Students(ctx, e.ID)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		sessions, err := store.Sessions(ctx, e.ID)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		byStudent := map[string][]sessionRow{}
 		for _, s := range sessions {
 			evs, marks, err := eventsAndMarks(ctx, store, s.ID)
 			if err != nil {
-				fail(w, log, err)
-				return
+				return err
 			}
 			byStudent[s.Student] = append(byStudent[s.Student], sessionRow{ID: s.ID, Build: s.Build, PublishedBuild: s.Build == published.exam, Started: s.Started, Finished: s.Finished,
 				Unreliable: s.Unreliable(), Precheck: s.Precheck, Counts: counts(evs), Marks: marks})
@@ -127,17 +129,16 @@ func handleReviewSessions(log *slog.Logger, store interface {
 		at := now()
 		for i, s := range students {
 			if err := logView(r, store, s.ID, "exam "+e.ID+" sessions", at); err != nil {
-				fail(w, log, err)
-				return
+				return err
 			}
 			objections, err := store.Objections(ctx, s.ID)
 			if err != nil {
-				fail(w, log, err)
-				return
+				return err
 			}
 			rows[i] = row{Student: newReviewStudent(s), Sessions: orEmpty(byStudent[s.ID]), Objections: objections}
 		}
 		encode(w, http.StatusOK, rows)
+		return nil
 	})
 }
 
@@ -159,6 +160,21 @@ func reviewSession(r *http.Request, store reviewStore, what string, now time.Tim
 	return sess, st, sums, err
 }
 
+// sessionDetail is GET /api/v1/review/sessions/{id}.
+type sessionDetail struct {
+	Session        server.Session `json:"session"`
+	Student        reviewStudent  `json:"student"`
+	Exam           server.Exam    `json:"exam"`
+	Events         []wire.Event   `json:"events"`
+	Summaries      int            `json:"summaries"`
+	Marks          []server.Mark  `json:"marks"`
+	Notes          []server.Note  `json:"notes"`
+	Views          []server.View  `json:"views"`
+	PublishedBuild string         `json:"published_build"`
+	// Objections are the student's objections (GDPR art. 21).
+	Objections []server.Objection `json:"objections"`
+}
+
 // handleReviewSession answers everything about one session. PublishedBuild
 // is the SHA-256 of the exam client this server serves, to compare with
 // the session's build.
@@ -166,61 +182,43 @@ func handleReviewSession(log *slog.Logger, store interface {
 	rightsStore
 	assignments
 }, now func() time.Time, published *builds) http.Handler {
-	type response struct {
-		Session        server.Session `json:"session"`
-		Student        reviewStudent  `json:"student"`
-		Exam           server.Exam    `json:"exam"`
-		Events         []wire.Event   `json:"events"`
-		Summaries      int            `json:"summaries"`
-		Marks          []server.Mark  `json:"marks"`
-		Notes          []server.Note  `json:"notes"`
-		Views          []server.View  `json:"views"`
-		PublishedBuild string         `json:"published_build"`
-		// Objections are the student's objections (GDPR art. 21).
-		Objections []server.Objection `json:"objections"`
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		sess, st, sums, err := reviewSession(r, store, "session", now())
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
-		resp := response{Session: sess, Student: newReviewStudent(st), Events: events(sums), Summaries: len(sums)}
+		resp := sessionDetail{Session: sess, Student: newReviewStudent(st), Events: events(sums), Summaries: len(sums)}
 		resp.PublishedBuild = published.exam
 		if resp.Exam, err = store.Exam(ctx, sess.Exam); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		if resp.Marks, err = store.Marks(ctx, sess.ID); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		if resp.Notes, err = store.Notes(ctx, sess.ID); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		if resp.Views, err = store.Views(ctx, st.ID); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		if resp.Objections, err = store.Objections(ctx, st.ID); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		resp.Marks, resp.Notes, resp.Views = orEmpty(resp.Marks), orEmpty(resp.Notes), orEmpty(resp.Views)
 		encode(w, http.StatusOK, resp)
+		return nil
 	})
 }
 
 func handleReviewTimeline(log *slog.Logger, store reviewStore, now func() time.Time, loc *time.Location) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		sess, _, sums, err := reviewSession(r, store, "timeline of session", now())
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		writeSVG(w, renderTimeline(sess, sums, loc, lang.Pick(r.URL.Query().Get("lang"))))
+		return nil
 	})
 }
 
@@ -232,7 +230,7 @@ func handleAddMark(log *slog.Logger, store reviewStore, now func() time.Time) ht
 		Kind   server.MarkKind `json:"kind"`
 		Reason string          `json:"reason"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var req request
 		err := decodeStaff(w, r, &req)
 		if err == nil && req.Kind != server.MarkFraud && req.Kind != server.MarkAppeal {
@@ -242,20 +240,18 @@ func handleAddMark(log *slog.Logger, store reviewStore, now func() time.Time) ht
 			err = checkText("reason", req.Reason, true, 2000)
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		sess, err := reviewable(r, store)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		m, err := store.AddMark(r.Context(), server.Mark{Session: sess.ID, Kind: req.Kind, Reason: req.Reason}, actor(r, now()))
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusCreated, m)
+		return nil
 	})
 }
 
@@ -269,11 +265,10 @@ func handleRemoveMark(log *slog.Logger, store reviewStore, now func() time.Time)
 	type request struct {
 		Reason string `json:"reason"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := strconv.ParseInt(r.PathValue("mark"), 10, 64)
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathSeq(r, "mark")
 		if err != nil {
-			fail(w, log, server.ErrNotFound)
-			return
+			return err
 		}
 		var req request
 		if r.ContentLength == 0 && r.Header.Get("Content-Type") == "" {
@@ -286,49 +281,45 @@ func handleRemoveMark(log *slog.Logger, store reviewStore, now func() time.Time)
 			}
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		if _, err := reviewable(r, store); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		anyMark := currentCaller(r).Role == server.RoleAdmin
 		if err := store.RemoveMark(r.Context(), r.PathValue("id"), id, req.Reason, actor(r, now()), anyMark); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
+		return nil
 	})
 }
 
 // errMarkReasonRequired answers a mark removal without a reason.
-var errMarkReasonRequired = &wire.Error{Code: "reason_required", Message: "say why the mark is lifted: a JSON body {\"reason\": \"...\"}"}
+var errMarkReasonRequired = &wire.Error{Code: codeReasonRequired, Message: "say why the mark is lifted: a JSON body {\"reason\": \"...\"}"}
 
 func handleAddNote(log *slog.Logger, store reviewStore, now func() time.Time) http.Handler {
 	type request struct {
 		Text string `json:"text"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var req request
 		err := decodeStaff(w, r, &req)
 		if err == nil {
 			err = checkText("text", req.Text, true, 4000)
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		sess, err := reviewable(r, store)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		n, err := store.AddNote(r.Context(), server.Note{Session: sess.ID, Text: req.Text}, actor(r, now()))
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusCreated, n)
+		return nil
 	})
 }

@@ -42,11 +42,10 @@ func handleReviewExams(log *slog.Logger, store interface {
 	server.ExamStore
 	assignments
 }) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		es, err := store.Exams(r.Context())
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		mine := []server.Exam{}
 		for _, e := range es {
@@ -54,16 +53,10 @@ func handleReviewExams(log *slog.Logger, store interface {
 			if err == nil {
 				mine = append(mine, e)
 			} else if !errors.Is(err, server.ErrNotFound) {
-				fail(w, log, err)
-				return
+				return err
 			}
 		}
-		list, err := listings(r.Context(), store, mine)
-		if err != nil {
-			fail(w, log, err)
-			return
-		}
-		encode(w, http.StatusOK, list)
+		return answerListings(w, r.Context(), store, mine)
 	})
 }
 
@@ -79,7 +72,7 @@ func handleCreateReviewer(log *slog.Logger, store server.ReviewerStore, now func
 		Reviewer server.Reviewer `json:"reviewer"`
 		Token    string          `json:"token"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var req request
 		err := decode(w, r, &req)
 		if err == nil {
@@ -92,19 +85,18 @@ func handleCreateReviewer(log *slog.Logger, store server.ReviewerStore, now func
 			}
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		at := time.UnixMilli(now().UnixMilli())
 		rv := server.Reviewer{ID: server.NewID("r-"), Name: req.Name, Created: at, Expires: at.AddDate(0, 0, days), Exams: []string{}}
 		token := randomHex(16)
 		sum := sha256.Sum256([]byte(token))
 		if err := store.CreateReviewer(r.Context(), rv, sum[:], actor(r, at)); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		// The token is shown once; only its hash is kept.
 		encode(w, http.StatusCreated, response{rv, token})
+		return nil
 	})
 }
 
@@ -112,13 +104,13 @@ func handleListReviewers(log *slog.Logger, store server.ReviewerStore) http.Hand
 	type response struct {
 		Reviewers []server.Reviewer `json:"reviewers"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		list, err := store.Reviewers(r.Context())
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, response{list})
+		return nil
 	})
 }
 
@@ -128,13 +120,13 @@ func handleRevokeReviewer(log *slog.Logger, store server.ReviewerStore, now func
 	type response struct {
 		Reviewer server.Reviewer `json:"reviewer"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		rv, err := store.RevokeReviewer(r.Context(), r.PathValue("id"), actor(r, now()))
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, response{rv})
+		return nil
 	})
 }
 
@@ -143,13 +135,13 @@ type examReviewers struct {
 }
 
 func handleExamReviewers(log *slog.Logger, store server.ReviewerStore) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		ids, err := store.ExamReviewers(r.Context(), r.PathValue("id"))
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, examReviewers{ids})
+		return nil
 	})
 }
 
@@ -158,7 +150,7 @@ const maxExamReviewers = 100
 
 // handleSetExamReviewers replaces an exam's reviewers with the ids given.
 func handleSetExamReviewers(log *slog.Logger, store server.ReviewerStore, now func() time.Time) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var req examReviewers
 		err := decode(w, r, &req)
 		if err == nil && req.Reviewers == nil {
@@ -180,9 +172,9 @@ func handleSetExamReviewers(log *slog.Logger, store server.ReviewerStore, now fu
 			ids, err = store.ExamReviewers(r.Context(), r.PathValue("id"))
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, examReviewers{ids})
+		return nil
 	})
 }

@@ -151,15 +151,15 @@ func studentExportJSON(r *http.Request, store rightsStore, now func() time.Time)
 
 // handleExport answers the student's export as JSON.
 func handleExport(log *slog.Logger, store rightsStore, now func() time.Time) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		b, err := studentExportJSON(r, store, now)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		w.Write(b)
+		return nil
 	})
 }
 
@@ -170,40 +170,46 @@ func handleExportArchive(log *slog.Logger, store rightsStore, now func() time.Ti
 	if err != nil {
 		panic(err) // only a bad option fails, and the options are constant
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		b, err := studentExportJSON(r, store, now)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		w.Header().Set("Content-Type", "application/zstd")
 		w.Header().Set("Content-Disposition", `attachment; filename="lokaal-my-data.json.zst"`)
 		w.Header().Set("Cache-Control", "no-store")
 		w.Write(enc.EncodeAll(b, nil))
+		return nil
 	})
+}
+
+// studentReason reads a student's {"reason": ...} body: a reason of at
+// most maxChars, which may be empty unless required.
+func studentReason(w http.ResponseWriter, r *http.Request, required bool, maxChars int) (string, error) {
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	err := decodeLimited(w, r, &req, rightsBodyBytes)
+	if err == nil {
+		err = checkText("reason", req.Reason, required, maxChars)
+	}
+	return req.Reason, err
 }
 
 // handleObjection records a reasoned objection (GDPR art. 21), which the
 // exam committee sees with the student's sessions.
 func handleObjection(log *slog.Logger, store rightsStore, now func() time.Time) http.Handler {
-	type request struct {
-		Reason string `json:"reason"`
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req request
-		err := decodeLimited(w, r, &req, rightsBodyBytes)
-		if err == nil {
-			err = checkText("reason", req.Reason, true, maxObjectionChars)
-		}
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
+		reason, err := studentReason(w, r, true, maxObjectionChars)
 		var o server.Objection
 		if err == nil {
-			o, err = store.AddObjection(r.Context(), server.Objection{Student: currentStudent(r).ID, Reason: req.Reason, At: now()})
+			o, err = store.AddObjection(r.Context(), server.Objection{Student: currentStudent(r).ID, Reason: reason, At: now()})
 		}
 		if err != nil {
-			fail(w, log, rightsError(err))
-			return
+			return rightsError(err)
 		}
 		encode(w, http.StatusCreated, o)
+		return nil
 	})
 }
 
@@ -242,37 +248,28 @@ func deletionRule(ctx context.Context, store rightsStore, st server.Student) (e 
 // The review period's end is given on the server's clock (loc), the one
 // the student's pages show.
 func handleDeletionRequest(log *slog.Logger, store rightsStore, now func() time.Time, loc *time.Location) http.Handler {
-	type request struct {
-		Reason string `json:"reason"`
-	}
 	type response struct {
 		Status  server.DeletionStatus  `json:"status"`
 		Message string                 `json:"message"`
 		Request server.DeletionRequest `json:"request"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req request
-		err := decodeLimited(w, r, &req, rightsBodyBytes)
-		if err == nil {
-			err = checkText("reason", req.Reason, false, maxDeletionChars)
-		}
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
+		reason, err := studentReason(w, r, false, maxDeletionChars)
 		var d server.DeletionRequest
 		at := now()
 		if err == nil {
-			d, err = store.RequestDeletion(r.Context(), currentStudent(r).ID, req.Reason, at)
+			d, err = store.RequestDeletion(r.Context(), currentStudent(r).ID, reason, at)
 		}
 		if err != nil {
-			fail(w, log, rightsError(err))
-			return
+			return rightsError(err)
 		}
 		if d.Status == server.DeletionGranted {
 			encode(w, http.StatusOK, response{d.Status, "Your data has been deleted. This link no longer works.", d})
-			return
+			return nil
 		}
 		_, active, reviewEnds, err := deletionRule(r.Context(), store, currentStudent(r))
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		why := "Your request waits for an administrator"
 		inReview := at.Before(reviewEnds)
@@ -289,6 +286,7 @@ func handleDeletionRequest(log *slog.Logger, store rightsStore, now func() time.
 			why += "." // the rule allowed it after an earlier pending request was filed
 		}
 		encode(w, http.StatusAccepted, response{d.Status, why, d})
+		return nil
 	})
 }
 
@@ -297,7 +295,7 @@ func handleSetEmail(log *slog.Logger, store rightsStore, now func() time.Time) h
 	type request struct {
 		Email string `json:"email"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var req request
 		err := decode(w, r, &req)
 		if err == nil {
@@ -307,10 +305,10 @@ func handleSetEmail(log *slog.Logger, store rightsStore, now func() time.Time) h
 			err = store.SetEmail(r.Context(), currentStudent(r).ID, req.Email, now())
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, request{req.Email})
+		return nil
 	})
 }
 
@@ -335,7 +333,7 @@ func handleDeletionRequests(log *slog.Logger, store rightsStore, now func() time
 		// request at the student's next request (or an admin may, now).
 		ReviewEnds *time.Time `json:"review_ends"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		status := server.DeletionStatus(r.URL.Query().Get("status"))
 		switch status {
@@ -345,13 +343,11 @@ func handleDeletionRequests(log *slog.Logger, store rightsStore, now func() time
 			status = ""
 		case server.DeletionPending, server.DeletionGranted, server.DeletionRefused:
 		default:
-			fail(w, log, invalidf("status must be pending, granted, refused or all"))
-			return
+			return invalidf("status must be pending, granted, refused or all")
 		}
 		list, err := store.DeletionRequests(ctx, status)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		at := now()
 		items := make([]item, len(list))
@@ -370,14 +366,14 @@ func handleDeletionRequests(log *slog.Logger, store rightsStore, now func() time
 				e, items[i].ActiveMarks, reviewEnds, err = deletionRule(ctx, store, st)
 			}
 			if err != nil {
-				fail(w, log, err)
-				return
+				return err
 			}
 			items[i].Student = &student{st.External, st.Email}
 			items[i].ExamName, items[i].WindowEnd, items[i].ReviewEnds = e.Name, &e.End, &reviewEnds
 			items[i].WindowClosed = !e.End.After(at)
 		}
 		encode(w, http.StatusOK, map[string]any{"requests": items})
+		return nil
 	})
 }
 
@@ -388,11 +384,10 @@ func handleDecideDeletion(log *slog.Logger, store rightsStore, now func() time.T
 		Grant  *bool  `json:"grant"`
 		Reason string `json:"reason"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathSeq(r, "id")
 		if err != nil {
-			fail(w, log, server.ErrNotFound)
-			return
+			return err
 		}
 		var req request
 		err = decodeStaff(w, r, &req)
@@ -407,9 +402,9 @@ func handleDecideDeletion(log *slog.Logger, store rightsStore, now func() time.T
 			d, err = store.DecideDeletion(r.Context(), id, *req.Grant, req.Reason, actor(r, now()))
 		}
 		if err != nil {
-			fail(w, log, rightsError(err))
-			return
+			return rightsError(err)
 		}
 		encode(w, http.StatusOK, d)
+		return nil
 	})
 }

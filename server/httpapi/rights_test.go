@@ -64,11 +64,7 @@ func (e *env) studentRows(student string, sessions ...string) map[string]int {
 		if strings.Contains(where, "?") {
 			args = append(args, student)
 		}
-		var c int
-		if err := e.raw.QueryRow("SELECT count(*) FROM "+table+" WHERE "+where, args...).Scan(&c); err != nil {
-			e.t.Fatal(err)
-		}
-		n[table] = c
+		n[table] = countRows(e.t, e.raw, table+" WHERE "+where, args...)
 	}
 	return n
 }
@@ -209,11 +205,7 @@ func TestRightsBadInput(t *testing.T) {
 	e := newEnv(t)
 	c := e.rightsCase(false)
 	tok := c.a.token()
-	objections := func() int {
-		var n int
-		e.raw.QueryRow("SELECT count(*) FROM objections").Scan(&n)
-		return n
-	}
+	objections := func() int { return countRows(t, e.raw, "objections") }
 	for name, body := range map[string]any{
 		"no reason":     map[string]string{},
 		"blank reason":  map[string]string{"reason": "  \n "},
@@ -246,9 +238,7 @@ func TestRightsBadInput(t *testing.T) {
 	wantError(t, e.as(tok, "POST", "/api/v1/student/deletion-request", map[string]string{"reason": strings.Repeat("x", maxDeletionChars+1)}),
 		http.StatusBadRequest, wire.CodeInvalid)
 	wantError(t, e.as(tok, "POST", "/api/v1/student/deletion-request", `{"why":"x"}`), http.StatusBadRequest, wire.CodeMalformed)
-	var n int
-	e.raw.QueryRow("SELECT count(*) FROM deletion_requests").Scan(&n)
-	if n != 0 {
+	if n := countRows(t, e.raw, "deletion_requests"); n != 0 {
 		t.Errorf("%d deletion requests stored from bad input", n)
 	}
 }
@@ -376,9 +366,7 @@ func TestDeletionRequestRule(t *testing.T) {
 		wantError(t, e.as(c.a.token(), "GET", "/api/v1/student/export", nil), http.StatusUnauthorized, codeUnauthorized)
 		wantStatus(t, e.as(c.b.token(), "GET", "/api/v1/student/export", nil), http.StatusOK)
 		// The access log keeps its entries and records the deletion.
-		var n int
-		e.raw.QueryRow("SELECT count(*) FROM access_log WHERE action = ? AND subject LIKE ?", server.ActionDeleteStudent, "student "+c.a.ID+" %").Scan(&n)
-		if n != 1 {
+		if n := countRows(t, e.raw, "access_log WHERE action = ? AND subject LIKE ?", server.ActionDeleteStudent, "student "+c.a.ID+" %"); n != 1 {
 			t.Errorf("%d deletion entries", n)
 		}
 	})
@@ -409,9 +397,7 @@ func TestDecideDeletionRequest(t *testing.T) {
 		t.Fatalf("pending %+v", items)
 	}
 	id := items[0].Request.ID
-	var views int
-	e.raw.QueryRow("SELECT count(*) FROM views WHERE student_id = ? AND what LIKE 'deletion request%'", c.a.ID).Scan(&views)
-	if views != 1 {
+	if views := countRows(t, e.raw, "views WHERE student_id = ? AND what LIKE 'deletion request%'", c.a.ID); views != 1 {
 		t.Errorf("reading the request logged %d views", views)
 	}
 	wantError(t, e.do("GET", "/api/v1/deletion-requests?status=maybe", nil, true), http.StatusBadRequest, wire.CodeInvalid)

@@ -46,11 +46,10 @@ func parseClock(s string) (int, bool) {
 // handleRooms lists the rooms that have a kiosk (names, as always), their
 // settings, and the one zone times are shown in.
 func handleRooms(log *slog.Logger, store server.RoomStore, now func() time.Time, loc *time.Location) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		rooms, err := store.RoomSettings(r.Context())
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		names, settings := []string{}, []roomJSON{}
 		for _, room := range rooms {
@@ -58,6 +57,7 @@ func handleRooms(log *slog.Logger, store server.RoomStore, now func() time.Time,
 			settings = append(settings, toRoomJSON(room))
 		}
 		encode(w, http.StatusOK, map[string]any{"rooms": names, "settings": settings, "time_zone": zoneName(loc, now())})
+		return nil
 	})
 }
 
@@ -68,7 +68,7 @@ func handleSetRoom(log *slog.Logger, store server.RoomStore) http.Handler {
 		Capacity int    `json:"capacity"`
 		Reset    string `json:"reset"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var req request
 		err := decode(w, r, &req)
 		room := server.Room{Name: r.PathValue("room"), Capacity: req.Capacity, ResetMinute: server.DefaultResetMinute}
@@ -88,10 +88,10 @@ func handleSetRoom(log *slog.Logger, store server.RoomStore) http.Handler {
 			err = store.SetRoom(r.Context(), room)
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, toRoomJSON(room))
+		return nil
 	})
 }
 
@@ -148,11 +148,10 @@ type displayEntry struct {
 // it without logging in. It says how many, never who, and it is read-only.
 func handleDisplay(log *slog.Logger, store displayStore, now func() time.Time, loc *time.Location) http.Handler {
 	cache := &displayCache{m: map[string]displayEntry{}}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		room := r.URL.Query().Get("room")
 		if err := checkLabel("room", room); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		t := now()
 		cache.mu.Lock()
@@ -170,7 +169,7 @@ func handleDisplay(log *slog.Logger, store displayStore, now func() time.Time, l
 		}
 		switch {
 		case errors.Is(e.err, server.ErrNotFound):
-			fail(w, log, e.err)
+			return e.err
 		case e.err != nil:
 			// A screen on the wall retries by itself: say when, rather
 			// than report an internal error to a public caller.
@@ -180,6 +179,7 @@ func handleDisplay(log *slog.Logger, store displayStore, now func() time.Time, l
 		default:
 			encode(w, http.StatusOK, e.d)
 		}
+		return nil
 	})
 }
 

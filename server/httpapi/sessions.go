@@ -101,7 +101,7 @@ func handleSummary(log *slog.Logger, store server.SessionStore, now func() time.
 // a receipt is only issued for the chain the browser sent. Finishing again
 // returns the same receipt.
 func handleFinish(log *slog.Logger, store server.SessionStore, now func() time.Time) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var signed wire.SignedFinish
 		err := decode(w, r, &signed)
 		if err == nil {
@@ -111,8 +111,7 @@ func handleFinish(log *slog.Logger, store server.SessionStore, now func() time.T
 			err = invalidf("the finish request names session %q, the URL %q", signed.Finish.Session, r.PathValue("id"))
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		f := signed.Finish
 		sess, err := store.Session(r.Context(), f.Session)
@@ -123,18 +122,15 @@ func handleFinish(log *slog.Logger, store server.SessionStore, now func() time.T
 			err = &wire.Error{Code: wire.CodeChainBroken, Message: fmt.Sprintf("the server holds the summaries up to seq %d, head %s: send the missing ones before finishing", sess.LastSeq, sess.Head)}
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		sums, err := store.Summaries(r.Context(), sess.ID)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		key, err := store.ReceiptKey(r.Context())
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		// The summaries were read before FinishSession's transaction, which
 		// closes the session only if the chain still ends at f.Seq, so
@@ -151,10 +147,10 @@ func handleFinish(log *slog.Logger, store server.SessionStore, now func() time.T
 				Counts: counts(events(upTo)), Issued: at.UnixMilli()}.Sign(key)
 		})
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, receipt)
+		return nil
 	})
 }
 
@@ -166,13 +162,13 @@ func handleReceiptKey(log *slog.Logger, store interface {
 	type response struct {
 		Key string `json:"key"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		key, err := store.ReceiptKey(r.Context())
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, response{base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey))})
+		return nil
 	})
 }
 

@@ -14,38 +14,42 @@ import (
 // origins, each scheme://host[:port] and nothing more, since they go into a
 // CSP.
 func ParseFrameOrigins(s string) ([]string, error) {
-	var out []string
-	for _, o := range strings.Split(s, ",") {
-		o = strings.TrimSpace(o)
-		if o == "" {
-			continue
-		}
+	return parseList(s, func(o string) (string, error) {
 		u, err := url.Parse(o)
 		if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") ||
 			u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(u.Host, "*;' ") {
-			return nil, fmt.Errorf("%q is not an https origin such as https://exams.example.org", o)
+			return "", fmt.Errorf("%q is not an https origin such as https://exams.example.org", o)
 		}
-		if o = "https://" + strings.ToLower(u.Host); !slices.Contains(out, o) {
-			out = append(out, o)
-		}
-	}
-	return out, nil
+		return "https://" + strings.ToLower(u.Host), nil
+	})
 }
 
 // ParseBuilds reads Deps.Builds from text (serve's --allow-build, the
 // Worker's LOKAAL_ALLOW_BUILDS): comma-separated hex SHA-256 hashes.
 func ParseBuilds(s string) ([]string, error) {
+	return parseList(s, func(b string) (string, error) {
+		if !wire.ValidBuild(b) {
+			return "", fmt.Errorf("%q is not a hex SHA-256 (64 lowercase hex digits)", b)
+		}
+		return b, nil
+	})
+}
+
+// parseList reads a comma-separated setting: each item trimmed, empty ones
+// skipped, each checked and normalised by parse, and each kept once.
+func parseList(s string, parse func(item string) (string, error)) ([]string, error) {
 	var out []string
-	for _, b := range strings.Split(s, ",") {
-		b = strings.TrimSpace(b)
-		if b == "" {
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
 			continue
 		}
-		if !wire.ValidBuild(b) {
-			return nil, fmt.Errorf("%q is not a hex SHA-256 (64 lowercase hex digits)", b)
+		v, err := parse(item)
+		if err != nil {
+			return nil, err
 		}
-		if !slices.Contains(out, b) {
-			out = append(out, b)
+		if !slices.Contains(out, v) {
+			out = append(out, v)
 		}
 	}
 	return out, nil

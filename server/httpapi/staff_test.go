@@ -129,6 +129,11 @@ func TestActorKinds(t *testing.T) {
 		id   string
 		who  string
 	}
+	review := func(u server.User) *http.Request {
+		r := w.request(callNone, "GET", "/api/v1/review/sessions/"+sess, nil)
+		w.signIn(r, u)
+		return r
+	}
 	for _, c := range []struct {
 		name string
 		req  *http.Request
@@ -136,18 +141,8 @@ func TestActorKinds(t *testing.T) {
 	}{
 		{"admin token", w.request(callAdminToken, "GET", "/api/v1/review/sessions/"+sess, nil),
 			want{server.ActorAdminToken, server.AdminTokenID(sha(adminToken)), adminTokenLabel}},
-		{"account named admin", func() *http.Request {
-			r := w.request(callNone, "GET", "/api/v1/review/sessions/"+sess, nil)
-			id, _ := w.session(admin)
-			r.AddCookie(&http.Cookie{Name: sessionCookie, Value: id})
-			return r
-		}(), want{server.ActorStaff, admin.ID, "admin"}},
-		{"account named lokaal (automatic)", func() *http.Request {
-			r := w.request(callNone, "GET", "/api/v1/review/sessions/"+sess, nil)
-			id, _ := w.session(impostor)
-			r.AddCookie(&http.Cookie{Name: sessionCookie, Value: id})
-			return r
-		}(), want{server.ActorStaff, impostor.ID, "lokaal (automatic)"}},
+		{"account named admin", review(admin), want{server.ActorStaff, admin.ID, "admin"}},
+		{"account named lokaal (automatic)", review(impostor), want{server.ActorStaff, impostor.ID, "lokaal (automatic)"}},
 		{"reviewer token named student", func() *http.Request {
 			r := w.request(callNone, "GET", "/api/v1/review/sessions/"+sess, nil)
 			r.Header.Set("Authorization", "Bearer "+student.Token)

@@ -26,22 +26,19 @@ func handleStudent(log *slog.Logger, store interface {
 	server.ExamStore
 	RetentionPolicy(ctx context.Context) (server.RetentionPolicy, error)
 }, objection string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		st := currentStudent(r)
 		e, err := store.Exam(r.Context(), st.Exam)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		sessions, err := store.StudentSessions(r.Context(), st.ID)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		policy, err := store.RetentionPolicy(r.Context())
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		resp := wire.StudentInfo{Exam: newStudentExam(e),
 			Student:   newStudentSelf(st),
@@ -52,6 +49,7 @@ func handleStudent(log *slog.Logger, store interface {
 			resp.Sessions = append(resp.Sessions, wire.SessionState{ID: s.ID, Finished: s.Finished})
 		}
 		encode(w, http.StatusOK, resp)
+		return nil
 	})
 }
 
@@ -59,7 +57,7 @@ func handleChoice(log *slog.Logger, store server.RosterStore, now func() time.Ti
 	type request struct {
 		Choice server.Choice `json:"choice"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		st := currentStudent(r)
 		var req request
 		err := decode(w, r, &req)
@@ -73,10 +71,10 @@ func handleChoice(log *slog.Logger, store server.RosterStore, now func() time.Ti
 			st, err = store.Student(r.Context(), st.ID)
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusOK, newStudentSelf(st))
+		return nil
 	})
 }
 
@@ -87,87 +85,78 @@ func handleStartSession(log *slog.Logger, store interface {
 	Exam(ctx context.Context, id string) (server.Exam, error)
 	CreateSession(ctx context.Context, s server.Session) error
 }, now func() time.Time, allowed *builds) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		st := currentStudent(r)
 		var req wire.StartRequest
 		err := decode(w, r, &req)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		key, err := req.Validate()
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		if st.Choice != server.ChoiceProctored {
-			fail(w, log, server.ErrNoChoice)
-			return
+			return server.ErrNoChoice
 		}
 		e, err := store.Exam(r.Context(), st.Exam)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		t := now()
 		if t.Before(e.Start.Add(-server.WindowTolerance)) || !t.Before(e.End) {
-			fail(w, log, &wire.Error{Code: wire.CodeOutsideWindow, Message: "a session can start from " + server.WindowTolerance.String() + " before the exam until its end"})
-			return
+			return &wire.Error{Code: wire.CodeOutsideWindow, Message: "a session can start from " + server.WindowTolerance.String() + " before the exam until its end"}
 		}
 		// Only a published client may proctor: a session is never started
 		// for a build whose summaries would be refused.
 		if err := allowed.check(req.Build); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		p := st.Policy(e)
 		p.Session = server.NewID("s-")
 		s := server.Session{ID: p.Session, Student: st.ID, Exam: e.ID, PublicKey: key, Build: req.Build,
 			Started: t, Precheck: req.Precheck, Policy: p, Head: wire.Genesis}
 		if err := store.CreateSession(r.Context(), s); err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		encode(w, http.StatusCreated, p)
+		return nil
 	})
 }
 
 // handleStudentRecord answers the student's own record: what a reviewer
 // sees, and who looked at it, without the reviewers' notes.
 func handleStudentRecord(log *slog.Logger, store server.ExamStore) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		st := currentStudent(r)
 		e, err := store.Exam(ctx, st.Exam)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		sessions, err := store.StudentSessions(ctx, st.ID)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		resp := wire.StudentRecord{Student: newRecordStudent(st), Exam: newStudentExam(e), Sessions: []wire.SessionRecord{}}
 		for _, s := range sessions {
 			evs, marks, err := eventsAndMarks(ctx, store, s.ID)
 			if err != nil {
-				fail(w, log, err)
-				return
+				return err
 			}
 			resp.Sessions = append(resp.Sessions, wire.SessionRecord{Session: newRecordSession(s), Unreliable: s.Unreliable(),
 				Events: evs, Marks: newRecordMarks(marks), Receipt: s.Receipt})
 		}
 		views, err := store.Views(ctx, st.ID)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		resp.Views = []wire.RecordView{}
 		for _, v := range views {
 			resp.Views = append(resp.Views, wire.RecordView{Who: v.Who, WhoKind: string(v.Kind), What: v.What, At: v.At})
 		}
 		encode(w, http.StatusOK, resp)
+		return nil
 	})
 }
 
@@ -194,20 +183,19 @@ func newRecordMarks(marks []server.Mark) []wire.RecordMark {
 // handleStudentTimeline draws one of the student's own sessions, the same
 // picture the reviewer sees; another student's session is not found.
 func handleStudentTimeline(log *slog.Logger, store server.SessionStore, loc *time.Location) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		sess, err := store.Session(r.Context(), r.PathValue("id"))
 		if err == nil && sess.Student != currentStudent(r).ID {
 			err = server.ErrUnknownSession
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		sums, err := store.Summaries(r.Context(), sess.ID)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		writeSVG(w, renderTimeline(sess, sums, loc, lang.Pick(r.URL.Query().Get("lang"))))
+		return nil
 	})
 }

@@ -95,17 +95,15 @@ func handleTransparency(log *slog.Logger, store server.Store, allowed *builds, r
 	if revision == "" {
 		revision = "unknown"
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		policy, err := store.RetentionPolicy(ctx)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		key, err := store.ReceiptKey(ctx)
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		served := allowed.served
 		kiosk := served["kiosk.wasm"]
@@ -130,6 +128,7 @@ func handleTransparency(log *slog.Logger, store server.Store, allowed *builds, r
 			Summary:    exampleSummary(detectors, exam),
 			CountBatch: exampleBatch(kiosk),
 		})
+		return nil
 	})
 }
 

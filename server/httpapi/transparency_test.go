@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -104,11 +103,7 @@ func TestTransparency(t *testing.T) {
 // TestTransparencyRevision checks the revision the Makefile stamps reaches
 // the JSON, and that only configured builds are listed without a client.
 func TestTransparencyRevision(t *testing.T) {
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDB(t, sqlite.Open, filepath.Join(t.TempDir(), "t.db"))
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h := handleTransparency(log, db, newBuilds(nil, nil, []string{testBuild}), "0123abc-dirty")
 	w := httptest.NewRecorder()

@@ -67,13 +67,9 @@ func newRP(t *testing.T, roleClaim string, roles map[string]server.Role) *rp {
 // finish follows the callback URL in b and returns what Finish said.
 func (h *rp) finish(b *http.Client, cb *url.URL) outcome {
 	h.t.Helper()
-	res, err := b.Get(cb.String())
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer res.Body.Close()
+	_, body := oidctest.Get(h.t, b, cb.String())
 	var o outcome
-	if err := json.NewDecoder(res.Body).Decode(&o); err != nil {
+	if err := json.Unmarshal(body, &o); err != nil {
 		h.t.Fatal(err)
 	}
 	o.err = h.lastErr()

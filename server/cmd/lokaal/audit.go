@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -17,25 +16,16 @@ import (
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
-	"github.com/lokaal-nl/lokaal/server/sqlite"
 )
 
 const auditUsage = "usage: lokaal audit verify [--db data/lokaal.db] [--head HEAD.json]"
 
 // audit runs the access-log subcommands; verify is the only one.
 func audit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) < 1 || args[0] != "verify" {
-		return errors.New(auditUsage)
-	}
-	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dbPath := fs.String("db", "data/lokaal.db", "SQLite database file")
+	fs, dbPath := dbFlags("audit verify", stderr)
 	headPath := fs.String("head", "", "a signed head kept elsewhere (the JSON of GET /api/v1/audit/head): the log must hold its entry unchanged")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseVerb(fs, args, auditUsage); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return errors.New(auditUsage)
 	}
 	var head *server.SignedHead
 	if *headPath != "" {
@@ -51,11 +41,7 @@ func audit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("%s: %w", *headPath, err)
 		}
 	}
-	// Open would create a missing database: verifying one is a mistake.
-	if _, err := os.Stat(*dbPath); err != nil {
-		return err
-	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	db, err := openExisting(ctx, *dbPath)
 	if err != nil {
 		return err
 	}

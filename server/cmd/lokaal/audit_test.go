@@ -13,6 +13,22 @@ import (
 	"github.com/lokaal-nl/lokaal/server/sqlite"
 )
 
+// tamper runs queries on the database at path behind the access log's
+// back.
+func tamper(t *testing.T, path string, queries ...string) {
+	t.Helper()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, q := range queries {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // auditDB makes a database with n access-log entries.
 func auditDB(t *testing.T, n int) string {
 	t.Helper()
@@ -58,16 +74,7 @@ func TestAuditVerify(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := auditDB(t, 4)
-			raw, err := sql.Open("sqlite", path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, q := range tc.sql {
-				if _, err := raw.Exec(q); err != nil {
-					t.Fatal(err)
-				}
-			}
-			raw.Close()
+			tamper(t, path, tc.sql...)
 			out, err := auditVerify(path)
 			if err == nil || !strings.HasPrefix(out, tc.want) {
 				t.Errorf("got %q %v, want %q and an error", out, err, tc.want)

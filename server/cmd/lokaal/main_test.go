@@ -77,6 +77,29 @@ func serveInProcess(t *testing.T, db string, env map[string]string, flags ...str
 	}
 }
 
+// request sends a request to a running server, with body of contentType
+// and the bearer token when they are set, and reads the answer whole.
+func request(t *testing.T, method, url, contentType, token string, body io.Reader) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, b
+}
+
 func TestAdminTokenShownOnce(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "lokaal.db")
 	base, out, stop := serveInProcess(t, db, nil)
@@ -94,16 +117,9 @@ func TestAdminTokenShownOnce(t *testing.T) {
 	if strings.Contains(out, token) {
 		t.Errorf("token printed again: %q", out)
 	}
-	for auth, want := range map[string]int{"Bearer " + token: 200, "Bearer nope": 401} {
-		req, _ := http.NewRequest("GET", base+"/api/v1/rooms", nil)
-		req.Header.Set("Authorization", auth)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode != want {
-			t.Errorf("%s: %d, want %d", auth, res.StatusCode, want)
+	for auth, want := range map[string]int{token: 200, "nope": 401} {
+		if res, _ := request(t, "GET", base+"/api/v1/rooms", "", auth, nil); res.StatusCode != want {
+			t.Errorf("Bearer %s: %d, want %d", auth, res.StatusCode, want)
 		}
 	}
 }
@@ -154,17 +170,11 @@ func TestCrash(t *testing.T) {
 	call := func(base, method, path string, body any, admin bool) (int, []byte) {
 		t.Helper()
 		js, _ := json.Marshal(body)
-		req, _ := http.NewRequest(method, base+path, bytes.NewReader(js))
-		req.Header.Set("Content-Type", "application/json")
+		auth := ""
 		if admin {
-			req.Header.Set("Authorization", "Bearer "+token)
+			auth = token
 		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
+		res, b := request(t, method, base+path, "application/json", auth, bytes.NewReader(js))
 		return res.StatusCode, b
 	}
 
@@ -228,18 +238,14 @@ func TestServeTimeZone(t *testing.T) {
 	dir := t.TempDir()
 	base, _, stop := serveInProcess(t, filepath.Join(dir, "a.db"), map[string]string{"LOKAAL_TIME_ZONE": "America/New_York"}, "--time-zone", "Asia/Tokyo")
 	defer stop()
-	res, err := http.Get(base + "/api/v1/clock")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
+	_, body := request(t, "GET", base+"/api/v1/clock", "", "", nil)
 	var clock struct {
 		TimeZone string `json:"time_zone"`
 	}
-	if err := json.NewDecoder(res.Body).Decode(&clock); err != nil || clock.TimeZone != "Asia/Tokyo" {
+	if err := json.Unmarshal(body, &clock); err != nil || clock.TimeZone != "Asia/Tokyo" {
 		t.Fatalf("GET /api/v1/clock: %+v, %v; want the flag's zone", clock, err)
 	}
-	err = run(context.Background(), []string{"lokaal", "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "b.db")},
+	err := run(context.Background(), []string{"lokaal", "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "b.db")},
 		func(k string) string { return map[string]string{"LOKAAL_TIME_ZONE": "Europe/Amsterdan"}[k] }, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "time zone") {
 		t.Fatalf("serve with an unknown LOKAAL_TIME_ZONE: %v", err)

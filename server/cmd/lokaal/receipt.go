@@ -22,15 +22,11 @@ import (
 // verifyReceipt checks a receipt file against the server's published key,
 // or a key given on the command line, and prints a one-line summary.
 func verifyReceipt(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("verify-receipt", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("verify-receipt", stderr)
 	keyFlag := fs.String("key", "", "the server's receipt key, base64 (instead of fetching it)")
 	server := fs.String("server", "http://127.0.0.1:8080", "the server whose published key (/api/v1/receipt-key) to check against")
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args, 1, "usage: lokaal verify-receipt [--key BASE64 | --server URL] FILE"); err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		return errors.New("usage: lokaal verify-receipt [--key BASE64 | --server URL] FILE")
 	}
 	serverSet := false
 	fs.Visit(func(f *flag.Flag) { serverSet = serverSet || f.Name == "server" })

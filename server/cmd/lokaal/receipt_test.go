@@ -110,20 +110,7 @@ func TestServeExamFlags(t *testing.T) {
 	defer stop()
 	call := func(method, path, contentType, auth string, body string) (*http.Response, []byte) {
 		t.Helper()
-		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-		if contentType != "" {
-			req.Header.Set("Content-Type", contentType)
-		}
-		if auth != "" {
-			req.Header.Set("Authorization", "Bearer "+auth)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res, b
+		return request(t, method, base+path, contentType, auth, strings.NewReader(body))
 	}
 
 	res, _ := call("GET", "/exam", "", "", "")

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,13 +22,9 @@ func TestReceiptKeyFromEnv(t *testing.T) {
 	published := func(env map[string]string) string {
 		base, _, stop := serveInProcess(t, db, env)
 		defer stop()
-		res, err := http.Get(base + "/api/v1/receipt-key")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
+		_, body := request(t, "GET", base+"/api/v1/receipt-key", "", "", nil)
 		var got struct{ Key string }
-		if err := json.NewDecoder(res.Body).Decode(&got); err != nil {
+		if err := json.Unmarshal(body, &got); err != nil {
 			t.Fatal(err)
 		}
 		return got.Key

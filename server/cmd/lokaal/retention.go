@@ -2,17 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/server/retention"
-	"github.com/lokaal-nl/lokaal/server/sqlite"
 )
 
 const retentionUsage = "usage: lokaal retention run [--db data/lokaal.db] [--now RFC3339]"
@@ -20,18 +16,10 @@ const retentionUsage = "usage: lokaal retention run [--db data/lokaal.db] [--now
 // retentionCmd runs the retention engine once, for operators (and tests:
 // --now moves the clock).
 func retentionCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) < 1 || args[0] != "run" {
-		return errors.New(retentionUsage)
-	}
-	fs := flag.NewFlagSet("retention run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dbPath := fs.String("db", "data/lokaal.db", "SQLite database file")
+	fs, dbPath := dbFlags("retention run", stderr)
 	nowFlag := fs.String("now", "", "run as if it were this time (RFC3339); default now")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseVerb(fs, args, retentionUsage); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return errors.New(retentionUsage)
 	}
 	now := time.Now()
 	if *nowFlag != "" {
@@ -41,11 +29,7 @@ func retentionCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		now = t
 	}
-	// Open would create a missing database: running on one is a mistake.
-	if _, err := os.Stat(*dbPath); err != nil {
-		return err
-	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	db, err := openExisting(ctx, *dbPath)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"io"
 	"log/slog"
 	"strings"
@@ -54,14 +53,7 @@ func TestRetentionRunAndVerify(t *testing.T) {
 			if _, err := retentionRun(path, "--now", now); err != nil {
 				t.Fatal(err)
 			}
-			raw, err := sql.Open("sqlite", path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := raw.Exec(q); err != nil {
-				t.Fatal(err)
-			}
-			raw.Close()
+			tamper(t, path, q)
 			if out, err := auditVerify(path); err == nil || !strings.Contains(out, "broken") {
 				t.Errorf("got %q %v", out, err)
 			}

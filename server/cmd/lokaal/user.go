@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,18 +27,13 @@ const cliActor = "command line"
 // userCmd runs `lokaal user add`. stdin is read only when piped, so a
 // password is never echoed on a terminal.
 func userCmd(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.Writer) error {
-	if len(args) < 1 || args[0] != "add" {
-		return errors.New(userUsage)
-	}
-	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dbPath := fs.String("db", "data/lokaal.db", "SQLite database file")
+	fs, dbPath := dbFlags("user add", stderr)
 	name := fs.String("name", "", "the login name")
 	role := fs.String("role", "", "admin or reviewer")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseVerb(fs, args, userUsage); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 || *name == "" || !server.Role(*role).Staff() {
+	if *name == "" || !server.Role(*role).Staff() {
 		return errors.New(userUsage)
 	}
 	pw, generated := "", false

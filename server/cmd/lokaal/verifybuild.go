@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -73,15 +71,11 @@ const maxWasmBytes = 64 << 20
 // build of the local checkout: the check anyone can run that the code in
 // their browser is the published code.
 func verifyBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("verify-build", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("verify-build", stderr)
 	src := fs.String("src", ".", "the checked-out source (the directory holding go.mod)")
 	goCmd := fs.String("go", "go", "the go command to build with")
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args, 1, "usage: lokaal verify-build [--src DIR] https://host/"); err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		return errors.New("usage: lokaal verify-build [--src DIR] https://host/")
 	}
 	base := strings.TrimRight(fs.Arg(0), "/")
 	client := &http.Client{Timeout: 2 * time.Minute}

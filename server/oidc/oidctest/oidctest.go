@@ -100,22 +100,29 @@ func Browser(callback string) *http.Client {
 
 var idField = regexp.MustCompile(`name="id" value="([^"]+)"`)
 
+// Get fetches url with the browser b and reads the body whole.
+func Get(t testing.TB, b *http.Client, url string) (*http.Response, []byte) {
+	t.Helper()
+	res, err := b.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	return res, body
+}
+
 // Authorize starts a login at loginURL (the relying party's Begin), signs
 // in at the OP's form as user, and returns the callback URL the OP sends the
 // browser to, without following it.
 func Authorize(t testing.TB, b *http.Client, loginURL, user, password string) *url.URL {
 	t.Helper()
-	res, err := b.Get(loginURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	form, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	res, form := Get(t, b, loginURL)
 	m := idField.FindSubmatch(form)
 	if res.StatusCode != http.StatusOK || m == nil {
 		t.Fatalf("expected the OP's login form at %s, got %d: %s", res.Request.URL, res.StatusCode, form)
 	}
-	res, err = b.PostForm(res.Request.URL.ResolveReference(&url.URL{Path: "/login/username"}).String(),
+	res, err := b.PostForm(res.Request.URL.ResolveReference(&url.URL{Path: "/login/username"}).String(),
 		url.Values{"id": {string(m[1])}, "username": {user}, "password": {password}})
 	if err != nil {
 		t.Fatal(err)
