@@ -27,6 +27,21 @@ func (a admission) do(fn func()) {
 	fn()
 }
 
+// admit reads a signed body whole (jsonBody, readWireBody) and then, once a
+// place is free, runs check on it: the decode, the key lookup and the
+// verify of a batch or a summary.
+func (a admission) admit(w http.ResponseWriter, r *http.Request, check func(body []byte) error) error {
+	if err := jsonBody(w, r); err != nil {
+		return err
+	}
+	body, err := readWireBody(r)
+	if err != nil {
+		return err
+	}
+	a.do(func() { err = check(body) })
+	return err
+}
+
 // readWireBody reads a signed body whole, one byte past wire.MaxBodyBytes
 // for the decoder to refuse.
 func readWireBody(r *http.Request) ([]byte, error) {

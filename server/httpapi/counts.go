@@ -39,25 +39,20 @@ func handleIngest(log *slog.Logger, store server.Store, now func() time.Time, al
 		Status string `json:"status"`
 		Seq    int64  `json:"seq"`
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var signed wire.SignedCountBatch
 		var d server.DeviceKey
 		var digest [sha256.Size]byte
-		var body []byte
-		err := jsonBody(w, r)
-		if err == nil {
-			body, err = readWireBody(r)
-		}
-		if err == nil {
-			verifying.do(func() {
-				if signed, err = wire.DecodeSignedCountBatch(bytes.NewReader(body)); err != nil {
-					return
-				}
-				if d, err = store.DeviceKey(r.Context(), signed.Batch.Device); err == nil {
-					digest, err = signed.VerifyDigest(d.PublicKey)
-				}
-			})
-		}
+		err := verifying.admit(w, r, func(body []byte) (err error) {
+			if signed, err = wire.DecodeSignedCountBatch(bytes.NewReader(body)); err != nil {
+				return err
+			}
+			if d, err = store.DeviceKey(r.Context(), signed.Batch.Device); err != nil {
+				return err
+			}
+			digest, err = signed.VerifyDigest(d.PublicKey)
+			return err
+		})
 		if err == nil {
 			err = allowed.check(signed.Batch.Build)
 		}
@@ -65,17 +60,17 @@ func handleIngest(log *slog.Logger, store server.Store, now func() time.Time, al
 			err = checkClock(signed.Batch, d.Enrolled, now())
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		res, err := store.Ingest(r.Context(), signed.Batch, digest[:], now())
 		switch {
 		case err != nil:
-			fail(w, log, err)
+			return err
 		case res == server.Duplicate:
 			encode(w, http.StatusOK, response{"duplicate", signed.Batch.Seq})
 		default:
 			encode(w, http.StatusCreated, response{"stored", signed.Batch.Seq})
 		}
+		return nil
 	})
 }

@@ -26,47 +26,39 @@ func handleSummary(log *slog.Logger, store server.SessionStore, now func() time.
 		Result string `json:"result"`
 	}
 	tolerance, grace := server.WindowTolerance.Milliseconds(), server.SummaryGrace.Milliseconds()
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		var signed wire.SignedSummary
 		var sess server.Session
 		var hash string
-		var body []byte
-		err := jsonBody(w, r)
-		if err == nil {
-			body, err = readWireBody(r)
-		}
-		if err == nil {
-			verifying.do(func() {
-				if signed, err = wire.DecodeSignedSummary(bytes.NewReader(body)); err != nil {
-					return
-				}
-				if sess, err = store.Session(r.Context(), signed.Summary.Session); err == nil {
-					hash, err = signed.VerifyHash(sess.PublicKey)
-				}
-			})
-		}
+		err := verifying.admit(w, r, func(body []byte) (err error) {
+			if signed, err = wire.DecodeSignedSummary(bytes.NewReader(body)); err != nil {
+				return err
+			}
+			if sess, err = store.Session(r.Context(), signed.Summary.Session); err != nil {
+				return err
+			}
+			hash, err = signed.VerifyHash(sess.PublicKey)
+			return err
+		})
 		sum := signed.Summary
 		if err == nil {
 			err = allowed.check(sum.Build)
 		}
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		// Checked against the policy the session started with: that is
 		// what the browser ran.
 		for _, e := range sum.Events {
 			if !sess.Policy.Allows(e.Kind) {
-				fail(w, log, &wire.Error{Code: wire.CodeKindNotAllowed, Message: "this student's policy does not enable " + string(e.Kind)})
-				return
+				return &wire.Error{Code: wire.CodeKindNotAllowed, Message: "this student's policy does not enable " + string(e.Kind)}
 			}
 		}
 		// Events lie within the window (wire.Summary.Validate), apart from
 		// an onset before it, which is where a condition began.
 		if sum.Window.From < sess.Policy.From-tolerance || sum.Window.To > sess.Policy.To+grace {
-			fail(w, log, &wire.Error{Code: wire.CodeOutsideWindow, Message: "the summary's window must lie from " +
-				server.WindowTolerance.String() + " before the exam window until " + server.SummaryGrace.String() + " after it"})
-			return
+			return &wire.Error{Code: wire.CodeOutsideWindow, Message: "the summary's window must lie from " +
+				server.WindowTolerance.String() + " before the exam window until " + server.SummaryGrace.String() + " after it"}
 		}
 		// What is new must arrive in time, by this server's clock, and
 		// within the session's bound; a resend of a stored seq goes on, to
@@ -74,24 +66,22 @@ func handleSummary(log *slog.Logger, store server.SessionStore, now func() time.
 		// without storing anything.
 		if sum.Seq > sess.LastSeq {
 			if now().After(time.UnixMilli(sess.Policy.To).Add(server.SummaryGrace)) {
-				fail(w, log, &wire.Error{Code: wire.CodeOutsideWindow, Message: "the exam window closed more than " + server.SummaryGrace.String() + " ago: no new summaries"})
-				return
+				return &wire.Error{Code: wire.CodeOutsideWindow, Message: "the exam window closed more than " + server.SummaryGrace.String() + " ago: no new summaries"}
 			}
 			if limit := server.MaxSummaries(sess.Policy); sum.Seq > limit {
-				fail(w, log, &wire.Error{Code: wire.CodeTooMany, Message: fmt.Sprintf("a session of this exam holds at most %d summaries", limit)})
-				return
+				return &wire.Error{Code: wire.CodeTooMany, Message: fmt.Sprintf("a session of this exam holds at most %d summaries", limit)}
 			}
 		}
 		res, err := store.AppendSummary(r.Context(), server.StoredSummary{Summary: sum, Sig: signed.Sig, Hash: hash, Received: now()})
 		if err != nil {
-			fail(w, log, err)
-			return
+			return err
 		}
 		result := "stored"
 		if res == server.Duplicate {
 			result = "duplicate"
 		}
 		encode(w, http.StatusOK, response{sum.Seq, result})
+		return nil
 	})
 }
 
