@@ -82,31 +82,19 @@ func (s *DB) AccessEntries(ctx context.Context, from int64, limit int) ([]server
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+accessColumns+`
+	return list(ctx, s.db, scanAccessEntry, `SELECT `+accessColumns+`
 		FROM access_log WHERE seq >= ? ORDER BY seq LIMIT ?`, from, limit)
-	if err != nil {
-		return nil, err
-	}
-	return scanAccessEntries(rows)
 }
 
-// accessColumns are what scanAccessEntries reads.
+// accessColumns are what scanAccessEntry reads.
 const accessColumns = "seq, at_ms, actor_kind, actor_id, who, action, subject, reason, prev, hash"
 
-// scanAccessEntries reads rows of accessColumns.
-func scanAccessEntries(rows *sql.Rows) ([]server.AccessEntry, error) {
-	defer rows.Close()
-	entries := []server.AccessEntry{}
-	for rows.Next() {
-		var e server.AccessEntry
-		var at int64
-		if err := rows.Scan(&e.Seq, &at, &e.Kind, &e.ActorID, &e.Who, &e.Action, &e.Subject, &e.Reason, &e.Prev, &e.Hash); err != nil {
-			return nil, err
-		}
-		e.At = time.UnixMilli(at)
-		entries = append(entries, e)
-	}
-	return entries, rows.Err()
+func scanAccessEntry(row scanner) (server.AccessEntry, error) {
+	var e server.AccessEntry
+	var at int64
+	err := row.Scan(&e.Seq, &at, &e.Kind, &e.ActorID, &e.Who, &e.Action, &e.Subject, &e.Reason, &e.Prev, &e.Hash)
+	e.At = time.UnixMilli(at)
+	return e, err
 }
 
 // AccessHead returns the newest entry's seq and hash, or the anchor's.

@@ -102,20 +102,7 @@ func (s *DB) Exam(ctx context.Context, id string) (server.Exam, error) {
 
 // Exams returns every exam, latest start first.
 func (s *DB) Exams(ctx context.Context) ([]server.Exam, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+examColumns+" FROM exams ORDER BY start_ms DESC, id")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	es := []server.Exam{}
-	for rows.Next() {
-		e, err := scanExam(rows)
-		if err != nil {
-			return nil, err
-		}
-		es = append(es, e)
-	}
-	return es, rows.Err()
+	return list(ctx, s.db, scanExam, "SELECT "+examColumns+" FROM exams ORDER BY start_ms DESC, id")
 }
 
 const studentColumns = "id, exam_id, external_id, email, accommodations, choice, choice_ms"
@@ -127,10 +114,7 @@ func scanStudent(row scanner) (server.Student, error) {
 	if err := row.Scan(&st.ID, &st.Exam, &st.External, &st.Email, &off, &st.Choice, &choiceAt); err != nil {
 		return st, err
 	}
-	if choiceAt.Valid {
-		t := time.UnixMilli(choiceAt.Int64)
-		st.ChoiceAt = &t
-	}
+	st.ChoiceAt = optionalTime(choiceAt)
 	return st, json.Unmarshal([]byte(off), &st.Off)
 }
 
@@ -209,20 +193,7 @@ func (s *DB) Students(ctx context.Context, exam string) ([]server.Student, error
 	if err := exists(ctx, s.db, "exams", exam); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+studentColumns+" FROM students WHERE exam_id = ? ORDER BY external_id", exam)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	sts := []server.Student{}
-	for rows.Next() {
-		st, err := scanStudent(rows)
-		if err != nil {
-			return nil, err
-		}
-		sts = append(sts, st)
-	}
-	return sts, rows.Err()
+	return list(ctx, s.db, scanStudent, "SELECT "+studentColumns+" FROM students WHERE exam_id = ? ORDER BY external_id", exam)
 }
 
 // SetAccommodations replaces the detectors switched off for a student. The

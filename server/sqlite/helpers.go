@@ -4,13 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
-// The helpers every part of the store uses (scanner, whose first user is
-// devices.go, is there).
+// The helpers every part of the store uses.
 
 // queryer is a *sql.DB or a *sql.Tx, for one row.
 type queryer interface {
@@ -23,22 +23,44 @@ type reader interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// column reads a query's one text column ([] when no row).
-func column(ctx context.Context, q reader, query string, args ...any) ([]string, error) {
+// scanner is a *sql.Row or a *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// list runs query and returns each row as scan reads it ([] when no row).
+func list[T any](ctx context.Context, q reader, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []string{}
+	out := []T{}
 	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
+		v, err := scan(rows)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// column reads a query's one text column ([] when no row).
+func column(ctx context.Context, q reader, query string, args ...any) ([]string, error) {
+	return list(ctx, q, func(row scanner) (string, error) {
+		var v string
+		err := row.Scan(&v)
+		return v, err
+	}, query, args...)
+}
+
+// optionalTime is a nullable column of Unix milliseconds as a time, nil
+// for NULL.
+func optionalTime(ms sql.NullInt64) *time.Time {
+	if !ms.Valid {
+		return nil
+	}
+	t := time.UnixMilli(ms.Int64)
+	return &t
 }
 
 // found turns an update or insert that touched no row into ErrNotFound.

@@ -76,28 +76,15 @@ func (s *DB) Marks(ctx context.Context, session string) ([]server.Mark, error) {
 	if err := exists(ctx, s.db, "sessions", session); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, session_id, kind, reason, who, by_kind, by_id, at_ms, removed_ms, removed_by, removed_reason
-		FROM marks WHERE session_id = ? ORDER BY at_ms, id`, session)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	marks := []server.Mark{}
-	for rows.Next() {
+	return list(ctx, s.db, func(row scanner) (server.Mark, error) {
 		var m server.Mark
 		var at int64
 		var removed sql.NullInt64
-		if err := rows.Scan(&m.ID, &m.Session, &m.Kind, &m.Reason, &m.By, &m.ByKind, &m.ByID, &at, &removed, &m.RemovedBy, &m.RemovedReason); err != nil {
-			return nil, err
-		}
-		m.At = time.UnixMilli(at)
-		if removed.Valid {
-			t := time.UnixMilli(removed.Int64)
-			m.Removed = &t
-		}
-		marks = append(marks, m)
-	}
-	return marks, rows.Err()
+		err := row.Scan(&m.ID, &m.Session, &m.Kind, &m.Reason, &m.By, &m.ByKind, &m.ByID, &at, &removed, &m.RemovedBy, &m.RemovedReason)
+		m.At, m.Removed = time.UnixMilli(at), optionalTime(removed)
+		return m, err
+	}, `SELECT id, session_id, kind, reason, who, by_kind, by_id, at_ms, removed_ms, removed_by, removed_reason
+		FROM marks WHERE session_id = ? ORDER BY at_ms, id`, session)
 }
 
 // AddNote stores a note on an existing session and returns it with its id.
@@ -130,22 +117,13 @@ func (s *DB) Notes(ctx context.Context, session string) ([]server.Note, error) {
 	if err := exists(ctx, s.db, "sessions", session); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT id, session_id, text, who, at_ms FROM notes WHERE session_id = ? ORDER BY at_ms, id", session)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	notes := []server.Note{}
-	for rows.Next() {
+	return list(ctx, s.db, func(row scanner) (server.Note, error) {
 		var n server.Note
 		var at int64
-		if err := rows.Scan(&n.ID, &n.Session, &n.Text, &n.By, &at); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&n.ID, &n.Session, &n.Text, &n.By, &at)
 		n.At = time.UnixMilli(at)
-		notes = append(notes, n)
-	}
-	return notes, rows.Err()
+		return n, err
+	}, "SELECT id, session_id, text, who, at_ms FROM notes WHERE session_id = ? ORDER BY at_ms, id", session)
 }
 
 // LogView records that staff read an existing student's data, in the
@@ -185,20 +163,11 @@ func (s *DB) Views(ctx context.Context, student string) ([]server.View, error) {
 	if err := exists(ctx, s.db, "students", student); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT who, who_kind, what, at_ms FROM views WHERE student_id = ? ORDER BY at_ms, id", student)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	views := []server.View{}
-	for rows.Next() {
+	return list(ctx, s.db, func(row scanner) (server.View, error) {
 		var v server.View
 		var at int64
-		if err := rows.Scan(&v.Who, &v.Kind, &v.What, &at); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&v.Who, &v.Kind, &v.What, &at)
 		v.At = time.UnixMilli(at)
-		views = append(views, v)
-	}
-	return views, rows.Err()
+		return v, err
+	}, "SELECT who, who_kind, what, at_ms FROM views WHERE student_id = ? ORDER BY at_ms, id", student)
 }

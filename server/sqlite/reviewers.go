@@ -14,7 +14,7 @@ import (
 
 const reviewerColumns = "id, name, created_ms, expires_ms, revoked_ms"
 
-func scanReviewer(row interface{ Scan(...any) error }) (server.Reviewer, error) {
+func scanReviewer(row scanner) (server.Reviewer, error) {
 	var r server.Reviewer
 	var created, expires int64
 	var revoked sql.NullInt64
@@ -24,11 +24,7 @@ func scanReviewer(row interface{ Scan(...any) error }) (server.Reviewer, error) 
 		}
 		return r, err
 	}
-	r.Created, r.Expires = time.UnixMilli(created), time.UnixMilli(expires)
-	if revoked.Valid {
-		t := time.UnixMilli(revoked.Int64)
-		r.Revoked = &t
-	}
+	r.Created, r.Expires, r.Revoked = time.UnixMilli(created), time.UnixMilli(expires), optionalTime(revoked)
 	r.Exams = []string{}
 	return r, nil
 }
@@ -59,28 +55,16 @@ func (s *DB) ReviewerByToken(ctx context.Context, hash []byte, now time.Time) (s
 
 // Reviewers lists every reviewer token, newest first, with its exams.
 func (s *DB) Reviewers(ctx context.Context) ([]server.Reviewer, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+reviewerColumns+" FROM reviewers ORDER BY created_ms DESC, id")
+	reviewers, err := list(ctx, s.db, scanReviewer, "SELECT "+reviewerColumns+" FROM reviewers ORDER BY created_ms DESC, id")
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	list := []server.Reviewer{}
-	for rows.Next() {
-		r, err := scanReviewer(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for i := range list {
-		if list[i].Exams, err = s.assignedExams(ctx, list[i].ID); err != nil {
+	for i := range reviewers {
+		if reviewers[i].Exams, err = s.assignedExams(ctx, reviewers[i].ID); err != nil {
 			return nil, err
 		}
 	}
-	return list, nil
+	return reviewers, nil
 }
 
 func (s *DB) assignedExams(ctx context.Context, reviewer string) ([]string, error) {

@@ -48,22 +48,13 @@ func (s *DB) Objections(ctx context.Context, student string) ([]server.Objection
 	if err := exists(ctx, s.db, "students", student); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT id, student_id, reason, at_ms FROM objections WHERE student_id = ? ORDER BY at_ms, id", student)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	list := []server.Objection{}
-	for rows.Next() {
+	return list(ctx, s.db, func(row scanner) (server.Objection, error) {
 		var o server.Objection
 		var at int64
-		if err := rows.Scan(&o.ID, &o.Student, &o.Reason, &at); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&o.ID, &o.Student, &o.Reason, &at)
 		o.At = time.UnixMilli(at)
-		list = append(list, o)
-	}
-	return list, rows.Err()
+		return o, err
+	}, "SELECT id, student_id, reason, at_ms FROM objections WHERE student_id = ? ORDER BY at_ms, id", student)
 }
 
 // SetEmail corrects a student's contact email and logs the correction,
@@ -94,29 +85,12 @@ func scanDeletion(row scanner) (server.DeletionRequest, error) {
 	if err := row.Scan(&d.ID, &d.Student, &d.Exam, &d.Reason, &requested, &d.Status, &decided, &d.DecidedBy, &d.Decision, &deleted); err != nil {
 		return d, err
 	}
-	d.Requested = time.UnixMilli(requested)
-	if decided.Valid {
-		t := time.UnixMilli(decided.Int64)
-		d.Decided = &t
-	}
+	d.Requested, d.Decided = time.UnixMilli(requested), optionalTime(decided)
 	return d, json.Unmarshal([]byte(deleted), &d.Deleted)
 }
 
 func deletionRequests(ctx context.Context, q reader, where string, args ...any) ([]server.DeletionRequest, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+deletionColumns+" WHERE "+where+" ORDER BY requested_ms, id", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	list := []server.DeletionRequest{}
-	for rows.Next() {
-		d, err := scanDeletion(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, d)
-	}
-	return list, rows.Err()
+	return list(ctx, q, scanDeletion, "SELECT "+deletionColumns+" WHERE "+where+" ORDER BY requested_ms, id", args...)
 }
 
 func deletionRequest(ctx context.Context, q reader, id int64) (server.DeletionRequest, error) {
@@ -352,12 +326,8 @@ func (s *DB) StudentAccessLog(ctx context.Context, student string) ([]server.Acc
 	if err := exists(ctx, s.db, "students", student); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT a.seq, a.at_ms, a.actor_kind, a.actor_id, a.who, a.action, a.subject, a.reason, a.prev, a.hash FROM access_log a
+	return list(ctx, s.db, scanAccessEntry, `SELECT a.seq, a.at_ms, a.actor_kind, a.actor_id, a.who, a.action, a.subject, a.reason, a.prev, a.hash FROM access_log a
 		WHERE EXISTS (SELECT 1 FROM (SELECT 'student ' || ? AS p UNION ALL SELECT 'session ' || id FROM sessions WHERE student_id = ?) k
 			WHERE a.subject = k.p OR substr(a.subject, 1, length(k.p) + 1) IN (k.p || ' ', k.p || ':'))
 		ORDER BY a.seq`, student, student)
-	if err != nil {
-		return nil, err
-	}
-	return scanAccessEntries(rows)
 }

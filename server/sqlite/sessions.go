@@ -32,11 +32,7 @@ func scanSession(row scanner) (server.Session, error) {
 		return ss, err
 	}
 	ss.PublicKey = key
-	ss.Started = time.UnixMilli(started)
-	if finished.Valid {
-		t := time.UnixMilli(finished.Int64)
-		ss.Finished = &t
-	}
+	ss.Started, ss.Finished = time.UnixMilli(started), optionalTime(finished)
 	if receipt.Valid {
 		ss.Receipt = new(wire.SignedReceipt)
 		if err := json.Unmarshal([]byte(receipt.String), ss.Receipt); err != nil {
@@ -104,10 +100,7 @@ func session(ctx context.Context, q reader, id string) (server.Session, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return ss, server.ErrUnknownSession
 	}
-	if err != nil {
-		return ss, err
-	}
-	return ss, nil
+	return ss, err
 }
 
 // Sessions returns an exam's sessions, oldest first.
@@ -129,23 +122,7 @@ func (s *DB) StudentSessions(ctx context.Context, student string) ([]server.Sess
 // sessions reads the sessions matching where, a condition on the columns
 // of sessionColumns.
 func (s *DB) sessions(ctx context.Context, where string, arg any) ([]server.Session, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+sessionColumns+" WHERE "+where+" ORDER BY s.started_ms, s.id", arg)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	list := []server.Session{}
-	for rows.Next() {
-		ss, err := scanSession(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, ss)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return list, nil
+	return list(ctx, s.db, scanSession, "SELECT "+sessionColumns+" WHERE "+where+" ORDER BY s.started_ms, s.id", arg)
 }
 
 // AppendSummary stores a summary exactly once, extending the session's
@@ -232,26 +209,16 @@ func (s *DB) Summaries(ctx context.Context, session string) ([]server.StoredSumm
 	if err := exists(ctx, s.db, "sessions", session); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT body, sig, hash, received_ms FROM summaries WHERE session_id = ? ORDER BY seq", session)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	list := []server.StoredSummary{}
-	for rows.Next() {
+	return list(ctx, s.db, func(row scanner) (server.StoredSummary, error) {
 		var ss server.StoredSummary
 		var body string
 		var received int64
-		if err := rows.Scan(&body, &ss.Sig, &ss.Hash, &received); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(body), &ss.Summary); err != nil {
-			return nil, err
+		if err := row.Scan(&body, &ss.Sig, &ss.Hash, &received); err != nil {
+			return ss, err
 		}
 		ss.Received = time.UnixMilli(received)
-		list = append(list, ss)
-	}
-	return list, rows.Err()
+		return ss, json.Unmarshal([]byte(body), &ss.Summary)
+	}, "SELECT body, sig, hash, received_ms FROM summaries WHERE session_id = ? ORDER BY seq", session)
 }
 
 // FinishSession closes the session and stores the receipt sign makes from

@@ -12,7 +12,7 @@ import (
 
 const userColumns = "id, name, role, password_hash, created_ms, disabled_ms"
 
-func scanUser(row interface{ Scan(...any) error }) (server.User, string, error) {
+func scanUser(row scanner) (server.User, string, error) {
 	var u server.User
 	var hash sql.NullString
 	var created int64
@@ -24,11 +24,7 @@ func scanUser(row interface{ Scan(...any) error }) (server.User, string, error) 
 		return u, "", err
 	}
 	u.Password = hash.Valid
-	u.Created = time.UnixMilli(created)
-	if disabled.Valid {
-		t := time.UnixMilli(disabled.Int64)
-		u.Disabled = &t
-	}
+	u.Created, u.Disabled = time.UnixMilli(created), optionalTime(disabled)
 	return u, hash.String, nil
 }
 
@@ -71,20 +67,10 @@ func (s *DB) UserByName(ctx context.Context, name string) (server.User, string, 
 
 // Users lists every account, disabled ones too, by name.
 func (s *DB) Users(ctx context.Context) ([]server.User, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+userColumns+" FROM users ORDER BY name")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	users := []server.User{}
-	for rows.Next() {
-		u, _, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		users = append(users, u)
-	}
-	return users, rows.Err()
+	return list(ctx, s.db, func(row scanner) (server.User, error) {
+		u, _, err := scanUser(row)
+		return u, err
+	}, "SELECT "+userColumns+" FROM users ORDER BY name")
 }
 
 // DisableUser disables the account and deletes its sessions in one
