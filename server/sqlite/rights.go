@@ -115,12 +115,32 @@ func (s *DB) StudentDeletionRequests(ctx context.Context, student string) ([]ser
 	return deletionRequests(ctx, s.db, "student_id = ?", student)
 }
 
+// Erasure reads what the rule for the student's deletion request looks at.
+func (s *DB) Erasure(ctx context.Context, student string) (server.Erasure, error) {
+	return erasure(ctx, s.db, student)
+}
+
+func erasure(ctx context.Context, q queryer, student string) (server.Erasure, error) {
+	var exam string
+	var end int64
+	var active int
+	err := q.QueryRowContext(ctx, `SELECT st.exam_id, e.end_ms,
+		(SELECT count(*) FROM marks m JOIN sessions ss ON ss.id = m.session_id WHERE ss.student_id = st.id AND m.removed_ms IS NULL)
+		FROM students st JOIN exams e ON e.id = st.exam_id WHERE st.id = ?`, student).Scan(&exam, &end, &active)
+	if errors.Is(err, sql.ErrNoRows) {
+		return server.Erasure{}, server.ErrNotFound
+	}
+	if err != nil {
+		return server.Erasure{}, err
+	}
+	policy, err := retentionPolicy(ctx, q)
+	return policy.Erasure(exam, time.UnixMilli(end), active), err
+}
+
 // RequestDeletion records a student's deletion request, or finds their
-// pending one, and grants it in the same transaction when the policy's
-// rule allows (server.RetentionPolicy.AutoDeletable): no active mark
-// (suspected_fraud or appeal, not removed) on any of their sessions, and
-// the review period after their exam's window has passed. Checking and
-// deleting in one write transaction means no mark can land in between.
+// pending one, and grants it in the same transaction when the student's
+// server.Erasure is Automatic. Checking and deleting in one write
+// transaction means no mark can land in between.
 func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now time.Time) (server.DeletionRequest, error) {
 	var d server.DeletionRequest
 	sessions := func(ctx context.Context, q reader) ([]string, error) {
@@ -129,15 +149,7 @@ func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now ti
 	// DefaultKey and the keys of the student's sessions, which a grant
 	// deletes (see keys.go).
 	err := s.txCovering(ctx, sessions, func(tx *sql.Tx, covered func(string) bool) error {
-		var exam string
-		var end int64
-		var active int
-		err := tx.QueryRowContext(ctx, `SELECT st.exam_id, e.end_ms,
-			(SELECT count(*) FROM marks m JOIN sessions ss ON ss.id = m.session_id WHERE ss.student_id = st.id AND m.removed_ms IS NULL)
-			FROM students st JOIN exams e ON e.id = st.exam_id WHERE st.id = ?`, student).Scan(&exam, &end, &active)
-		if errors.Is(err, sql.ErrNoRows) {
-			return server.ErrNotFound
-		}
+		rule, err := erasure(ctx, tx, student)
 		if err != nil {
 			return err
 		}
@@ -149,7 +161,7 @@ func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now ti
 		if isNew {
 			// The request as the insert below stores it, with the
 			// columns' defaults.
-			d = server.DeletionRequest{Student: student, Exam: exam, Reason: reason, Requested: time.UnixMilli(now.UnixMilli()),
+			d = server.DeletionRequest{Student: student, Exam: rule.Exam, Reason: reason, Requested: time.UnixMilli(now.UnixMilli()),
 				Status: server.DeletionPending, Deleted: map[string]int{}}
 			if d.ID, err = nextID(ctx, tx, "deletion_requests"); err != nil {
 				return err
@@ -157,11 +169,7 @@ func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now ti
 		} else {
 			d = pending[0]
 		}
-		policy, err := retentionPolicy(ctx, tx)
-		if err != nil {
-			return err
-		}
-		grant := policy.AutoDeletable(time.UnixMilli(end), active, now)
+		grant := rule.Automatic(now)
 		var counts map[string]int
 		if grant {
 			if counts, err = studentCounts(ctx, tx, d, covered); err != nil {
@@ -175,7 +183,7 @@ func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now ti
 
 		if isNew {
 			if _, err := tx.ExecContext(ctx, "INSERT INTO deletion_requests (id, student_id, exam_id, reason, requested_ms) VALUES (?, ?, ?, ?, ?)",
-				d.ID, student, exam, reason, now.UnixMilli()); err != nil {
+				d.ID, student, rule.Exam, reason, now.UnixMilli()); err != nil {
 				return err
 			}
 			if err := log.log(ctx, tx, server.StudentActor(student, now), server.ActionRequestDeletion,
@@ -186,8 +194,7 @@ func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now ti
 		if !grant {
 			return nil
 		}
-		d, err = grantDeletion(ctx, tx, log, d, counts, server.SystemActor("deletion", server.WhoAutomatic, now),
-			"granted automatically: no active mark and the review period after the exam window has passed")
+		d, err = grantDeletion(ctx, tx, log, d, counts, server.AutoGrantActor(now), server.AutoGrantReason)
 		return err
 	})
 	return d, err

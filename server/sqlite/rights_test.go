@@ -228,6 +228,15 @@ func TestDecideDeletion(t *testing.T) {
 	if _, err := db.AddMark(ctx, server.Mark{Session: "s-1", Kind: server.MarkFraud, Reason: "r"}, server.Actor{Kind: server.ActorStaff, ID: "u-Dr. J", Who: "Dr. J", At: examStart}); err != nil {
 		t.Fatal(err)
 	}
+	// The rule sees the new mark, not the lifted one.
+	end := examStart.Add(3 * time.Hour)
+	if e, err := db.Erasure(ctx, "st-1"); err != nil || e.Exam != "e-1" || !e.WindowEnd.Equal(end) ||
+		!e.ReviewEnds.Equal(server.DefaultRetention.ReviewEnds(end)) || e.ActiveMarks != 1 {
+		t.Errorf("erasure %+v %v", e, err)
+	}
+	if _, err := db.Erasure(ctx, "st-9"); !errors.Is(err, server.ErrNotFound) {
+		t.Errorf("erasure of unknown student: %v", err)
+	}
 	d2, err := db.RequestDeletion(ctx, "st-1", "", afterExam)
 	if err != nil || d2.Status != server.DeletionPending || d2.ID == d.ID {
 		t.Fatal(d2, err)
