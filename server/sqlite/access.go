@@ -70,10 +70,24 @@ func (l *accessLog) add(ctx context.Context, tx *sql.Tx, e server.AccessEntry) (
 	return e, nil
 }
 
-// log appends by's entry for a change made in tx.
-func (l *accessLog) log(ctx context.Context, tx *sql.Tx, by server.Actor, action, subject, reason string) error {
-	_, err := l.add(ctx, tx, by.Entry(action, subject, reason))
+// append appends e, an entry for a change made in tx.
+func (l *accessLog) append(ctx context.Context, tx *sql.Tx, e server.AccessEntry) error {
+	_, err := l.add(ctx, tx, e)
 	return err
+}
+
+// execLogged runs a change's one write in tx and appends its entry e. It
+// reads the log's head first, so it follows every other read of tx (see
+// the package doc).
+func execLogged(ctx context.Context, tx *sql.Tx, e server.AccessEntry, query string, args ...any) error {
+	log, err := readLog(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+		return err
+	}
+	return log.append(ctx, tx, e)
 }
 
 // AccessEntries returns up to limit entries (all when limit <= 0) from seq
@@ -123,13 +137,4 @@ func accessAnchor(ctx context.Context, q queryer) (server.AccessAnchor, error) {
 	}
 	a.At = time.UnixMilli(at)
 	return a, err
-}
-
-// crisisReason is what a policy change records as its reason: the crisis
-// exception that allows short notice, when there is one.
-func crisisReason(e server.Exam) string {
-	if e.Crisis == "" {
-		return ""
-	}
-	return "crisis: " + e.Crisis
 }

@@ -55,15 +55,8 @@ func (s *DB) CreateExam(ctx context.Context, e server.Exam, by server.Actor) err
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO exams ("+examColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			append(append([]any{e.ID}, args...), e.Created.UnixMilli())...); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionCreateExam, "exam "+e.ID, crisisReason(e))
+		return execLogged(ctx, tx, server.ExamEntry(by, server.ActionCreateExam, e), "INSERT INTO exams ("+examColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			append(append([]any{e.ID}, args...), e.Created.UnixMilli())...)
 	})
 }
 
@@ -78,16 +71,9 @@ func (s *DB) UpdateExam(ctx context.Context, e server.Exam, by server.Actor) err
 		if err := exists(ctx, tx, "exams", e.ID); err != nil {
 			return err
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE exams SET name = ?, course = ?, start_ms = ?, end_ms = ?, announced_ms = ?,
+		return execLogged(ctx, tx, server.ExamEntry(by, server.ActionUpdateExam, e), `UPDATE exams SET name = ?, course = ?, start_ms = ?, end_ms = ?, announced_ms = ?,
 			legal_basis = ?, alternatives = ?, alternative_exam = ?, url = ?, detectors = ?, interval_s = ?, crisis = ?
-			WHERE id = ?`, append(args, e.ID)...); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionUpdateExam, "exam "+e.ID, crisisReason(e))
+			WHERE id = ?`, append(args, e.ID)...)
 	})
 }
 
@@ -162,7 +148,7 @@ func (s *DB) AddStudents(ctx context.Context, students []server.Student, tokenHa
 		}
 		exams := slices.Sorted(maps.Keys(perExam))
 		for _, exam := range exams {
-			if err := log.log(ctx, tx, by, server.ActionImportStudents, fmt.Sprintf("exam %s: %d students", exam, perExam[exam]), ""); err != nil {
+			if err := log.append(ctx, tx, server.ImportEntry(by, exam, perExam[exam])); err != nil {
 				return err
 			}
 		}
@@ -207,14 +193,7 @@ func (s *DB) SetAccommodations(ctx context.Context, student string, off []wire.K
 		if err := exists(ctx, tx, "students", student); err != nil {
 			return err
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE students SET accommodations = ? WHERE id = ?", js, student); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionSetAccommodations, "student "+student, "")
+		return execLogged(ctx, tx, server.AccommodationsEntry(by, student), "UPDATE students SET accommodations = ? WHERE id = ?", js, student)
 	})
 }
 

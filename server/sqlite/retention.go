@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -52,19 +51,8 @@ func (s *DB) SetRetentionPolicy(ctx context.Context, p server.RetentionPolicy, r
 		if err != nil {
 			return err
 		}
-		prev, err := json.Marshal(old)
-		if err != nil {
-			return err
-		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, retentionSetting, string(next)); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionPolicyChange, fmt.Sprintf("retention policy from %s to %s", prev, next), reason)
+		return execLogged(ctx, tx, server.PolicyEntry(by, old, p, reason), `INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, retentionSetting, string(next))
 	})
 }
 
@@ -309,8 +297,7 @@ func (s *DB) FinishRun(ctx context.Context, r server.DeletionRecord, accessThrou
 		if !d.Any() {
 			return nil
 		}
-		return log.log(ctx, tx, server.SystemActor("retention", server.RetentionWho, r.At), server.ActionRetentionRun,
-			server.RunSubject(r.ID, anchor), d.String())
+		return log.append(ctx, tx, server.RunEntry(r, anchor))
 	})
 	return r, err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
@@ -24,15 +23,8 @@ func (s *DB) AddMark(ctx context.Context, m server.Mark, by server.Actor) (serve
 		if m.ID, err = nextID(ctx, tx, "marks"); err != nil {
 			return err
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO marks (id, session_id, kind, reason, who, by_kind, by_id, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			m.ID, m.Session, string(m.Kind), m.Reason, m.By, string(m.ByKind), m.ByID, m.At.UnixMilli()); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionAddMark, fmt.Sprintf("session %s mark %d %s", m.Session, m.ID, m.Kind), "")
+		return execLogged(ctx, tx, server.MarkEntry(by, m), "INSERT INTO marks (id, session_id, kind, reason, who, by_kind, by_id, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			m.ID, m.Session, string(m.Kind), m.Reason, m.By, string(m.ByKind), m.ByID, m.At.UnixMilli())
 	})
 	return m, err
 }
@@ -55,19 +47,12 @@ func (s *DB) RemoveMark(ctx context.Context, session string, id int64, reason st
 		if !anyMark && !by.Same(author) {
 			return server.ErrNotYourMark
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE marks SET removed_ms = coalesce(removed_ms, ?),
+		return execLogged(ctx, tx, server.RemoveMarkEntry(by, session, id), `UPDATE marks SET removed_ms = coalesce(removed_ms, ?),
 				removed_by = CASE WHEN removed_ms IS NULL THEN ? ELSE removed_by END,
 				removed_kind = CASE WHEN removed_ms IS NULL THEN ? ELSE removed_kind END,
 				removed_reason = CASE WHEN removed_ms IS NULL THEN ? ELSE removed_reason END
 			WHERE id = ? AND session_id = ?`,
-			by.At.UnixMilli(), by.Who, string(by.Kind), reason, id, session); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionRemoveMark, fmt.Sprintf("session %s mark %d", session, id), "")
+			by.At.UnixMilli(), by.Who, string(by.Kind), reason, id, session)
 	})
 }
 
@@ -99,15 +84,8 @@ func (s *DB) AddNote(ctx context.Context, n server.Note, by server.Actor) (serve
 		if n.ID, err = nextID(ctx, tx, "notes"); err != nil {
 			return err
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO notes (id, session_id, text, who, at_ms) VALUES (?, ?, ?, ?, ?)",
-			n.ID, n.Session, n.Text, n.By, n.At.UnixMilli()); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionAddNote, fmt.Sprintf("session %s note %d", n.Session, n.ID), "")
+		return execLogged(ctx, tx, server.NoteEntry(by, n), "INSERT INTO notes (id, session_id, text, who, at_ms) VALUES (?, ?, ?, ?, ?)",
+			n.ID, n.Session, n.Text, n.By, n.At.UnixMilli())
 	})
 	return n, err
 }
@@ -137,24 +115,17 @@ func (s *DB) LogView(ctx context.Context, student, what string, by server.Actor)
 		// of this student within ViewWindow is already on record. The
 		// actor is its kind and id, as the access log keeps them: two
 		// reviewer tokens may share a name.
-		subject := "student " + student + ": " + what
+		e := server.ViewEntry(by, student, what)
 		var seen int
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM access_log WHERE subject = ? AND action = ? AND actor_kind = ? AND actor_id = ? AND (actor_id <> '' OR who = ?) AND at_ms > ? AND at_ms <= ?",
-			subject, server.ActionView, string(by.Kind), by.ID, by.Who, by.At.Add(-server.ViewWindow).UnixMilli(), by.At.UnixMilli()).Scan(&seen); err != nil {
+			e.Subject, e.Action, string(by.Kind), by.ID, by.Who, by.At.Add(-server.ViewWindow).UnixMilli(), by.At.UnixMilli()).Scan(&seen); err != nil {
 			return err
 		}
 		if seen > 0 {
 			return nil
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO views (student_id, who, who_kind, what, at_ms) VALUES (?, ?, ?, ?, ?)",
-			student, by.Who, string(by.Kind), what, by.At.UnixMilli()); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionView, subject, "")
+		return execLogged(ctx, tx, e, "INSERT INTO views (student_id, who, who_kind, what, at_ms) VALUES (?, ?, ?, ?, ?)",
+			student, by.Who, string(by.Kind), what, by.At.UnixMilli())
 	})
 }
 

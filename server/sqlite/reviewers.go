@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
@@ -32,15 +31,8 @@ func scanReviewer(row scanner) (server.Reviewer, error) {
 // CreateReviewer stores a reviewer token by its hash, with its expiry.
 func (s *DB) CreateReviewer(ctx context.Context, r server.Reviewer, tokenHash []byte, by server.Actor) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO reviewers (id, name, token_hash, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?)",
-			r.ID, r.Name, hex.EncodeToString(tokenHash), r.Created.UnixMilli(), r.Expires.UnixMilli()); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionCreateReviewer, "reviewer "+r.ID+" ("+r.Name+")", "")
+		return execLogged(ctx, tx, server.ReviewerEntry(by, server.ActionCreateReviewer, r), "INSERT INTO reviewers (id, name, token_hash, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?)",
+			r.ID, r.Name, hex.EncodeToString(tokenHash), r.Created.UnixMilli(), r.Expires.UnixMilli())
 	})
 }
 
@@ -91,7 +83,7 @@ func (s *DB) RevokeReviewer(ctx context.Context, id string, by server.Actor) (se
 				return err
 			}
 		}
-		return log.log(ctx, tx, by, server.ActionRevokeReviewer, "reviewer "+r.ID+" ("+r.Name+")", "")
+		return log.append(ctx, tx, server.ReviewerEntry(by, server.ActionRevokeReviewer, r))
 	})
 	if err == nil {
 		r.Exams, err = s.assignedExams(ctx, r.ID)
@@ -131,11 +123,7 @@ func (s *DB) SetExamReviewers(ctx context.Context, exam string, ids []string, by
 				return err
 			}
 		}
-		list := strings.Join(ids, ", ")
-		if list == "" {
-			list = "none"
-		}
-		return log.log(ctx, tx, by, server.ActionAssignReviewers, "exam "+exam, "reviewers: "+list)
+		return log.append(ctx, tx, server.AssignReviewersEntry(by, exam, ids))
 	})
 }
 

@@ -29,16 +29,8 @@ func (s *DB) AddObjection(ctx context.Context, o server.Objection) (server.Objec
 		if o.ID, err = nextID(ctx, tx, "objections"); err != nil {
 			return err
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO objections (id, student_id, reason, at_ms) VALUES (?, ?, ?, ?)",
-			o.ID, o.Student, o.Reason, o.At.UnixMilli()); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, server.StudentActor(o.Student, o.At), server.ActionObject,
-			fmt.Sprintf("student %s objection %d", o.Student, o.ID), "")
+		return execLogged(ctx, tx, server.ObjectionEntry(o), "INSERT INTO objections (id, student_id, reason, at_ms) VALUES (?, ?, ?, ?)",
+			o.ID, o.Student, o.Reason, o.At.UnixMilli())
 	})
 	return o, err
 }
@@ -64,14 +56,7 @@ func (s *DB) SetEmail(ctx context.Context, student, email string, at time.Time) 
 		if err := exists(ctx, tx, "students", student); err != nil {
 			return err
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE students SET email = ? WHERE id = ?", email, student); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, server.StudentActor(student, at), server.ActionRectifyEmail, "student "+student, "")
+		return execLogged(ctx, tx, server.EmailEntry(student, at), "UPDATE students SET email = ? WHERE id = ?", email, student)
 	})
 }
 
@@ -186,8 +171,7 @@ func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now ti
 				d.ID, student, rule.Exam, reason, now.UnixMilli()); err != nil {
 				return err
 			}
-			if err := log.log(ctx, tx, server.StudentActor(student, now), server.ActionRequestDeletion,
-				fmt.Sprintf("student %s deletion request %d", student, d.ID), ""); err != nil {
+			if err := log.append(ctx, tx, server.DeletionEntry(server.StudentActor(student, now), server.ActionRequestDeletion, d, "")); err != nil {
 				return err
 			}
 		}
@@ -236,7 +220,7 @@ func (s *DB) DecideDeletion(ctx context.Context, id int64, grant bool, reason st
 			return err
 		}
 		d = decided(d, server.DeletionRefused, by, reason)
-		return log.log(ctx, tx, by, server.ActionRefuseDeletion, fmt.Sprintf("student %s deletion request %d", d.Student, id), reason)
+		return log.append(ctx, tx, server.DeletionEntry(by, server.ActionRefuseDeletion, d, reason))
 	})
 	return d, err
 }
@@ -308,7 +292,7 @@ func grantDeletion(ctx context.Context, tx *sql.Tx, log *accessLog, d server.Del
 		by.At.UnixMilli(), by.Who, reason, string(js), d.ID); err != nil {
 		return d, err
 	}
-	if err := log.log(ctx, tx, by, server.ActionDeleteStudent, fmt.Sprintf("student %s deletion request %d", d.Student, d.ID), reason); err != nil {
+	if err := log.append(ctx, tx, server.DeletionEntry(by, server.ActionDeleteStudent, d, reason)); err != nil {
 		return d, err
 	}
 	d = decided(d, server.DeletionGranted, by, reason)

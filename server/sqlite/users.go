@@ -47,16 +47,9 @@ func (s *DB) CreateUser(ctx context.Context, u server.User, passwordHash string,
 		if taken {
 			return server.ErrNameTaken
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
 		hash := sql.NullString{String: passwordHash, Valid: passwordHash != ""}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO users (id, name, role, password_hash, created_ms) VALUES (?, ?, ?, ?, ?)",
-			u.ID, u.Name, string(u.Role), hash, u.Created.UnixMilli()); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionCreateUser, "user "+u.ID+" ("+u.Name+")", "role "+string(u.Role))
+		return execLogged(ctx, tx, server.CreateUserEntry(by, u), "INSERT INTO users (id, name, role, password_hash, created_ms) VALUES (?, ?, ?, ?, ?)",
+			u.ID, u.Name, string(u.Role), hash, u.Created.UnixMilli())
 	})
 }
 
@@ -97,7 +90,7 @@ func (s *DB) DisableUser(ctx context.Context, id string, by server.Actor) (serve
 		if _, err := tx.ExecContext(ctx, "DELETE FROM staff_sessions WHERE user_id = ?", id); err != nil {
 			return err
 		}
-		return log.log(ctx, tx, by, server.ActionDisableUser, "user "+u.ID+" ("+u.Name+")", "")
+		return log.append(ctx, tx, server.DisableUserEntry(by, u))
 	})
 	return u, err
 }
@@ -120,7 +113,7 @@ func (s *DB) EnsureSSOUser(ctx context.Context, name string, role server.Role, n
 				u.ID, u.Name, string(u.Role), u.Created.UnixMilli()); err != nil {
 				return err
 			}
-			return log.log(ctx, tx, by, server.ActionCreateUser, "user "+u.ID+" ("+u.Name+")", "role "+string(role)+", single sign-on")
+			return log.append(ctx, tx, server.SSOUserEntry(by, u, ""))
 		case err != nil:
 			return err
 		case u.Disabled != nil:
@@ -137,7 +130,7 @@ func (s *DB) EnsureSSOUser(ctx context.Context, name string, role server.Role, n
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET role = ? WHERE id = ?", string(role), u.ID); err != nil {
 			return err
 		}
-		return log.log(ctx, tx, by, server.ActionUpdateUser, "user "+u.ID+" ("+u.Name+")", "role "+string(old)+" to "+string(role)+" from the single sign-on claims")
+		return log.append(ctx, tx, server.SSOUserEntry(by, u, old))
 	})
 	return u, err
 }
@@ -145,17 +138,9 @@ func (s *DB) EnsureSSOUser(ctx context.Context, name string, role server.Role, n
 // CreateStaffSession stores a session and logs the login.
 func (s *DB) CreateStaffSession(ctx context.Context, ss server.StaffSession, idHash []byte, via string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO staff_sessions (id_hash, user_id, csrf, created_ms, last_seen_ms, expires_ms)
+		return execLogged(ctx, tx, server.LoginEntry(ss, via), `INSERT INTO staff_sessions (id_hash, user_id, csrf, created_ms, last_seen_ms, expires_ms)
 			VALUES (?, ?, ?, ?, ?, ?)`, hex.EncodeToString(idHash), ss.User.ID, ss.CSRF,
-			ss.Created.UnixMilli(), ss.LastSeen.UnixMilli(), ss.Expires.UnixMilli()); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, server.Actor{Kind: server.ActorStaff, ID: ss.User.ID, Who: ss.User.Name, At: ss.Created}, server.ActionLogin,
-			"user "+ss.User.ID+" ("+ss.User.Name+")", "via "+via)
+			ss.Created.UnixMilli(), ss.LastSeen.UnixMilli(), ss.Expires.UnixMilli())
 	})
 }
 
@@ -206,14 +191,7 @@ func (s *DB) DeleteStaffSession(ctx context.Context, idHash []byte, by server.Ac
 		if n == 0 {
 			return server.ErrNotFound
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM staff_sessions WHERE id_hash = ?", hex.EncodeToString(idHash)); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionLogout, "user "+by.ID+" ("+by.Who+")", "")
+		return execLogged(ctx, tx, server.LogoutEntry(by), "DELETE FROM staff_sessions WHERE id_hash = ?", hex.EncodeToString(idHash))
 	})
 }
 
