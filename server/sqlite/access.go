@@ -105,9 +105,7 @@ const accessColumns = "seq, at_ms, actor_kind, actor_id, who, action, subject, r
 
 func scanAccessEntry(row scanner) (server.AccessEntry, error) {
 	var e server.AccessEntry
-	var at int64
-	err := row.Scan(&e.Seq, &at, &e.Kind, &e.ActorID, &e.Who, &e.Action, &e.Subject, &e.Reason, &e.Prev, &e.Hash)
-	e.At = time.UnixMilli(at)
+	err := row.Scan(&e.Seq, millis(&e.At), &e.Kind, &e.ActorID, &e.Who, &e.Action, &e.Subject, &e.Reason, &e.Prev, &e.Hash)
 	return e, err
 }
 
@@ -130,11 +128,9 @@ func (s *DB) AccessAnchor(ctx context.Context) (server.AccessAnchor, error) {
 
 func accessAnchor(ctx context.Context, q queryer) (server.AccessAnchor, error) {
 	var a server.AccessAnchor
-	var at int64
-	err := q.QueryRowContext(ctx, "SELECT seq, hash, at_ms FROM access_anchor WHERE id = 1").Scan(&a.Seq, &a.Hash, &at)
+	err := q.QueryRowContext(ctx, "SELECT seq, hash, at_ms FROM access_anchor WHERE id = 1").Scan(&a.Seq, &a.Hash, millis(&a.At))
 	if errors.Is(err, sql.ErrNoRows) {
 		return server.GenesisAnchor, nil
 	}
-	a.At = time.UnixMilli(at)
 	return a, err
 }

@@ -15,13 +15,10 @@ const deviceColumns = "id, kiosk_id, public_key, enrolled_ms, last_seen_ms, last
 func scanDevice(row scanner) (server.Device, error) {
 	var d server.Device
 	var key []byte
-	var enrolled int64
-	var lastSeen sql.NullInt64
-	if err := row.Scan(&d.ID, &d.Kiosk, &key, &enrolled, &lastSeen, &d.LastSeq); err != nil {
+	if err := row.Scan(&d.ID, &d.Kiosk, &key, millis(&d.Enrolled), optionalMillis(&d.LastSeen), &d.LastSeq); err != nil {
 		return d, err
 	}
 	d.PublicKey = key
-	d.Enrolled, d.LastSeen = time.UnixMilli(enrolled), optionalTime(lastSeen)
 	d.Gaps = []server.Gap{}
 	return d, nil
 }

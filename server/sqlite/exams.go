@@ -20,13 +20,11 @@ const examColumns = `id, name, course, start_ms, end_ms, announced_ms, legal_bas
 
 func scanExam(row scanner) (server.Exam, error) {
 	var e server.Exam
-	var start, end, announced, created int64
 	var detectors string
-	if err := row.Scan(&e.ID, &e.Name, &e.Course, &start, &end, &announced, &e.LegalBasis, &e.Alternatives,
-		&e.AlternativeExam, &e.URL, &detectors, &e.IntervalS, &e.Crisis, &created); err != nil {
+	if err := row.Scan(&e.ID, &e.Name, &e.Course, millis(&e.Start), millis(&e.End), millis(&e.Announced), &e.LegalBasis, &e.Alternatives,
+		&e.AlternativeExam, &e.URL, &detectors, &e.IntervalS, &e.Crisis, millis(&e.Created)); err != nil {
 		return e, err
 	}
-	e.Start, e.End, e.Announced, e.Created = time.UnixMilli(start), time.UnixMilli(end), time.UnixMilli(announced), time.UnixMilli(created)
 	return e, json.Unmarshal([]byte(detectors), &e.Detectors)
 }
 
@@ -96,11 +94,9 @@ const studentColumns = "id, exam_id, external_id, email, accommodations, choice,
 func scanStudent(row scanner) (server.Student, error) {
 	var st server.Student
 	var off string
-	var choiceAt sql.NullInt64
-	if err := row.Scan(&st.ID, &st.Exam, &st.External, &st.Email, &off, &st.Choice, &choiceAt); err != nil {
+	if err := row.Scan(&st.ID, &st.Exam, &st.External, &st.Email, &off, &st.Choice, optionalMillis(&st.ChoiceAt)); err != nil {
 		return st, err
 	}
-	st.ChoiceAt = optionalTime(choiceAt)
 	return st, json.Unmarshal([]byte(off), &st.Off)
 }
 
@@ -176,10 +172,7 @@ func (s *DB) student(ctx context.Context, column, value string) (server.Student,
 
 // Students returns an exam's students by student_id.
 func (s *DB) Students(ctx context.Context, exam string) ([]server.Student, error) {
-	if err := exists(ctx, s.db, "exams", exam); err != nil {
-		return nil, err
-	}
-	return list(ctx, s.db, scanStudent, "SELECT "+studentColumns+" FROM students WHERE exam_id = ? ORDER BY external_id", exam)
+	return listOf(ctx, s.db, "exams", exam, scanStudent, "SELECT "+studentColumns+" FROM students WHERE exam_id = ? ORDER BY external_id", exam)
 }
 
 // SetAccommodations replaces the detectors switched off for a student. The

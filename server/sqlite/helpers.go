@@ -44,23 +44,54 @@ func list[T any](ctx context.Context, q reader, scan func(scanner) (T, error), q
 	return out, rows.Err()
 }
 
-// column reads a query's one text column ([] when no row).
-func column(ctx context.Context, q reader, query string, args ...any) ([]string, error) {
-	return list(ctx, q, func(row scanner) (string, error) {
-		var v string
-		err := row.Scan(&v)
-		return v, err
-	}, query, args...)
+// listOf is list for the rows that belong to table's row id: ErrNotFound
+// when table has no such row. table is always a constant of this package.
+func listOf[T any](ctx context.Context, q reader, table, id string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	if err := exists(ctx, q, table, id); err != nil {
+		return nil, err
+	}
+	return list(ctx, q, scan, query, args...)
 }
 
-// optionalTime is a nullable column of Unix milliseconds as a time, nil
-// for NULL.
-func optionalTime(ms sql.NullInt64) *time.Time {
-	if !ms.Valid {
-		return nil
+// column reads a query's one text column ([] when no row).
+func column(ctx context.Context, q reader, query string, args ...any) ([]string, error) {
+	return list(ctx, q, scanText, query, args...)
+}
+
+func scanText(row scanner) (string, error) {
+	var v string
+	err := row.Scan(&v)
+	return v, err
+}
+
+// millis is a scan destination that reads a column of Unix milliseconds
+// into *t.
+func millis(t *time.Time) sql.Scanner { return msTime{t: t} }
+
+// optionalMillis is millis for a nullable column: nil for NULL.
+func optionalMillis(t **time.Time) sql.Scanner { return msTime{opt: t} }
+
+// msTime is millis' and optionalMillis' destination; one of t and opt is set.
+type msTime struct {
+	t   *time.Time
+	opt **time.Time
+}
+
+func (d msTime) Scan(src any) error {
+	var ms sql.NullInt64 // converts src as a scan into an int64 would
+	if err := ms.Scan(src); err != nil {
+		return err
 	}
 	t := time.UnixMilli(ms.Int64)
-	return &t
+	switch {
+	case d.t != nil:
+		*d.t = t
+	case ms.Valid:
+		*d.opt = &t
+	default:
+		*d.opt = nil
+	}
+	return nil
 }
 
 // found turns an update or insert that touched no row into ErrNotFound.

@@ -306,14 +306,12 @@ func (s *DB) FinishRun(ctx context.Context, r server.DeletionRecord, accessThrou
 func (s *DB) DeletionRecords(ctx context.Context, limit int) ([]server.DeletionRecord, error) {
 	return list(ctx, s.db, func(row scanner) (server.DeletionRecord, error) {
 		var r server.DeletionRecord
-		var at int64
 		var policy string
 		d := &r.Deleted
-		if err := row.Scan(&r.ID, &at, &r.Trigger, &policy, &d.Sessions, &d.Summaries, &d.Events, &d.Marks, &d.Notes,
+		if err := row.Scan(&r.ID, millis(&r.At), &r.Trigger, &policy, &d.Sessions, &d.Summaries, &d.Events, &d.Marks, &d.Notes,
 			&d.Students, &d.Views, &d.CountBatches, &d.HourlyRows, &d.AccessEntries); err != nil {
 			return r, err
 		}
-		r.At = time.UnixMilli(at)
 		return r, json.Unmarshal([]byte(policy), &r.Policy)
 	}, `SELECT id, at_ms, trigger_kind, policy, sessions, summaries, events, marks, notes,
 		students, views, count_batches, hourly_rows, access_entries FROM deletion_records ORDER BY id DESC LIMIT ?`, limit)

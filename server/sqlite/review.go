@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
 )
@@ -58,15 +57,9 @@ func (s *DB) RemoveMark(ctx context.Context, session string, id int64, reason st
 
 // Marks returns a session's marks, lifted ones included, oldest first.
 func (s *DB) Marks(ctx context.Context, session string) ([]server.Mark, error) {
-	if err := exists(ctx, s.db, "sessions", session); err != nil {
-		return nil, err
-	}
-	return list(ctx, s.db, func(row scanner) (server.Mark, error) {
+	return listOf(ctx, s.db, "sessions", session, func(row scanner) (server.Mark, error) {
 		var m server.Mark
-		var at int64
-		var removed sql.NullInt64
-		err := row.Scan(&m.ID, &m.Session, &m.Kind, &m.Reason, &m.By, &m.ByKind, &m.ByID, &at, &removed, &m.RemovedBy, &m.RemovedReason)
-		m.At, m.Removed = time.UnixMilli(at), optionalTime(removed)
+		err := row.Scan(&m.ID, &m.Session, &m.Kind, &m.Reason, &m.By, &m.ByKind, &m.ByID, millis(&m.At), optionalMillis(&m.Removed), &m.RemovedBy, &m.RemovedReason)
 		return m, err
 	}, `SELECT id, session_id, kind, reason, who, by_kind, by_id, at_ms, removed_ms, removed_by, removed_reason
 		FROM marks WHERE session_id = ? ORDER BY at_ms, id`, session)
@@ -92,14 +85,9 @@ func (s *DB) AddNote(ctx context.Context, n server.Note, by server.Actor) (serve
 
 // Notes returns a session's notes, oldest first.
 func (s *DB) Notes(ctx context.Context, session string) ([]server.Note, error) {
-	if err := exists(ctx, s.db, "sessions", session); err != nil {
-		return nil, err
-	}
-	return list(ctx, s.db, func(row scanner) (server.Note, error) {
+	return listOf(ctx, s.db, "sessions", session, func(row scanner) (server.Note, error) {
 		var n server.Note
-		var at int64
-		err := row.Scan(&n.ID, &n.Session, &n.Text, &n.By, &at)
-		n.At = time.UnixMilli(at)
+		err := row.Scan(&n.ID, &n.Session, &n.Text, &n.By, millis(&n.At))
 		return n, err
 	}, "SELECT id, session_id, text, who, at_ms FROM notes WHERE session_id = ? ORDER BY at_ms, id", session)
 }
@@ -131,14 +119,9 @@ func (s *DB) LogView(ctx context.Context, student, what string, by server.Actor)
 
 // Views returns who read a student's data, oldest first.
 func (s *DB) Views(ctx context.Context, student string) ([]server.View, error) {
-	if err := exists(ctx, s.db, "students", student); err != nil {
-		return nil, err
-	}
-	return list(ctx, s.db, func(row scanner) (server.View, error) {
+	return listOf(ctx, s.db, "students", student, func(row scanner) (server.View, error) {
 		var v server.View
-		var at int64
-		err := row.Scan(&v.Who, &v.Kind, &v.What, &at)
-		v.At = time.UnixMilli(at)
+		err := row.Scan(&v.Who, &v.Kind, &v.What, millis(&v.At))
 		return v, err
 	}, "SELECT who, who_kind, what, at_ms FROM views WHERE student_id = ? ORDER BY at_ms, id", student)
 }

@@ -15,15 +15,12 @@ const reviewerColumns = "id, name, created_ms, expires_ms, revoked_ms"
 
 func scanReviewer(row scanner) (server.Reviewer, error) {
 	var r server.Reviewer
-	var created, expires int64
-	var revoked sql.NullInt64
-	if err := row.Scan(&r.ID, &r.Name, &created, &expires, &revoked); err != nil {
+	if err := row.Scan(&r.ID, &r.Name, millis(&r.Created), millis(&r.Expires), optionalMillis(&r.Revoked)); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			err = server.ErrNotFound
 		}
 		return r, err
 	}
-	r.Created, r.Expires, r.Revoked = time.UnixMilli(created), time.UnixMilli(expires), optionalTime(revoked)
 	r.Exams = []string{}
 	return r, nil
 }
@@ -129,10 +126,7 @@ func (s *DB) SetExamReviewers(ctx context.Context, exam string, ids []string, by
 
 // ExamReviewers lists the ids of the exam's reviewers.
 func (s *DB) ExamReviewers(ctx context.Context, exam string) ([]string, error) {
-	if err := exists(ctx, s.db, "exams", exam); err != nil {
-		return nil, err
-	}
-	return column(ctx, s.db, "SELECT reviewer_id FROM exam_reviewers WHERE exam_id = ? ORDER BY reviewer_id", exam)
+	return listOf(ctx, s.db, "exams", exam, scanText, "SELECT reviewer_id FROM exam_reviewers WHERE exam_id = ? ORDER BY reviewer_id", exam)
 }
 
 // Assigned reports whether the reviewer may see the exam.

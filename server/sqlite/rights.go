@@ -37,14 +37,9 @@ func (s *DB) AddObjection(ctx context.Context, o server.Objection) (server.Objec
 
 // Objections returns a student's objections, oldest first.
 func (s *DB) Objections(ctx context.Context, student string) ([]server.Objection, error) {
-	if err := exists(ctx, s.db, "students", student); err != nil {
-		return nil, err
-	}
-	return list(ctx, s.db, func(row scanner) (server.Objection, error) {
+	return listOf(ctx, s.db, "students", student, func(row scanner) (server.Objection, error) {
 		var o server.Objection
-		var at int64
-		err := row.Scan(&o.ID, &o.Student, &o.Reason, &at)
-		o.At = time.UnixMilli(at)
+		err := row.Scan(&o.ID, &o.Student, &o.Reason, millis(&o.At))
 		return o, err
 	}, "SELECT id, student_id, reason, at_ms FROM objections WHERE student_id = ? ORDER BY at_ms, id", student)
 }
@@ -64,13 +59,11 @@ const deletionColumns = "id, student_id, exam_id, reason, requested_ms, status, 
 
 func scanDeletion(row scanner) (server.DeletionRequest, error) {
 	var d server.DeletionRequest
-	var requested int64
-	var decided sql.NullInt64
 	var deleted string
-	if err := row.Scan(&d.ID, &d.Student, &d.Exam, &d.Reason, &requested, &d.Status, &decided, &d.DecidedBy, &d.Decision, &deleted); err != nil {
+	if err := row.Scan(&d.ID, &d.Student, &d.Exam, &d.Reason, millis(&d.Requested), &d.Status, optionalMillis(&d.Decided),
+		&d.DecidedBy, &d.Decision, &deleted); err != nil {
 		return d, err
 	}
-	d.Requested, d.Decided = time.UnixMilli(requested), optionalTime(decided)
 	return d, json.Unmarshal([]byte(deleted), &d.Deleted)
 }
 
@@ -314,10 +307,7 @@ func decided(d server.DeletionRequest, status server.DeletionStatus, by server.A
 // their sessions, alone or followed by a space or a colon and more (as in
 // "student ID: session S", "session S mark 3 appeal").
 func (s *DB) StudentAccessLog(ctx context.Context, student string) ([]server.AccessEntry, error) {
-	if err := exists(ctx, s.db, "students", student); err != nil {
-		return nil, err
-	}
-	return list(ctx, s.db, scanAccessEntry, `SELECT a.seq, a.at_ms, a.actor_kind, a.actor_id, a.who, a.action, a.subject, a.reason, a.prev, a.hash FROM access_log a
+	return listOf(ctx, s.db, "students", student, scanAccessEntry, `SELECT a.seq, a.at_ms, a.actor_kind, a.actor_id, a.who, a.action, a.subject, a.reason, a.prev, a.hash FROM access_log a
 		WHERE EXISTS (SELECT 1 FROM (SELECT 'student ' || ? AS p UNION ALL SELECT 'session ' || id FROM sessions WHERE student_id = ?) k
 			WHERE a.subject = k.p OR substr(a.subject, 1, length(k.p) + 1) IN (k.p || ' ', k.p || ':'))
 		ORDER BY a.seq`, student, student)

@@ -15,16 +15,13 @@ const userColumns = "id, name, role, password_hash, created_ms, disabled_ms"
 func scanUser(row scanner) (server.User, string, error) {
 	var u server.User
 	var hash sql.NullString
-	var created int64
-	var disabled sql.NullInt64
-	if err := row.Scan(&u.ID, &u.Name, &u.Role, &hash, &created, &disabled); err != nil {
+	if err := row.Scan(&u.ID, &u.Name, &u.Role, &hash, millis(&u.Created), optionalMillis(&u.Disabled)); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			err = server.ErrNotFound
 		}
 		return u, "", err
 	}
 	u.Password = hash.Valid
-	u.Created, u.Disabled = time.UnixMilli(created), optionalTime(disabled)
 	return u, hash.String, nil
 }
 
