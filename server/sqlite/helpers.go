@@ -133,6 +133,28 @@ func nextID(ctx context.Context, tx *sql.Tx, table string) (int64, error) {
 	return id, err
 }
 
+// stampOnce sets the nullable time column that query updates in table's
+// row id to at, unless t, the column as read, is set: the first time
+// stays. t ends as the row holds it.
+func stampOnce(ctx context.Context, tx *sql.Tx, t **time.Time, at time.Time, query, id string) error {
+	if *t != nil {
+		return nil
+	}
+	ms := time.UnixMilli(at.UnixMilli())
+	*t = &ms
+	_, err := tx.ExecContext(ctx, query, ms.UnixMilli(), id)
+	return err
+}
+
+// nextIDUnder is nextID for a new row of table that belongs to parent's
+// row id: ErrNotFound when parent has no such row.
+func nextIDUnder(ctx context.Context, tx *sql.Tx, table, parent, id string) (int64, error) {
+	if err := exists(ctx, tx, parent, id); err != nil {
+		return 0, err
+	}
+	return nextID(ctx, tx, table)
+}
+
 // kinds encodes a kind list as JSON, nil as [].
 func kinds(ks []wire.Kind) (string, error) {
 	if ks == nil {

@@ -15,11 +15,8 @@ import (
 func (s *DB) AddMark(ctx context.Context, m server.Mark, by server.Actor) (server.Mark, error) {
 	m.Removed, m.By, m.ByKind, m.ByID, m.At = nil, by.Who, by.Kind, by.ID, by.At
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if err := exists(ctx, tx, "sessions", m.Session); err != nil {
-			return err
-		}
 		var err error
-		if m.ID, err = nextID(ctx, tx, "marks"); err != nil {
+		if m.ID, err = nextIDUnder(ctx, tx, "marks", "sessions", m.Session); err != nil {
 			return err
 		}
 		return execLogged(ctx, tx, server.MarkEntry(by, m), "INSERT INTO marks (id, session_id, kind, reason, who, by_kind, by_id, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -70,11 +67,8 @@ func (s *DB) Marks(ctx context.Context, session string) ([]server.Mark, error) {
 func (s *DB) AddNote(ctx context.Context, n server.Note, by server.Actor) (server.Note, error) {
 	n.By, n.At = by.Who, by.At
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if err := exists(ctx, tx, "sessions", n.Session); err != nil {
-			return err
-		}
 		var err error
-		if n.ID, err = nextID(ctx, tx, "notes"); err != nil {
+		if n.ID, err = nextIDUnder(ctx, tx, "notes", "sessions", n.Session); err != nil {
 			return err
 		}
 		return execLogged(ctx, tx, server.NoteEntry(by, n), "INSERT INTO notes (id, session_id, text, who, at_ms) VALUES (?, ?, ?, ?, ?)",

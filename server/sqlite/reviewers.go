@@ -73,12 +73,8 @@ func (s *DB) RevokeReviewer(ctx context.Context, id string, by server.Actor) (se
 		if err != nil {
 			return err
 		}
-		if r.Revoked == nil {
-			at := time.UnixMilli(by.At.UnixMilli())
-			r.Revoked = &at
-			if _, err := tx.ExecContext(ctx, "UPDATE reviewers SET revoked_ms = ? WHERE id = ?", at.UnixMilli(), id); err != nil {
-				return err
-			}
+		if err := stampOnce(ctx, tx, &r.Revoked, by.At, "UPDATE reviewers SET revoked_ms = ? WHERE id = ?", id); err != nil {
+			return err
 		}
 		return log.append(ctx, tx, server.ReviewerEntry(by, server.ActionRevokeReviewer, r))
 	})

@@ -22,11 +22,8 @@ func (s *DB) AddObjection(ctx context.Context, o server.Objection) (server.Objec
 		if n >= server.MaxObjections {
 			return server.ErrTooManyObjections
 		}
-		if err := exists(ctx, tx, "students", o.Student); err != nil {
-			return err
-		}
 		var err error
-		if o.ID, err = nextID(ctx, tx, "objections"); err != nil {
+		if o.ID, err = nextIDUnder(ctx, tx, "objections", "students", o.Student); err != nil {
 			return err
 		}
 		return execLogged(ctx, tx, server.ObjectionEntry(o), "INSERT INTO objections (id, student_id, reason, at_ms) VALUES (?, ?, ?, ?)",
@@ -148,13 +145,7 @@ func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now ti
 			d = pending[0]
 		}
 		grant := rule.Automatic(now)
-		var counts map[string]int
-		if grant {
-			if counts, err = studentCounts(ctx, tx, d, covered); err != nil {
-				return err
-			}
-		}
-		log, err := readLog(ctx, tx)
+		counts, log, err := decisionReads(ctx, tx, d, grant, covered)
 		if err != nil {
 			return err
 		}
@@ -194,13 +185,7 @@ func (s *DB) DecideDeletion(ctx context.Context, id int64, grant bool, reason st
 		if d.Status != server.DeletionPending {
 			return server.ErrDecided
 		}
-		var counts map[string]int
-		if grant {
-			if counts, err = studentCounts(ctx, tx, d, covered); err != nil {
-				return err
-			}
-		}
-		log, err := readLog(ctx, tx)
+		counts, log, err := decisionReads(ctx, tx, d, grant, covered)
 		if err != nil {
 			return err
 		}
@@ -230,6 +215,21 @@ var studentTables = []struct{ table, where string }{
 	{"objections", "student_id = ?"},
 	{"deletion_requests", "student_id = ? AND status <> 'granted'"}, // their reasons are personal; earlier records stay
 	{"students", "id = ?"},                                          // with email, choice and accommodations
+}
+
+// decisionReads are the last reads of a transaction that decides d, before
+// its first write: what a grant will delete (studentCounts, when grant),
+// then the log's head.
+func decisionReads(ctx context.Context, tx *sql.Tx, d server.DeletionRequest, grant bool, covered func(string) bool) (map[string]int, *accessLog, error) {
+	var counts map[string]int
+	if grant {
+		var err error
+		if counts, err = studentCounts(ctx, tx, d, covered); err != nil {
+			return nil, nil, err
+		}
+	}
+	log, err := readLog(ctx, tx)
+	return counts, log, err
 }
 
 // studentCounts counts, inside tx and before its first write, the rows

@@ -77,12 +77,8 @@ func (s *DB) DisableUser(ctx context.Context, id string, by server.Actor) (serve
 		if err != nil {
 			return err
 		}
-		if u.Disabled == nil {
-			at := time.UnixMilli(by.At.UnixMilli())
-			u.Disabled = &at
-			if _, err := tx.ExecContext(ctx, "UPDATE users SET disabled_ms = ? WHERE id = ?", at.UnixMilli(), id); err != nil {
-				return err
-			}
+		if err := stampOnce(ctx, tx, &u.Disabled, by.At, "UPDATE users SET disabled_ms = ? WHERE id = ?", id); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM staff_sessions WHERE user_id = ?", id); err != nil {
 			return err
