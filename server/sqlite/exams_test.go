@@ -4,7 +4,6 @@ package sqlite
 
 import (
 	"crypto/ed25519"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -622,20 +621,9 @@ func TestReviewers(t *testing.T) {
 // Open, keeping its kiosks.
 func TestMigrateFrom0001(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "lokaal.db")
-	raw, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
+	raw := migratedBefore(t, path, "0002")
+	if _, err := raw.Exec(`INSERT INTO kiosks VALUES ('k-1', 'a', 'hall', 60, '[{"name":"door","a":[0,0.8],"b":[1,0.8],"mode":"immediate"}]', 0)`); err != nil {
 		t.Fatal(err)
-	}
-	first, _ := migrations.ReadFile("migrations/0001_init.sql")
-	for _, q := range []string{
-		"CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)",
-		string(first),
-		"INSERT INTO schema_migrations VALUES (1, '0001_init', 0)",
-		`INSERT INTO kiosks VALUES ('k-1', 'a', 'hall', 60, '[{"name":"door","a":[0,0.8],"b":[1,0.8],"mode":"immediate"}]', 0)`,
-	} {
-		if _, err := raw.Exec(q); err != nil {
-			t.Fatal(err)
-		}
 	}
 	raw.Close()
 
