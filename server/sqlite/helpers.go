@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
@@ -65,7 +66,7 @@ func scanText(row scanner) (string, error) {
 }
 
 // millis is a scan destination that reads a column of Unix milliseconds
-// into *t.
+// into *t; NULL is an error, as it is for an int64.
 func millis(t *time.Time) sql.Scanner { return msTime{t: t} }
 
 // optionalMillis is millis for a nullable column: nil for NULL.
@@ -84,6 +85,8 @@ func (d msTime) Scan(src any) error {
 	}
 	t := time.UnixMilli(ms.Int64)
 	switch {
+	case d.t != nil && !ms.Valid:
+		return errors.New("a NULL where a time was expected")
 	case d.t != nil:
 		*d.t = t
 	case ms.Valid:
@@ -133,9 +136,9 @@ func nextID(ctx context.Context, tx *sql.Tx, table string) (int64, error) {
 	return id, err
 }
 
-// stampOnce sets the nullable time column that query updates in table's
-// row id to at, unless t, the column as read, is set: the first time
-// stays. t ends as the row holds it.
+// stampOnce runs query, which sets a nullable time column of row id to
+// its first argument, with at, unless t (the column as read) is set: the
+// first time stays. t ends as the row holds it.
 func stampOnce(ctx context.Context, tx *sql.Tx, t **time.Time, at time.Time, query, id string) error {
 	if *t != nil {
 		return nil

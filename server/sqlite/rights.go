@@ -97,11 +97,11 @@ func (s *DB) Erasure(ctx context.Context, student string) (server.Erasure, error
 
 func erasure(ctx context.Context, q queryer, student string) (server.Erasure, error) {
 	var exam string
-	var end int64
+	var end time.Time
 	var active int
 	err := q.QueryRowContext(ctx, `SELECT st.exam_id, e.end_ms,
 		(SELECT count(*) FROM marks m JOIN sessions ss ON ss.id = m.session_id WHERE ss.student_id = st.id AND m.removed_ms IS NULL)
-		FROM students st JOIN exams e ON e.id = st.exam_id WHERE st.id = ?`, student).Scan(&exam, &end, &active)
+		FROM students st JOIN exams e ON e.id = st.exam_id WHERE st.id = ?`, student).Scan(&exam, millis(&end), &active)
 	if errors.Is(err, sql.ErrNoRows) {
 		return server.Erasure{}, server.ErrNotFound
 	}
@@ -109,7 +109,7 @@ func erasure(ctx context.Context, q queryer, student string) (server.Erasure, er
 		return server.Erasure{}, err
 	}
 	policy, err := retentionPolicy(ctx, q)
-	return policy.Erasure(exam, time.UnixMilli(end), active), err
+	return policy.Erasure(exam, end, active), err
 }
 
 // RequestDeletion records a student's deletion request, or finds their
