@@ -5,7 +5,6 @@ package sqlite
 import (
 	"crypto/ed25519"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +22,7 @@ var afterExam = examStart.Add(4 * time.Hour)
 // must survive st-1's deletion.
 func history(t *testing.T) *DB {
 	t.Helper()
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	startLogin(t, db)
 	s1 := summary("s-1", 1, wire.Genesis, event(wire.FaceAbsent, 1, 10000, 30000))
 	appendSummary(t, db, s1)
@@ -327,7 +326,7 @@ func TestStudentAccessLog(t *testing.T) {
 // A policy stored before review_days existed reads with the default review
 // period, not with none (which would grant every request at once).
 func TestStoredPolicyKeepsNewDefaults(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	if _, err := db.db.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, ?)", retentionSetting,
 		`{"session_days":30,"marked_months":6,"count_days":400,"access_log_years":2}`); err != nil {
 		t.Fatal(err)

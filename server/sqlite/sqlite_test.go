@@ -61,6 +61,12 @@ func open(t *testing.T, path string) *DB {
 	return db
 }
 
+// openNew is open on a new database of the test's own.
+func openNew(t *testing.T) *DB {
+	t.Helper()
+	return open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+}
+
 // migratedBefore makes a database at path as a store from before the
 // migration named next (e.g. "0008") left it: every earlier migration
 // applied and recorded. The caller adds its rows and closes it.
@@ -153,7 +159,7 @@ func TestMigrationsPortable(t *testing.T) {
 
 func setup(t *testing.T) (*DB, string) {
 	t.Helper()
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	return db, setupKiosk(t, db)
 }
 

@@ -111,7 +111,7 @@ func TestMigrateActorKinds(t *testing.T) {
 // any (an admin); a mark from before authors were recorded only an admin
 // lifts. The reasons stay with the mark, out of the log.
 func TestMarkAuthor(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	startLogin(t, db)
 	jansen := server.Actor{Kind: server.ActorReviewerToken, ID: "r-1", Who: "Jansen", At: examStart}
 	// Same name, another credential: not the author.
