@@ -61,12 +61,10 @@ func (p RetentionPolicy) ReviewEnds(windowEnd time.Time) time.Time {
 	return windowEnd.Add(days(p.ReviewDays))
 }
 
-// AutoDeletable is the rule for granting a student's deletion request
-// without an admin: the review period after their exam window has passed
-// and no mark (suspected fraud or appeal) is active on their sessions. A
-// mark lifted early does not shorten the review period.
-func (p RetentionPolicy) AutoDeletable(windowEnd time.Time, activeMarks int, now time.Time) bool {
-	return activeMarks == 0 && !now.Before(p.ReviewEnds(windowEnd))
+// Erasure is the rule's view of a student whose exam window ended at
+// windowEnd, with activeMarks marks active on their sessions.
+func (p RetentionPolicy) Erasure(exam string, windowEnd time.Time, activeMarks int) Erasure {
+	return Erasure{Exam: exam, WindowEnd: windowEnd, ReviewEnds: p.ReviewEnds(windowEnd), ActiveMarks: activeMarks}
 }
 
 // SessionExpiry is when a session is due: SessionDays after its exam window

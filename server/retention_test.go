@@ -30,6 +30,29 @@ func TestSessionExpiry(t *testing.T) {
 	}
 }
 
+// TestErasure: the rule grants on its own only once the review period has
+// passed, inclusive, and never while a mark is active.
+func TestErasure(t *testing.T) {
+	end := time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
+	reviewEnds := end.Add(21 * 24 * time.Hour)
+	for name, tc := range map[string]struct {
+		active              int
+		now                 time.Time
+		inReview, automatic bool
+	}{
+		"in review":            {0, reviewEnds.Add(-time.Millisecond), true, false},
+		"review ends":          {0, reviewEnds, false, true},
+		"after review":         {0, reviewEnds.AddDate(1, 0, 0), false, true},
+		"marked, in review":    {1, end, true, false},
+		"marked, after review": {2, reviewEnds, false, false},
+	} {
+		e := DefaultRetention.Erasure("e-1", end, tc.active)
+		if !e.ReviewEnds.Equal(reviewEnds) || e.InReview(tc.now) != tc.inReview || e.Automatic(tc.now) != tc.automatic {
+			t.Errorf("%s: %+v at %v: in review %v, automatic %v", name, e, tc.now, e.InReview(tc.now), e.Automatic(tc.now))
+		}
+	}
+}
+
 func TestDeletionCounts(t *testing.T) {
 	a := DeletionCounts{Sessions: 1, AccessEntries: 2}
 	b := DeletionCounts{Sessions: 2, CountBatches: 3, HourlyRows: 1}

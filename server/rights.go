@@ -44,6 +44,33 @@ type DeletionRequest struct {
 	Deleted   map[string]int `json:"deleted"`
 }
 
+// Erasure is what the rule for a student's deletion request looks at. The
+// store grants a request by it, in the deleting transaction; the handlers
+// show it, to say why a request waits. Before the review period has
+// passed, and while a mark is active, an admin decides with a reason:
+// evidence of fraud may be kept for the public task and for legal claims
+// (GDPR art. 17(3)(b) and (e)).
+type Erasure struct {
+	Exam        string
+	WindowEnd   time.Time // the end of the exam's window
+	ReviewEnds  time.Time // the end of the policy's review period after it
+	ActiveMarks int       // marks (suspected fraud or appeal) not lifted, on any of the student's sessions
+}
+
+// InReview reports whether the review period still runs at now.
+func (e Erasure) InReview(now time.Time) bool { return now.Before(e.ReviewEnds) }
+
+// Automatic reports whether a request is granted without an admin at now:
+// the review period has passed and no mark is active. A mark lifted early
+// does not shorten the review period.
+func (e Erasure) Automatic(now time.Time) bool { return e.ActiveMarks == 0 && !e.InReview(now) }
+
+// AutoGrantReason is the decision a request granted by the rule records.
+const AutoGrantReason = "granted automatically: no active mark and the review period after the exam window has passed"
+
+// AutoGrantActor is who grants a request by the rule, at now.
+func AutoGrantActor(now time.Time) Actor { return SystemActor("deletion", WhoAutomatic, now) }
+
 // Who the access log names for what a student does through their link, and
 // for a deletion lokaal grants by its own rule.
 const (
@@ -79,11 +106,12 @@ type RightsStore interface {
 	// SetEmail corrects the student's contact email.
 	SetEmail(ctx context.Context, student, email string, at time.Time) error
 	// RequestDeletion records the student's request (or finds their
-	// pending one) and, in the same transaction, grants it when no mark
-	// is active on their sessions and their exam's window has ended by
-	// now: then all their rows are deleted and the request becomes the
-	// deletion record.
+	// pending one) and, in the same transaction, grants it when the
+	// student's Erasure is Automatic at now: then all their rows are
+	// deleted and the request becomes the deletion record.
 	RequestDeletion(ctx context.Context, student, reason string, now time.Time) (DeletionRequest, error)
+	// Erasure reads what the rule looks at for the student.
+	Erasure(ctx context.Context, student string) (Erasure, error)
 	// DecideDeletion grants or refuses a pending request with by's reason;
 	// a decided one is ErrDecided.
 	DecideDeletion(ctx context.Context, id int64, grant bool, reason string, by Actor) (DeletionRequest, error)

@@ -27,7 +27,6 @@ import (
 type rightsStore interface {
 	server.ExamStore
 	server.RightsStore
-	RetentionPolicy(ctx context.Context) (server.RetentionPolicy, error)
 }
 
 // Limits of what a student may write.
@@ -213,35 +212,6 @@ func handleObjection(log *slog.Logger, store rightsStore, now func() time.Time) 
 	})
 }
 
-// deletionRule reads what the automatic rule (RetentionPolicy.AutoDeletable)
-// looks at for a student: their exam, the marks still active on their
-// sessions, and when the review period after the window ends. The store
-// applies the rule itself, in the deleting transaction; this is for telling
-// the student and the admin why a request waits.
-func deletionRule(ctx context.Context, store rightsStore, st server.Student) (e server.Exam, active int, reviewEnds time.Time, err error) {
-	if e, err = store.Exam(ctx, st.Exam); err != nil {
-		return e, 0, reviewEnds, err
-	}
-	policy, err := store.RetentionPolicy(ctx)
-	if err != nil {
-		return e, 0, reviewEnds, err
-	}
-	sessions, err := store.StudentSessions(ctx, st.ID)
-	for _, s := range sessions {
-		if err != nil {
-			break
-		}
-		var marks []server.Mark
-		marks, err = store.Marks(ctx, s.ID)
-		for _, m := range marks {
-			if m.Removed == nil {
-				active++
-			}
-		}
-	}
-	return e, active, policy.ReviewEnds(e.End), err
-}
-
 // handleDeletionRequest records a deletion request and answers whether it
 // was granted at once (the data is gone and the link no longer works) or
 // waits for an admin.
@@ -267,18 +237,18 @@ func handleDeletionRequest(log *slog.Logger, store rightsStore, now func() time.
 			encode(w, http.StatusOK, response{d.Status, "Your data has been deleted. This link no longer works.", d})
 			return nil
 		}
-		_, active, reviewEnds, err := deletionRule(r.Context(), store, currentStudent(r))
+		rule, err := store.Erasure(r.Context(), currentStudent(r).ID)
 		if err != nil {
 			return err
 		}
 		why := "Your request waits for an administrator"
-		inReview := at.Before(reviewEnds)
-		review := "the exam committee's review period runs until " + reviewEnds.In(loc).Format("2 January 2006 15:04 MST") +
+		inReview := rule.InReview(at)
+		review := "the exam committee's review period runs until " + rule.ReviewEnds.In(loc).Format("2 January 2006 15:04 MST") +
 			"; after it, with no mark active, a request is granted at once"
 		switch {
-		case active > 0 && inReview:
+		case rule.ActiveMarks > 0 && inReview:
 			why += ": a mark (suspected fraud or appeal) is active on one of your sessions, and " + review + "."
-		case active > 0:
+		case rule.ActiveMarks > 0:
 			why += ": a mark (suspected fraud or appeal) is active on one of your sessions."
 		case inReview:
 			why += ": " + review + "."
@@ -361,16 +331,19 @@ func handleDeletionRequests(log *slog.Logger, store rightsStore, now func() time
 				err = logView(r, store, st.ID, "deletion request "+strconv.FormatInt(d.ID, 10), at)
 			}
 			var e server.Exam
-			var reviewEnds time.Time
+			var rule server.Erasure
 			if err == nil {
-				e, items[i].ActiveMarks, reviewEnds, err = deletionRule(ctx, store, st)
+				e, err = store.Exam(ctx, st.Exam)
+			}
+			if err == nil {
+				rule, err = store.Erasure(ctx, st.ID)
 			}
 			if err != nil {
 				return err
 			}
 			items[i].Student = &student{st.External, st.Email}
-			items[i].ExamName, items[i].WindowEnd, items[i].ReviewEnds = e.Name, &e.End, &reviewEnds
-			items[i].WindowClosed = !e.End.After(at)
+			items[i].ExamName, items[i].WindowEnd, items[i].ReviewEnds = e.Name, &rule.WindowEnd, &rule.ReviewEnds
+			items[i].ActiveMarks, items[i].WindowClosed = rule.ActiveMarks, !rule.WindowEnd.After(at)
 		}
 		encode(w, http.StatusOK, map[string]any{"requests": items})
 		return nil

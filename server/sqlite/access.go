@@ -70,10 +70,24 @@ func (l *accessLog) add(ctx context.Context, tx *sql.Tx, e server.AccessEntry) (
 	return e, nil
 }
 
-// log appends by's entry for a change made in tx.
-func (l *accessLog) log(ctx context.Context, tx *sql.Tx, by server.Actor, action, subject, reason string) error {
-	_, err := l.add(ctx, tx, by.Entry(action, subject, reason))
+// append appends e, an entry for a change made in tx.
+func (l *accessLog) append(ctx context.Context, tx *sql.Tx, e server.AccessEntry) error {
+	_, err := l.add(ctx, tx, e)
 	return err
+}
+
+// execLogged runs a change's one write in tx and appends its entry e. It
+// reads the log's head first, so it follows every other read of tx (see
+// the package doc).
+func execLogged(ctx context.Context, tx *sql.Tx, e server.AccessEntry, query string, args ...any) error {
+	log, err := readLog(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+		return err
+	}
+	return log.append(ctx, tx, e)
 }
 
 // AccessEntries returns up to limit entries (all when limit <= 0) from seq
@@ -82,31 +96,17 @@ func (s *DB) AccessEntries(ctx context.Context, from int64, limit int) ([]server
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+accessColumns+`
+	return list(ctx, s.db, scanAccessEntry, `SELECT `+accessColumns+`
 		FROM access_log WHERE seq >= ? ORDER BY seq LIMIT ?`, from, limit)
-	if err != nil {
-		return nil, err
-	}
-	return scanAccessEntries(rows)
 }
 
-// accessColumns are what scanAccessEntries reads.
+// accessColumns are what scanAccessEntry reads.
 const accessColumns = "seq, at_ms, actor_kind, actor_id, who, action, subject, reason, prev, hash"
 
-// scanAccessEntries reads rows of accessColumns.
-func scanAccessEntries(rows *sql.Rows) ([]server.AccessEntry, error) {
-	defer rows.Close()
-	entries := []server.AccessEntry{}
-	for rows.Next() {
-		var e server.AccessEntry
-		var at int64
-		if err := rows.Scan(&e.Seq, &at, &e.Kind, &e.ActorID, &e.Who, &e.Action, &e.Subject, &e.Reason, &e.Prev, &e.Hash); err != nil {
-			return nil, err
-		}
-		e.At = time.UnixMilli(at)
-		entries = append(entries, e)
-	}
-	return entries, rows.Err()
+func scanAccessEntry(row scanner) (server.AccessEntry, error) {
+	var e server.AccessEntry
+	err := row.Scan(&e.Seq, millis(&e.At), &e.Kind, &e.ActorID, &e.Who, &e.Action, &e.Subject, &e.Reason, &e.Prev, &e.Hash)
+	return e, err
 }
 
 // AccessHead returns the newest entry's seq and hash, or the anchor's.
@@ -128,20 +128,9 @@ func (s *DB) AccessAnchor(ctx context.Context) (server.AccessAnchor, error) {
 
 func accessAnchor(ctx context.Context, q queryer) (server.AccessAnchor, error) {
 	var a server.AccessAnchor
-	var at int64
-	err := q.QueryRowContext(ctx, "SELECT seq, hash, at_ms FROM access_anchor WHERE id = 1").Scan(&a.Seq, &a.Hash, &at)
+	err := q.QueryRowContext(ctx, "SELECT seq, hash, at_ms FROM access_anchor WHERE id = 1").Scan(&a.Seq, &a.Hash, millis(&a.At))
 	if errors.Is(err, sql.ErrNoRows) {
 		return server.GenesisAnchor, nil
 	}
-	a.At = time.UnixMilli(at)
 	return a, err
-}
-
-// crisisReason is what a policy change records as its reason: the crisis
-// exception that allows short notice, when there is one.
-func crisisReason(e server.Exam) string {
-	if e.Crisis == "" {
-		return ""
-	}
-	return "crisis: " + e.Crisis
 }

@@ -38,7 +38,7 @@ func verify(t *testing.T, db *DB) (int, int64, error) {
 }
 
 func TestAccessAppend(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	appended := appendN(t, db, 5)
 	if appended[0].Prev != server.AccessGenesis || appended[0].Seq != 1 || appended[4].Seq != 5 || appended[4].Prev != appended[3].Hash {
 		t.Errorf("chain links: %+v", appended)
@@ -78,7 +78,7 @@ func TestAccessTamper(t *testing.T) {
 		}, 3},
 	} {
 		t.Run(name, func(t *testing.T) {
-			db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+			db := openNew(t)
 			appendN(t, db, 5)
 			for _, q := range tc.sql {
 				if _, err := db.db.Exec(q); err != nil {
@@ -124,7 +124,7 @@ func TestAccessConcurrent(t *testing.T) {
 // Every logged store change appends its entry in its own transaction: a
 // change that fails appends nothing.
 func TestStoreChangesLogged(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	startLogin(t, db)
 	jansen := server.Actor{Kind: server.ActorStaff, ID: "u-Dr. Jansen", Who: "Dr. Jansen", At: examStart}
 	crisis := exam("e-1")

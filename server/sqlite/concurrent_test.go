@@ -79,6 +79,22 @@ func race(b *barrier, f func(i int)) {
 	wg.Wait()
 }
 
+// raceResend races send against itself: one must store, the other find
+// it stored. what prefixes the error.
+func raceResend(t *testing.T, b *barrier, what string, send func() (server.IngestResult, error)) {
+	t.Helper()
+	results := make([]server.IngestResult, 2)
+	errs := make([]error, 2)
+	race(b, func(i int) { results[i], errs[i] = send() })
+	if errs[0] != nil || errs[1] != nil {
+		t.Fatal(errs)
+	}
+	slices.Sort(results)
+	if !slices.Equal(results, []server.IngestResult{server.Stored, server.Duplicate}) {
+		t.Errorf("%sresults %v, want one Stored and one Duplicate", what, results)
+	}
+}
+
 // TestD1ResendStoredOnce: a kiosk's resend racing its first send (two
 // Workers) stores the batch once; the loser's commit conflicts, and its
 // rerun finds the batch and answers Duplicate.
@@ -86,16 +102,7 @@ func TestD1ResendStoredOnce(t *testing.T) {
 	db, b := openD1(t)
 	setupKiosk(t, db)
 	sent := batch("d-1", 1, "door")
-	results := make([]server.IngestResult, 2)
-	errs := make([]error, 2)
-	race(b, func(i int) { results[i], errs[i] = db.Ingest(ctx, sent, []byte{1}, time.Now()) })
-	if errs[0] != nil || errs[1] != nil {
-		t.Fatal(errs)
-	}
-	slices.Sort(results)
-	if !slices.Equal(results, []server.IngestResult{server.Stored, server.Duplicate}) {
-		t.Errorf("results %v, want one Stored and one Duplicate", results)
-	}
+	raceResend(t, b, "", func() (server.IngestResult, error) { return db.Ingest(ctx, sent, []byte{1}, time.Now()) })
 	if n := count(t, db, "SELECT count(*) FROM batches"); n != 1 {
 		t.Errorf("%d batches stored", n)
 	}
@@ -129,17 +136,9 @@ func TestD1SummarySeqStoredOnce(t *testing.T) {
 	}
 
 	next := summary(base.ID, 2, sent[winner].Hash())
-	results := make([]server.IngestResult, 2)
-	race(b, func(i int) {
-		results[i], errs[i] = db.AppendSummary(ctx, server.StoredSummary{Summary: next, Received: examStart})
+	raceResend(t, b, "resend: ", func() (server.IngestResult, error) {
+		return db.AppendSummary(ctx, server.StoredSummary{Summary: next, Received: examStart})
 	})
-	if errs[0] != nil || errs[1] != nil {
-		t.Fatal(errs)
-	}
-	slices.Sort(results)
-	if !slices.Equal(results, []server.IngestResult{server.Stored, server.Duplicate}) {
-		t.Errorf("resend: results %v, want one Stored and one Duplicate", results)
-	}
 	if n := count(t, db, "SELECT count(*) FROM summaries"); n != 2 {
 		t.Errorf("%d summaries stored, want 2", n)
 	}

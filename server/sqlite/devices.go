@@ -12,22 +12,13 @@ import (
 
 const deviceColumns = "id, kiosk_id, public_key, enrolled_ms, last_seen_ms, last_seq"
 
-type scanner interface{ Scan(dest ...any) error }
-
 func scanDevice(row scanner) (server.Device, error) {
 	var d server.Device
 	var key []byte
-	var enrolled int64
-	var lastSeen sql.NullInt64
-	if err := row.Scan(&d.ID, &d.Kiosk, &key, &enrolled, &lastSeen, &d.LastSeq); err != nil {
+	if err := row.Scan(&d.ID, &d.Kiosk, &key, millis(&d.Enrolled), optionalMillis(&d.LastSeen), &d.LastSeq); err != nil {
 		return d, err
 	}
 	d.PublicKey = key
-	d.Enrolled = time.UnixMilli(enrolled)
-	if lastSeen.Valid {
-		t := time.UnixMilli(lastSeen.Int64)
-		d.LastSeen = &t
-	}
 	d.Gaps = []server.Gap{}
 	return d, nil
 }
@@ -47,27 +38,15 @@ func (s *DB) Device(ctx context.Context, id string) (server.Device, error) {
 
 // Devices returns every device with its gaps, oldest enrolment first.
 func (s *DB) Devices(ctx context.Context) ([]server.Device, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+deviceColumns+" FROM devices ORDER BY enrolled_ms, id")
+	devices, err := list(ctx, s.db, scanDevice, "SELECT "+deviceColumns+" FROM devices ORDER BY enrolled_ms, id")
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var list []server.Device
-	for rows.Next() {
-		d, err := scanDevice(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, d)
+	ds := make(map[string]*server.Device, len(devices))
+	for i := range devices {
+		ds[devices[i].ID] = &devices[i]
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	ds := make(map[string]*server.Device, len(list))
-	for i := range list {
-		ds[list[i].ID] = &list[i]
-	}
-	return list, s.addGaps(ctx, ds, "")
+	return devices, s.addGaps(ctx, ds, "")
 }
 
 func (s *DB) addGaps(ctx context.Context, ds map[string]*server.Device, where string, args ...any) error {

@@ -20,13 +20,11 @@ const examColumns = `id, name, course, start_ms, end_ms, announced_ms, legal_bas
 
 func scanExam(row scanner) (server.Exam, error) {
 	var e server.Exam
-	var start, end, announced, created int64
 	var detectors string
-	if err := row.Scan(&e.ID, &e.Name, &e.Course, &start, &end, &announced, &e.LegalBasis, &e.Alternatives,
-		&e.AlternativeExam, &e.URL, &detectors, &e.IntervalS, &e.Crisis, &created); err != nil {
+	if err := row.Scan(&e.ID, &e.Name, &e.Course, millis(&e.Start), millis(&e.End), millis(&e.Announced), &e.LegalBasis, &e.Alternatives,
+		&e.AlternativeExam, &e.URL, &detectors, &e.IntervalS, &e.Crisis, millis(&e.Created)); err != nil {
 		return e, err
 	}
-	e.Start, e.End, e.Announced, e.Created = time.UnixMilli(start), time.UnixMilli(end), time.UnixMilli(announced), time.UnixMilli(created)
 	return e, json.Unmarshal([]byte(detectors), &e.Detectors)
 }
 
@@ -55,15 +53,8 @@ func (s *DB) CreateExam(ctx context.Context, e server.Exam, by server.Actor) err
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO exams ("+examColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			append(append([]any{e.ID}, args...), e.Created.UnixMilli())...); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionCreateExam, "exam "+e.ID, crisisReason(e))
+		return execLogged(ctx, tx, server.ExamEntry(by, server.ActionCreateExam, e), "INSERT INTO exams ("+examColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			append(append([]any{e.ID}, args...), e.Created.UnixMilli())...)
 	})
 }
 
@@ -78,16 +69,9 @@ func (s *DB) UpdateExam(ctx context.Context, e server.Exam, by server.Actor) err
 		if err := exists(ctx, tx, "exams", e.ID); err != nil {
 			return err
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE exams SET name = ?, course = ?, start_ms = ?, end_ms = ?, announced_ms = ?,
+		return execLogged(ctx, tx, server.ExamEntry(by, server.ActionUpdateExam, e), `UPDATE exams SET name = ?, course = ?, start_ms = ?, end_ms = ?, announced_ms = ?,
 			legal_basis = ?, alternatives = ?, alternative_exam = ?, url = ?, detectors = ?, interval_s = ?, crisis = ?
-			WHERE id = ?`, append(args, e.ID)...); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionUpdateExam, "exam "+e.ID, crisisReason(e))
+			WHERE id = ?`, append(args, e.ID)...)
 	})
 }
 
@@ -102,20 +86,7 @@ func (s *DB) Exam(ctx context.Context, id string) (server.Exam, error) {
 
 // Exams returns every exam, latest start first.
 func (s *DB) Exams(ctx context.Context) ([]server.Exam, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+examColumns+" FROM exams ORDER BY start_ms DESC, id")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	es := []server.Exam{}
-	for rows.Next() {
-		e, err := scanExam(rows)
-		if err != nil {
-			return nil, err
-		}
-		es = append(es, e)
-	}
-	return es, rows.Err()
+	return list(ctx, s.db, scanExam, "SELECT "+examColumns+" FROM exams ORDER BY start_ms DESC, id")
 }
 
 const studentColumns = "id, exam_id, external_id, email, accommodations, choice, choice_ms"
@@ -123,13 +94,8 @@ const studentColumns = "id, exam_id, external_id, email, accommodations, choice,
 func scanStudent(row scanner) (server.Student, error) {
 	var st server.Student
 	var off string
-	var choiceAt sql.NullInt64
-	if err := row.Scan(&st.ID, &st.Exam, &st.External, &st.Email, &off, &st.Choice, &choiceAt); err != nil {
+	if err := row.Scan(&st.ID, &st.Exam, &st.External, &st.Email, &off, &st.Choice, optionalMillis(&st.ChoiceAt)); err != nil {
 		return st, err
-	}
-	if choiceAt.Valid {
-		t := time.UnixMilli(choiceAt.Int64)
-		st.ChoiceAt = &t
 	}
 	return st, json.Unmarshal([]byte(off), &st.Off)
 }
@@ -178,7 +144,7 @@ func (s *DB) AddStudents(ctx context.Context, students []server.Student, tokenHa
 		}
 		exams := slices.Sorted(maps.Keys(perExam))
 		for _, exam := range exams {
-			if err := log.log(ctx, tx, by, server.ActionImportStudents, fmt.Sprintf("exam %s: %d students", exam, perExam[exam]), ""); err != nil {
+			if err := log.append(ctx, tx, server.ImportEntry(by, exam, perExam[exam])); err != nil {
 				return err
 			}
 		}
@@ -206,23 +172,7 @@ func (s *DB) student(ctx context.Context, column, value string) (server.Student,
 
 // Students returns an exam's students by student_id.
 func (s *DB) Students(ctx context.Context, exam string) ([]server.Student, error) {
-	if err := exists(ctx, s.db, "exams", exam); err != nil {
-		return nil, err
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+studentColumns+" FROM students WHERE exam_id = ? ORDER BY external_id", exam)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	sts := []server.Student{}
-	for rows.Next() {
-		st, err := scanStudent(rows)
-		if err != nil {
-			return nil, err
-		}
-		sts = append(sts, st)
-	}
-	return sts, rows.Err()
+	return listOf(ctx, s.db, "exams", exam, scanStudent, "SELECT "+studentColumns+" FROM students WHERE exam_id = ? ORDER BY external_id", exam)
 }
 
 // SetAccommodations replaces the detectors switched off for a student. The
@@ -236,14 +186,7 @@ func (s *DB) SetAccommodations(ctx context.Context, student string, off []wire.K
 		if err := exists(ctx, tx, "students", student); err != nil {
 			return err
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE students SET accommodations = ? WHERE id = ?", js, student); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionSetAccommodations, "student "+student, "")
+		return execLogged(ctx, tx, server.AccommodationsEntry(by, student), "UPDATE students SET accommodations = ? WHERE id = ?", js, student)
 	})
 }
 

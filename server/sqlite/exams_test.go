@@ -4,7 +4,6 @@ package sqlite
 
 import (
 	"crypto/ed25519"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -88,7 +87,7 @@ func appendSummary(t *testing.T, db *DB, s wire.Summary) {
 }
 
 func TestExams(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	e := exam("e-1")
 	e.Crisis = "pandemic"
 	if err := db.CreateExam(ctx, e, byAdmin); err != nil {
@@ -139,7 +138,7 @@ func sameExam(a, b server.Exam) bool {
 }
 
 func TestStudents(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	if err := db.CreateExam(ctx, exam("e-1"), byAdmin); err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +193,7 @@ func TestStudents(t *testing.T) {
 }
 
 func TestAddStudentsAllOrNothing(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	for _, id := range []string{"e-1", "e-2"} {
 		if err := db.CreateExam(ctx, exam(id), byAdmin); err != nil {
 			t.Fatal(err)
@@ -223,7 +222,7 @@ func TestAddStudentsAllOrNothing(t *testing.T) {
 }
 
 func TestSessions(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	want := startLogin(t, db)
 	got, err := db.Session(ctx, "s-1")
 	if err != nil {
@@ -276,7 +275,7 @@ func TestSessions(t *testing.T) {
 }
 
 func TestAppendSummaryChain(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	startLogin(t, db)
 	s1 := summary("s-1", 1, wire.Genesis, event(wire.FaceAbsent, 1, 10000, 30000))
 	for i, want := range []server.IngestResult{server.Stored, server.Duplicate, server.Duplicate} {
@@ -329,7 +328,7 @@ func TestAppendSummaryChain(t *testing.T) {
 // An event the database refuses aborts its whole summary: no summary row,
 // no earlier event, no moved head.
 func TestAppendSummaryAllOrNothing(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	startLogin(t, db)
 	good := event(wire.Paste, 1, 1000, 1000)
 	for name, bad := range map[string]wire.Event{
@@ -400,7 +399,7 @@ func TestAppendSummaryConcurrent(t *testing.T) {
 }
 
 func TestFinishSession(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	startLogin(t, db)
 	s1 := summary("s-1", 1, wire.Genesis, event(wire.FaceAbsent, 1, 10000, 30000))
 	s2 := summary("s-1", 2, s1.Hash(), event(wire.FaceAbsent, 2, 0, 5000), event(wire.Paste, 2, 9000, 9000))
@@ -480,7 +479,7 @@ func TestReceiptKey(t *testing.T) {
 }
 
 func TestMarksNotesViews(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	startLogin(t, db)
 	at := examStart.Add(24 * time.Hour)
 	m1, err := db.AddMark(ctx, server.Mark{Session: "s-1", Kind: server.MarkFraud, Reason: "second voice"}, server.Actor{Kind: server.ActorStaff, ID: "u-Jansen", Who: "Jansen", At: at})
@@ -545,7 +544,7 @@ func TestMarksNotesViews(t *testing.T) {
 }
 
 func TestReviewers(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	created := examStart.Add(-time.Hour)
 	r1 := server.Reviewer{ID: "r-1", Name: "Jansen", Created: created, Expires: created.Add(90 * 24 * time.Hour)}
 	if err := db.CreateReviewer(ctx, r1, []byte{1}, byAdmin); err != nil {
@@ -622,20 +621,9 @@ func TestReviewers(t *testing.T) {
 // Open, keeping its kiosks.
 func TestMigrateFrom0001(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "lokaal.db")
-	raw, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
+	raw := migratedBefore(t, path, "0002")
+	if _, err := raw.Exec(`INSERT INTO kiosks VALUES ('k-1', 'a', 'hall', 60, '[{"name":"door","a":[0,0.8],"b":[1,0.8],"mode":"immediate"}]', 0)`); err != nil {
 		t.Fatal(err)
-	}
-	first, _ := migrations.ReadFile("migrations/0001_init.sql")
-	for _, q := range []string{
-		"CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)",
-		string(first),
-		"INSERT INTO schema_migrations VALUES (1, '0001_init', 0)",
-		`INSERT INTO kiosks VALUES ('k-1', 'a', 'hall', 60, '[{"name":"door","a":[0,0.8],"b":[1,0.8],"mode":"immediate"}]', 0)`,
-	} {
-		if _, err := raw.Exec(q); err != nil {
-			t.Fatal(err)
-		}
 	}
 	raw.Close()
 
@@ -656,7 +644,7 @@ func TestMigrateFrom0001(t *testing.T) {
 // log; another reviewer (by kind and id, not name), another session or a
 // later look is a new entry.
 func TestRepeatedViewsLoggedOnce(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	startLogin(t, db)
 	at := examStart.Add(24 * time.Hour)
 	jansen := func(d time.Duration) server.Actor {

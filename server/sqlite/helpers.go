@@ -4,13 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
+	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
-// The helpers every part of the store uses (scanner, whose first user is
-// devices.go, is there).
+// The helpers every part of the store uses.
 
 // queryer is a *sql.DB or a *sql.Tx, for one row.
 type queryer interface {
@@ -23,22 +24,77 @@ type reader interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// column reads a query's one text column ([] when no row).
-func column(ctx context.Context, q reader, query string, args ...any) ([]string, error) {
+// scanner is a *sql.Row or a *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// list runs query and returns each row as scan reads it ([] when no row).
+func list[T any](ctx context.Context, q reader, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []string{}
+	out := []T{}
 	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
+		v, err := scan(rows)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// listOf is list for the rows that belong to table's row id: ErrNotFound
+// when table has no such row. table is always a constant of this package.
+func listOf[T any](ctx context.Context, q reader, table, id string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	if err := exists(ctx, q, table, id); err != nil {
+		return nil, err
+	}
+	return list(ctx, q, scan, query, args...)
+}
+
+// column reads a query's one text column ([] when no row).
+func column(ctx context.Context, q reader, query string, args ...any) ([]string, error) {
+	return list(ctx, q, scanText, query, args...)
+}
+
+func scanText(row scanner) (string, error) {
+	var v string
+	err := row.Scan(&v)
+	return v, err
+}
+
+// millis is a scan destination that reads a column of Unix milliseconds
+// into *t; NULL is an error, as it is for an int64.
+func millis(t *time.Time) sql.Scanner { return msTime{t: t} }
+
+// optionalMillis is millis for a nullable column: nil for NULL.
+func optionalMillis(t **time.Time) sql.Scanner { return msTime{opt: t} }
+
+// msTime is millis' and optionalMillis' destination; one of t and opt is set.
+type msTime struct {
+	t   *time.Time
+	opt **time.Time
+}
+
+func (d msTime) Scan(src any) error {
+	var ms sql.NullInt64 // converts src as a scan into an int64 would
+	if err := ms.Scan(src); err != nil {
+		return err
+	}
+	t := time.UnixMilli(ms.Int64)
+	switch {
+	case d.t != nil && !ms.Valid:
+		return errors.New("a NULL where a time was expected")
+	case d.t != nil:
+		*d.t = t
+	case ms.Valid:
+		*d.opt = &t
+	default:
+		*d.opt = nil
+	}
+	return nil
 }
 
 // found turns an update or insert that touched no row into ErrNotFound.
@@ -78,6 +134,28 @@ func nextID(ctx context.Context, tx *sql.Tx, table string) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) + 1 FROM "+table).Scan(&id)
 	return id, err
+}
+
+// stampOnce runs query, which sets a nullable time column of row id to
+// its first argument, with at, unless t (the column as read) is set: the
+// first time stays. t ends as the row holds it.
+func stampOnce(ctx context.Context, tx *sql.Tx, t **time.Time, at time.Time, query, id string) error {
+	if *t != nil {
+		return nil
+	}
+	ms := time.UnixMilli(at.UnixMilli())
+	*t = &ms
+	_, err := tx.ExecContext(ctx, query, ms.UnixMilli(), id)
+	return err
+}
+
+// nextIDUnder is nextID for a new row of table that belongs to parent's
+// row id: ErrNotFound when parent has no such row.
+func nextIDUnder(ctx context.Context, tx *sql.Tx, table, parent, id string) (int64, error) {
+	if err := exists(ctx, tx, parent, id); err != nil {
+		return 0, err
+	}
+	return nextID(ctx, tx, table)
 }
 
 // kinds encodes a kind list as JSON, nil as [].

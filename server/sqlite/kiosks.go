@@ -43,18 +43,23 @@ func rememberLineNames(ctx context.Context, tx *sql.Tx, kioskID string, lines []
 	return nil
 }
 
-func kiosk(ctx context.Context, q queryer, id string) (server.Kiosk, error) {
-	k := server.Kiosk{ID: id}
+const kioskColumns = "id, name, room, interval_s, lines FROM kiosks"
+
+func scanKiosk(row scanner) (server.Kiosk, error) {
+	var k server.Kiosk
 	var lines string
-	err := q.QueryRowContext(ctx, "SELECT name, room, interval_s, lines FROM kiosks WHERE id = ?", id).
-		Scan(&k.Name, &k.Room, &k.IntervalS, &lines)
-	if errors.Is(err, sql.ErrNoRows) {
-		return k, server.ErrNotFound
-	}
-	if err != nil {
+	if err := row.Scan(&k.ID, &k.Name, &k.Room, &k.IntervalS, &lines); err != nil {
 		return k, err
 	}
 	return k, json.Unmarshal([]byte(lines), &k.Lines)
+}
+
+func kiosk(ctx context.Context, q queryer, id string) (server.Kiosk, error) {
+	k, err := scanKiosk(q.QueryRowContext(ctx, "SELECT "+kioskColumns+" WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return server.Kiosk{ID: id}, server.ErrNotFound
+	}
+	return k, err
 }
 
 // Kiosk returns one kiosk.
@@ -64,24 +69,7 @@ func (s *DB) Kiosk(ctx context.Context, id string) (server.Kiosk, error) {
 
 // Kiosks returns every kiosk, by room and name.
 func (s *DB) Kiosks(ctx context.Context) ([]server.Kiosk, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT id, name, room, interval_s, lines FROM kiosks ORDER BY room, name, id")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	ks := []server.Kiosk{}
-	for rows.Next() {
-		var k server.Kiosk
-		var lines string
-		if err := rows.Scan(&k.ID, &k.Name, &k.Room, &k.IntervalS, &lines); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(lines), &k.Lines); err != nil {
-			return nil, err
-		}
-		ks = append(ks, k)
-	}
-	return ks, rows.Err()
+	return list(ctx, s.db, scanKiosk, "SELECT "+kioskColumns+" ORDER BY room, name, id")
 }
 
 // SetLines replaces a kiosk's lines.

@@ -32,7 +32,7 @@ func TestReceiptSeedOverride(t *testing.T) {
 		t.Errorf("the stored key changed: %x %v", again, err)
 	}
 	for _, bad := range []string{"", "not base64!", base64.StdEncoding.EncodeToString(seed[:31]), base64.StdEncoding.EncodeToString(make([]byte, 64))} {
-		b := open(t, filepath.Join(t.TempDir(), "other.db"))
+		b := openNew(t)
 		if err := b.UseReceiptSeed(bad); err == nil {
 			t.Errorf("seed %q accepted", bad)
 		}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -52,19 +51,8 @@ func (s *DB) SetRetentionPolicy(ctx context.Context, p server.RetentionPolicy, r
 		if err != nil {
 			return err
 		}
-		prev, err := json.Marshal(old)
-		if err != nil {
-			return err
-		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, retentionSetting, string(next)); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionPolicyChange, fmt.Sprintf("retention policy from %s to %s", prev, next), reason)
+		return execLogged(ctx, tx, server.PolicyEntry(by, old, p, reason), `INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, retentionSetting, string(next))
 	})
 }
 
@@ -309,37 +297,24 @@ func (s *DB) FinishRun(ctx context.Context, r server.DeletionRecord, accessThrou
 		if !d.Any() {
 			return nil
 		}
-		return log.log(ctx, tx, server.SystemActor("retention", server.RetentionWho, r.At), server.ActionRetentionRun,
-			server.RunSubject(r.ID, anchor), d.String())
+		return log.append(ctx, tx, server.RunEntry(r, anchor))
 	})
 	return r, err
 }
 
 // DeletionRecords returns the newest limit records, newest first.
 func (s *DB) DeletionRecords(ctx context.Context, limit int) ([]server.DeletionRecord, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, at_ms, trigger_kind, policy, sessions, summaries, events, marks, notes,
-		students, views, count_batches, hourly_rows, access_entries FROM deletion_records ORDER BY id DESC LIMIT ?`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	records := []server.DeletionRecord{}
-	for rows.Next() {
+	return list(ctx, s.db, func(row scanner) (server.DeletionRecord, error) {
 		var r server.DeletionRecord
-		var at int64
 		var policy string
 		d := &r.Deleted
-		if err := rows.Scan(&r.ID, &at, &r.Trigger, &policy, &d.Sessions, &d.Summaries, &d.Events, &d.Marks, &d.Notes,
+		if err := row.Scan(&r.ID, millis(&r.At), &r.Trigger, &policy, &d.Sessions, &d.Summaries, &d.Events, &d.Marks, &d.Notes,
 			&d.Students, &d.Views, &d.CountBatches, &d.HourlyRows, &d.AccessEntries); err != nil {
-			return nil, err
+			return r, err
 		}
-		r.At = time.UnixMilli(at)
-		if err := json.Unmarshal([]byte(policy), &r.Policy); err != nil {
-			return nil, err
-		}
-		records = append(records, r)
-	}
-	return records, rows.Err()
+		return r, json.Unmarshal([]byte(policy), &r.Policy)
+	}, `SELECT id, at_ms, trigger_kind, policy, sessions, summaries, events, marks, notes,
+		students, views, count_batches, hourly_rows, access_entries FROM deletion_records ORDER BY id DESC LIMIT ?`, limit)
 }
 
 // retentionCount runs a count query and adds its answer to *n: what a

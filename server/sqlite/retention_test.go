@@ -17,7 +17,7 @@ import (
 // a file made without it is switched at Open, keeping its data.
 func TestIncrementalVacuum(t *testing.T) {
 	nativeOnly(t) // Open's file settings; on D1, D1 manages its space
-	db := open(t, filepath.Join(t.TempDir(), "new.db"))
+	db := openNew(t)
 	if n := count(t, db, "PRAGMA auto_vacuum"); n != 2 {
 		t.Errorf("new file: auto_vacuum %d, want 2 (incremental)", n)
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
-	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
 )
@@ -17,22 +15,12 @@ import (
 func (s *DB) AddMark(ctx context.Context, m server.Mark, by server.Actor) (server.Mark, error) {
 	m.Removed, m.By, m.ByKind, m.ByID, m.At = nil, by.Who, by.Kind, by.ID, by.At
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if err := exists(ctx, tx, "sessions", m.Session); err != nil {
-			return err
-		}
 		var err error
-		if m.ID, err = nextID(ctx, tx, "marks"); err != nil {
+		if m.ID, err = nextIDUnder(ctx, tx, "marks", "sessions", m.Session); err != nil {
 			return err
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO marks (id, session_id, kind, reason, who, by_kind, by_id, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			m.ID, m.Session, string(m.Kind), m.Reason, m.By, string(m.ByKind), m.ByID, m.At.UnixMilli()); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionAddMark, fmt.Sprintf("session %s mark %d %s", m.Session, m.ID, m.Kind), "")
+		return execLogged(ctx, tx, server.MarkEntry(by, m), "INSERT INTO marks (id, session_id, kind, reason, who, by_kind, by_id, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			m.ID, m.Session, string(m.Kind), m.Reason, m.By, string(m.ByKind), m.ByID, m.At.UnixMilli())
 	})
 	return m, err
 }
@@ -55,49 +43,23 @@ func (s *DB) RemoveMark(ctx context.Context, session string, id int64, reason st
 		if !anyMark && !by.Same(author) {
 			return server.ErrNotYourMark
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE marks SET removed_ms = coalesce(removed_ms, ?),
+		return execLogged(ctx, tx, server.RemoveMarkEntry(by, session, id), `UPDATE marks SET removed_ms = coalesce(removed_ms, ?),
 				removed_by = CASE WHEN removed_ms IS NULL THEN ? ELSE removed_by END,
 				removed_kind = CASE WHEN removed_ms IS NULL THEN ? ELSE removed_kind END,
 				removed_reason = CASE WHEN removed_ms IS NULL THEN ? ELSE removed_reason END
 			WHERE id = ? AND session_id = ?`,
-			by.At.UnixMilli(), by.Who, string(by.Kind), reason, id, session); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionRemoveMark, fmt.Sprintf("session %s mark %d", session, id), "")
+			by.At.UnixMilli(), by.Who, string(by.Kind), reason, id, session)
 	})
 }
 
 // Marks returns a session's marks, lifted ones included, oldest first.
 func (s *DB) Marks(ctx context.Context, session string) ([]server.Mark, error) {
-	if err := exists(ctx, s.db, "sessions", session); err != nil {
-		return nil, err
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, session_id, kind, reason, who, by_kind, by_id, at_ms, removed_ms, removed_by, removed_reason
-		FROM marks WHERE session_id = ? ORDER BY at_ms, id`, session)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	marks := []server.Mark{}
-	for rows.Next() {
+	return listOf(ctx, s.db, "sessions", session, func(row scanner) (server.Mark, error) {
 		var m server.Mark
-		var at int64
-		var removed sql.NullInt64
-		if err := rows.Scan(&m.ID, &m.Session, &m.Kind, &m.Reason, &m.By, &m.ByKind, &m.ByID, &at, &removed, &m.RemovedBy, &m.RemovedReason); err != nil {
-			return nil, err
-		}
-		m.At = time.UnixMilli(at)
-		if removed.Valid {
-			t := time.UnixMilli(removed.Int64)
-			m.Removed = &t
-		}
-		marks = append(marks, m)
-	}
-	return marks, rows.Err()
+		err := row.Scan(&m.ID, &m.Session, &m.Kind, &m.Reason, &m.By, &m.ByKind, &m.ByID, millis(&m.At), optionalMillis(&m.Removed), &m.RemovedBy, &m.RemovedReason)
+		return m, err
+	}, `SELECT id, session_id, kind, reason, who, by_kind, by_id, at_ms, removed_ms, removed_by, removed_reason
+		FROM marks WHERE session_id = ? ORDER BY at_ms, id`, session)
 }
 
 // AddNote stores a note on an existing session and returns it with its id.
@@ -105,47 +67,23 @@ func (s *DB) Marks(ctx context.Context, session string) ([]server.Mark, error) {
 func (s *DB) AddNote(ctx context.Context, n server.Note, by server.Actor) (server.Note, error) {
 	n.By, n.At = by.Who, by.At
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if err := exists(ctx, tx, "sessions", n.Session); err != nil {
-			return err
-		}
 		var err error
-		if n.ID, err = nextID(ctx, tx, "notes"); err != nil {
+		if n.ID, err = nextIDUnder(ctx, tx, "notes", "sessions", n.Session); err != nil {
 			return err
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO notes (id, session_id, text, who, at_ms) VALUES (?, ?, ?, ?, ?)",
-			n.ID, n.Session, n.Text, n.By, n.At.UnixMilli()); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionAddNote, fmt.Sprintf("session %s note %d", n.Session, n.ID), "")
+		return execLogged(ctx, tx, server.NoteEntry(by, n), "INSERT INTO notes (id, session_id, text, who, at_ms) VALUES (?, ?, ?, ?, ?)",
+			n.ID, n.Session, n.Text, n.By, n.At.UnixMilli())
 	})
 	return n, err
 }
 
 // Notes returns a session's notes, oldest first.
 func (s *DB) Notes(ctx context.Context, session string) ([]server.Note, error) {
-	if err := exists(ctx, s.db, "sessions", session); err != nil {
-		return nil, err
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT id, session_id, text, who, at_ms FROM notes WHERE session_id = ? ORDER BY at_ms, id", session)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	notes := []server.Note{}
-	for rows.Next() {
+	return listOf(ctx, s.db, "sessions", session, func(row scanner) (server.Note, error) {
 		var n server.Note
-		var at int64
-		if err := rows.Scan(&n.ID, &n.Session, &n.Text, &n.By, &at); err != nil {
-			return nil, err
-		}
-		n.At = time.UnixMilli(at)
-		notes = append(notes, n)
-	}
-	return notes, rows.Err()
+		err := row.Scan(&n.ID, &n.Session, &n.Text, &n.By, millis(&n.At))
+		return n, err
+	}, "SELECT id, session_id, text, who, at_ms FROM notes WHERE session_id = ? ORDER BY at_ms, id", session)
 }
 
 // LogView records that staff read an existing student's data, in the
@@ -159,46 +97,25 @@ func (s *DB) LogView(ctx context.Context, student, what string, by server.Actor)
 		// of this student within ViewWindow is already on record. The
 		// actor is its kind and id, as the access log keeps them: two
 		// reviewer tokens may share a name.
-		subject := "student " + student + ": " + what
+		e := server.ViewEntry(by, student, what)
 		var seen int
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM access_log WHERE subject = ? AND action = ? AND actor_kind = ? AND actor_id = ? AND (actor_id <> '' OR who = ?) AND at_ms > ? AND at_ms <= ?",
-			subject, server.ActionView, string(by.Kind), by.ID, by.Who, by.At.Add(-server.ViewWindow).UnixMilli(), by.At.UnixMilli()).Scan(&seen); err != nil {
+			e.Subject, e.Action, string(by.Kind), by.ID, by.Who, by.At.Add(-server.ViewWindow).UnixMilli(), by.At.UnixMilli()).Scan(&seen); err != nil {
 			return err
 		}
 		if seen > 0 {
 			return nil
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO views (student_id, who, who_kind, what, at_ms) VALUES (?, ?, ?, ?, ?)",
-			student, by.Who, string(by.Kind), what, by.At.UnixMilli()); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionView, subject, "")
+		return execLogged(ctx, tx, e, "INSERT INTO views (student_id, who, who_kind, what, at_ms) VALUES (?, ?, ?, ?, ?)",
+			student, by.Who, string(by.Kind), what, by.At.UnixMilli())
 	})
 }
 
 // Views returns who read a student's data, oldest first.
 func (s *DB) Views(ctx context.Context, student string) ([]server.View, error) {
-	if err := exists(ctx, s.db, "students", student); err != nil {
-		return nil, err
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT who, who_kind, what, at_ms FROM views WHERE student_id = ? ORDER BY at_ms, id", student)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	views := []server.View{}
-	for rows.Next() {
+	return listOf(ctx, s.db, "students", student, func(row scanner) (server.View, error) {
 		var v server.View
-		var at int64
-		if err := rows.Scan(&v.Who, &v.Kind, &v.What, &at); err != nil {
-			return nil, err
-		}
-		v.At = time.UnixMilli(at)
-		views = append(views, v)
-	}
-	return views, rows.Err()
+		err := row.Scan(&v.Who, &v.Kind, &v.What, millis(&v.At))
+		return v, err
+	}, "SELECT who, who_kind, what, at_ms FROM views WHERE student_id = ? ORDER BY at_ms, id", student)
 }

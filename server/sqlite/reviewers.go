@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/lokaal-nl/lokaal/server"
@@ -14,20 +13,13 @@ import (
 
 const reviewerColumns = "id, name, created_ms, expires_ms, revoked_ms"
 
-func scanReviewer(row interface{ Scan(...any) error }) (server.Reviewer, error) {
+func scanReviewer(row scanner) (server.Reviewer, error) {
 	var r server.Reviewer
-	var created, expires int64
-	var revoked sql.NullInt64
-	if err := row.Scan(&r.ID, &r.Name, &created, &expires, &revoked); err != nil {
+	if err := row.Scan(&r.ID, &r.Name, millis(&r.Created), millis(&r.Expires), optionalMillis(&r.Revoked)); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			err = server.ErrNotFound
 		}
 		return r, err
-	}
-	r.Created, r.Expires = time.UnixMilli(created), time.UnixMilli(expires)
-	if revoked.Valid {
-		t := time.UnixMilli(revoked.Int64)
-		r.Revoked = &t
 	}
 	r.Exams = []string{}
 	return r, nil
@@ -36,15 +28,8 @@ func scanReviewer(row interface{ Scan(...any) error }) (server.Reviewer, error) 
 // CreateReviewer stores a reviewer token by its hash, with its expiry.
 func (s *DB) CreateReviewer(ctx context.Context, r server.Reviewer, tokenHash []byte, by server.Actor) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO reviewers (id, name, token_hash, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?)",
-			r.ID, r.Name, hex.EncodeToString(tokenHash), r.Created.UnixMilli(), r.Expires.UnixMilli()); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionCreateReviewer, "reviewer "+r.ID+" ("+r.Name+")", "")
+		return execLogged(ctx, tx, server.ReviewerEntry(by, server.ActionCreateReviewer, r), "INSERT INTO reviewers (id, name, token_hash, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?)",
+			r.ID, r.Name, hex.EncodeToString(tokenHash), r.Created.UnixMilli(), r.Expires.UnixMilli())
 	})
 }
 
@@ -59,28 +44,16 @@ func (s *DB) ReviewerByToken(ctx context.Context, hash []byte, now time.Time) (s
 
 // Reviewers lists every reviewer token, newest first, with its exams.
 func (s *DB) Reviewers(ctx context.Context) ([]server.Reviewer, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+reviewerColumns+" FROM reviewers ORDER BY created_ms DESC, id")
+	reviewers, err := list(ctx, s.db, scanReviewer, "SELECT "+reviewerColumns+" FROM reviewers ORDER BY created_ms DESC, id")
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	list := []server.Reviewer{}
-	for rows.Next() {
-		r, err := scanReviewer(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for i := range list {
-		if list[i].Exams, err = s.assignedExams(ctx, list[i].ID); err != nil {
+	for i := range reviewers {
+		if reviewers[i].Exams, err = s.assignedExams(ctx, reviewers[i].ID); err != nil {
 			return nil, err
 		}
 	}
-	return list, nil
+	return reviewers, nil
 }
 
 func (s *DB) assignedExams(ctx context.Context, reviewer string) ([]string, error) {
@@ -100,14 +73,10 @@ func (s *DB) RevokeReviewer(ctx context.Context, id string, by server.Actor) (se
 		if err != nil {
 			return err
 		}
-		if r.Revoked == nil {
-			at := time.UnixMilli(by.At.UnixMilli())
-			r.Revoked = &at
-			if _, err := tx.ExecContext(ctx, "UPDATE reviewers SET revoked_ms = ? WHERE id = ?", at.UnixMilli(), id); err != nil {
-				return err
-			}
+		if err := stampOnce(ctx, tx, &r.Revoked, by.At, "UPDATE reviewers SET revoked_ms = ? WHERE id = ?", id); err != nil {
+			return err
 		}
-		return log.log(ctx, tx, by, server.ActionRevokeReviewer, "reviewer "+r.ID+" ("+r.Name+")", "")
+		return log.append(ctx, tx, server.ReviewerEntry(by, server.ActionRevokeReviewer, r))
 	})
 	if err == nil {
 		r.Exams, err = s.assignedExams(ctx, r.ID)
@@ -147,20 +116,13 @@ func (s *DB) SetExamReviewers(ctx context.Context, exam string, ids []string, by
 				return err
 			}
 		}
-		list := strings.Join(ids, ", ")
-		if list == "" {
-			list = "none"
-		}
-		return log.log(ctx, tx, by, server.ActionAssignReviewers, "exam "+exam, "reviewers: "+list)
+		return log.append(ctx, tx, server.AssignReviewersEntry(by, exam, ids))
 	})
 }
 
 // ExamReviewers lists the ids of the exam's reviewers.
 func (s *DB) ExamReviewers(ctx context.Context, exam string) ([]string, error) {
-	if err := exists(ctx, s.db, "exams", exam); err != nil {
-		return nil, err
-	}
-	return column(ctx, s.db, "SELECT reviewer_id FROM exam_reviewers WHERE exam_id = ? ORDER BY reviewer_id", exam)
+	return listOf(ctx, s.db, "exams", exam, scanText, "SELECT reviewer_id FROM exam_reviewers WHERE exam_id = ? ORDER BY reviewer_id", exam)
 }
 
 // Assigned reports whether the reviewer may see the exam.

@@ -22,48 +22,23 @@ func (s *DB) AddObjection(ctx context.Context, o server.Objection) (server.Objec
 		if n >= server.MaxObjections {
 			return server.ErrTooManyObjections
 		}
-		if err := exists(ctx, tx, "students", o.Student); err != nil {
-			return err
-		}
 		var err error
-		if o.ID, err = nextID(ctx, tx, "objections"); err != nil {
+		if o.ID, err = nextIDUnder(ctx, tx, "objections", "students", o.Student); err != nil {
 			return err
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO objections (id, student_id, reason, at_ms) VALUES (?, ?, ?, ?)",
-			o.ID, o.Student, o.Reason, o.At.UnixMilli()); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, server.StudentActor(o.Student, o.At), server.ActionObject,
-			fmt.Sprintf("student %s objection %d", o.Student, o.ID), "")
+		return execLogged(ctx, tx, server.ObjectionEntry(o), "INSERT INTO objections (id, student_id, reason, at_ms) VALUES (?, ?, ?, ?)",
+			o.ID, o.Student, o.Reason, o.At.UnixMilli())
 	})
 	return o, err
 }
 
 // Objections returns a student's objections, oldest first.
 func (s *DB) Objections(ctx context.Context, student string) ([]server.Objection, error) {
-	if err := exists(ctx, s.db, "students", student); err != nil {
-		return nil, err
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT id, student_id, reason, at_ms FROM objections WHERE student_id = ? ORDER BY at_ms, id", student)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	list := []server.Objection{}
-	for rows.Next() {
+	return listOf(ctx, s.db, "students", student, func(row scanner) (server.Objection, error) {
 		var o server.Objection
-		var at int64
-		if err := rows.Scan(&o.ID, &o.Student, &o.Reason, &at); err != nil {
-			return nil, err
-		}
-		o.At = time.UnixMilli(at)
-		list = append(list, o)
-	}
-	return list, rows.Err()
+		err := row.Scan(&o.ID, &o.Student, &o.Reason, millis(&o.At))
+		return o, err
+	}, "SELECT id, student_id, reason, at_ms FROM objections WHERE student_id = ? ORDER BY at_ms, id", student)
 }
 
 // SetEmail corrects a student's contact email and logs the correction,
@@ -73,14 +48,7 @@ func (s *DB) SetEmail(ctx context.Context, student, email string, at time.Time) 
 		if err := exists(ctx, tx, "students", student); err != nil {
 			return err
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE students SET email = ? WHERE id = ?", email, student); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, server.StudentActor(student, at), server.ActionRectifyEmail, "student "+student, "")
+		return execLogged(ctx, tx, server.EmailEntry(student, at), "UPDATE students SET email = ? WHERE id = ?", email, student)
 	})
 }
 
@@ -88,35 +56,16 @@ const deletionColumns = "id, student_id, exam_id, reason, requested_ms, status, 
 
 func scanDeletion(row scanner) (server.DeletionRequest, error) {
 	var d server.DeletionRequest
-	var requested int64
-	var decided sql.NullInt64
 	var deleted string
-	if err := row.Scan(&d.ID, &d.Student, &d.Exam, &d.Reason, &requested, &d.Status, &decided, &d.DecidedBy, &d.Decision, &deleted); err != nil {
+	if err := row.Scan(&d.ID, &d.Student, &d.Exam, &d.Reason, millis(&d.Requested), &d.Status, optionalMillis(&d.Decided),
+		&d.DecidedBy, &d.Decision, &deleted); err != nil {
 		return d, err
-	}
-	d.Requested = time.UnixMilli(requested)
-	if decided.Valid {
-		t := time.UnixMilli(decided.Int64)
-		d.Decided = &t
 	}
 	return d, json.Unmarshal([]byte(deleted), &d.Deleted)
 }
 
 func deletionRequests(ctx context.Context, q reader, where string, args ...any) ([]server.DeletionRequest, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+deletionColumns+" WHERE "+where+" ORDER BY requested_ms, id", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	list := []server.DeletionRequest{}
-	for rows.Next() {
-		d, err := scanDeletion(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, d)
-	}
-	return list, rows.Err()
+	return list(ctx, q, scanDeletion, "SELECT "+deletionColumns+" WHERE "+where+" ORDER BY requested_ms, id", args...)
 }
 
 func deletionRequest(ctx context.Context, q reader, id int64) (server.DeletionRequest, error) {
@@ -141,12 +90,32 @@ func (s *DB) StudentDeletionRequests(ctx context.Context, student string) ([]ser
 	return deletionRequests(ctx, s.db, "student_id = ?", student)
 }
 
+// Erasure reads what the rule for the student's deletion request looks at.
+func (s *DB) Erasure(ctx context.Context, student string) (server.Erasure, error) {
+	return erasure(ctx, s.db, student)
+}
+
+func erasure(ctx context.Context, q queryer, student string) (server.Erasure, error) {
+	var exam string
+	var end time.Time
+	var active int
+	err := q.QueryRowContext(ctx, `SELECT st.exam_id, e.end_ms,
+		(SELECT count(*) FROM marks m JOIN sessions ss ON ss.id = m.session_id WHERE ss.student_id = st.id AND m.removed_ms IS NULL)
+		FROM students st JOIN exams e ON e.id = st.exam_id WHERE st.id = ?`, student).Scan(&exam, millis(&end), &active)
+	if errors.Is(err, sql.ErrNoRows) {
+		return server.Erasure{}, server.ErrNotFound
+	}
+	if err != nil {
+		return server.Erasure{}, err
+	}
+	policy, err := retentionPolicy(ctx, q)
+	return policy.Erasure(exam, end, active), err
+}
+
 // RequestDeletion records a student's deletion request, or finds their
-// pending one, and grants it in the same transaction when the policy's
-// rule allows (server.RetentionPolicy.AutoDeletable): no active mark
-// (suspected_fraud or appeal, not removed) on any of their sessions, and
-// the review period after their exam's window has passed. Checking and
-// deleting in one write transaction means no mark can land in between.
+// pending one, and grants it in the same transaction when the student's
+// server.Erasure is Automatic. Checking and deleting in one write
+// transaction means no mark can land in between.
 func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now time.Time) (server.DeletionRequest, error) {
 	var d server.DeletionRequest
 	sessions := func(ctx context.Context, q reader) ([]string, error) {
@@ -155,15 +124,7 @@ func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now ti
 	// DefaultKey and the keys of the student's sessions, which a grant
 	// deletes (see keys.go).
 	err := s.txCovering(ctx, sessions, func(tx *sql.Tx, covered func(string) bool) error {
-		var exam string
-		var end int64
-		var active int
-		err := tx.QueryRowContext(ctx, `SELECT st.exam_id, e.end_ms,
-			(SELECT count(*) FROM marks m JOIN sessions ss ON ss.id = m.session_id WHERE ss.student_id = st.id AND m.removed_ms IS NULL)
-			FROM students st JOIN exams e ON e.id = st.exam_id WHERE st.id = ?`, student).Scan(&exam, &end, &active)
-		if errors.Is(err, sql.ErrNoRows) {
-			return server.ErrNotFound
-		}
+		rule, err := erasure(ctx, tx, student)
 		if err != nil {
 			return err
 		}
@@ -175,7 +136,7 @@ func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now ti
 		if isNew {
 			// The request as the insert below stores it, with the
 			// columns' defaults.
-			d = server.DeletionRequest{Student: student, Exam: exam, Reason: reason, Requested: time.UnixMilli(now.UnixMilli()),
+			d = server.DeletionRequest{Student: student, Exam: rule.Exam, Reason: reason, Requested: time.UnixMilli(now.UnixMilli()),
 				Status: server.DeletionPending, Deleted: map[string]int{}}
 			if d.ID, err = nextID(ctx, tx, "deletion_requests"); err != nil {
 				return err
@@ -183,37 +144,25 @@ func (s *DB) RequestDeletion(ctx context.Context, student, reason string, now ti
 		} else {
 			d = pending[0]
 		}
-		policy, err := retentionPolicy(ctx, tx)
-		if err != nil {
-			return err
-		}
-		grant := policy.AutoDeletable(time.UnixMilli(end), active, now)
-		var counts map[string]int
-		if grant {
-			if counts, err = studentCounts(ctx, tx, d, covered); err != nil {
-				return err
-			}
-		}
-		log, err := readLog(ctx, tx)
+		grant := rule.Automatic(now)
+		counts, log, err := decisionReads(ctx, tx, d, grant, covered)
 		if err != nil {
 			return err
 		}
 
 		if isNew {
 			if _, err := tx.ExecContext(ctx, "INSERT INTO deletion_requests (id, student_id, exam_id, reason, requested_ms) VALUES (?, ?, ?, ?, ?)",
-				d.ID, student, exam, reason, now.UnixMilli()); err != nil {
+				d.ID, student, rule.Exam, reason, now.UnixMilli()); err != nil {
 				return err
 			}
-			if err := log.log(ctx, tx, server.StudentActor(student, now), server.ActionRequestDeletion,
-				fmt.Sprintf("student %s deletion request %d", student, d.ID), ""); err != nil {
+			if err := log.append(ctx, tx, server.DeletionEntry(server.StudentActor(student, now), server.ActionRequestDeletion, d, "")); err != nil {
 				return err
 			}
 		}
 		if !grant {
 			return nil
 		}
-		d, err = grantDeletion(ctx, tx, log, d, counts, server.SystemActor("deletion", server.WhoAutomatic, now),
-			"granted automatically: no active mark and the review period after the exam window has passed")
+		d, err = grantDeletion(ctx, tx, log, d, counts, server.AutoGrantActor(now), server.AutoGrantReason)
 		return err
 	})
 	return d, err
@@ -236,13 +185,7 @@ func (s *DB) DecideDeletion(ctx context.Context, id int64, grant bool, reason st
 		if d.Status != server.DeletionPending {
 			return server.ErrDecided
 		}
-		var counts map[string]int
-		if grant {
-			if counts, err = studentCounts(ctx, tx, d, covered); err != nil {
-				return err
-			}
-		}
-		log, err := readLog(ctx, tx)
+		counts, log, err := decisionReads(ctx, tx, d, grant, covered)
 		if err != nil {
 			return err
 		}
@@ -255,7 +198,7 @@ func (s *DB) DecideDeletion(ctx context.Context, id int64, grant bool, reason st
 			return err
 		}
 		d = decided(d, server.DeletionRefused, by, reason)
-		return log.log(ctx, tx, by, server.ActionRefuseDeletion, fmt.Sprintf("student %s deletion request %d", d.Student, id), reason)
+		return log.append(ctx, tx, server.DeletionEntry(by, server.ActionRefuseDeletion, d, reason))
 	})
 	return d, err
 }
@@ -272,6 +215,21 @@ var studentTables = []struct{ table, where string }{
 	{"objections", "student_id = ?"},
 	{"deletion_requests", "student_id = ? AND status <> 'granted'"}, // their reasons are personal; earlier records stay
 	{"students", "id = ?"},                                          // with email, choice and accommodations
+}
+
+// decisionReads are the last reads of a transaction that decides d, before
+// its first write: what a grant will delete (studentCounts, when grant),
+// then the log's head.
+func decisionReads(ctx context.Context, tx *sql.Tx, d server.DeletionRequest, grant bool, covered func(string) bool) (map[string]int, *accessLog, error) {
+	var counts map[string]int
+	if grant {
+		var err error
+		if counts, err = studentCounts(ctx, tx, d, covered); err != nil {
+			return nil, nil, err
+		}
+	}
+	log, err := readLog(ctx, tx)
+	return counts, log, err
 }
 
 // studentCounts counts, inside tx and before its first write, the rows
@@ -327,7 +285,7 @@ func grantDeletion(ctx context.Context, tx *sql.Tx, log *accessLog, d server.Del
 		by.At.UnixMilli(), by.Who, reason, string(js), d.ID); err != nil {
 		return d, err
 	}
-	if err := log.log(ctx, tx, by, server.ActionDeleteStudent, fmt.Sprintf("student %s deletion request %d", d.Student, d.ID), reason); err != nil {
+	if err := log.append(ctx, tx, server.DeletionEntry(by, server.ActionDeleteStudent, d, reason)); err != nil {
 		return d, err
 	}
 	d = decided(d, server.DeletionGranted, by, reason)
@@ -349,15 +307,8 @@ func decided(d server.DeletionRequest, status server.DeletionStatus, by server.A
 // their sessions, alone or followed by a space or a colon and more (as in
 // "student ID: session S", "session S mark 3 appeal").
 func (s *DB) StudentAccessLog(ctx context.Context, student string) ([]server.AccessEntry, error) {
-	if err := exists(ctx, s.db, "students", student); err != nil {
-		return nil, err
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT a.seq, a.at_ms, a.actor_kind, a.actor_id, a.who, a.action, a.subject, a.reason, a.prev, a.hash FROM access_log a
+	return listOf(ctx, s.db, "students", student, scanAccessEntry, `SELECT a.seq, a.at_ms, a.actor_kind, a.actor_id, a.who, a.action, a.subject, a.reason, a.prev, a.hash FROM access_log a
 		WHERE EXISTS (SELECT 1 FROM (SELECT 'student ' || ? AS p UNION ALL SELECT 'session ' || id FROM sessions WHERE student_id = ?) k
 			WHERE a.subject = k.p OR substr(a.subject, 1, length(k.p) + 1) IN (k.p || ' ', k.p || ':'))
 		ORDER BY a.seq`, student, student)
-	if err != nil {
-		return nil, err
-	}
-	return scanAccessEntries(rows)
 }

@@ -5,7 +5,6 @@ package sqlite
 import (
 	"crypto/ed25519"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +22,7 @@ var afterExam = examStart.Add(4 * time.Hour)
 // must survive st-1's deletion.
 func history(t *testing.T) *DB {
 	t.Helper()
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	startLogin(t, db)
 	s1 := summary("s-1", 1, wire.Genesis, event(wire.FaceAbsent, 1, 10000, 30000))
 	appendSummary(t, db, s1)
@@ -228,6 +227,15 @@ func TestDecideDeletion(t *testing.T) {
 	if _, err := db.AddMark(ctx, server.Mark{Session: "s-1", Kind: server.MarkFraud, Reason: "r"}, server.Actor{Kind: server.ActorStaff, ID: "u-Dr. J", Who: "Dr. J", At: examStart}); err != nil {
 		t.Fatal(err)
 	}
+	// The rule sees the new mark, not the lifted one.
+	end := examStart.Add(3 * time.Hour)
+	if e, err := db.Erasure(ctx, "st-1"); err != nil || e.Exam != "e-1" || !e.WindowEnd.Equal(end) ||
+		!e.ReviewEnds.Equal(server.DefaultRetention.ReviewEnds(end)) || e.ActiveMarks != 1 {
+		t.Errorf("erasure %+v %v", e, err)
+	}
+	if _, err := db.Erasure(ctx, "st-9"); !errors.Is(err, server.ErrNotFound) {
+		t.Errorf("erasure of unknown student: %v", err)
+	}
 	d2, err := db.RequestDeletion(ctx, "st-1", "", afterExam)
 	if err != nil || d2.Status != server.DeletionPending || d2.ID == d.ID {
 		t.Fatal(d2, err)
@@ -318,7 +326,7 @@ func TestStudentAccessLog(t *testing.T) {
 // A policy stored before review_days existed reads with the default review
 // period, not with none (which would grant every request at once).
 func TestStoredPolicyKeepsNewDefaults(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	if _, err := db.db.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, ?)", retentionSetting,
 		`{"session_days":30,"marked_months":6,"count_days":400,"access_log_years":2}`); err != nil {
 		t.Fatal(err)

@@ -21,21 +21,12 @@ func (s *DB) Room(ctx context.Context, name string) (server.Room, error) {
 
 // RoomSettings returns the settings of every room that has a kiosk, by name.
 func (s *DB) RoomSettings(ctx context.Context) ([]server.Room, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT k.room, coalesce(r.capacity, 0), coalesce(r.reset_min, ?)
-		FROM (SELECT DISTINCT room FROM kiosks) k LEFT JOIN rooms r ON r.name = k.room ORDER BY k.room`, server.DefaultResetMinute)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	rooms := []server.Room{}
-	for rows.Next() {
+	return list(ctx, s.db, func(row scanner) (server.Room, error) {
 		var r server.Room
-		if err := rows.Scan(&r.Name, &r.Capacity, &r.ResetMinute); err != nil {
-			return nil, err
-		}
-		rooms = append(rooms, r)
-	}
-	return rooms, rows.Err()
+		err := row.Scan(&r.Name, &r.Capacity, &r.ResetMinute)
+		return r, err
+	}, `SELECT k.room, coalesce(r.capacity, 0), coalesce(r.reset_min, ?)
+		FROM (SELECT DISTINCT room FROM kiosks) k LEFT JOIN rooms r ON r.name = k.room ORDER BY k.room`, server.DefaultResetMinute)
 }
 
 // SetRoom stores a room's settings, replacing any before. One statement,

@@ -24,19 +24,12 @@ func scanSession(row scanner) (server.Session, error) {
 	var ss server.Session
 	var key []byte
 	var precheck, policy string
-	var started int64
-	var finished sql.NullInt64
 	var receipt sql.NullString
 	if err := row.Scan(&ss.ID, &ss.Student, &ss.Exam, &key, &ss.Build, &precheck, &policy, &ss.LastSeq, &ss.Head,
-		&started, &finished, &receipt); err != nil {
+		millis(&ss.Started), optionalMillis(&ss.Finished), &receipt); err != nil {
 		return ss, err
 	}
 	ss.PublicKey = key
-	ss.Started = time.UnixMilli(started)
-	if finished.Valid {
-		t := time.UnixMilli(finished.Int64)
-		ss.Finished = &t
-	}
 	if receipt.Valid {
 		ss.Receipt = new(wire.SignedReceipt)
 		if err := json.Unmarshal([]byte(receipt.String), ss.Receipt); err != nil {
@@ -104,48 +97,23 @@ func session(ctx context.Context, q reader, id string) (server.Session, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return ss, server.ErrUnknownSession
 	}
-	if err != nil {
-		return ss, err
-	}
-	return ss, nil
+	return ss, err
 }
 
 // Sessions returns an exam's sessions, oldest first.
 func (s *DB) Sessions(ctx context.Context, exam string) ([]server.Session, error) {
-	if err := exists(ctx, s.db, "exams", exam); err != nil {
-		return nil, err
-	}
-	return s.sessions(ctx, "st.exam_id = ?", exam)
+	return s.sessions(ctx, "exams", exam, "st.exam_id = ?")
 }
 
 // StudentSessions returns a student's sessions, oldest first.
 func (s *DB) StudentSessions(ctx context.Context, student string) ([]server.Session, error) {
-	if err := exists(ctx, s.db, "students", student); err != nil {
-		return nil, err
-	}
-	return s.sessions(ctx, "s.student_id = ?", student)
+	return s.sessions(ctx, "students", student, "s.student_id = ?")
 }
 
-// sessions reads the sessions matching where, a condition on the columns
-// of sessionColumns.
-func (s *DB) sessions(ctx context.Context, where string, arg any) ([]server.Session, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+sessionColumns+" WHERE "+where+" ORDER BY s.started_ms, s.id", arg)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	list := []server.Session{}
-	for rows.Next() {
-		ss, err := scanSession(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, ss)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return list, nil
+// sessions reads the sessions of table's row id; where names them by id,
+// a condition on the columns of sessionColumns.
+func (s *DB) sessions(ctx context.Context, table, id, where string) ([]server.Session, error) {
+	return listOf(ctx, s.db, table, id, scanSession, "SELECT "+sessionColumns+" WHERE "+where+" ORDER BY s.started_ms, s.id", id)
 }
 
 // AppendSummary stores a summary exactly once, extending the session's
@@ -229,29 +197,14 @@ func (s *DB) AppendSummary(ctx context.Context, ss server.StoredSummary) (server
 
 // Summaries returns a session's stored summaries by seq.
 func (s *DB) Summaries(ctx context.Context, session string) ([]server.StoredSummary, error) {
-	if err := exists(ctx, s.db, "sessions", session); err != nil {
-		return nil, err
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT body, sig, hash, received_ms FROM summaries WHERE session_id = ? ORDER BY seq", session)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	list := []server.StoredSummary{}
-	for rows.Next() {
+	return listOf(ctx, s.db, "sessions", session, func(row scanner) (server.StoredSummary, error) {
 		var ss server.StoredSummary
 		var body string
-		var received int64
-		if err := rows.Scan(&body, &ss.Sig, &ss.Hash, &received); err != nil {
-			return nil, err
+		if err := row.Scan(&body, &ss.Sig, &ss.Hash, millis(&ss.Received)); err != nil {
+			return ss, err
 		}
-		if err := json.Unmarshal([]byte(body), &ss.Summary); err != nil {
-			return nil, err
-		}
-		ss.Received = time.UnixMilli(received)
-		list = append(list, ss)
-	}
-	return list, rows.Err()
+		return ss, json.Unmarshal([]byte(body), &ss.Summary)
+	}, "SELECT body, sig, hash, received_ms FROM summaries WHERE session_id = ? ORDER BY seq", session)
 }
 
 // FinishSession closes the session and stores the receipt sign makes from

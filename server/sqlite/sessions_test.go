@@ -5,7 +5,6 @@ package sqlite
 import (
 	"crypto/ed25519"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -16,7 +15,7 @@ import (
 // TestOneSessionPerStudent: the store, not only the handler, keeps one
 // session per student, and freezes the choice once it exists.
 func TestOneSessionPerStudent(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	first := startLogin(t, db)
 	again := first
 	again.ID = "s-2"
@@ -47,7 +46,7 @@ func TestOneSessionPerStudent(t *testing.T) {
 }
 
 func TestAppendSummaryWindowsAdvance(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	startLogin(t, db)
 	s1 := summary("s-1", 1, wire.Genesis)
 	appendSummary(t, db, s1)

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +59,42 @@ func open(t *testing.T, path string) *DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// openNew is open on a new database of the test's own.
+func openNew(t *testing.T) *DB {
+	t.Helper()
+	return open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+}
+
+// migratedBefore makes a database at path as a store from before the
+// migration named next (e.g. "0008") left it: every earlier migration
+// applied and recorded. The caller adds its rows and closes it.
+func migratedBefore(t *testing.T, path, next string) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	for _, name := range names {
+		base := strings.TrimSuffix(filepath.Base(name), ".sql")
+		if base >= next {
+			break
+		}
+		version, _ := strconv.Atoi(base[:4])
+		q, _ := migrations.ReadFile(name)
+		if _, err := raw.Exec(string(q)); err != nil {
+			t.Fatal(name, err)
+		}
+		if _, err := raw.Exec("INSERT INTO schema_migrations VALUES (?, ?, 0)", version, base); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return raw
 }
 
 // nativeOnly skips a test of native SQLite's own settings or files.
@@ -122,7 +159,7 @@ func TestMigrationsPortable(t *testing.T) {
 
 func setup(t *testing.T) (*DB, string) {
 	t.Helper()
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	return db, setupKiosk(t, db)
 }
 
@@ -253,22 +290,8 @@ func TestCountsSides(t *testing.T) {
 // and a line since removed counts nothing, as it did.
 func TestSidesMigration(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "lokaal.db")
-	raw, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := migratedBefore(t, path, "0008")
 	old := New(raw)
-	if _, err := raw.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	names, _ := fs.Glob(migrations, "migrations/*.sql")
-	for i, name := range names[:7] {
-		body, _ := migrations.ReadFile(name)
-		if _, err := raw.Exec(string(body)); err != nil {
-			t.Fatal(name, err)
-		}
-		raw.Exec("INSERT INTO schema_migrations VALUES (?, ?, 0)", i+1, name)
-	}
 	for _, q := range []string{
 		`INSERT INTO kiosks VALUES ('k-1', 'a', 'hall', 60, '[{"name":"entry","a":[0,0.725],"b":[1,0.725],"mode":"immediate"},{"name":"exit","a":[0.78,0.875],"b":[0.78,0.125],"mode":"deferred"}]', 0)`,
 		`INSERT INTO kiosk_line_names VALUES ('k-1', 'entry'), ('k-1', 'exit'), ('k-1', 'door')`,

@@ -3,11 +3,8 @@
 package sqlite
 
 import (
-	"database/sql"
 	"errors"
-	"io/fs"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -20,26 +17,7 @@ import (
 // kindless form breaks the chain even with its hash recomputed.
 func TestMigrateActorKinds(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "lokaal.db")
-	raw, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)"); err != nil {
-		t.Fatal(err)
-	}
-	names, _ := fs.Glob(migrations, "migrations/*.sql")
-	for i, name := range names {
-		if strings.Compare(filepath.Base(name), "0010") >= 0 {
-			break
-		}
-		q, _ := migrations.ReadFile(name)
-		if _, err := raw.Exec(string(q)); err != nil {
-			t.Fatal(name, err)
-		}
-		if _, err := raw.Exec("INSERT INTO schema_migrations VALUES (?, ?, 0)", i+1, strings.TrimSuffix(filepath.Base(name), ".sql")); err != nil {
-			t.Fatal(err)
-		}
-	}
+	raw := migratedBefore(t, path, "0010")
 	// The old log: names only, hashed without kinds.
 	prev := server.AccessGenesis
 	for i, who := range []string{"admin", "retention", "Dr. Jansen"} {
@@ -133,7 +111,7 @@ func TestMigrateActorKinds(t *testing.T) {
 // any (an admin); a mark from before authors were recorded only an admin
 // lifts. The reasons stay with the mark, out of the log.
 func TestMarkAuthor(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "lokaal.db"))
+	db := openNew(t)
 	startLogin(t, db)
 	jansen := server.Actor{Kind: server.ActorReviewerToken, ID: "r-1", Who: "Jansen", At: examStart}
 	// Same name, another credential: not the author.

@@ -12,23 +12,16 @@ import (
 
 const userColumns = "id, name, role, password_hash, created_ms, disabled_ms"
 
-func scanUser(row interface{ Scan(...any) error }) (server.User, string, error) {
+func scanUser(row scanner) (server.User, string, error) {
 	var u server.User
 	var hash sql.NullString
-	var created int64
-	var disabled sql.NullInt64
-	if err := row.Scan(&u.ID, &u.Name, &u.Role, &hash, &created, &disabled); err != nil {
+	if err := row.Scan(&u.ID, &u.Name, &u.Role, &hash, millis(&u.Created), optionalMillis(&u.Disabled)); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			err = server.ErrNotFound
 		}
 		return u, "", err
 	}
 	u.Password = hash.Valid
-	u.Created = time.UnixMilli(created)
-	if disabled.Valid {
-		t := time.UnixMilli(disabled.Int64)
-		u.Disabled = &t
-	}
 	return u, hash.String, nil
 }
 
@@ -51,16 +44,9 @@ func (s *DB) CreateUser(ctx context.Context, u server.User, passwordHash string,
 		if taken {
 			return server.ErrNameTaken
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
 		hash := sql.NullString{String: passwordHash, Valid: passwordHash != ""}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO users (id, name, role, password_hash, created_ms) VALUES (?, ?, ?, ?, ?)",
-			u.ID, u.Name, string(u.Role), hash, u.Created.UnixMilli()); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionCreateUser, "user "+u.ID+" ("+u.Name+")", "role "+string(u.Role))
+		return execLogged(ctx, tx, server.CreateUserEntry(by, u), "INSERT INTO users (id, name, role, password_hash, created_ms) VALUES (?, ?, ?, ?, ?)",
+			u.ID, u.Name, string(u.Role), hash, u.Created.UnixMilli())
 	})
 }
 
@@ -71,20 +57,10 @@ func (s *DB) UserByName(ctx context.Context, name string) (server.User, string, 
 
 // Users lists every account, disabled ones too, by name.
 func (s *DB) Users(ctx context.Context) ([]server.User, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+userColumns+" FROM users ORDER BY name")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	users := []server.User{}
-	for rows.Next() {
-		u, _, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		users = append(users, u)
-	}
-	return users, rows.Err()
+	return list(ctx, s.db, func(row scanner) (server.User, error) {
+		u, _, err := scanUser(row)
+		return u, err
+	}, "SELECT "+userColumns+" FROM users ORDER BY name")
 }
 
 // DisableUser disables the account and deletes its sessions in one
@@ -101,17 +77,13 @@ func (s *DB) DisableUser(ctx context.Context, id string, by server.Actor) (serve
 		if err != nil {
 			return err
 		}
-		if u.Disabled == nil {
-			at := time.UnixMilli(by.At.UnixMilli())
-			u.Disabled = &at
-			if _, err := tx.ExecContext(ctx, "UPDATE users SET disabled_ms = ? WHERE id = ?", at.UnixMilli(), id); err != nil {
-				return err
-			}
+		if err := stampOnce(ctx, tx, &u.Disabled, by.At, "UPDATE users SET disabled_ms = ? WHERE id = ?", id); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM staff_sessions WHERE user_id = ?", id); err != nil {
 			return err
 		}
-		return log.log(ctx, tx, by, server.ActionDisableUser, "user "+u.ID+" ("+u.Name+")", "")
+		return log.append(ctx, tx, server.DisableUserEntry(by, u))
 	})
 	return u, err
 }
@@ -134,7 +106,7 @@ func (s *DB) EnsureSSOUser(ctx context.Context, name string, role server.Role, n
 				u.ID, u.Name, string(u.Role), u.Created.UnixMilli()); err != nil {
 				return err
 			}
-			return log.log(ctx, tx, by, server.ActionCreateUser, "user "+u.ID+" ("+u.Name+")", "role "+string(role)+", single sign-on")
+			return log.append(ctx, tx, server.SSOUserEntry(by, u, ""))
 		case err != nil:
 			return err
 		case u.Disabled != nil:
@@ -151,7 +123,7 @@ func (s *DB) EnsureSSOUser(ctx context.Context, name string, role server.Role, n
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET role = ? WHERE id = ?", string(role), u.ID); err != nil {
 			return err
 		}
-		return log.log(ctx, tx, by, server.ActionUpdateUser, "user "+u.ID+" ("+u.Name+")", "role "+string(old)+" to "+string(role)+" from the single sign-on claims")
+		return log.append(ctx, tx, server.SSOUserEntry(by, u, old))
 	})
 	return u, err
 }
@@ -159,17 +131,9 @@ func (s *DB) EnsureSSOUser(ctx context.Context, name string, role server.Role, n
 // CreateStaffSession stores a session and logs the login.
 func (s *DB) CreateStaffSession(ctx context.Context, ss server.StaffSession, idHash []byte, via string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO staff_sessions (id_hash, user_id, csrf, created_ms, last_seen_ms, expires_ms)
+		return execLogged(ctx, tx, server.LoginEntry(ss, via), `INSERT INTO staff_sessions (id_hash, user_id, csrf, created_ms, last_seen_ms, expires_ms)
 			VALUES (?, ?, ?, ?, ?, ?)`, hex.EncodeToString(idHash), ss.User.ID, ss.CSRF,
-			ss.Created.UnixMilli(), ss.LastSeen.UnixMilli(), ss.Expires.UnixMilli()); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, server.Actor{Kind: server.ActorStaff, ID: ss.User.ID, Who: ss.User.Name, At: ss.Created}, server.ActionLogin,
-			"user "+ss.User.ID+" ("+ss.User.Name+")", "via "+via)
+			ss.Created.UnixMilli(), ss.LastSeen.UnixMilli(), ss.Expires.UnixMilli())
 	})
 }
 
@@ -220,14 +184,7 @@ func (s *DB) DeleteStaffSession(ctx context.Context, idHash []byte, by server.Ac
 		if n == 0 {
 			return server.ErrNotFound
 		}
-		log, err := readLog(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM staff_sessions WHERE id_hash = ?", hex.EncodeToString(idHash)); err != nil {
-			return err
-		}
-		return log.log(ctx, tx, by, server.ActionLogout, "user "+by.ID+" ("+by.Who+")", "")
+		return execLogged(ctx, tx, server.LogoutEntry(by), "DELETE FROM staff_sessions WHERE id_hash = ?", hex.EncodeToString(idHash))
 	})
 }
 

@@ -4,7 +4,6 @@ package sqlite
 
 import (
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,7 +11,7 @@ import (
 )
 
 func TestUsers(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "u.db"))
+	db := openNew(t)
 	t0 := time.UnixMilli(1_770_000_000_000)
 	by := server.Actor{Kind: server.ActorStaff, ID: "u-admin", Who: "admin", At: t0}
 	ann := server.User{ID: "u-1", Name: "Ann", Role: server.RoleReviewer, Created: t0}
