@@ -1,10 +1,10 @@
 // Scoring shared by the bench's browser runs (e2e/bench-exam.mjs for
 // lokaal, e2e/peers/run.mjs for the peers), so that every detector is
-// scored by the same lines, and as server/eval scores lokaal natively:
+// scored by the same lines, and as internal/eval scores lokaal natively:
 // detection rates with 95 % Wilson intervals, 10 ms speech frames judged at
 // their centre, F1 and the Matthews correlation. Node built-ins only.
 
-// parseSCV as server/eval/audio.go: name,start,end,label,… → speech intervals (s).
+// parseSCV as internal/eval/audio.go: name,start,end,label,… → speech intervals (s).
 export function parseSCV(text) {
   const f = text.trim().split(',');
   const segs = [];
@@ -50,7 +50,7 @@ export function mcc({ tp, fp, fn, tn }) {
   return den ? (tp * tn - fp * fn) / Math.sqrt(den) : null;
 }
 
-// wilson is the 95 % Wilson score interval, as server/eval.Wilson.
+// wilson is the 95 % Wilson score interval, as internal/eval.Wilson.
 export function wilson(k, n) {
   if (!n) return { ci95_lo: 0, ci95_hi: 1 };
   const z = 1.959963984540054, p = k / n, den = 1 + (z * z) / n;

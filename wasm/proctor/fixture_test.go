@@ -16,10 +16,10 @@ import (
 
 	"github.com/lokaal-nl/lokaal/internal/modelconv"
 
+	"github.com/lokaal-nl/lokaal/internal/cascades"
+	serverfaces "github.com/lokaal-nl/lokaal/internal/faces"
 	"github.com/lokaal-nl/lokaal/internal/fixtures"
-	"github.com/lokaal-nl/lokaal/server/cascades"
-	serverfaces "github.com/lokaal-nl/lokaal/server/faces"
-	"github.com/lokaal-nl/lokaal/server/video"
+	"github.com/lokaal-nl/lokaal/internal/video"
 	"github.com/lokaal-nl/lokaal/wasm/face"
 	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 	"github.com/lokaal-nl/lokaal/wasm/wire"

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lokaal-nl/lokaal/server/audio"
+	"github.com/lokaal-nl/lokaal/internal/audio"
 )
 
 // labels reads a .scv file: name,start,end,label,start,end,label,…
@@ -162,7 +162,7 @@ func TestNonSpeechHasNoLongSegment(t *testing.T) {
 	}
 }
 
-// mp3Delay is the lag measured in server/audio's TestMP3MatchesWAV on these
+// mp3Delay is the lag measured in internal/audio's TestMP3MatchesWAV on these
 // 16 kHz LAME files (info frame plus encoder delay).
 const mp3Delay = 0.105
 

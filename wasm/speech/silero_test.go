@@ -7,8 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/lokaal-nl/lokaal/internal/audio"
 	"github.com/lokaal-nl/lokaal/internal/modelconv"
-	"github.com/lokaal-nl/lokaal/server/audio"
 	"github.com/lokaal-nl/lokaal/wasm/nn"
 )
 

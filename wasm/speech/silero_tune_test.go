@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lokaal-nl/lokaal/internal/audio"
 	"github.com/lokaal-nl/lokaal/internal/fixtures"
-	"github.com/lokaal-nl/lokaal/server/audio"
 )
 
 // TestSileroTune (LOKAAL_TUNE=1) searches the hysteresis on the labelled

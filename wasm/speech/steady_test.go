@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lokaal-nl/lokaal/internal/audio"
 	"github.com/lokaal-nl/lokaal/internal/fixtures"
-	"github.com/lokaal-nl/lokaal/server/audio"
 )
 
 // hum synthesises a motor or fan switching on: a quiet noise bed, then

@@ -24,12 +24,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lokaal-nl/lokaal/internal/eval"
+	"github.com/lokaal-nl/lokaal/internal/faces"
+	"github.com/lokaal-nl/lokaal/internal/replay"
 	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/server/assets"
-	"github.com/lokaal-nl/lokaal/server/eval"
-	"github.com/lokaal-nl/lokaal/server/faces"
 	"github.com/lokaal-nl/lokaal/server/httpapi"
-	"github.com/lokaal-nl/lokaal/server/replay"
 	"github.com/lokaal-nl/lokaal/server/sqlite"
 	"github.com/lokaal-nl/lokaal/static"
 )

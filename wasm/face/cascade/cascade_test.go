@@ -12,9 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lokaal-nl/lokaal/internal/cascades"
 	"github.com/lokaal-nl/lokaal/internal/fixtures"
-	"github.com/lokaal-nl/lokaal/server/cascades"
-	"github.com/lokaal-nl/lokaal/server/video"
+	"github.com/lokaal-nl/lokaal/internal/video"
 	"github.com/lokaal-nl/lokaal/wasm/face"
 )
 

@@ -2,8 +2,8 @@ package cascade
 
 import (
 	"errors"
+	"github.com/lokaal-nl/lokaal/internal/cascades"
 	"github.com/lokaal-nl/lokaal/internal/fixtures"
-	"github.com/lokaal-nl/lokaal/server/cascades"
 	"image"
 	"image/color"
 	"image/draw"
@@ -12,7 +12,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/lokaal-nl/lokaal/server/video"
+	"github.com/lokaal-nl/lokaal/internal/video"
 )
 
 func detector(t testing.TB, p Params) *Detector {

@@ -12,9 +12,9 @@ import (
 	"os"
 	"slices"
 
-	"github.com/lokaal-nl/lokaal/server/audio"
-	"github.com/lokaal-nl/lokaal/server/faces"
-	"github.com/lokaal-nl/lokaal/server/video"
+	"github.com/lokaal-nl/lokaal/internal/audio"
+	"github.com/lokaal-nl/lokaal/internal/faces"
+	"github.com/lokaal-nl/lokaal/internal/video"
 	"github.com/lokaal-nl/lokaal/wasm/face"
 	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 	"github.com/lokaal-nl/lokaal/wasm/proctor"

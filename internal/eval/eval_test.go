@@ -15,8 +15,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lokaal-nl/lokaal/server/cascades"
-	"github.com/lokaal-nl/lokaal/server/replay"
+	"github.com/lokaal-nl/lokaal/internal/cascades"
+	"github.com/lokaal-nl/lokaal/internal/replay"
 	"github.com/lokaal-nl/lokaal/wasm/speech"
 )
 

@@ -18,8 +18,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lokaal-nl/lokaal/server/audio"
-	"github.com/lokaal-nl/lokaal/server/video"
+	"github.com/lokaal-nl/lokaal/internal/audio"
+	"github.com/lokaal-nl/lokaal/internal/video"
 	"github.com/lokaal-nl/lokaal/wasm/counter"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )

@@ -17,8 +17,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/lokaal-nl/lokaal/internal/faces"
 	"github.com/lokaal-nl/lokaal/internal/modelconv"
-	"github.com/lokaal-nl/lokaal/server/faces"
 	"github.com/lokaal-nl/lokaal/wasm/face"
 	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 )

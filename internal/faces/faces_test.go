@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lokaal-nl/lokaal/server/cascades"
+	"github.com/lokaal-nl/lokaal/internal/cascades"
 )
 
 func needCascades(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lokaal-nl/lokaal/server/video"
+	"github.com/lokaal-nl/lokaal/internal/video"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 

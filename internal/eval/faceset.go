@@ -16,7 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/lokaal-nl/lokaal/server/faces"
+	"github.com/lokaal-nl/lokaal/internal/faces"
 	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 )
 

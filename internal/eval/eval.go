@@ -17,7 +17,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/lokaal-nl/lokaal/server/faces"
+	"github.com/lokaal-nl/lokaal/internal/faces"
 	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 )
 

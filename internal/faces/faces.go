@@ -18,7 +18,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/lokaal-nl/lokaal/server/cascades"
+	"github.com/lokaal-nl/lokaal/internal/cascades"
 	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 )
 

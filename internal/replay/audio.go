@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lokaal-nl/lokaal/internal/audio"
 	"github.com/lokaal-nl/lokaal/internal/modelconv"
-	"github.com/lokaal-nl/lokaal/server/audio"
 	"github.com/lokaal-nl/lokaal/wasm/speech"
 )
 

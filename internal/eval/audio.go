@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/lokaal-nl/lokaal/server/audio"
-	"github.com/lokaal-nl/lokaal/server/replay"
+	"github.com/lokaal-nl/lokaal/internal/audio"
+	"github.com/lokaal-nl/lokaal/internal/replay"
 	"github.com/lokaal-nl/lokaal/wasm/speech"
 )
 
