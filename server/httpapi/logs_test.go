@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
@@ -10,37 +9,19 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/lokaal-nl/lokaal/internal/syncbuf"
 	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/server/sqlite"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
-// syncBuffer is a log sink the handlers may write to concurrently.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // loggedEnv is newEnv with the server's log, at debug level, in a buffer.
-func loggedEnv(t *testing.T) (*env, *syncBuffer) {
+func loggedEnv(t *testing.T) (*env, *syncbuf.Buffer) {
 	e := newEnv(t)
-	var out syncBuffer
+	var out syncbuf.Buffer
 	log := slog.New(slog.NewJSONHandler(&out, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.h = testServer(t, log, e.deps(openDB(t, sqlite.Open, e.dbPath)))
 	return e, &out

@@ -15,40 +15,22 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/lokaal-nl/lokaal/internal/syncbuf"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
 var servingLine = regexp.MustCompile(`serving on (http://[0-9.:]+)/`)
-
-// lockedBuffer is a bytes.Buffer that run may write while the test reads.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // serveInProcess runs `lokaal serve` with flags until the returned stop is
 // called.
 func serveInProcess(t *testing.T, db string, env map[string]string, flags ...string) (base, stdout string, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var out, errs lockedBuffer
+	var out, errs syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, append([]string{"lokaal", "serve", "--addr", "127.0.0.1:0", "--db", db}, flags...), func(k string) string { return env[k] }, &out, &errs)
