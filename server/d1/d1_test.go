@@ -35,9 +35,7 @@ func open(t *testing.T, warm bool) (*sql.DB, *d1sqlite.Backend) {
 	db := d1.OpenDB(b)
 	t.Cleanup(func() { db.Close() })
 	if warm {
-		if _, err := db.Exec("UPDATE counter SET n = 0 WHERE id = 1"); err != nil {
-			t.Fatal(err)
-		}
+		exec(t, db, "UPDATE counter SET n = 0 WHERE id = 1")
 	}
 	return db, b
 }
@@ -51,6 +49,28 @@ func read(t *testing.T, q interface {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// begin starts a transaction that must start.
+func begin(t *testing.T, ctx context.Context, db *sql.DB, opts *sql.TxOptions) *sql.Tx {
+	t.Helper()
+	tx, err := db.BeginTx(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tx
+}
+
+// exec runs a statement that must succeed, on db or in a transaction.
+func exec(t *testing.T, x interface {
+	Exec(string, ...any) (sql.Result, error)
+}, query string) sql.Result {
+	t.Helper()
+	res, err := x.Exec(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 // increment reads the counter and writes it plus one, in a transaction; it
@@ -178,17 +198,10 @@ func TestWriteOutsideTransactionConflictsWithOpenOne(t *testing.T) {
 func TestFailedBatchStoresNothing(t *testing.T) {
 	db, _ := open(t, true)
 	ctx := context.Background()
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec("UPDATE counter SET n = 5 WHERE id = 1"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec("INSERT INTO counter (id, n) VALUES (1, 0)"); err != nil { // duplicate key, fails at Commit
-		t.Fatal(err)
-	}
-	err = tx.Commit()
+	tx := begin(t, ctx, db, nil)
+	exec(t, tx, "UPDATE counter SET n = 5 WHERE id = 1")
+	exec(t, tx, "INSERT INTO counter (id, n) VALUES (1, 0)") // duplicate key, fails at Commit
+	err := tx.Commit()
 	if err == nil || d1.IsConflict(err) {
 		t.Fatalf("Commit = %v, want the primary key error", err)
 	}
@@ -205,15 +218,9 @@ func TestFailedBatchStoresNothing(t *testing.T) {
 func TestBufferedWritesFailLoudly(t *testing.T) {
 	db, _ := open(t, true)
 	ctx := context.Background()
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx := begin(t, ctx, db, nil)
 	defer tx.Rollback()
-	res, err := tx.Exec("UPDATE counter SET n = 1 WHERE id = 1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := exec(t, tx, "UPDATE counter SET n = 1 WHERE id = 1")
 	if _, err := res.RowsAffected(); !errors.Is(err, d1.ErrBuffered) {
 		t.Errorf("RowsAffected = %v, want ErrBuffered", err)
 	}
@@ -229,14 +236,9 @@ func TestBufferedWritesFailLoudly(t *testing.T) {
 func TestReadOnlyTransactionSeesOneState(t *testing.T) {
 	db, _ := open(t, true)
 	ctx := context.Background()
-	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx := begin(t, ctx, db, &sql.TxOptions{ReadOnly: true})
 	read(t, tx)
-	if _, err := db.Exec("UPDATE counter SET n = 7 WHERE id = 1"); err != nil {
-		t.Fatal(err)
-	}
+	exec(t, db, "UPDATE counter SET n = 7 WHERE id = 1")
 	if err := tx.Commit(); !d1.IsConflict(err) {
 		t.Fatalf("Commit = %v, want a conflict: a write landed between the reads", err)
 	}
@@ -244,25 +246,11 @@ func TestReadOnlyTransactionSeesOneState(t *testing.T) {
 
 func TestKeysSeparateUnrelatedTransactions(t *testing.T) {
 	db, _ := open(t, true)
-	if _, err := db.Exec("INSERT INTO counter VALUES (2, 0)"); err != nil {
-		t.Fatal(err)
-	}
-	a := d1.WithKeys(context.Background(), "row:1")
-	b := d1.WithKeys(context.Background(), "row:2")
-	txA, err := db.BeginTx(a, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	txB, err := db.BeginTx(b, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := txA.Exec("UPDATE counter SET n = n + 1 WHERE id = 1"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := txB.Exec("UPDATE counter SET n = n + 1 WHERE id = 2"); err != nil {
-		t.Fatal(err)
-	}
+	exec(t, db, "INSERT INTO counter VALUES (2, 0)")
+	txA := begin(t, d1.WithKeys(context.Background(), "row:1"), db, nil)
+	txB := begin(t, d1.WithKeys(context.Background(), "row:2"), db, nil)
+	exec(t, txA, "UPDATE counter SET n = n + 1 WHERE id = 1")
+	exec(t, txB, "UPDATE counter SET n = n + 1 WHERE id = 2")
 	if err := txA.Commit(); err != nil {
 		t.Fatal(err)
 	}
@@ -303,22 +291,14 @@ func TestManyKeys(t *testing.T) {
 func TestRollbackAfterAMoveIsAConflict(t *testing.T) {
 	db, _ := open(t, true)
 	ctx := context.Background()
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx := begin(t, ctx, db, nil)
 	read(t, tx)
 	if err := tx.Rollback(); err != nil {
 		t.Fatalf("Rollback with nothing moved = %v, want nil", err)
 	}
-	tx, err = db.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx = begin(t, ctx, db, nil)
 	read(t, tx)
-	if _, err := db.Exec("UPDATE counter SET n = 7 WHERE id = 1"); err != nil {
-		t.Fatal(err)
-	}
+	exec(t, db, "UPDATE counter SET n = 7 WHERE id = 1")
 	if err := tx.Rollback(); !d1.IsConflict(err) {
 		t.Fatalf("Rollback = %v, want a conflict: a write landed between the reads", err)
 	}
