@@ -240,14 +240,22 @@ func detectFile(t *testing.T, d *Detector, rel string) []face.Face {
 	return fs
 }
 
+// wantFaces detects the faces in a fixture image with the default
+// parameters: there must be n.
+func wantFaces(t *testing.T, rel string, n int) []face.Face {
+	t.Helper()
+	fs := detectFile(t, detector(t, DefaultParams()), rel)
+	t.Logf("faces: %+v", fs)
+	if len(fs) != n {
+		t.Fatalf("%d faces, want %d", len(fs), n)
+	}
+	return fs
+}
+
 func TestObama(t *testing.T) {
 	t.Parallel()
-	fs := detectFile(t, detector(t, DefaultParams()), "faces/obama.jpg")
-	t.Logf("faces: %+v", fs)
+	fs := wantFaces(t, "faces/obama.jpg", 1)
 	// The fixture's box: top 142, right 617, bottom 409, left 349.
-	if len(fs) != 1 {
-		t.Fatalf("%d faces, want 1", len(fs))
-	}
 	if v := iou(fs[0], 349, 142, 617, 409); v < 0.3 {
 		t.Errorf("IoU with the labelled box %.2f, want ≥ 0.3", v)
 	}
@@ -273,11 +281,7 @@ func TestObama(t *testing.T) {
 
 func TestTwoPeople(t *testing.T) {
 	t.Parallel()
-	fs := detectFile(t, detector(t, DefaultParams()), "faces/two_people.jpg")
-	t.Logf("faces: %+v", fs)
-	if len(fs) != 2 {
-		t.Fatalf("%d faces, want 2", len(fs))
-	}
+	wantFaces(t, "faces/two_people.jpg", 2)
 }
 
 // faceCounts runs d over a clip and returns the number of faces per frame.
