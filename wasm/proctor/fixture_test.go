@@ -2,12 +2,10 @@ package proctor
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"image"
 	"image/draw"
 	"image/jpeg"
-	"io"
 	"math"
 	"os"
 	"slices"
@@ -20,6 +18,7 @@ import (
 	serverfaces "github.com/lokaal-nl/lokaal/internal/faces"
 	"github.com/lokaal-nl/lokaal/internal/fixtures"
 	"github.com/lokaal-nl/lokaal/internal/video"
+	"github.com/lokaal-nl/lokaal/internal/video/videotest"
 	"github.com/lokaal-nl/lokaal/wasm/face"
 	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
@@ -45,26 +44,14 @@ func detect(t *testing.T, clip string) [][]face.Face {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _, c, err := video.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	var out [][]face.Face
-	for {
-		fr, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	videotest.Each(t, path, func(fr video.Frame) {
 		fs, err := d.Detect(fr.Gray, fr.W, fr.H)
 		if err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, slices.Clone(fs)) // Detect reuses its slice
-	}
+	})
 	detected[clip] = out
 	return out
 }

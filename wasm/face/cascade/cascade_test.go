@@ -15,6 +15,7 @@ import (
 	"github.com/lokaal-nl/lokaal/internal/cascades"
 	"github.com/lokaal-nl/lokaal/internal/fixtures"
 	"github.com/lokaal-nl/lokaal/internal/video"
+	"github.com/lokaal-nl/lokaal/internal/video/videotest"
 	"github.com/lokaal-nl/lokaal/wasm/face"
 )
 
@@ -286,7 +287,7 @@ func TestTwoPeople(t *testing.T) {
 
 // faceCounts runs d over a clip and returns the number of faces per frame.
 func faceCounts(t *testing.T, d *Detector, clip string) (counts []int) {
-	eachFrame(t, "faces/"+clip, func(fr video.Frame) {
+	videotest.Each(t, fixtures.Path(t, "faces/"+clip), func(fr video.Frame) {
 		fs, err := d.Detect(fr.Gray, fr.W, fr.H)
 		if err != nil {
 			t.Fatal(err)
@@ -340,7 +341,7 @@ func TestLookingAwaySignal(t *testing.T) {
 	// the whole facing clip.
 	bestFaces := func(clip string) [][]face.Face {
 		var v [][]face.Face
-		eachFrame(t, "faces/"+clip, func(fr video.Frame) {
+		videotest.Each(t, fixtures.Path(t, "faces/"+clip), func(fr video.Frame) {
 			fs, err := d.Detect(fr.Gray, fr.W, fr.H)
 			if err != nil {
 				t.Fatal(err)
@@ -480,13 +481,13 @@ const lowScore = 2
 // a face and, with and without the retry, on frames without one.
 func BenchmarkDetect(b *testing.B) {
 	var frames [][]byte
-	eachFrame(b, "faces/face-present-30fps.mjpeg", func(fr video.Frame) {
+	videotest.Each(b, fixtures.Path(b, "faces/face-present-30fps.mjpeg"), func(fr video.Frame) {
 		if len(frames) < 10 {
 			frames = append(frames, slices.Clone(fr.Gray))
 		}
 	})
 	var empty [][]byte
-	eachFrame(b, "faces/empty-room-30fps.mjpeg", func(fr video.Frame) {
+	videotest.Each(b, fixtures.Path(b, "faces/empty-room-30fps.mjpeg"), func(fr video.Frame) {
 		if len(empty) < 10 {
 			empty = append(empty, slices.Clone(fr.Gray))
 		}

@@ -1,18 +1,13 @@
 package cascade
 
 import (
-	"errors"
 	"github.com/lokaal-nl/lokaal/internal/cascades"
-	"github.com/lokaal-nl/lokaal/internal/fixtures"
 	"image"
 	"image/color"
 	"image/draw"
 	_ "image/jpeg"
-	"io"
 	"os"
 	"testing"
-
-	"github.com/lokaal-nl/lokaal/internal/video"
 )
 
 func detector(t testing.TB, p Params) *Detector {
@@ -57,24 +52,4 @@ func padded(img *image.Gray, w, h int) *image.Gray {
 	off := image.Pt((w-img.Rect.Dx())/2, (h-img.Rect.Dy())/2)
 	draw.Draw(c, img.Rect.Add(off), img, img.Rect.Min, draw.Src)
 	return c
-}
-
-// eachFrame calls f with every frame of a fixture clip.
-func eachFrame(t testing.TB, rel string, f func(video.Frame)) {
-	t.Helper()
-	r, _, c, err := video.Open(fixtures.Path(t, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	for {
-		fr, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		f(fr)
-	}
 }
