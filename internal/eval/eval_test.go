@@ -280,10 +280,15 @@ func TestRunErrors(t *testing.T) {
 	if err := Run(context.Background(), []string{filepath.Join(t.TempDir(), "missing")}, &out, &out); err == nil {
 		t.Error("a missing directory must fail")
 	}
+	// A malformed file of each kind the command reads: the error names the
+	// file and the line.
 	for name, body := range map[string]string{
 		"a.scv":           "a,0,1,7",
 		"labels.csv":      "file,group\nx.jpg,\n",
 		"c.crossings.txt": "# line a: 0 0.5 1 0.5\n1 a sideways\n",
+		"boxes.csv":       "file,x,y,w,h\na.jpg,1,2,3,4\nb.jpg,1,2,3\n",
+		"set.xml":         "<dataset>\n<images>\n<image file='a.jpg'>\n<box top='1' left='2' width='-3' height='4'/>\n</image>\n</images>\n</dataset>\n",
+		"bad.xml":         "<dataset>\n<images>\n<image file='a.jpg'>\n</images>\n",
 	} {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644)
@@ -294,7 +299,7 @@ func TestRunErrors(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, "c-10fps.mjpeg"), nil, 0o644)
 		}
 		err := Run(context.Background(), []string{dir}, &out, &out)
-		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "line ") {
+		if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, name)) || !strings.Contains(err.Error(), ": line ") {
 			t.Errorf("%s: got %v, want an error naming the file and the line", name, err)
 		}
 	}
