@@ -51,6 +51,14 @@ func read(t *testing.T, q interface {
 	return n
 }
 
+// wantCounter fails the test unless the counter holds want.
+func wantCounter(t *testing.T, db *sql.DB, want int64) {
+	t.Helper()
+	if got := read(t, db); got != want {
+		t.Fatalf("counter = %d, want %d", got, want)
+	}
+}
+
 // begin starts a transaction that must start.
 func begin(t *testing.T, ctx context.Context, db *sql.DB, opts *sql.TxOptions) *sql.Tx {
 	t.Helper()
@@ -99,9 +107,7 @@ func TestCommitAppliesWritesInOneBatch(t *testing.T) {
 	if err := increment(ctx, db, func() {}); err != nil {
 		t.Fatal(err)
 	}
-	if got := read(t, db); got != 1 {
-		t.Fatalf("counter = %d, want 1", got)
-	}
+	wantCounter(t, db, 1)
 	if got := b.Batches() - before; got != 1 {
 		t.Fatalf("%d batches, want 1", got)
 	}
@@ -170,9 +176,7 @@ func TestRetryMakesEveryIncrementCount(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := read(t, db); got != workers {
-		t.Fatalf("counter = %d, want %d", got, workers)
-	}
+	wantCounter(t, db, workers)
 }
 
 func TestWriteOutsideTransactionConflictsWithOpenOne(t *testing.T) {
@@ -190,9 +194,7 @@ func TestWriteOutsideTransactionConflictsWithOpenOne(t *testing.T) {
 	if !d1.IsConflict(err) {
 		t.Fatalf("err = %v, want a conflict", err)
 	}
-	if got := read(t, db); got != 100 {
-		t.Fatalf("counter = %d, want 100 (the plain write's)", got)
-	}
+	wantCounter(t, db, 100) // the plain write's
 }
 
 func TestFailedBatchStoresNothing(t *testing.T) {
@@ -205,9 +207,7 @@ func TestFailedBatchStoresNothing(t *testing.T) {
 	if err == nil || d1.IsConflict(err) {
 		t.Fatalf("Commit = %v, want the primary key error", err)
 	}
-	if got := read(t, db); got != 0 {
-		t.Fatalf("counter = %d, want 0", got)
-	}
+	wantCounter(t, db, 0)
 	// The failed batch rolled the guard back too: a new transaction on the
 	// same clock value still commits.
 	if err := increment(ctx, db, func() {}); err != nil {
@@ -280,9 +280,7 @@ func TestManyKeys(t *testing.T) {
 	if !d1.IsConflict(err) {
 		t.Fatalf("err = %v, want a conflict on key %s", err, keys[200])
 	}
-	if got := read(t, db); got != 2 {
-		t.Fatalf("counter = %d, want 2", got)
-	}
+	wantCounter(t, db, 2)
 }
 
 // TestRollbackAfterAMoveIsAConflict: a transaction that gives up on what it
