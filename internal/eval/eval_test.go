@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"github.com/lokaal-nl/lokaal/internal/fixtures"
 	"image"
 	"image/png"
 	"math"
@@ -16,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/lokaal-nl/lokaal/internal/cascades"
+	"github.com/lokaal-nl/lokaal/internal/fixtures"
 	"github.com/lokaal-nl/lokaal/internal/replay"
 	"github.com/lokaal-nl/lokaal/wasm/speech"
 )

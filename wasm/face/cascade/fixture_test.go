@@ -1,13 +1,14 @@
 package cascade
 
 import (
-	"github.com/lokaal-nl/lokaal/internal/cascades"
 	"image"
 	"image/color"
 	"image/draw"
 	_ "image/jpeg"
 	"os"
 	"testing"
+
+	"github.com/lokaal-nl/lokaal/internal/cascades"
 )
 
 func detector(t testing.TB, p Params) *Detector {
