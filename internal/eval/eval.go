@@ -8,7 +8,6 @@ package eval
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -17,6 +16,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/lokaal-nl/lokaal/internal/cli"
 	"github.com/lokaal-nl/lokaal/internal/faces"
 	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 )
@@ -51,12 +51,7 @@ Scores every labelled item found under the directories:
 // under the directories and writes a Markdown report, or one JSON object
 // with --json, to stdout. A malformed label file is an error.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fl := flag.NewFlagSet("eval", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	fl.Usage = func() {
-		fmt.Fprintln(stderr, usage)
-		fl.PrintDefaults()
-	}
+	fl := cli.Flags("eval", usage, stderr)
 	asJSON := fl.Bool("json", false, "print one JSON object instead of Markdown")
 	if err := fl.Parse(args); err != nil {
 		return err

@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"image"
 	"image/draw"
@@ -19,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/lokaal-nl/lokaal/internal/cascades"
+	"github.com/lokaal-nl/lokaal/internal/cli"
 	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 )
 
@@ -46,12 +46,7 @@ const usage = `usage: lokaal faces [flags] FILE.jpg|FILE.png ...`
 // and the others are still processed; Run then returns an error.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	def := cascade.DefaultParams()
-	fs := flag.NewFlagSet("faces", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, usage)
-		fs.PrintDefaults()
-	}
+	fs := cli.Flags("faces", usage, stderr)
 	p := def
 	cascadeDir := fs.String("cascades", "", "directory with pigo's facefinder and puploc (default: $LOKAAL_PIGO_CASCADES, else the Go module cache)")
 	fs.IntVar(&p.MinSize, "min-size", def.MinSize, "smallest face side in pixels")

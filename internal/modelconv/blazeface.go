@@ -206,15 +206,7 @@ func boolInt(b bool) int {
 // EncodeImageGraph converts and encodes: weights as float16 (the TFLite
 // files already store them so, so nothing is lost), the graph as float32.
 func EncodeImageGraph(tflite []byte) ([]byte, error) {
-	m, err := ReadTFLite(tflite)
-	if err != nil {
-		return nil, err
-	}
-	ts, err := ConvertImageGraph(m)
-	if err != nil {
-		return nil, err
-	}
-	return nn.EncodeMixed(ts, func(name string) bool { return name != "graph" })
+	return encode(tflite, ReadTFLite, ConvertImageGraph, func(name string) bool { return name != "graph" })
 }
 
 // EncodeBlazeFace is EncodeImageGraph for a modelgen kind, checking the

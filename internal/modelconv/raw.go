@@ -22,6 +22,21 @@ func rawValues[T any](name string, raw []byte, n, size int, what string, dec fun
 	return out, nil
 }
 
+// encode reads a model file with read, converts it to tensors and writes
+// them as LKNN, the tensors half names in float16: the one pipeline of
+// the TFLite and the ONNX models alike.
+func encode[M any](b []byte, read func([]byte) (M, error), convert func(M) ([]nn.Tensor, error), half func(name string) bool) ([]byte, error) {
+	m, err := read(b)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := convert(m)
+	if err != nil {
+		return nil, err
+	}
+	return nn.EncodeMixed(ts, half)
+}
+
 func f16le(b []byte) float32 { return nn.Float32(binary.LittleEndian.Uint16(b)) }
 func f32le(b []byte) float32 { return math.Float32frombits(binary.LittleEndian.Uint32(b)) }
 func f64le(b []byte) float32 { return float32(math.Float64frombits(binary.LittleEndian.Uint64(b))) }

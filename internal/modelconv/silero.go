@@ -162,15 +162,7 @@ func SileroHalf(string) bool { return true }
 
 // EncodeSilero converts silero_vad_v5.onnx into an LKNN container.
 func EncodeSilero(onnx []byte) ([]byte, error) {
-	m, err := ReadONNX(onnx)
-	if err != nil {
-		return nil, err
-	}
-	ts, err := ConvertSilero(m)
-	if err != nil {
-		return nil, err
-	}
-	return nn.EncodeMixed(ts, SileroHalf)
+	return encode(onnx, ReadONNX, ConvertSilero, SileroHalf)
 }
 
 // SileroONNX reads silero_vad_v5.onnx from node_modules.

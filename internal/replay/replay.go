@@ -10,7 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/lokaal-nl/lokaal/internal/audio"
+	"github.com/lokaal-nl/lokaal/internal/cli"
 	"github.com/lokaal-nl/lokaal/internal/video"
 	"github.com/lokaal-nl/lokaal/wasm/counter"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
@@ -58,12 +58,7 @@ const usage = `usage: lokaal replay --video FILE.mjpeg|FILE.y4m [--fps N] --line
 // proctors it, with --policy) and writes one JSON object to stdout.
 // Coordinates are normalised (0..1).
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, usage)
-		fs.PrintDefaults()
-	}
+	fs := cli.Flags("replay", usage, stderr)
 	path := fs.String("video", "", "video file: .mjpeg (concatenated JPEGs) or .y4m")
 	fps := fs.Float64("fps", 0, "frame rate of the file; required for MJPEG, default from the Y4M header")
 	every := fs.Int("every", 1, "process only every Kth frame, as a browser that cannot keep up")

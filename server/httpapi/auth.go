@@ -480,32 +480,23 @@ func handleCreateUser(log *slog.Logger, store server.UserStore, now func() time.
 	})
 }
 
-func handleListUsers(log *slog.Logger, store server.UserStore) http.Handler {
-	type response struct {
-		Users []server.User `json:"users"`
-	}
-	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
-		users, err := store.Users(r.Context())
-		if err != nil {
-			return err
-		}
-		encode(w, http.StatusOK, response{users})
-		return nil
+// handleList answers every staff account or reviewer token, as
+// {name: [...]}. It takes list as a method expression of store's
+// interface, so store is called only when a request comes.
+func handleList[S, T any](log *slog.Logger, store S, name string, list func(S, context.Context) ([]T, error)) http.Handler {
+	return reply(log, func(r *http.Request) (map[string][]T, error) {
+		all, err := list(store, r.Context())
+		return map[string][]T{name: all}, err
 	})
 }
 
-// handleDisableUser disables an account and ends its sessions. Accounts are
-// never deleted: the access log names them.
-func handleDisableUser(log *slog.Logger, store server.UserStore, now func() time.Time) http.Handler {
-	type response struct {
-		User server.User `json:"user"`
-	}
-	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
-		u, err := store.DisableUser(r.Context(), r.PathValue("id"), actor(r, now()))
-		if err != nil {
-			return err
-		}
-		encode(w, http.StatusOK, response{u})
-		return nil
+// handleRetire disables the staff account or revokes the reviewer token
+// the path names, as the caller, and answers it as {name: ...}. Neither
+// is ever deleted: the access log names them. retire is a method
+// expression, as handleList's list is.
+func handleRetire[S, T any](log *slog.Logger, store S, name string, retire func(S, context.Context, string, server.Actor) (T, error), now func() time.Time) http.Handler {
+	return reply(log, func(r *http.Request) (map[string]T, error) {
+		v, err := retire(store, r.Context(), r.PathValue("id"), actor(r, now()))
+		return map[string]T{name: v}, err
 	})
 }

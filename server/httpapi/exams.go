@@ -253,13 +253,8 @@ func answerListings(w http.ResponseWriter, ctx context.Context, store server.Exa
 }
 
 func handleGetExam(log *slog.Logger, store server.ExamStore) http.Handler {
-	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
-		e, err := store.Exam(r.Context(), r.PathValue("id"))
-		if err != nil {
-			return err
-		}
-		encode(w, http.StatusOK, e)
-		return nil
+	return reply(log, func(r *http.Request) (server.Exam, error) {
+		return store.Exam(r.Context(), r.PathValue("id"))
 	})
 }
 

@@ -182,16 +182,12 @@ func handleEnrol(log *slog.Logger, store server.KioskStore, now func() time.Time
 }
 
 func handleDeviceConfig(log *slog.Logger, store server.Store) http.Handler {
-	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
+	return reply(log, func(r *http.Request) (wire.KioskConfig, error) {
 		d, err := store.Device(r.Context(), r.PathValue("device"))
 		if err != nil {
-			return err
+			return wire.KioskConfig{}, err
 		}
 		k, err := store.Kiosk(r.Context(), d.Kiosk)
-		if err != nil {
-			return err
-		}
-		encode(w, http.StatusOK, k.Config())
-		return nil
+		return k.Config(), err
 	})
 }

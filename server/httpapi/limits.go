@@ -153,12 +153,7 @@ func unauthorized(status int) bool { return status == http.StatusUnauthorized }
 // is answered 429 instead. A success is never refused, whatever the
 // address's failures. An empty key is not limited here.
 func chargeFailures(l *limiter, key func(*http.Request) string, failure func(status int) bool, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		k := key(r)
-		if k == "" {
-			next.ServeHTTP(w, r)
-			return
-		}
+	return byKey(key, next, func(w http.ResponseWriter, r *http.Request, k string) {
 		next.ServeHTTP(&failureGate{ResponseWriter: w, charge: func(status int) (bool, time.Duration) {
 			if !failure(status) {
 				return true, 0
@@ -211,12 +206,7 @@ func (g *failureGate) Unwrap() http.ResponseWriter { return g.ResponseWriter }
 // cannot overdraw a bucket, and gives it back when refund says the answer
 // should not have cost one. An empty key is not limited here.
 func limitBy(l *limiter, key func(*http.Request) string, refund func(status int) bool, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		k := key(r)
-		if k == "" {
-			next.ServeHTTP(w, r)
-			return
-		}
+	return byKey(key, next, func(w http.ResponseWriter, r *http.Request, k string) {
 		if ok, wait := l.allow(k); !ok {
 			rateLimited(w, wait)
 			return
@@ -229,6 +219,19 @@ func limitBy(l *limiter, key func(*http.Request) string, refund func(status int)
 		if refund(rec.status) {
 			l.refund(k)
 		}
+	})
+}
+
+// byKey runs limit with r's key; a request whose key is empty goes to
+// next unlimited.
+func byKey(key func(*http.Request) string, next http.Handler, limit func(w http.ResponseWriter, r *http.Request, k string)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k := key(r)
+		if k == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		limit(w, r, k)
 	})
 }
 

@@ -124,6 +124,19 @@ func handle(log *slog.Logger, h func(w http.ResponseWriter, r *http.Request) err
 	})
 }
 
+// reply adapts a handler that reads no body and answers one value: 200
+// with what answer returns, or its error as handle answers it.
+func reply[T any](log *slog.Logger, answer func(r *http.Request) (T, error)) http.Handler {
+	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
+		v, err := answer(r)
+		if err != nil {
+			return err
+		}
+		encode(w, http.StatusOK, v)
+		return nil
+	})
+}
+
 // fail answers err as {code,message}: overload as overloaded, with
 // Retry-After; what apiError knows with its code; anything else is logged
 // and answered without detail.

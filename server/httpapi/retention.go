@@ -27,17 +27,13 @@ type retentionState struct {
 // handleGetRetention answers the policy in force and the latest deletion
 // records. Neither holds personal data, so reading them is not logged.
 func handleGetRetention(log *slog.Logger, store server.RetentionStore) http.Handler {
-	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
+	return reply(log, func(r *http.Request) (retentionState, error) {
 		var st retentionState
 		var err error
 		if st.Policy, err = store.RetentionPolicy(r.Context()); err == nil {
 			st.Records, err = store.DeletionRecords(r.Context(), recentRecords)
 		}
-		if err != nil {
-			return err
-		}
-		encode(w, http.StatusOK, st)
-		return nil
+		return st, err
 	})
 }
 
@@ -74,15 +70,11 @@ func handleSetRetention(log *slog.Logger, store server.RetentionStore, now func(
 // handleRunRetention applies the policy now, as the scheduler would, and
 // answers the run's deletion record. Who started it is logged first.
 func handleRunRetention(log *slog.Logger, store server.Store, now func() time.Time) http.Handler {
-	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
+	return reply(log, func(r *http.Request) (server.DeletionRecord, error) {
 		if err := audit(r, store, now(), actionStartRetention, "retention policy in force", ""); err != nil {
-			return err
+			return server.DeletionRecord{}, err
 		}
-		rec, err := retention.Run(r.Context(), store, now(), server.TriggerManual)
-		if err != nil {
-			return err // logged with its cause, answered as internal
-		}
-		encode(w, http.StatusOK, rec)
-		return nil
+		// A failed run is logged with its cause, answered as internal.
+		return retention.Run(r.Context(), store, now(), server.TriggerManual)
 	})
 }

@@ -43,6 +43,21 @@ func reviewable(r *http.Request, store reviewStore) (server.Session, error) {
 	return sess, err
 }
 
+// addToSession answers 201 with what add stores for the session the path
+// names, once the caller may review it.
+func addToSession[T any](w http.ResponseWriter, r *http.Request, store reviewStore, add func(session string) (T, error)) error {
+	sess, err := reviewable(r, store)
+	if err != nil {
+		return err
+	}
+	v, err := add(sess.ID)
+	if err != nil {
+		return err
+	}
+	encode(w, http.StatusCreated, v)
+	return nil
+}
+
 // reviewStudent is what a reviewer sees of a student.
 type reviewStudent struct {
 	ID             string        `json:"id"`
@@ -242,16 +257,9 @@ func handleAddMark(log *slog.Logger, store reviewStore, now func() time.Time) ht
 		if err != nil {
 			return err
 		}
-		sess, err := reviewable(r, store)
-		if err != nil {
-			return err
-		}
-		m, err := store.AddMark(r.Context(), server.Mark{Session: sess.ID, Kind: req.Kind, Reason: req.Reason}, actor(r, now()))
-		if err != nil {
-			return err
-		}
-		encode(w, http.StatusCreated, m)
-		return nil
+		return addToSession(w, r, store, func(session string) (server.Mark, error) {
+			return store.AddMark(r.Context(), server.Mark{Session: session, Kind: req.Kind, Reason: req.Reason}, actor(r, now()))
+		})
 	})
 }
 
@@ -311,15 +319,8 @@ func handleAddNote(log *slog.Logger, store reviewStore, now func() time.Time) ht
 		if err != nil {
 			return err
 		}
-		sess, err := reviewable(r, store)
-		if err != nil {
-			return err
-		}
-		n, err := store.AddNote(r.Context(), server.Note{Session: sess.ID, Text: req.Text}, actor(r, now()))
-		if err != nil {
-			return err
-		}
-		encode(w, http.StatusCreated, n)
-		return nil
+		return addToSession(w, r, store, func(session string) (server.Note, error) {
+			return store.AddNote(r.Context(), server.Note{Session: session, Text: req.Text}, actor(r, now()))
+		})
 	})
 }

@@ -100,48 +100,14 @@ func handleCreateReviewer(log *slog.Logger, store server.ReviewerStore, now func
 	})
 }
 
-func handleListReviewers(log *slog.Logger, store server.ReviewerStore) http.Handler {
-	type response struct {
-		Reviewers []server.Reviewer `json:"reviewers"`
-	}
-	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
-		list, err := store.Reviewers(r.Context())
-		if err != nil {
-			return err
-		}
-		encode(w, http.StatusOK, response{list})
-		return nil
-	})
-}
-
-// handleRevokeReviewer revokes a token; the row stays, so the log's ids
-// stay explained.
-func handleRevokeReviewer(log *slog.Logger, store server.ReviewerStore, now func() time.Time) http.Handler {
-	type response struct {
-		Reviewer server.Reviewer `json:"reviewer"`
-	}
-	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
-		rv, err := store.RevokeReviewer(r.Context(), r.PathValue("id"), actor(r, now()))
-		if err != nil {
-			return err
-		}
-		encode(w, http.StatusOK, response{rv})
-		return nil
-	})
-}
-
 type examReviewers struct {
 	Reviewers []string `json:"reviewers"`
 }
 
 func handleExamReviewers(log *slog.Logger, store server.ReviewerStore) http.Handler {
-	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
+	return reply(log, func(r *http.Request) (examReviewers, error) {
 		ids, err := store.ExamReviewers(r.Context(), r.PathValue("id"))
-		if err != nil {
-			return err
-		}
-		encode(w, http.StatusOK, examReviewers{ids})
-		return nil
+		return examReviewers{ids}, err
 	})
 }
 

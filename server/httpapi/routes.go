@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/lokaal-nl/lokaal/server"
 	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
@@ -87,8 +88,8 @@ func addRoutes(mux registrar, d Deps) {
 	handle("POST /auth/logout", staffBody, staff(handleLogout(d)))
 	handle("GET /api/v1/me", staffBody, staff(handleMe()))
 	handle("POST /api/v1/users", staffBody, admin(handleCreateUser(d.Logger, d.Store, d.Now)))
-	handle("GET /api/v1/users", staffBody, admin(handleListUsers(d.Logger, d.Store)))
-	handle("DELETE /api/v1/users/{id}", staffBody, admin(handleDisableUser(d.Logger, d.Store, d.Now)))
+	handle("GET /api/v1/users", staffBody, admin(handleList(d.Logger, d.Store, "users", server.Store.Users)))
+	handle("DELETE /api/v1/users/{id}", staffBody, admin(handleRetire(d.Logger, d.Store, "user", server.Store.DisableUser, d.Now)))
 
 	handle("POST /api/v1/kiosks", staffBody, admin(handleCreateKiosk(d.Logger, d.Store, d.Now)))
 	handle("GET /api/v1/kiosks", staffBody, admin(handleListKiosks(d.Logger, d.Store)))
@@ -114,8 +115,8 @@ func addRoutes(mux registrar, d Deps) {
 	handle("POST /api/v1/exams/{id}/students", csvBody, admin(handleAddStudents(d.Logger, d.Store, d.Now)))
 	handle("PUT /api/v1/students/{id}/accommodations", staffBody, admin(handleSetAccommodations(d.Logger, d.Store, d.Now)))
 	handle("POST /api/v1/reviewers", staffBody, admin(handleCreateReviewer(d.Logger, d.Store, d.Now)))
-	handle("GET /api/v1/reviewers", staffBody, admin(handleListReviewers(d.Logger, d.Store)))
-	handle("DELETE /api/v1/reviewers/{id}", staffBody, admin(handleRevokeReviewer(d.Logger, d.Store, d.Now)))
+	handle("GET /api/v1/reviewers", staffBody, admin(handleList(d.Logger, d.Store, "reviewers", server.Store.Reviewers)))
+	handle("DELETE /api/v1/reviewers/{id}", staffBody, admin(handleRetire(d.Logger, d.Store, "reviewer", server.Store.RevokeReviewer, d.Now)))
 	handle("GET /api/v1/exams/{id}/reviewers", staffBody, admin(handleExamReviewers(d.Logger, d.Store)))
 	handle("PUT /api/v1/exams/{id}/reviewers", staffBody, admin(handleSetExamReviewers(d.Logger, d.Store, d.Now)))
 

@@ -20,6 +20,18 @@ func newStudentSelf(s server.Student) wire.StudentSelf {
 	return wire.StudentSelf{ID: s.ID, StudentID: s.External, Choice: string(s.Choice)}
 }
 
+// ownExam reads the calling student's exam and sessions, where both the
+// transparency screen and the record start.
+func ownExam(r *http.Request, store server.ExamStore) (server.Exam, []server.Session, error) {
+	st := currentStudent(r)
+	e, err := store.Exam(r.Context(), st.Exam)
+	if err != nil {
+		return server.Exam{}, nil, err
+	}
+	sessions, err := store.StudentSessions(r.Context(), st.ID)
+	return e, sessions, err
+}
+
 // handleStudent answers what the transparency screen shows: the exam, the
 // detectors this student's browser will run, retention and where to object.
 func handleStudent(log *slog.Logger, store interface {
@@ -28,11 +40,7 @@ func handleStudent(log *slog.Logger, store interface {
 }, objection string) http.Handler {
 	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		st := currentStudent(r)
-		e, err := store.Exam(r.Context(), st.Exam)
-		if err != nil {
-			return err
-		}
-		sessions, err := store.StudentSessions(r.Context(), st.ID)
+		e, sessions, err := ownExam(r, store)
 		if err != nil {
 			return err
 		}
@@ -130,11 +138,7 @@ func handleStudentRecord(log *slog.Logger, store server.ExamStore) http.Handler 
 	return handle(log, func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		st := currentStudent(r)
-		e, err := store.Exam(ctx, st.Exam)
-		if err != nil {
-			return err
-		}
-		sessions, err := store.StudentSessions(ctx, st.ID)
+		e, sessions, err := ownExam(r, store)
 		if err != nil {
 			return err
 		}

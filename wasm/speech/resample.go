@@ -85,3 +85,39 @@ func resample[T float32 | float64](r *resampler, in []float32, out []T) []T {
 	}
 	return out
 }
+
+// input is a detector's stream at 16 kHz, its samples in buf: what comes
+// at another rate is resampled on the way in.
+type input[T float32 | float64] struct {
+	rs    *resampler // nil at 16 kHz
+	buf   []T
+	count int64 // samples received, when not resampling
+}
+
+// push appends samples to buf, at 16 kHz.
+func (in *input[T]) push(samples []float32) {
+	if in.rs != nil {
+		in.buf = resample(in.rs, samples, in.buf)
+		return
+	}
+	in.count += int64(len(samples))
+	for _, v := range samples {
+		in.buf = append(in.buf, T(v))
+	}
+}
+
+// drain ends the stream: it appends the samples the resampler's filter
+// still holds back, completed with silence.
+func (in *input[T]) drain() {
+	if in.rs != nil {
+		in.buf = resample(in.rs, make([]float32, 2*in.rs.half+2), in.buf)
+	}
+}
+
+// received is the number of 16 kHz samples the input so far amounts to.
+func (in *input[T]) received() int64 {
+	if in.rs != nil {
+		return in.rs.inLen * analysisRate / in.rs.rate
+	}
+	return in.count
+}

@@ -220,16 +220,15 @@ func verdicts(d time.Duration, unit int) int {
 // the verdict holding its centre (plus Lookahead). It is not safe for
 // concurrent use.
 type Silero struct {
-	a, b     *sileroNet // the two streams, b 256 samples behind a
-	pa, pb   float32    // their latest probabilities
-	p        SileroParams
-	rs       *resampler // nil at 16 kHz
-	buf      []float32  // 16 kHz samples from absolute index bufStart on
-	bufStart int64      // negative at first: the silence before the stream
+	a, b   *sileroNet // the two streams, b 256 samples behind a
+	pa, pb float32    // their latest probabilities
+	p      SileroParams
+
+	input[float32]       // buf: 16 kHz samples from absolute index bufStart on
+	bufStart       int64 // negative at first: the silence before the stream
 
 	minSilence, minSpeech, pad int // in verdicts
 
-	count    int64 // samples received at 16 kHz, when not resampling
 	probs    []float32
 	labels   []bool // per verdict from base on, not yet final
 	base     int    // verdict index of probs[0]
@@ -293,12 +292,7 @@ func newSileroDecider(p SileroParams, unit int) *Silero {
 // call.
 func (d *Silero) Process(samples []float32) []FrameDecision {
 	d.out = d.out[:0]
-	if d.rs != nil {
-		d.buf = resample(d.rs, samples, d.buf)
-	} else {
-		d.count += int64(len(samples))
-		d.buf = append(d.buf, samples...)
-	}
+	d.push(samples)
 	d.run()
 	d.emit(d.final, -1)
 	return d.out
@@ -311,9 +305,7 @@ func (d *Silero) Process(samples []float32) []FrameDecision {
 func (d *Silero) Flush() []FrameDecision {
 	d.out = d.out[:0]
 	end := d.received()
-	if d.rs != nil {
-		d.buf = resample(d.rs, make([]float32, 2*d.rs.half+2), d.buf)
-	}
+	d.drain()
 	// Decide every verdict that holds a received sample, completing the
 	// last windows with silence.
 	for int64(d.next*d.unit) < end {
@@ -338,14 +330,6 @@ func (d *Silero) finish(end int64) {
 	}
 	d.final = d.next
 	d.emit(d.final, int((end+hop-1)/hop))
-}
-
-// received is the number of 16 kHz samples the input so far amounts to.
-func (d *Silero) received() int64 {
-	if d.rs != nil {
-		return d.rs.inLen * analysisRate / d.rs.rate
-	}
-	return d.count
 }
 
 // window is the absolute index of the first sample of the chunk that

@@ -125,9 +125,8 @@ func (f FrameDecision) Start() time.Duration { return time.Duration(f.Index) * F
 // Detector is a streaming voice-activity detector. It is not safe for
 // concurrent use.
 type Detector struct {
-	p   Params
-	rs  *resampler // nil at 16 kHz
-	buf []float64  // 16 kHz samples not yet consumed; buf[0] starts the next window
+	p              Params
+	input[float64] // buf: 16 kHz samples not yet consumed; buf[0] starts the next window
 
 	fft    *fft
 	hann   []float64
@@ -139,7 +138,6 @@ type Detector struct {
 	cosT   []float64 // cos(2πi/window), for the autocorrelation
 	level  []float64 // band level (dB) of the last steadyFrames frames, a ring
 
-	count     int64 // samples received at 16 kHz, when not resampling
 	frames    int
 	recent    uint64 // candidate bits of the last frames, bit 0 newest
 	inSpeech  bool
@@ -190,14 +188,7 @@ func New(sampleRate int, p Params) (*Detector, error) {
 // decisions that became final. The returned slice is reused by the next call.
 func (d *Detector) Process(samples []float32) []FrameDecision {
 	d.out = d.out[:0]
-	if d.rs != nil {
-		d.buf = resample(d.rs, samples, d.buf)
-	} else {
-		d.count += int64(len(samples))
-		for _, v := range samples {
-			d.buf = append(d.buf, float64(v))
-		}
-	}
+	d.push(samples)
 	off := 0
 	for ; off+window <= len(d.buf); off += hop {
 		d.frame(d.buf[off : off+window])
@@ -213,9 +204,7 @@ func (d *Detector) Process(samples []float32) []FrameDecision {
 func (d *Detector) Flush() []FrameDecision {
 	d.out = d.out[:0]
 	end := d.received()
-	if d.rs != nil {
-		d.buf = resample(d.rs, make([]float32, 2*d.rs.half+2), d.buf)
-	}
+	d.drain()
 	d.buf = append(d.buf, make([]float64, window)...)
 	off := 0
 	for ; int64(d.frames)*hop < end && off+window <= len(d.buf); off += hop {
@@ -225,14 +214,6 @@ func (d *Detector) Flush() []FrameDecision {
 	d.out = append(d.out, d.pending...)
 	d.pending = d.pending[:0]
 	return d.out
-}
-
-// received is the number of 16 kHz samples the input so far amounts to.
-func (d *Detector) received() int64 {
-	if d.rs != nil {
-		return d.rs.inLen * analysisRate / d.rs.rate
-	}
-	return d.count
 }
 
 // Noise-floor tracking rates per frame: it falls quickly to quieter input,

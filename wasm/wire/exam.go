@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 )
 
@@ -232,11 +231,7 @@ func ValidSessionID(s string) bool { return ValidID(s) }
 
 // SigningBytes is the exact byte string the browser signs.
 func (s Summary) SigningBytes() []byte {
-	body, err := json.Marshal(s)
-	if err != nil {
-		panic(err) // cannot happen: strings and finite numbers (Validate rejects NaN)
-	}
-	return append([]byte(summaryDomain), body...)
+	return signingBytes(summaryDomain, s)
 }
 
 // Hash is the hex SHA-256 of the signing bytes: the next summary's Prev.
@@ -403,8 +398,7 @@ const finishDomain = "lokaal/exam-finish/v1\n"
 
 // SigningBytes is the exact byte string the browser signs.
 func (f Finish) SigningBytes() []byte {
-	body, _ := json.Marshal(f)
-	return append([]byte(finishDomain), body...)
+	return signingBytes(finishDomain, f)
 }
 
 // Validate checks shapes.
@@ -452,8 +446,7 @@ const receiptDomain = "lokaal/exam-receipt/v1\n"
 
 // SigningBytes is the exact byte string the server signs.
 func (r Receipt) SigningBytes() []byte {
-	body, _ := json.Marshal(r)
-	return append([]byte(receiptDomain), body...)
+	return signingBytes(receiptDomain, r)
 }
 
 // SignedReceipt is what finish returns and the student keeps.

@@ -202,11 +202,19 @@ const countBatchDomain = "lokaal/count-batch/v1\n"
 
 // SigningBytes is the exact byte string a device signs.
 func (b CountBatch) SigningBytes() []byte {
-	body, err := json.Marshal(b)
+	return signingBytes(countBatchDomain, b)
+}
+
+// signingBytes is what a signature covers: domain, which keeps a signature
+// of one kind of message from passing for another, then v's JSON. v holds
+// only strings, integers and finite numbers (Validate rejects NaN), so
+// Marshal cannot fail.
+func signingBytes(domain string, v any) []byte {
+	body, err := json.Marshal(v)
 	if err != nil {
-		panic(err) // cannot happen: only strings and integers
+		panic(err)
 	}
-	return append([]byte(countBatchDomain), body...)
+	return append([]byte(domain), body...)
 }
 
 // Validate checks ranges and internal consistency. It does not know which
