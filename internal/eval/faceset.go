@@ -16,7 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/lokaal-nl/lokaal/internal/faces"
+	"github.com/lokaal-nl/lokaal/internal/video"
 	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 )
 
@@ -551,7 +551,7 @@ func scoreFaceSet(ctx context.Context, d *cascade.Detector, labels, format strin
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(filepath.Dir(labels), filepath.FromSlash(path))
 		}
-		g, err := faces.ReadGray(path)
+		g, err := video.ReadGray(path)
 		if err != nil {
 			skipped = append(skipped, Skipped{Path: path, Reason: fmt.Sprintf("listed in %s line %d: %v", labels, im.Line, err)})
 			continue

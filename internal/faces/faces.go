@@ -8,17 +8,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image"
-	"image/draw"
-	_ "image/jpeg" // registers the decoders image.Decode uses
-	_ "image/png"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/lokaal-nl/lokaal/internal/cascades"
 	"github.com/lokaal-nl/lokaal/internal/cli"
+	"github.com/lokaal-nl/lokaal/internal/video"
 	"github.com/lokaal-nl/lokaal/wasm/face/cascade"
 )
 
@@ -96,7 +92,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func detect(d *cascade.Detector, path string) (Result, error) {
-	g, err := ReadGray(path)
+	g, err := video.ReadGray(path)
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", path, err)
 	}
@@ -126,32 +122,6 @@ func NewDetector(dir string, p cascade.Params) (*cascade.Detector, error) {
 		return nil, err
 	}
 	return cascade.New(fc, pc, p)
-}
-
-// ReadGray decodes a JPEG or PNG into a gray image at the origin, with
-// Stride equal to its width as cascade.Detector.Detect wants.
-func ReadGray(path string) (*image.Gray, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		return nil, fmt.Errorf("not a readable JPEG or PNG: %w", err)
-	}
-	b := img.Bounds()
-	g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
-	if y, ok := img.(*image.YCbCr); ok {
-		// A JPEG's luma plane is the gray image; take it without a colour
-		// round trip.
-		for r := range b.Dy() {
-			copy(g.Pix[r*b.Dx():(r+1)*b.Dx()], y.Y[y.YOffset(b.Min.X, b.Min.Y+r):])
-		}
-		return g, nil
-	}
-	draw.Draw(g, g.Rect, img, b.Min, draw.Src)
-	return g, nil
 }
 
 func parseInts(s string) ([]int, error) {

@@ -167,7 +167,7 @@ func TestRetry(t *testing.T) {
 	first.Retry = Retry{}
 	once, twice := detector(t, first), detector(t, DefaultParams())
 	for _, name := range []string{"val_155.jpg", "val_260.jpg"} {
-		g, err := grayImage(t, filepath.Join(dir, "img", name))
+		g, err := video.ReadGray(filepath.Join(dir, "img", name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,7 +230,7 @@ func iou(f face.Face, x0, y0, x1, y1 int) float64 {
 
 func detectFile(t *testing.T, d *Detector, rel string) []face.Face {
 	t.Helper()
-	g, err := grayImage(t, fixtures.Path(t, rel))
+	g, err := video.ReadGray(fixtures.Path(t, rel))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -421,7 +421,7 @@ func TestFairness(t *testing.T) {
 	best := map[string][]float32{}
 	retried := map[string][]bool{}
 	for _, r := range recs[1:] {
-		g, err := grayImage(t, filepath.Join(dir, r[0]))
+		g, err := video.ReadGray(filepath.Join(dir, r[0]))
 		if err != nil {
 			t.Fatal(err)
 		}

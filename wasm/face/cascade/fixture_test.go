@@ -4,8 +4,6 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	_ "image/jpeg"
-	"os"
 	"testing"
 
 	"github.com/lokaal-nl/lokaal/internal/cascades"
@@ -26,23 +24,6 @@ func detector(t testing.TB, p Params) *Detector {
 		t.Fatal(err)
 	}
 	return d
-}
-
-// grayImage decodes an image file to its gray plane.
-func grayImage(t testing.TB, path string) (*image.Gray, error) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		return nil, err
-	}
-	g := image.NewGray(image.Rect(0, 0, img.Bounds().Dx(), img.Bounds().Dy()))
-	draw.Draw(g, g.Bounds(), img, img.Bounds().Min, draw.Src)
-	return g, nil
 }
 
 // padded centres img on a w×h mid-grey canvas, like a face crop held in
