@@ -26,67 +26,35 @@ func (g *Graph) RunReference(in []float32, f func(op int, out []float64)) {
 		switch op.code {
 		case opConv:
 			c := op.conv
-			_, pt := padOut(s[0], c.KH, c.Stride, c.Same)
-			_, pl := padOut(s[1], c.KW, c.Stride, c.Same)
-			for oy := 0; oy < o[0]; oy++ {
-				for ox := 0; ox < o[1]; ox++ {
-					for oc := 0; oc < c.Cout; oc++ {
-						sum := float64(c.B[oc])
-						for ky := 0; ky < c.KH; ky++ {
-							for kx := 0; kx < c.KW; kx++ {
-								iy, ix := oy*c.Stride+ky-pt, ox*c.Stride+kx-pl
-								if iy < 0 || iy >= s[0] || ix < 0 || ix >= s[1] {
-									continue
-								}
-								for ic := 0; ic < c.Cin; ic++ {
-									sum += x[(iy*s[1]+ix)*s[2]+ic] * float64(c.W[((ky*c.KW+kx)*c.Cin+ic)*c.Cout+oc])
-								}
-							}
+			eachWindow(s, o, c.KH, c.KW, c.Stride, c.Same, func(oy, ox int, taps func(func(iy, ix, k int))) {
+				for oc := 0; oc < c.Cout; oc++ {
+					sum := float64(c.B[oc])
+					taps(func(iy, ix, k int) {
+						for ic := 0; ic < c.Cin; ic++ {
+							sum += x[(iy*s[1]+ix)*s[2]+ic] * float64(c.W[(k*c.Cin+ic)*c.Cout+oc])
 						}
-						out[(oy*o[1]+ox)*o[2]+oc] = relu64(sum, c.Relu)
-					}
+					})
+					out[(oy*o[1]+ox)*o[2]+oc] = relu64(sum, c.Relu)
 				}
-			}
+			})
 		case opDW:
 			d := op.dw
-			_, pt := padOut(s[0], d.KH, d.Stride, d.Same)
-			_, pl := padOut(s[1], d.KW, d.Stride, d.Same)
-			for oy := 0; oy < o[0]; oy++ {
-				for ox := 0; ox < o[1]; ox++ {
-					for ch := 0; ch < d.C; ch++ {
-						sum := float64(d.B[ch])
-						for ky := 0; ky < d.KH; ky++ {
-							for kx := 0; kx < d.KW; kx++ {
-								iy, ix := oy*d.Stride+ky-pt, ox*d.Stride+kx-pl
-								if iy >= 0 && iy < s[0] && ix >= 0 && ix < s[1] {
-									sum += x[(iy*s[1]+ix)*s[2]+ch] * float64(d.W[(ky*d.KW+kx)*d.C+ch])
-								}
-							}
-						}
-						out[(oy*o[1]+ox)*o[2]+ch] = relu64(sum, d.Relu)
-					}
+			eachWindow(s, o, d.KH, d.KW, d.Stride, d.Same, func(oy, ox int, taps func(func(iy, ix, k int))) {
+				for ch := 0; ch < d.C; ch++ {
+					sum := float64(d.B[ch])
+					taps(func(iy, ix, k int) { sum += x[(iy*s[1]+ix)*s[2]+ch] * float64(d.W[k*d.C+ch]) })
+					out[(oy*o[1]+ox)*o[2]+ch] = relu64(sum, d.Relu)
 				}
-			}
+			})
 		case opMaxPool:
 			p := op.pool
-			_, pt := padOut(s[0], p.KH, p.Stride, p.Same)
-			_, pl := padOut(s[1], p.KW, p.Stride, p.Same)
-			for oy := 0; oy < o[0]; oy++ {
-				for ox := 0; ox < o[1]; ox++ {
-					for ch := 0; ch < o[2]; ch++ {
-						m := math.Inf(-1)
-						for ky := 0; ky < p.KH; ky++ {
-							for kx := 0; kx < p.KW; kx++ {
-								iy, ix := oy*p.Stride+ky-pt, ox*p.Stride+kx-pl
-								if iy >= 0 && iy < s[0] && ix >= 0 && ix < s[1] {
-									m = math.Max(m, x[(iy*s[1]+ix)*s[2]+ch])
-								}
-							}
-						}
-						out[(oy*o[1]+ox)*o[2]+ch] = m
-					}
+			eachWindow(s, o, p.KH, p.KW, p.Stride, p.Same, func(oy, ox int, taps func(func(iy, ix, k int))) {
+				for ch := 0; ch < o[2]; ch++ {
+					m := math.Inf(-1)
+					taps(func(iy, ix, _ int) { m = math.Max(m, x[(iy*s[1]+ix)*s[2]+ch]) })
+					out[(oy*o[1]+ox)*o[2]+ch] = m
 				}
-			}
+			})
 		case opAdd:
 			y := acts[op.in[1]]
 			for j := range out {
@@ -153,4 +121,28 @@ func relu64(v float64, on bool) float64 {
 		return 0
 	}
 	return v
+}
+
+// eachWindow calls f for every output pixel (oy, ox) of a kh×kw window op
+// from input shape s to output shape o, with its taps: each input pixel
+// (iy, ix) the window covers there and the window's index k = ky·kw+kx,
+// in that order, the padding left out. Conv, depthwise and max-pool differ
+// only in what they do with a tap.
+func eachWindow(s, o [3]int, kh, kw, stride int, same bool, f func(oy, ox int, taps func(func(iy, ix, k int)))) {
+	_, pt := padOut(s[0], kh, stride, same)
+	_, pl := padOut(s[1], kw, stride, same)
+	for oy := 0; oy < o[0]; oy++ {
+		for ox := 0; ox < o[1]; ox++ {
+			f(oy, ox, func(tap func(iy, ix, k int)) {
+				for ky := 0; ky < kh; ky++ {
+					for kx := 0; kx < kw; kx++ {
+						iy, ix := oy*stride+ky-pt, ox*stride+kx-pl
+						if iy >= 0 && iy < s[0] && ix >= 0 && ix < s[1] {
+							tap(iy, ix, ky*kw+kx)
+						}
+					}
+				}
+			})
+		}
+	}
 }
