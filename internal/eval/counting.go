@@ -207,15 +207,11 @@ type ClipScore struct {
 // cancelled by a double count, so the events are matched too: Precision
 // and Recall are those of this line and direction alone (see EventScore).
 type CountScore struct {
-	Line       string   `json:"line"`
-	Dir        string   `json:"dir"`
-	True       int      `json:"true"`
-	Predicted  int      `json:"predicted"`
+	Line string `json:"line"`
+	Dir  string `json:"dir"`
+	EventScore
 	Accuracy   *float64 `json:"accuracy"`
 	FalseCount int      `json:"false_count"`
-	Matched    int      `json:"matched"`
-	Precision  *float64 `json:"precision"`
-	Recall     *float64 `json:"recall"`
 }
 
 // EventScore is crossing-event precision and recall, each event matched
@@ -226,6 +222,11 @@ type EventScore struct {
 	Matched   int      `json:"matched"`
 	Precision *float64 `json:"precision"`
 	Recall    *float64 `json:"recall"`
+}
+
+// rate sets Precision and Recall from the counts.
+func (e *EventScore) rate() {
+	e.Precision, e.Recall = ratio(e.Matched, e.Predicted), ratio(e.Matched, e.True)
 }
 
 // EdgeCase is a labelled crossing that is reported but not scored.
@@ -324,8 +325,8 @@ func (sc *ClipScore) score(c crossings, events []replay.Event) {
 				e := c.events[i]
 				sc.EdgeCases = append(sc.EdgeCases, EdgeCase{T: e.T, Line: e.Line, Dir: e.Dir, Note: e.Note, Predicted: hit[k]})
 			}
-			cs := CountScore{Line: l.Name, Dir: dir, True: len(truth), Predicted: len(pred) - len(atEdge), Matched: len(matched)}
-			cs.Precision, cs.Recall = ratio(cs.Matched, cs.Predicted), ratio(cs.Matched, cs.True)
+			cs := CountScore{Line: l.Name, Dir: dir, EventScore: EventScore{True: len(truth), Predicted: len(pred) - len(atEdge), Matched: len(matched)}}
+			cs.rate()
 			if cs.True > 0 {
 				a := 1 - math.Abs(float64(cs.Predicted-cs.True))/float64(cs.True)
 				cs.Accuracy = &a
@@ -338,8 +339,7 @@ func (sc *ClipScore) score(c crossings, events []replay.Event) {
 			pooled.Matched += len(matched)
 		}
 	}
-	pooled.Precision = ratio(pooled.Matched, pooled.Predicted)
-	pooled.Recall = ratio(pooled.Matched, pooled.True)
+	pooled.rate()
 	sc.Events = pooled
 }
 

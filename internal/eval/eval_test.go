@@ -346,10 +346,10 @@ func TestScore(t *testing.T) {
 	// Exit out: the net count is exact (accuracy 1) but its one
 	// prediction is too far from the label: precision and recall 0.
 	want := []CountScore{
-		{Line: "entry", Dir: "in", True: 1, Predicted: 2, Accuracy: acc(0), Matched: 1, Precision: acc(0.5), Recall: acc(1)},
+		{Line: "entry", Dir: "in", EventScore: EventScore{True: 1, Predicted: 2, Matched: 1, Precision: acc(0.5), Recall: acc(1)}, Accuracy: acc(0)},
 		{Line: "entry", Dir: "out"},
-		{Line: "exit", Dir: "in", Predicted: 1, FalseCount: 1, Precision: acc(0)},
-		{Line: "exit", Dir: "out", True: 1, Predicted: 1, Accuracy: acc(1), Precision: acc(0), Recall: acc(0)},
+		{Line: "exit", Dir: "in", EventScore: EventScore{Predicted: 1, Precision: acc(0)}, FalseCount: 1},
+		{Line: "exit", Dir: "out", EventScore: EventScore{True: 1, Predicted: 1, Precision: acc(0), Recall: acc(0)}, Accuracy: acc(1)},
 	}
 	if !reflect.DeepEqual(sc.Counts, want) {
 		t.Errorf("counts:\n got %+v\nwant %+v", sc.Counts, want)
