@@ -45,6 +45,7 @@ const KEYS = [
   // Issue 11: ingest over HTTP under load (internal/cmd/loadbench).
   ['ingest_http_per_s_128', 'ingest over HTTP on bin/lokaal serve, 128 concurrent senders, batches/s'],
   ['ingest_http_p99_ms_128', 'ingest over HTTP, 128 concurrent senders, p99 ms per request'],
+  ['ingest_http_fsync_p99_ms_128', 'the database disk\'s fsync p99 ms while the 128 senders ran (a probe)'],
   ['ingest_http_5xx', 'ingest over HTTP, 5xx answers at all load levels together'],
   ['ingest_http_share_of_verify', 'ingest over HTTP, the best level\'s batches/s over the Ed25519 verify bound of the same run'],
   ['ingest_http_cpu_us_128', 'ingest over HTTP, 128 concurrent senders, server CPU µs per batch (steadier than batches/s on a shared machine)'],
@@ -286,6 +287,7 @@ export function merge(dir) {
     ingest_http_per_s_128: num(level128?.batches_per_s),
     ingest_http_p99_ms_128: num(level128?.p99_ms),
     ingest_http_cpu_us_128: num(level128?.server_cpu_us_per_batch),
+    ingest_http_fsync_p99_ms_128: num(level128?.fsync_p99_ms),
     ingest_http_5xx: load?.levels ? load.levels.reduce((n, l) => n + l.status_5xx, 0) : null,
     ingest_http_share_of_verify: load?.levels?.length ? Math.max(...load.levels.map((l) => l.share_of_verify_bound)) : null,
     crash_acked_lost: num(load?.crash?.acked_lost),

@@ -139,6 +139,12 @@ type level struct {
 	// ServerCPUUS is the server process's CPU time (all its threads) per
 	// batch sent: steadier than throughput on a shared machine.
 	ServerCPUUS float64 `json:"server_cpu_us_per_batch"`
+	// Fsync is a probe's fsync latency on the database's disk while the
+	// level ran: every acknowledged batch waits for its group's fsync, so
+	// the disk's tail is a floor under the level's.
+	FsyncP50MS float64 `json:"fsync_p50_ms"`
+	FsyncP99MS float64 `json:"fsync_p99_ms"`
+	FsyncMaxMS float64 `json:"fsync_max_ms"`
 }
 
 type flood struct {
@@ -408,6 +414,9 @@ func runLevel(bin, db string, senders, requests int) (level, error) {
 	took := make([][]time.Duration, senders)
 	statuses := make([]map[int]int, senders)
 	var wg sync.WaitGroup
+	stopProbe := make(chan struct{})
+	probed := make(chan []time.Duration)
+	go func() { probed <- fsyncProbe(filepath.Dir(db), stopProbe) }()
 	begin, cpu0 := time.Now(), s.cpu()
 	for i, d := range devs {
 		statuses[i] = map[int]int{}
@@ -422,6 +431,8 @@ func runLevel(bin, db string, senders, requests int) (level, error) {
 	}
 	wg.Wait()
 	elapsed, cpu := time.Since(begin), s.cpu()-cpu0
+	close(stopProbe)
+	fsyncs := <-probed
 	l := level{Senders: senders, Requests: each * senders, Statuses: map[int]int{}}
 	var all []time.Duration
 	for i := range devs {
@@ -441,7 +452,39 @@ func runLevel(bin, db string, senders, requests int) (level, error) {
 	l.PerS = float64(l.Acked) / elapsed.Seconds()
 	l.ServerCPUUS = float64(cpu.Microseconds()) / float64(max(1, l.Requests))
 	l.P50MS, l.P99MS, l.MaxMS = pct(all, 50), pct(all, 99), pct(all, 100)
+	l.FsyncP50MS, l.FsyncP99MS, l.FsyncMaxMS = pct(fsyncs, 50), pct(fsyncs, 99), pct(fsyncs, 100)
 	return l, nil
+}
+
+// fsyncProbe rewrites one 4 KB block of a file in dir and fsyncs it every
+// 20 ms until stop, as SQLite's commit does its WAL, and returns how long
+// each fsync took.
+func fsyncProbe(dir string, stop <-chan struct{}) []time.Duration {
+	f, err := os.CreateTemp(dir, "fsync-probe")
+	if err != nil {
+		return nil
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	block := make([]byte, 4096)
+	var took []time.Duration
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return took
+		case <-tick.C:
+		}
+		t := time.Now()
+		if _, err := f.WriteAt(block, 0); err != nil {
+			return took
+		}
+		if err := f.Sync(); err != nil {
+			return took
+		}
+		took = append(took, time.Since(t))
+	}
 }
 
 // pct is the nearest-rank percentile, in ms.
@@ -648,10 +691,10 @@ func check(path string, devs []*device, acked [][]int64, next []int64) (lost int
 
 func (r report) print(w io.Writer) {
 	fmt.Fprintf(w, "  Ed25519 verify, one core: %.0f/s (before the load %.0f, after %.0f)\n", r.VerifyBound, r.VerifyBefore, r.VerifyAfter)
-	fmt.Fprintln(w, "  | senders | batches/s | p50 ms | p99 ms | max ms | 5xx | other non-2xx | share of verify bound | server CPU µs per batch |")
-	fmt.Fprintln(w, "  |---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "  | senders | batches/s | p50 ms | p99 ms | max ms | 5xx | other non-2xx | share of verify bound | server CPU µs per batch | disk fsync p50 / p99 / max ms |")
+	fmt.Fprintln(w, "  |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, l := range r.Levels {
-		fmt.Fprintf(w, "  | %d | %.0f | %.2f | %.2f | %.1f | %d | %d | %.3f | %.0f |\n", l.Senders, l.PerS, l.P50MS, l.P99MS, l.MaxMS, l.Status5xx, l.Requests-l.Acked-l.Status5xx, l.OfVerify, l.ServerCPUUS)
+		fmt.Fprintf(w, "  | %d | %.0f | %.2f | %.2f | %.1f | %d | %d | %.3f | %.0f | %.2f / %.2f / %.1f |\n", l.Senders, l.PerS, l.P50MS, l.P99MS, l.MaxMS, l.Status5xx, l.Requests-l.Acked-l.Status5xx, l.OfVerify, l.ServerCPUUS, l.FsyncP50MS, l.FsyncP99MS, l.FsyncMaxMS)
 	}
 	if f := r.Flood; f != nil {
 		fmt.Fprintf(w, "  login flood, %d addresses for %.1f s: logins %v (%d 5xx); /healthz %d asked, %d not 200, p50 %.2f ms, p99 %.2f ms, max %.1f ms, %d over 100 ms\n",
