@@ -13,7 +13,7 @@
 import { $, insertSVG, saveBlob } from './dom.js';
 import { loadGo, servedName } from './go.js';
 import { currentLang, onLang, setLang } from './i18n.js';
-import { b64, counts, done, drain, MAX_BACKOFF_MS, permanent, request, signQueued, wake } from './outbox.js';
+import { b64, counts, done, drain, MAX_BACKOFF_MS, permanent, request, signEnvelope, signQueued, wake } from './outbox.js';
 import { studentApi, useToken, watchAnswers } from './student.js';
 
 // The files the page names on its script tag (and their integrity).
@@ -150,10 +150,9 @@ async function moveToDead(item, reason) {
 // checks the summary and makes the exact bytes; only the key is used here.
 async function sign(item) {
   const rec = await getSession(item.session);
-  const msg = go.signingBytes('summary', item.summary);
   if (!rec) return moveToDead(item, 'no key for this session');
   return signQueued(db, item, {
-    key: rec.key, msg, body: (sig) => go.signedBody('summary', item.summary, sig), dead: (why) => moveToDead(item, why),
+    key: rec.key, env: go.envelope('summary', item.summary), dead: (why) => moveToDead(item, why),
   });
 }
 
@@ -544,10 +543,12 @@ async function close(id) {
   for (;;) {
     const rec = await getSession(id);
     const f = go.finishMessage(rec.id, rec.ackedSeq, rec.ackedHead, Date.now());
-    const sig = b64(await crypto.subtle.sign('Ed25519', rec.key, go.signingBytes('finish', f)));
+    const env = go.envelope('finish', f);
+    if (env instanceof Error) throw env;
+    const signed = await signEnvelope(rec.key, env);
     try {
       const res = await fetch(`/api/v1/sessions/${encodeURIComponent(rec.id)}/finish`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: go.signedBody('finish', f, sig),
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: signed,
       });
       noteDate(res);
       if (res.ok) {

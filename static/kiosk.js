@@ -106,7 +106,7 @@ async function updateStatus() {
 // makes the exact bytes; only the key is used here.
 function sign(rec) {
   return signQueued(db, rec, {
-    key, msg: globalThis.lokaalGo.signingBytes(rec.batch), body: (sig) => globalThis.lokaalGo.signedBody(rec.batch, sig), dead: (why) => moveToDead(rec, why),
+    key, env: globalThis.lokaalGo.envelope(rec.batch), dead: (why) => moveToDead(rec, why),
   });
 }
 

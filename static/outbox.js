@@ -41,19 +41,22 @@ export async function counts(db) {
   return { queue, dead };
 }
 
-// signQueued completes a queued item with its signature: msg is the exact
-// bytes Go made for it (after checking it), body(sig) Go's signed body.
-// Only the key is used here. Where Go refuses either, dead(reason) sets the
-// item aside.
-export async function signQueued(db, item, { key, msg, body, dead }) {
-  if (msg instanceof Error) return dead(msg.message);
-  const sig = b64(await crypto.subtle.sign('Ed25519', key, msg));
-  const signed = body(sig);
-  if (signed instanceof Error) return dead(signed.message);
-  item.body = signed;
+// signQueued completes a queued item with its signature: env is what Go
+// made for it after checking it (go.envelope), the exact bytes to sign and
+// the body around the signature. Only the key is used here. Where Go
+// refused it, dead(reason) sets the item aside.
+export async function signQueued(db, item, { key, env, dead }) {
+  if (env instanceof Error) return dead(env.message);
+  item.body = await signEnvelope(key, env);
   const tx = db.transaction('queue', 'readwrite');
   tx.objectStore('queue').put(item);
   return done(tx);
+}
+
+// signEnvelope signs env.msg with key and returns the body Go built around
+// the signature.
+export async function signEnvelope(key, env) {
+  return env.head + b64(await crypto.subtle.sign('Ed25519', key, env.msg)) + env.tail;
 }
 
 async function oldest(db) {

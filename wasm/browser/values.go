@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"os"
 	"syscall/js"
+
+	"github.com/lokaal-nl/lokaal/wasm/wire"
 )
 
 // Build is the client's file name and the hex SHA-256 of the bytes the page
@@ -47,4 +49,13 @@ func Uint8Array(b []byte) js.Value {
 	out := js.Global().Get("Uint8Array").New(len(b))
 	js.CopyBytesToJS(out, b)
 	return out
+}
+
+// Envelope hands e to JavaScript as {msg, head, tail}: msg a Uint8Array to
+// sign, and the body head + base64 signature + tail; or err as an Error.
+func Envelope(e wire.Envelope, err error) js.Value {
+	if err != nil {
+		return Error(err)
+	}
+	return js.ValueOf(map[string]any{"msg": Uint8Array(e.Msg), "head": e.Head, "tail": e.Tail})
 }

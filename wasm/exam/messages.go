@@ -38,44 +38,24 @@ func Chain(summary []byte, seq int64, prev string) (linked []byte, hash string, 
 	return b, s.Hash(), err
 }
 
-// SigningBytes returns the bytes to sign for msg, a KindSummary or a
-// KindFinish (JSON).
-func SigningBytes(kind string, msg []byte) ([]byte, error) {
+// Envelope returns what to sign for msg, a KindSummary or a KindFinish
+// (JSON), and its POST body around the signature (wire.Envelope).
+func Envelope(kind string, msg []byte) (wire.Envelope, error) {
 	switch kind {
 	case KindSummary:
 		s, err := decodeSummary(msg)
 		if err != nil {
-			return nil, err
+			return wire.Envelope{}, err
 		}
-		return s.SigningBytes(), nil
+		return s.Envelope(), nil
 	case KindFinish:
 		f, err := decodeFinish(msg)
 		if err != nil {
-			return nil, err
+			return wire.Envelope{}, err
 		}
-		return f.SigningBytes(), nil
+		return f.Envelope(), nil
 	}
-	return nil, fmt.Errorf("unknown message %q", kind)
-}
-
-// SignedBody returns the POST body for msg (JSON) with its signature sig
-// (base64).
-func SignedBody(kind string, msg []byte, sig string) ([]byte, error) {
-	switch kind {
-	case KindSummary:
-		s, err := decodeSummary(msg)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(wire.SignedSummary{Summary: s, Sig: sig})
-	case KindFinish:
-		f, err := decodeFinish(msg)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(wire.SignedFinish{Finish: f, Sig: sig})
-	}
-	return nil, fmt.Errorf("unknown message %q", kind)
+	return wire.Envelope{}, fmt.Errorf("unknown message %q", kind)
 }
 
 // FinishMessage returns the wire.Finish JSON that closes session after the

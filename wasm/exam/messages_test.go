@@ -35,15 +35,11 @@ func mustJSON(t *testing.T, v any) []byte {
 func TestSignedSession(t *testing.T) {
 	pub, priv, _ := ed25519.GenerateKey(nil)
 	sign := func(kind string, msg []byte) []byte {
-		b, err := SigningBytes(kind, msg)
+		e, err := Envelope(kind, msg)
 		if err != nil {
-			t.Fatalf("%s signing bytes: %v", kind, err)
+			t.Fatalf("%s envelope: %v", kind, err)
 		}
-		body, err := SignedBody(kind, msg, base64.StdEncoding.EncodeToString(ed25519.Sign(priv, b)))
-		if err != nil {
-			t.Fatalf("%s body: %v", kind, err)
-		}
-		return body
+		return []byte(e.Head + base64.StdEncoding.EncodeToString(ed25519.Sign(priv, e.Msg)) + e.Tail)
 	}
 	prev := wire.Genesis
 	for seq := int64(1); seq <= 2; seq++ {
@@ -97,14 +93,12 @@ func TestMessagesRefused(t *testing.T) {
 		"chain of no JSON":          func() error { _, _, err := Chain([]byte(`{"session":`), 1, wire.Genesis); return err },
 		"chain with a bad prev":     func() error { _, _, err := Chain(good, 1, "nope"); return err },
 		"chain at seq 0":            func() error { _, _, err := Chain(good, 0, wire.Genesis); return err },
-		"signing an extra field":    func() error { _, err := SigningBytes(KindSummary, linkedFrame); return err },
-		"body with an extra field":  func() error { _, err := SignedBody(KindSummary, linkedFrame, "c2ln"); return err },
-		"signing an unknown kind":   func() error { _, err := SigningBytes("frame", linked); return err },
-		"body of an unknown kind":   func() error { _, err := SignedBody("frame", linked, "c2ln"); return err },
+		"signing an extra field":    func() error { _, err := Envelope(KindSummary, linkedFrame); return err },
+		"signing an unknown kind":   func() error { _, err := Envelope("frame", linked); return err },
 		"finish with a bad head":    func() error { _, err := FinishMessage("s-0011aabb", 1, "x", 1_764_000_100_000); return err },
 		"finish with a bad session": func() error { _, err := FinishMessage("S 1", 1, wire.Genesis, 1_764_000_100_000); return err },
 		"signing a finish with extra": func() error {
-			_, err := SigningBytes(KindFinish, []byte(`{"session":"s-1","seq":0,"head":"`+wire.Genesis+`","at":1764000100000,"x":1}`))
+			_, err := Envelope(KindFinish, []byte(`{"session":"s-1","seq":0,"head":"`+wire.Genesis+`","at":1764000100000,"x":1}`))
 			return err
 		},
 	} {

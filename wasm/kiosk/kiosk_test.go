@@ -103,23 +103,19 @@ func TestNumber(t *testing.T) {
 	}
 }
 
-func TestSignedBodyVerifies(t *testing.T) {
+func TestEnvelopeVerifies(t *testing.T) {
 	pub, priv, _ := ed25519.GenerateKey(nil)
 	sealed := `{"seq":7,"device":"d-0123456789abcdef","build":"` + build + `","start":1800000000000,"end":1800000002000,"lines":[{"line":"entry","in":1,"out":0}]}`
 	// Queued by a release that did not record builds: the running one signs for it.
 	legacy := strings.Replace(sealed, `"build":"`+build+`",`, ``, 1)
 	running := strings.Repeat("0f", 32)
 	for batch, want := range map[string]string{sealed: build, legacy: running} {
-		msg, err := SigningBytes([]byte(batch), running)
+		e, err := Envelope([]byte(batch), running)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sig := base64.StdEncoding.EncodeToString(ed25519.Sign(priv, msg))
-		body, err := SignedBody([]byte(batch), running, sig)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := wire.DecodeSignedCountBatch(strings.NewReader(string(body)))
+		body := e.Head + base64.StdEncoding.EncodeToString(ed25519.Sign(priv, e.Msg)) + e.Tail
+		s, err := wire.DecodeSignedCountBatch(strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -132,8 +128,8 @@ func TestSignedBodyVerifies(t *testing.T) {
 		`{"device":"d-1","seq":1,"start":1800000000000,"end":1800000002000,"lines":[],"image":"x"}`,
 	} {
 		bad = strings.Replace(bad, `"seq"`, `"build":"`+build+`","seq"`, 1)
-		if _, err := SigningBytes([]byte(bad), build); err == nil {
-			t.Errorf("SigningBytes(%s) accepted", bad)
+		if _, err := Envelope([]byte(bad), build); err == nil {
+			t.Errorf("Envelope(%s) accepted", bad)
 		}
 	}
 }

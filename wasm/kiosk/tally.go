@@ -108,27 +108,18 @@ func Number(batchJSON []byte, seq int64) ([]byte, error) {
 	return json.Marshal(b)
 }
 
-// SigningBytes returns the bytes the device key signs for a batch the browser
-// has numbered. It decodes strictly and validates, so the browser can only
-// sign what the server will accept. build is the running build: it is
+// Envelope returns what the device key signs for a batch the browser has
+// numbered, and the POST /api/v1/counts body around the signature
+// (wire.Envelope). It decodes strictly and validates, so the browser can
+// only sign what the server will accept. build is the running build: it is
 // filled into a batch queued by a release that did not record builds, so an
 // upgrade does not turn the queue into rejected batches.
-func SigningBytes(batchJSON []byte, build string) ([]byte, error) {
+func Envelope(batchJSON []byte, build string) (wire.Envelope, error) {
 	b, err := decodeBatch(batchJSON, build)
 	if err != nil {
-		return nil, err
+		return wire.Envelope{}, err
 	}
-	return b.SigningBytes(), nil
-}
-
-// SignedBody builds the POST /api/v1/counts body from a numbered batch, the
-// running build (as for SigningBytes) and the base64 signature.
-func SignedBody(batchJSON []byte, build, sig string) ([]byte, error) {
-	b, err := decodeBatch(batchJSON, build)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(wire.SignedCountBatch{Batch: b, Sig: sig})
+	return b.Envelope(), nil
 }
 
 func decodeBatch(batchJSON []byte, build string) (wire.CountBatch, error) {

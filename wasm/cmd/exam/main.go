@@ -101,8 +101,7 @@ func main() {
 		"serverDate":     js.FuncOf(a.serverDate),
 		"chain":          js.FuncOf(chain),
 		"status":         js.FuncOf(a.status),
-		"signingBytes":   js.FuncOf(signingBytes),
-		"signedBody":     js.FuncOf(signedBody),
+		"envelope":       js.FuncOf(envelope),
 		"finishMessage":  js.FuncOf(finishMessage),
 		"finishing":      js.FuncOf(a.setFinishing),
 		"setZone":        js.FuncOf(a.setZone),
@@ -426,23 +425,11 @@ func (a *app) status(_ js.Value, args []js.Value) any {
 	return nil
 }
 
-// signingBytes(what, json) returns the bytes to sign for a "summary" or a
-// "finish" as a Uint8Array.
-func signingBytes(_ js.Value, args []js.Value) any {
-	msg, err := exam.SigningBytes(args[0].String(), []byte(args[1].String()))
-	if err != nil {
-		return browser.Error(err)
-	}
-	return browser.Uint8Array(msg)
-}
-
-// signedBody(what, json, sigBase64) returns the POST body.
-func signedBody(_ js.Value, args []js.Value) any {
-	body, err := exam.SignedBody(args[0].String(), []byte(args[1].String()), args[2].String())
-	if err != nil {
-		return browser.Error(err)
-	}
-	return string(body)
+// envelope(what, json) returns {msg, head, tail} for a "summary" or a
+// "finish": the bytes to sign, and the POST body around the signature
+// (browser.Envelope).
+func envelope(_ js.Value, args []js.Value) any {
+	return browser.Envelope(exam.Envelope(args[0].String(), []byte(args[1].String())))
 }
 
 // finishMessage(session, seq, head, dateNow) returns the wire.Finish JSON

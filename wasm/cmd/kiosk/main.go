@@ -55,19 +55,18 @@ func main() {
 	_, a.build = browser.Build()
 	a.body = browser.Body()
 	js.Global().Set("lokaalGo", js.ValueOf(map[string]any{
-		"init":         js.FuncOf(a.init),
-		"restore":      js.FuncOf(a.restore),
-		"due":          js.FuncOf(a.due),
-		"frame":        js.FuncOf(a.onFrame),
-		"tick":         js.FuncOf(a.tick),
-		"tally":        js.FuncOf(func(js.Value, []js.Value) any { return browser.JSON(a.tally) }),
-		"number":       js.FuncOf(number),
-		"status":       js.FuncOf(a.status),
-		"signingBytes": js.FuncOf(a.signingBytes),
-		"signedBody":   js.FuncOf(a.signedBody),
-		"setup":        js.FuncOf(a.setup),
-		"lines":        js.FuncOf(func(js.Value, []js.Value) any { return browser.JSON(a.screen.lines) }),
-		"applyLines":   js.FuncOf(a.applyLines),
+		"init":       js.FuncOf(a.init),
+		"restore":    js.FuncOf(a.restore),
+		"due":        js.FuncOf(a.due),
+		"frame":      js.FuncOf(a.onFrame),
+		"tick":       js.FuncOf(a.tick),
+		"tally":      js.FuncOf(func(js.Value, []js.Value) any { return browser.JSON(a.tally) }),
+		"number":     js.FuncOf(number),
+		"status":     js.FuncOf(a.status),
+		"envelope":   js.FuncOf(a.envelope),
+		"setup":      js.FuncOf(a.setup),
+		"lines":      js.FuncOf(func(js.Value, []js.Value) any { return browser.JSON(a.screen.lines) }),
+		"applyLines": js.FuncOf(a.applyLines),
 	}))
 	select {} // the functions above run on JavaScript's calls
 }
@@ -236,22 +235,10 @@ func number(_ js.Value, args []js.Value) any {
 	return string(b)
 }
 
-// signingBytes(batchJSON) returns the bytes to sign as a Uint8Array.
-func (a *app) signingBytes(_ js.Value, args []js.Value) any {
-	msg, err := kiosk.SigningBytes([]byte(args[0].String()), a.build)
-	if err != nil {
-		return browser.Error(err)
-	}
-	return browser.Uint8Array(msg)
-}
-
-// signedBody(batchJSON, sigBase64) returns the POST /api/v1/counts body.
-func (a *app) signedBody(_ js.Value, args []js.Value) any {
-	body, err := kiosk.SignedBody([]byte(args[0].String()), a.build, args[1].String())
-	if err != nil {
-		return browser.Error(err)
-	}
-	return string(body)
+// envelope(batchJSON) returns {msg, head, tail}: the bytes to sign, and the
+// POST /api/v1/counts body around the signature (browser.Envelope).
+func (a *app) envelope(_ js.Value, args []js.Value) any {
+	return browser.Envelope(kiosk.Envelope([]byte(args[0].String()), a.build))
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
