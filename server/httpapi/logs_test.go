@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
@@ -142,5 +143,27 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 	}
 	if !strings.Contains(log, `"route":"GET /api/v1/review/sessions/{id}"`) || !strings.Contains(log, `"route":"(no route)"`) {
 		t.Errorf("routes are not logged as patterns:\n%s", log)
+	}
+}
+
+// TestClientGone: a request whose client went away (its context ended)
+// and whose store read failed for it is not a server error: no ERROR line,
+// and 499 in the request log, where a live request with the same read
+// answers 200.
+func TestClientGone(t *testing.T) {
+	e, out := loggedEnv(t)
+	if w := e.do("GET", "/api/v1/rooms", nil, true); w.Code != http.StatusOK {
+		t.Fatalf("live request: %d %s", w.Code, w.Body)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequestWithContext(ctx, "GET", "/api/v1/rooms", nil)
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	if w := serve(e.h, req); w.Code != statusClientClosed {
+		t.Fatalf("client gone: %d %s", w.Code, w.Body)
+	}
+	log := out.String()
+	if strings.Contains(log, `"level":"ERROR"`) || !strings.Contains(log, `"msg":"client gone"`) || !strings.Contains(log, `"status":499`) {
+		t.Fatalf("log:\n%s", log)
 	}
 }

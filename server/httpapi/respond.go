@@ -116,13 +116,27 @@ var domainCodes = []struct {
 // handle adapts a handler that returns its failure: fail answers it, so
 // each of a handler's error paths is one return. A handler returns an
 // error only before it has written anything.
+//
+// A request whose client went away ends its context, and the store's
+// reads and writes then fail (context canceled, or SQLite's "interrupted"):
+// nothing went wrong here and the answer reaches nobody, so that is logged
+// below the error level and recorded as 499, as nginx does, not as a 500.
 func handle(log *slog.Logger, h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
+		err := h(w, r)
+		switch {
+		case err == nil:
+		case r.Context().Err() != nil && apiError(err) == nil:
+			log.Info("client gone", "err", err)
+			w.WriteHeader(statusClientClosed)
+		default:
 			fail(w, log, err)
 		}
 	})
 }
+
+// statusClientClosed is nginx's 499: the client closed the request.
+const statusClientClosed = 499
 
 // reply adapts a handler that reads no body and answers one value: 200
 // with what answer returns, or its error as handle answers it.
