@@ -124,14 +124,10 @@ func (s *DB) sessions(ctx context.Context, table, id, where string) ([]server.Se
 // error stores nothing. The hash is computed here from the summary.
 func (s *DB) AppendSummary(ctx context.Context, ss server.StoredSummary) (server.IngestResult, error) {
 	sum := ss.Summary
-	hash := sum.Hash()
-	body, err := json.Marshal(sum)
-	if err != nil {
-		return 0, err
-	}
+	body, hash := sum.JSONHash()
 	result := server.Stored
 	// The session's key alone (see keys.go): sessions append in parallel.
-	err = s.tx(d1.WithKeys(ctx, sessionKey(sum.Session)), func(tx *sql.Tx) error {
+	err := s.tx(d1.WithKeys(ctx, sessionKey(sum.Session)), func(tx *sql.Tx) error {
 		result = server.Stored
 		var lastSeq int64
 		var head string

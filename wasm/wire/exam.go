@@ -235,8 +235,18 @@ func (s Summary) SigningBytes() []byte {
 }
 
 // Hash is the hex SHA-256 of the signing bytes: the next summary's Prev.
-func (s Summary) Hash() string {
-	sum := sha256.Sum256(s.SigningBytes())
+func (s Summary) Hash() string { return hashOf(s.SigningBytes()) }
+
+// JSONHash returns s's JSON, which the server keeps, and its Hash, from one
+// marshal: the signing bytes are the domain and then that JSON.
+func (s Summary) JSONHash() ([]byte, string) {
+	msg := s.SigningBytes()
+	return msg[len(summaryDomain):], hashOf(msg)
+}
+
+// hashOf is the hex SHA-256 of a summary's signing bytes.
+func hashOf(msg []byte) string {
+	sum := sha256.Sum256(msg)
 	return hex.EncodeToString(sum[:])
 }
 
@@ -303,8 +313,7 @@ func (s SignedSummary) Verify(pub ed25519.PublicKey) error {
 // both.
 func (s SignedSummary) VerifyHash(pub ed25519.PublicKey) (string, error) {
 	msg := s.Summary.SigningBytes()
-	sum := sha256.Sum256(msg)
-	return hex.EncodeToString(sum[:]), verify(pub, msg, s.Sig, "summary")
+	return hashOf(msg), verify(pub, msg, s.Sig, "summary")
 }
 
 // DecodeSignedSummary reads one summary strictly and validates it; the

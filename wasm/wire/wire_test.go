@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -168,6 +169,10 @@ func TestVerifyDigest(t *testing.T) {
 	s := sampleSummary().Sign(priv)
 	if h, err := s.VerifyHash(pub); err != nil || h != s.Summary.Hash() {
 		t.Fatalf("hash %q, want %q, err %v", h, s.Summary.Hash(), err)
+	}
+	want, _ := json.Marshal(s.Summary)
+	if body, h := s.Summary.JSONHash(); !bytes.Equal(body, want) || h != s.Summary.Hash() {
+		t.Fatalf("JSONHash: %s %q, want %s %q", body, h, want, s.Summary.Hash())
 	}
 	other, _, _ := ed25519.GenerateKey(nil)
 	if _, err := signed.VerifyDigest(other); code(err) != CodeBadSignature {
