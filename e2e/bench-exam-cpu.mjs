@@ -34,6 +34,26 @@ const api = async (p, body, type = 'application/json') => {
   return JSON.parse(text);
 };
 
+// threads is every thread of the given renderer processes, keyed pid/tid,
+// with its name and the CPU time it has run (ns, /proc/…/schedstat): CPU
+// time, not the wall time a call takes, so another job on the machine does
+// not count as detection. Empty where there is no /proc.
+function threads(procs) {
+  const m = new Map();
+  for (const { id } of procs) {
+    let tids = [];
+    try { tids = fs.readdirSync(`/proc/${id}/task`); } catch { continue; }
+    for (const tid of tids) {
+      try {
+        const name = fs.readFileSync(`/proc/${id}/task/${tid}/comm`, 'utf8').trim();
+        const ns = Number(fs.readFileSync(`/proc/${id}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        m.set(`${id}/${tid}`, { name, ns });
+      } catch { /* the thread ended */ }
+    }
+  }
+  return m;
+}
+
 let browser;
 try {
   const clip = path.join(tmp, 'face.mjpeg'), wav = path.join(tmp, 'speech-48k.wav');
@@ -66,6 +86,9 @@ try {
   });
   const page = await context.newPage();
   // Count what the detection worker reports, from the page's side.
+  // LOKAAL_BENCH_WORKLET=1 measures the other path: the speech worklet, as
+  // browsers without MediaStreamTrackProcessor run it.
+  if (process.env.LOKAAL_BENCH_WORKLET) await page.addInitScript(() => { delete window.MediaStreamTrackProcessor; });
   await page.addInitScript(() => {
     const W = window.Worker;
     const stats = { faces: 0, face_ms: 0, speech_msgs: 0, speech_ms: 0, errors: 0 };
@@ -100,13 +123,30 @@ try {
   };
   const stats = () => page.evaluate(() => ({ ...window.lokaalBenchWorker }));
   const [r0, s0, t0] = [await renderers(), await stats(), Date.now()];
+  const th0 = threads(r0);
   await page.waitForTimeout(seconds * 1000);
   const [r1, s1, t1] = [await renderers(), await stats(), Date.now()];
+  const th1 = threads(r1);
   const wall = (t1 - t0) / 1000;
   const cpu = (list) => list.reduce((s, p) => s + p.cpuTime, 0);
   // Renderers alive at both ends (the page's; the framed exam may share it).
   const both = r1.filter((p) => r0.some((q) => q.id === p.id));
   const used = cpu(both) - cpu(r0.filter((q) => both.some((p) => p.id === q.id)));
+  // CPU time per renderer thread, by the thread's name, over the window.
+  const byName = {};
+  for (const [k, t] of th1) {
+    const t0 = th0.get(k);
+    if (t0) byName[t.name] = (byName[t.name] || 0) + (t.ns - t0.ns) / 1e9 / wall;
+  }
+  const named = (re) => Object.entries(byName).filter(([n]) => re.test(n)).reduce((s, [, v]) => s + v, 0);
+  if (th1.size) {
+    Object.assign(out, {
+      exam_page_worker_thread_cpu_share: named(/^DedicatedWorker/),
+      exam_page_audio_thread_cpu_share: named(/^(AudioWorklet|Audio)/i),
+      exam_page_main_thread_cpu_share: named(/^(CrRendererMain|chromium)$/),
+      exam_page_threads_cpu_share: Object.fromEntries(Object.entries(byName).filter(([, v]) => v >= 0.001).sort((a, b) => b[1] - a[1]).map(([n, v]) => [n, +v.toFixed(4)])),
+    });
+  }
   Object.assign(out, {
     exam_page_renderer_cpu_share: used / wall,
     exam_page_renderers: both.length,
@@ -125,6 +165,7 @@ try {
   console.log(`  exam page in Chromium ${browser.version()}, ${wall.toFixed(0)} s of a proctored exam (fake camera: face-present, fake microphone: speech):`);
   console.log(`    renderer CPU ${(100 * out.exam_page_renderer_cpu_share).toFixed(1)} % of one core (page + worker + framed exam; ${both.length} renderer process(es))`);
   console.log(`    face detection in the worker: ${out.exam_page_face_frames} frames (${out.exam_page_frames_per_s.toFixed(2)}/s), ${out.exam_page_face_ms_per_frame?.toFixed(1) ?? '–'} ms each, ${(100 * out.exam_page_face_core_share).toFixed(2)} % of one core; ${out.exam_page_speech_messages} speech messages, ${out.exam_page_worker_errors} worker errors`);
+  if (th1.size) console.log(`    CPU time by thread (/proc): detection worker ${(100 * out.exam_page_worker_thread_cpu_share).toFixed(2)} % of one core (all it does: frames drawn and read back, face and speech calls, messages), audio worklet ${(100 * out.exam_page_audio_thread_cpu_share).toFixed(2)} %, page main thread ${(100 * out.exam_page_main_thread_cpu_share).toFixed(2)} %; ${JSON.stringify(out.exam_page_threads_cpu_share)}`);
   console.log(`    speech detection in the worker: ${(100 * out.exam_page_speech_core_share).toFixed(2)} % of one core; face and speech together ${(100 * out.exam_page_detect_core_share).toFixed(2)} %`);
   if (blocked.length) console.log(`    BLOCKED ${blocked.length} non-loopback request(s): ${blocked.slice(0, 3).join(', ')}`);
 } catch (e) {

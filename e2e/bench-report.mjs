@@ -84,6 +84,8 @@ const KEYS = [
   ['peer_vad_v5_frames_mcc', 'Silero v5 alone (frame probability ≥ 0.5, no hangover), pooled MCC'],
   ['exam_detect_core_share_estimate', 'exam detection CPU at its schedule, share of one core (estimate from per-call times)'],
   ['exam_page_renderer_cpu_share', 'real exam page, renderer CPU (page + worker + framed exam), share of one core'],
+  ['exam_page_worker_thread_cpu_share', 'real exam page, the detection worker thread\'s CPU time (everything it does), share of one core'],
+  ['exam_page_detect_core_share', 'real exam page, face and speech calls in the worker (wall time), share of one core'],
   ['exam_page_face_core_share', 'real exam page, face detection time in the worker, share of one core'],
   ['exam_page_face_ms_per_frame', 'real exam page, ms per face detection in the worker'],
   ['h2h_lokaal_face_ms_median', 'head to head in one page, lokaal exam build (readback + frame), median ms per 640×480 frame'],
@@ -313,7 +315,7 @@ export function merge(dir) {
     vad_f1_wasm: num(ev?.pooled?.f1),
     vad_mcc_wasm: num(ev?.pooled?.mcc),
     exam_detect_core_share_estimate: num(exam?.exam_schedule?.detect_core_share),
-    ...pick(cpuRun, ['exam_page_renderer_cpu_share', 'exam_page_face_core_share', 'exam_page_face_ms_per_frame']),
+    ...pick(cpuRun, ['exam_page_renderer_cpu_share', 'exam_page_worker_thread_cpu_share', 'exam_page_detect_core_share', 'exam_page_face_core_share', 'exam_page_face_ms_per_frame']),
   });
   r.exam_page_cpu = cpuRun ?? null;
   // exam face figures beside every face peer, and every VAD beside each other.
@@ -404,6 +406,7 @@ export function table(r) {
     ['voice activity F1 (labelled .wav)', 'F1', 'vad_f1', 'peer_vad_f1'],
     ['voice activity MCC (labelled .wav)', 'MCC', 'vad_mcc', 'peer_vad_mcc'],
     ['exam page CPU, real page (renderer)', 'share of a core', 'exam_page_renderer_cpu_share'],
+    ['exam page CPU, detection worker thread', 'share of a core', 'exam_page_worker_thread_cpu_share'],
     ['download before first detection', 'bytes gzip', 'client_bytes_gzip', 'peer_client_bytes_gzip'],
     ['sent in a synthetic exam hour', 'bytes', 'exam_hour_bytes_sent'],
     ['ingest (fsync\'d SQLite)', 'batches/s', 'ingest_per_s'],
@@ -495,7 +498,7 @@ export function compareTables(r) {
   }
   if (r.exam_page_cpu && !r.exam_page_cpu.error) {
     const c = r.exam_page_cpu;
-    L.push('', `real exam page, ${c.exam_page_cpu_window_s} s proctored (fake camera and microphone): renderer ${pc(c.exam_page_renderer_cpu_share)} of one core (page + detection worker + framed exam); face detection in the worker ${pc(c.exam_page_face_core_share, 2)} of one core, ${c.exam_page_frames_per_s?.toFixed(2)} frames/s at ${c.exam_page_face_ms_per_frame?.toFixed(1) ?? '–'} ms each (wall time inside lokaalDetect.frame)`);
+    L.push('', `real exam page, ${c.exam_page_cpu_window_s} s proctored (fake camera and microphone): renderer ${pc(c.exam_page_renderer_cpu_share)} of one core (page + detection worker + framed exam); face detection in the worker ${pc(c.exam_page_face_core_share, 2)} of one core, ${c.exam_page_frames_per_s?.toFixed(2)} frames/s at ${c.exam_page_face_ms_per_frame?.toFixed(1) ?? '–'} ms each (wall time inside lokaalDetect.frame); the detection worker thread's CPU time ${c.exam_page_worker_thread_cpu_share == null ? '–' : pc(c.exam_page_worker_thread_cpu_share, 2)} of one core`);
   } else if (r.exam_page_cpu?.error) {
     L.push('', `real exam page CPU: not measured (${r.exam_page_cpu.error.split('\n')[0]})`);
   }

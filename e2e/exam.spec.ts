@@ -138,6 +138,7 @@ test('a whole session: a face and speech give speech events and no face_absent; 
   expect(traffic.some((r) => r.method === 'GET' && /\/assets\/detect-worker\.[0-9a-f]{8}\.js$/.test(r.url)), 'the detection worker was loaded').toBe(true);
   expect(traffic.some((r) => r.method === 'GET' && /\/assets\/blazeface-short\.[0-9a-f]{8}\.lknn$/.test(r.url)), 'the worker\'s model fetch is recorded').toBe(true);
   await expect(step(page)).not.toHaveAttribute('data-detect-error', /.*/);
+  await expect(step(page), 'Chromium hands the worker the track\'s own stream').toHaveAttribute('data-audio-path', 'track');
   console.log(`session ${session}: ${sent.length} summaries sent, largest ${Math.max(...sent.map((p) => p.raw.length))} bytes, kinds ${[...postedKinds(traffic)]}`,
     `frames ${await attr(page, 'frames')}, receipt counts ${JSON.stringify(receipt.receipt.counts)}`);
   // The detectors' busy time in the worker against the page's lifetime (the
@@ -172,6 +173,25 @@ test('a whole session: a face and speech give speech events and no face_absent; 
   v = verifyReceipt(tamperedCopy(file));
   expect(v.status, v.output).not.toBe(0);
   console.log('verify-receipt:', v.output.trim());
+});
+
+// Chromium hands the microphone's track to the worker as a stream
+// (MediaStreamTrackProcessor), with no audio graph: the whole-session test
+// above runs that path. Other browsers tap the track with the speech
+// worklet, and that path must hear the clip's speech too.
+test('speech through the speech worklet, as in browsers without MediaStreamTrackProcessor', async ({ page, traffic }) => {
+  test.setTimeout(150_000);
+  await page.addInitScript(() => { delete (window as { MediaStreamTrackProcessor?: unknown }).MediaStreamTrackProcessor; });
+  const exam = await createExam(page.request, [{ kind: 'face_absent', threshold_s: 3 }, { kind: 'speech', threshold_s: 2 }]);
+  const [s] = await importStudents(page.request, exam.id, 1);
+  await open(page, s);
+  await precheck(page);
+  await startProctored(page);
+  await expect.poll(() => posted(traffic).some((p) => p.summary.events.some((e) => e.kind === 'speech')),
+    { timeout: 60_000, intervals: [1000], message: 'a summary with speech' }).toBe(true);
+  await expect(step(page)).not.toHaveAttribute('data-detect-error', /.*/);
+  await expect(step(page), 'the speech worklet taps the microphone').toHaveAttribute('data-audio-path', 'worklet');
+  await finish(page);
 });
 
 test('only what the policy needs: no microphone without speech, nothing without a camera detector; the screen lists exactly the policy', async ({ page, context }) => {

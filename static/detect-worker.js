@@ -5,8 +5,9 @@
 // compiles it once, checked by Subresource Integrity, and posts the
 // WebAssembly.Module here), with no document: its main registers
 // globalThis.lokaalDetect. The page sends camera frames as transferred
-// ImageBitmaps and the speech worklet sends microphone chunks straight here
-// over a MessagePort; only detections go back (faces as JSON, speech
+// ImageBitmaps, and the microphone's samples come straight here (the
+// track's AudioData stream, or the speech worklet's chunks over a
+// MessagePort); only detections go back (faces as JSON, speech
 // decisions). Nothing here stores or sends a frame or a sample, and the only
 // requests made are the model fetches, with the integrity the page names.
 //
@@ -17,13 +18,16 @@
 //     → {type: 'faces', faces, t, ms} or {type: 'error', what, message, t}
 // ms is the time spent in the detector's call.
 //   {type: 'audio', port, sampleRate, speech: {kind, url, integrity}}
+//   or {type: 'audio', readable, speech} (readable transferred: AudioData)
 //     then per worklet chunk → {type: 'speech', decisions, level, ms}
 //   {type: 'audioStop'}
 // t and every time sent back are on the page's performance.now() clock.
 let det;           // globalThis.lokaalDetect
 let origin = 0;    // the page's performance.timeOrigin
 let canvas, ctx;   // reused for every frame
-let port = null;   // the speech worklet's chunks
+let port = null;   // the microphone stream: the worklet's port, or a stream reader's closer
+let plane = null;  // reused: one AudioData frame's first channel
+const CHUNK = 2048; // samples per detector call: speech-worklet.js's chunk
 
 // pageNow is performance.now() as the page reads it at this moment: the
 // worker's clock starts later than the page's.
@@ -68,19 +72,62 @@ function frame(msg) {
   postMessage({ type: 'faces', faces, t, ms });
 }
 
+// audio starts a voice-activity detector on a microphone stream: chunks
+// from the speech worklet over msg.port, or the track's AudioData frames
+// from msg.readable (a MediaStreamTrackProcessor's), gathered into chunks
+// of the worklet's size. Each chunk goes to the detector as it completes.
 async function audio(msg) {
-  port?.close();
+  stopAudio();
   const bytes = await model(msg.speech);
-  const err = det.audioStart(msg.speech.kind, msg.sampleRate, bytes);
-  if (err instanceof Error) throw err;
-  port = msg.port;
-  port.onmessage = (ev) => {
-    const chunk = ev.data;
+  const speech = (chunk) => {
     const start = performance.now();
     const r = det.audio(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), pageNow());
     const ms = performance.now() - start;
     if (r) postMessage({ type: 'speech', decisions: r.decisions, level: r.level, ms });
   };
+  const begin = (rate) => {
+    const err = det.audioStart(msg.speech.kind, rate, bytes);
+    if (err instanceof Error) throw err;
+  };
+  if (msg.port) {
+    begin(msg.sampleRate);
+    port = msg.port;
+    port.onmessage = (ev) => speech(ev.data);
+    return;
+  }
+  const reader = msg.readable.getReader();
+  port = { close: () => reader.cancel().catch(() => {}) };
+  const chunk = new Float32Array(CHUNK);
+  let n = 0, rate = 0;
+  for (;;) {
+    const { value: data, done } = await reader.read();
+    if (done) return;
+    try {
+      if (!rate) begin(rate = data.sampleRate);
+      if (data.sampleRate !== rate) throw new Error(`the microphone changed its rate from ${rate} to ${data.sampleRate} Hz`);
+      const frames = data.numberOfFrames;
+      if (!plane || plane.length < frames) plane = new Float32Array(frames);
+      data.copyTo(plane, { planeIndex: 0, format: 'f32-planar' }); // the first channel, as the worklet takes
+      for (let i = 0; i < frames;) {
+        const take = Math.min(frames - i, CHUNK - n);
+        chunk.set(plane.subarray(i, i + take), n);
+        n += take;
+        i += take;
+        if (n === CHUNK) { speech(chunk); n = 0; }
+      }
+    } catch (e) {
+      reader.cancel().catch(() => {});
+      throw e;
+    } finally {
+      data.close();
+    }
+  }
+}
+
+// stopAudio ends the microphone stream, whichever way it comes.
+function stopAudio() {
+  port?.close();
+  port = null;
 }
 
 const handlers = {
@@ -88,8 +135,7 @@ const handlers = {
   frame,
   audio,
   audioStop: () => {
-    port?.close();
-    port = null;
+    stopAudio();
     det?.audioStop();
   },
 };

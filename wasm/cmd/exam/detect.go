@@ -130,8 +130,8 @@ func (w *worker) audioStop(js.Value, []js.Value) any {
 	return nil
 }
 
-// audio(bytes Uint8Array, endMs) takes one AudioWorklet chunk of
-// little-endian float32 samples that ended at endMs on the page's clock,
+// audio(bytes Uint8Array, endMs) takes one chunk of microphone samples, as
+// little-endian float32, that ended at endMs on the page's clock,
 // and returns {level, decisions: [startMs, speech(0/1), …]}: each decision
 // timed on the page's clock from the stream's first sample (the audio clock
 // and performance.now() drift apart by far less than any threshold).
