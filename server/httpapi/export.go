@@ -339,7 +339,13 @@ func (o roomOccupancy) each(ctx context.Context, room string, emit func(occupanc
 		if err != nil {
 			return nil, err
 		}
-		occ := c.Before(end)
+		// The bucket holding now says the occupancy now: a reset later in
+		// it (a daily bucket, a day restarting at 22:00) has not happened.
+		at := end
+		if reset := days.Next(days.Start(o.now)); end.After(o.now) && reset.Before(end) {
+			at = reset
+		}
+		occ := c.Before(at)
 		if !s.After(o.now) {
 			peak := max(c.Peak(), occ)
 			out.Occupancy, out.Peak = &occ, &peak

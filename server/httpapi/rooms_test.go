@@ -177,3 +177,22 @@ func TestDisplayUnavailable(t *testing.T) {
 	}
 	wantError(t, w, http.StatusServiceUnavailable, codeUnavailable)
 }
+
+// TestOccupancyBeforeLaterReset: the bucket holding now reports the
+// occupancy now, not after a reset still to come in that bucket. A room
+// whose day restarts at 22:00 has 5 inside at 10:00; today's daily bucket
+// said 0 (its end, midnight, lies after tonight's reset).
+func TestOccupancyBeforeLaterReset(t *testing.T) {
+	e := newEnv(t)
+	e.now = t0.Add(-time.Hour)
+	d := e.enrol(e.createKiosk("Front", "hall", entryLine, exitLine).Code)
+	wantStatus(t, e.do("PUT", "/api/v1/rooms/hall", map[string]any{"capacity": 10, "reset": "22:00"}, true), http.StatusOK)
+	e.now = t0.Add(time.Hour)
+	wantStatus(t, e.do("POST", "/api/v1/counts", signed(d, 1, t0, wire.LineCount{Line: "entry", In: 5}), false), http.StatusCreated)
+	for bucket, i := range map[string]int{"1d": 0, "1h": 10, "15m": 40} {
+		got := e.export(url.Values{"room": {"hall"}, "bucket": {bucket}})
+		if o := plain(got.Occupancy[i]); o.Occupancy != 5 {
+			t.Errorf("bucket %s, the one holding now (%s): %+v, want 5 inside", bucket, got.Occupancy[i].Start, o)
+		}
+	}
+}
