@@ -3,7 +3,7 @@
 // the shared fixtures. Each project launches Chromium with its own media.
 import crypto from 'node:crypto';
 import { defineConfig } from '@playwright/test';
-import { adminToken, chromiumArgs, clip, db, executablePath, faceClip, port, speechWav, twoFacesClip } from './e2e/env';
+import { adminToken, chromiumArgs, clip, db, executablePath, faceClip, port, serverZone, speechWav, twoFacesClip } from './e2e/env';
 
 const nodeProctorBuild = crypto.createHash('sha256').update('e2e node proctor').digest('hex');
 
@@ -84,7 +84,7 @@ export default defineConfig({
     // browsers send the served ones, which are always allowed.
     // Amsterdam time, whatever this machine's zone: the pages must show the
     // server's clock (e2e/exam.spec.ts runs a browser in New York).
-    command: `bin/lokaal serve --addr 127.0.0.1:${port} --db ${db} --allow-build ${nodeProctorBuild} --time-zone Europe/Amsterdam`,
+    command: `bin/lokaal serve --addr 127.0.0.1:${port} --db ${db} --allow-build ${nodeProctorBuild} --time-zone ${serverZone}`,
     url: `http://127.0.0.1:${port}/healthz`,
     env: { LOKAAL_ADMIN_TOKEN: adminToken },
     reuseExistingServer: false,

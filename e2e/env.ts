@@ -19,6 +19,9 @@ export const clip = fixture('counting/one-by-one-640x480-10fps.mjpeg');
 export const speechSource = fixture('audio/speech-labelled/testset-audio-01.wav');
 
 export const adminToken = 'e2e-admin-token-0123456789abcdef0123';
+// The server's --time-zone: room resets and counting days are in it,
+// whatever zone the machine running the tests is in.
+export const serverZone = 'Europe/Amsterdam';
 process.env.LOKAAL_E2E_PORT ||= String(20000 + Math.floor(Math.random() * 20000));
 if (!process.env.LOKAAL_E2E_TMP) {
   process.env.LOKAAL_E2E_TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'lokaal-e2e-'));

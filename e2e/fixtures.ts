@@ -1,12 +1,20 @@
 // Test helpers: admin API calls, and a recorder that checks every request a
 // page makes during any test (kiosk or exam) against the privacy rules.
 import { test as base, expect, type APIRequestContext, type Page, type Request } from '@playwright/test';
-import { adminToken, port } from './env';
+import { adminToken, port, serverZone } from './env';
 
 export { expect };
 
 export const origin = `http://127.0.0.1:${port}`;
 export const admin = { Authorization: `Bearer ${adminToken}` };
+
+// zoned is t's day (YYYY-MM-DD) and time (HH:MM) in the server's zone.
+export function zoned(t: Date) {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+    timeZone: serverZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  }).formatToParts(t).map((x) => [x.type, x.value]));
+  return { day: `${p.year}-${p.month}-${p.day}`, hhmm: `${p.hour}:${p.minute}` };
+}
 
 export const entry = { name: 'entry', a: [0, 0.725], b: [1, 0.725], mode: 'immediate' };
 export const exit = { name: 'exit', a: [0.78, 0.875], b: [0.78, 0.125], mode: 'deferred' };

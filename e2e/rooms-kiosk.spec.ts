@@ -4,7 +4,7 @@
 // screen also shows its room against capacity.
 import crypto from 'node:crypto';
 import { batchBytes, rawPublicKey, signature } from '../testkit/wire';
-import { test, expect, admin, createKiosk, unique } from './fixtures';
+import { test, expect, admin, createKiosk, unique, zoned } from './fixtures';
 
 test('setup mode uses a logged-in admin\'s session, and keeps the lines\' sides', async ({ page }) => {
   const name = unique('kiosk-admin');
@@ -43,8 +43,7 @@ test('setup mode uses a logged-in admin\'s session, and keeps the lines\' sides'
 test('a kiosk opened with ?display=1 shows its room against capacity, from every kiosk in the room', async ({ page }) => {
   const room = unique('door-display');
   const k = await createKiosk(page.request, room, 60);
-  const reset = new Date(Date.now() - 2 * 3600_000);
-  const hhmm = `${String(reset.getHours()).padStart(2, '0')}:${String(reset.getMinutes()).padStart(2, '0')}`;
+  const { hhmm } = zoned(new Date(Date.now() - 2 * 3600_000));
   expect((await page.request.put(`/api/v1/rooms/${encodeURIComponent(room)}`, { headers: admin, data: { capacity: 40, reset: hhmm } })).status()).toBe(200);
   await page.goto(k.enrol_url.replace('/kiosk#', '/kiosk?display=1#'));
   await expect(page.locator('body')).toHaveAttribute('data-state', 'counting', { timeout: 30_000 });

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { type APIRequestContext, type Page } from '@playwright/test';
 import { batchBytes, rawPublicKey, signature } from '../testkit/wire';
-import { test, expect, admin, unique } from './fixtures';
+import { test, expect, admin, unique, zoned } from './fixtures';
 
 // The e2e server accepts this build (playwright.config.ts's --allow-build).
 const build = crypto.createHash('sha256').update('e2e node proctor').digest('hex');
@@ -46,10 +46,9 @@ class Device {
 
 // The room's reset, two hours ago on the server's clock (this machine's
 // zone), so the batches of the last minutes are all in today's count.
-const hhmm = (t: Date) => `${String(t.getHours()).padStart(2, '0')}:${String(t.getMinutes()).padStart(2, '0')}`;
 async function setRoom(request: APIRequestContext, room: string, capacity: number) {
   const res = await request.put(`/api/v1/rooms/${encodeURIComponent(room)}`, {
-    headers: admin, data: { capacity, reset: hhmm(new Date(Date.now() - 2 * 3600_000)) },
+    headers: admin, data: { capacity, reset: zoned(new Date(Date.now() - 2 * 3600_000)).hhmm },
   });
   expect(res.status(), await res.text()).toBe(200);
 }
@@ -125,7 +124,7 @@ test('two kiosks in one room and separate entry and exit lines: export, dashboar
   await expect(card.locator('.line-view[data-line="corridor"] h3')).toContainText('passers-by only');
   // Today holds the reset of two hours ago: two counting days, the last
   // with the peak (unless the day began under two hours ago: then one).
-  const days = new Date(Date.now() - 2 * 3600_000).getDate() === new Date().getDate() ? 2 : 1;
+  const days = zoned(new Date(Date.now() - 2 * 3600_000)).day === zoned(new Date()).day ? 2 : 1;
   await expect(card.locator('table.days tbody tr')).toHaveCount(days);
   await expect(card.locator('table.days tbody tr').last().locator('td.peak')).toHaveText('10');
   await expect(page.locator('#zone')).toContainText('Times in');
