@@ -1,8 +1,10 @@
 package wire
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -23,4 +25,20 @@ func BenchmarkEd25519Verify(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "verifies/s")
+}
+
+// BenchmarkDecodeSignedCountBatch is the server's strict decode of the
+// batch BenchmarkEd25519Verify verifies, beside it in the ingest path.
+func BenchmarkDecodeSignedCountBatch(b *testing.B) {
+	seed := sha256.Sum256([]byte("lokaal bench"))
+	body, err := json.Marshal(CountBatch{Device: "d-bench", Seq: 1, Build: strings.Repeat("ab", 32), Start: 1767225600000, End: 1767225660000,
+		Lines: []LineCount{{Line: "door", In: 1, Out: 1}, {Line: "side", In: 1}}}.Sign(ed25519.NewKeyFromSeed(seed[:])))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := DecodeSignedCountBatch(bytes.NewReader(body)); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

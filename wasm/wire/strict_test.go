@@ -1,7 +1,12 @@
 package wire
 
 import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/json"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -74,4 +79,80 @@ func TestDecodeStrictEmbedded(t *testing.T) {
 	if err := Decode(strings.NewReader(`{"ID":"x"}`), &v); err == nil {
 		t.Error("embedded field in another case accepted")
 	}
+}
+
+// scanStrict, checkStrict's fast path, must never pass what the token walk
+// refuses, and must pass the bodies the API really takes (else every body
+// pays for the walk again).
+func TestScanStrictAgreesWithWalk(t *testing.T) {
+	seed := sha256.Sum256([]byte("scan strict"))
+	priv := ed25519.NewKeyFromSeed(seed[:])
+	batch := CountBatch{Device: "d-1", Seq: 7, Build: strings.Repeat("ab", 32), Start: 1767225600000, End: 1767225660000,
+		Lines: []LineCount{{Line: "door", In: 3, Out: -1}, {Line: "zij ingang", In: 12}}}.Sign(priv)
+	summary := Summary{Session: "s-1", Seq: 2, Prev: Genesis, Build: strings.Repeat("cd", 32), Window: Window{From: 1767225600000, To: 1767225630000},
+		Events: []Event{{Kind: "looking_away", Start: 1767225601000, End: 1767225602500, Peak: 0.42}}, Health: Health{Frames: 60, FPS: 2}}.Sign(priv)
+	var bodies [][]byte
+	for _, v := range []any{batch, summary} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies = append(bodies, b)
+	}
+	types := []reflect.Type{reflect.TypeFor[*SignedCountBatch](), reflect.TypeFor[*SignedSummary]()}
+	for i, b := range bodies {
+		if !scanStrict(b, types[i]) {
+			t.Errorf("the fast path declines a real body: %s", b)
+		}
+		for _, indented := range [][]byte{append([]byte(" \n\t"), b...), bytes.ReplaceAll(b, []byte(","), []byte(" ,\r\n "))} {
+			if !scanStrict(indented, types[i]) {
+				t.Errorf("the fast path declines a real body with white space: %s", indented)
+			}
+		}
+	}
+
+	agree := func(body []byte, typ reflect.Type) {
+		t.Helper()
+		if scanStrict(body, typ) {
+			if err := walkBody(body, typ); err != nil {
+				t.Fatalf("the fast path passes %q, which the walk refuses: %v", body, err)
+			}
+		}
+	}
+	for _, c := range []string{
+		`{"batch":{"device":"d","Seq":1},"sig":""}`, `{"batch":{"device":"d","device":"e"}}`, `{"batch":{"lines":[{"line":"a","in":1,"in":2}]}}`,
+		`{"batch":{"seq":01}}`, `{"batch":{"seq":1.}}`, `{"batch":{"seq":-}}`, `{"batch":{"seq":1e}}`, `{"batch":{"seq":tru}}`,
+		`{"batch":{"device":"a` + "\x01" + `"}}`, `{"batch":{"device":"\x"}}`, `{"batch":{"device":"\u12"}}`, `{"batch":{"device":"open`,
+		`{"b\u0061tch":{}}`, `{"bätch":{}}`, `{"batch" {}}`, `{"batch":{},}`, `{"batch":[}`, `{,}`, `[1,]`, `null`, ` null`, ``, `{`,
+		`{"batch":{"lines":[{"line":"x"} {"line":"y"}]}}`, `{"sig":"x"}trailing`, strings.Repeat("[", 20000),
+	} {
+		agree([]byte(c), types[0])
+	}
+	// Every one-byte edit of the real bodies, with bytes JSON gives meaning to.
+	alphabet := []byte(`{}[],:"\ 0-1eE.+tfnul` + "\x00\x7f\xc3")
+	for i, b := range bodies {
+		for at := range b {
+			for _, c := range alphabet {
+				edited := slices.Clone(b)
+				edited[at] = c
+				agree(edited, types[i])
+				agree(slices.Insert(slices.Clone(b), at, c), types[i])
+			}
+			agree(slices.Delete(slices.Clone(b), at, at+1), types[i])
+		}
+	}
+}
+
+func FuzzScanStrict(f *testing.F) {
+	f.Add([]byte(`{"batch":{"device":"d","seq":1,"lines":[{"line":"a","in":1}]},"sig":"AAAA"}`))
+	f.Add([]byte(`{"batch":{"seq":1,"seq":2}}`))
+	f.Add([]byte(`{"batch":{"SEQ":1}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		typ := reflect.TypeFor[*SignedCountBatch]()
+		if scanStrict(body, typ) {
+			if err := walkBody(body, typ); err != nil {
+				t.Fatalf("the fast path passes %q, which the walk refuses: %v", body, err)
+			}
+		}
+	})
 }
