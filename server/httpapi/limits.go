@@ -97,13 +97,13 @@ func newLimits(now func() time.Time) *limits {
 // counts wraps POST /api/v1/counts.
 func (l *limits) counts(next http.Handler) http.Handler {
 	return limitBy(l.countsIP, clientIP, refundNone,
-		limitBy(l.device, bodyKey(func(b *wire.SignedCountBatch) string { return b.Batch.Device }), refundFailure, next))
+		limitBy(l.device, bodyKey("batch", "device"), refundFailure, next))
 }
 
 // summary wraps POST /api/v1/summaries.
 func (l *limits) summary(next http.Handler) http.Handler {
 	return chargeFailures(l.sessionFailIP, clientIP, refused,
-		limitBy(l.summaries, bodyKey(func(b *wire.SignedSummary) string { return b.Summary.Session }), refundFailure, next))
+		limitBy(l.summaries, bodyKey("summary", "session"), refundFailure, next))
 }
 
 // finishing wraps POST /api/v1/sessions/{id}/finish.
@@ -264,21 +264,31 @@ func clientIP(r *http.Request) string {
 	return p.String()
 }
 
-// bodyKey reads the key (a device or session id) from a JSON body of type
-// T and puts the body back for the handler, which decodes and checks it
-// properly. Only as much as the handler would accept is read here.
-func bodyKey[T any](key func(*T) string) func(*http.Request) string {
+// bodyKey reads the key (a device or session id) at path in a JSON body
+// and puts the body back for the handler, which decodes and checks it
+// properly. Only as much as the handler would accept is read here, and
+// the key is found without decoding the body (wire.StringAt), unless it is
+// written in a way only a decoder reads (an escape).
+func bodyKey(path ...string) func(*http.Request) string {
 	return func(r *http.Request) string {
 		b, err := io.ReadAll(io.LimitReader(r.Body, wire.MaxBodyBytes+1))
 		r.Body = readCloser{io.MultiReader(bytes.NewReader(b), r.Body), r.Body}
 		if err != nil || len(b) > wire.MaxBodyBytes {
 			return ""
 		}
-		var v T
+		if k, ok := wire.StringAt(b, path...); ok {
+			return k
+		}
+		var v any
 		if json.Unmarshal(b, &v) != nil {
 			return ""
 		}
-		return key(&v)
+		for _, p := range path {
+			m, _ := v.(map[string]any)
+			v = m[p]
+		}
+		k, _ := v.(string)
+		return k
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -274,6 +275,33 @@ func TestClientIP(t *testing.T) {
 	} {
 		if got := clientIP(&http.Request{RemoteAddr: addr}); got != want {
 			t.Errorf("clientIP(%q) = %q, want %q", addr, got, want)
+		}
+	}
+}
+
+// TestDeviceKeyWrittenAnyWay: the device limit finds the device however a
+// valid body writes it, so an escape in its key or id (which the strict
+// decoder accepts) does not slip past it.
+func TestDeviceKeyWrittenAnyWay(t *testing.T) {
+	for _, write := range []func(js []byte) []byte{
+		func(js []byte) []byte { return js },
+		func(js []byte) []byte { return bytes.Replace(js, []byte(`"device"`), []byte(`"dev\u0069ce"`), 1) },
+		func(js []byte) []byte { return bytes.Replace(js, []byte(`d-runaway`), []byte(`d\u002drunaway`), 1) },
+	} {
+		now := t0
+		h := newLimits(func() time.Time { return now }).counts(stub(http.StatusCreated))
+		n := 0
+		for ; n <= 20_001; n++ {
+			req := batchFrom("198.51.100.8:1", "d-runaway00000000")
+			js, _ := io.ReadAll(req.Body)
+			req.Body = io.NopCloser(bytes.NewReader(write(js)))
+			if w := serve(h, req); w.Code != http.StatusCreated {
+				wantLimited(t, w)
+				break
+			}
+		}
+		if n != 20_000 {
+			t.Errorf("%s: refused after %d batches, want 20,000", write([]byte(`"device":"d-runaway"`)), n)
 		}
 	}
 }

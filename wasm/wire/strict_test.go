@@ -156,3 +156,46 @@ func FuzzScanStrict(f *testing.F) {
 		}
 	})
 }
+
+func TestStringAt(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{`{"batch":{"device":"d-1","seq":1},"sig":"x"}`, "d-1", true},
+		{` { "sig" : "x" , "batch" : { "lines" : [ {"device":"no"} ], "device" : "d-2" } } `, "d-2", true},
+		{`{"batch":{"seq":1}}`, "", false},
+		{`{"batch":{"device":7}}`, "", false},
+		{`{"batch":{"dev\u0069ce":"d-1"}}`, "", false}, // bodyKey decodes these
+		{`{"batch":{"device":"d\u002d1"}}`, "", false},
+		{`{"batch":{"device":"d-1"`, "d-1", true}, // found before the fault, which the decoder refuses
+		{`{"batch" {"device":"d-1"}}`, "", false},
+		{`{"x":[1,}, "batch":{"device":"d-1"}}`, "", false},
+		{`["batch",{"device":"d-1"}]`, "", false},
+	} {
+		got, ok := StringAt([]byte(c.in), "batch", "device")
+		if got != c.want || ok != c.ok {
+			t.Errorf("%s: %q %v, want %q %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+	// On every one-byte edit of a real batch that is still strict, it
+	// finds what a decoder finds, or says it cannot.
+	seed := sha256.Sum256([]byte("string at"))
+	body, _ := json.Marshal(CountBatch{Device: "d-1", Seq: 7, Build: strings.Repeat("ab", 32), Start: 1767225600000, End: 1767225660000,
+		Lines: []LineCount{{Line: "door", In: 3}}}.Sign(ed25519.NewKeyFromSeed(seed[:])))
+	typ := reflect.TypeFor[*SignedCountBatch]()
+	for at := range body {
+		for _, c := range []byte(`{}[],:"\ 0-dx`) {
+			edited := slices.Clone(body)
+			edited[at] = c
+			got, ok := StringAt(edited, "batch", "device")
+			var v SignedCountBatch
+			if !ok || walkBody(edited, typ) != nil || json.Unmarshal(edited, &v) != nil {
+				continue
+			}
+			if got != v.Batch.Device {
+				t.Fatalf("%s: %q, a decoder reads %q", edited, got, v.Batch.Device)
+			}
+		}
+	}
+}

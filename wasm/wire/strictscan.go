@@ -260,3 +260,55 @@ func (s *strictScanner) digits() bool {
 	}
 	return s.i > start
 }
+
+// StringAt returns the string at path (object keys, outermost first) in a
+// JSON body, as the strict decoder would read it, scanning no further than
+// it; ok is false when it cannot say: the path is missing, the bytes before
+// it are not JSON, or a key or the value has an escape or a non-ASCII byte.
+// The server's rate limiter keys a body by it (a device or session id)
+// before the body is decoded, which refuses what this lets pass.
+func StringAt(body []byte, path ...string) (v string, ok bool) {
+	s := strictScanner{b: body}
+	for _, want := range path {
+		s.space()
+		if s.peek() != '{' {
+			return "", false
+		}
+		s.i++
+		for {
+			s.space()
+			if s.peek() != '"' {
+				return "", false
+			}
+			key, plain, ok := s.str()
+			if !ok || !plain {
+				return "", false
+			}
+			s.space()
+			if s.peek() != ':' {
+				return "", false
+			}
+			s.i++
+			if string(key) == want {
+				break
+			}
+			if !s.value(nil) {
+				return "", false
+			}
+			s.space()
+			if s.peek() != ',' {
+				return "", false
+			}
+			s.i++
+		}
+	}
+	s.space()
+	if s.peek() != '"' {
+		return "", false
+	}
+	raw, plain, ok := s.str()
+	if !ok || !plain {
+		return "", false
+	}
+	return string(raw), true
+}
