@@ -9,15 +9,20 @@ import (
 	"testing"
 )
 
+// benchBatch is the benchmarks' batch and the key that signs it.
+func benchBatch() (CountBatch, ed25519.PrivateKey) {
+	seed := sha256.Sum256([]byte("lokaal bench"))
+	return CountBatch{Device: "d-bench", Seq: 1, Build: strings.Repeat("ab", 32), Start: 1767225600000, End: 1767225660000,
+		Lines: []LineCount{{Line: "door", In: 1, Out: 1}, {Line: "side", In: 1}}}, ed25519.NewKeyFromSeed(seed[:])
+}
+
 // BenchmarkEd25519Verify is the physical bound of ingest: nothing but
 // signature checks of a count batch, the message BenchmarkIngest in
 // server/httpapi posts (two lines), with nothing decoded or stored.
 func BenchmarkEd25519Verify(b *testing.B) {
-	seed := sha256.Sum256([]byte("lokaal bench"))
-	priv := ed25519.NewKeyFromSeed(seed[:])
+	batch, priv := benchBatch()
 	pub := priv.Public().(ed25519.PublicKey)
-	msg := CountBatch{Device: "d-bench", Seq: 1, Build: strings.Repeat("ab", 32), Start: 1767225600000, End: 1767225660000,
-		Lines: []LineCount{{Line: "door", In: 1, Out: 1}, {Line: "side", In: 1}}}.SigningBytes()
+	msg := batch.SigningBytes()
 	sig := ed25519.Sign(priv, msg)
 	for b.Loop() {
 		if !ed25519.Verify(pub, msg, sig) {
@@ -30,9 +35,8 @@ func BenchmarkEd25519Verify(b *testing.B) {
 // BenchmarkDecodeSignedCountBatch is the server's strict decode of the
 // batch BenchmarkEd25519Verify verifies, beside it in the ingest path.
 func BenchmarkDecodeSignedCountBatch(b *testing.B) {
-	seed := sha256.Sum256([]byte("lokaal bench"))
-	body, err := json.Marshal(CountBatch{Device: "d-bench", Seq: 1, Build: strings.Repeat("ab", 32), Start: 1767225600000, End: 1767225660000,
-		Lines: []LineCount{{Line: "door", In: 1, Out: 1}, {Line: "side", In: 1}}}.Sign(ed25519.NewKeyFromSeed(seed[:])))
+	batch, priv := benchBatch()
+	body, err := json.Marshal(batch.Sign(priv))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -53,10 +53,7 @@ func walkStrict(dec *json.Decoder, tok json.Token, t reflect.Type, at string) er
 	}
 	switch d {
 	case '[':
-		var elem reflect.Type
-		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
-			elem = t.Elem()
-		}
+		elem := arrayElem(t)
 		for i := 0; dec.More(); i++ {
 			tok, err := dec.Token()
 			if err != nil {
@@ -67,13 +64,7 @@ func walkStrict(dec *json.Decoder, tok json.Token, t reflect.Type, at string) er
 			}
 		}
 	case '{':
-		var fields map[string]reflect.Type
-		var elem reflect.Type
-		if t != nil && t.Kind() == reflect.Struct {
-			fields = fieldsOf(t)
-		} else if t != nil && t.Kind() == reflect.Map {
-			elem = t.Elem()
-		}
+		fields, elem := objectTypes(t)
 		seen := map[string]bool{}
 		for dec.More() {
 			tok, err := dec.Token()
@@ -113,6 +104,26 @@ func strictType(t reflect.Type) reflect.Type {
 		return nil
 	}
 	return t
+}
+
+// objectTypes says what an object for t holds: a struct's fields by
+// their JSON names, or a map's element type; neither for another t.
+func objectTypes(t reflect.Type) (fields map[string]reflect.Type, elem reflect.Type) {
+	switch {
+	case t != nil && t.Kind() == reflect.Struct:
+		return fieldsOf(t), nil
+	case t != nil && t.Kind() == reflect.Map:
+		return nil, t.Elem()
+	}
+	return nil, nil
+}
+
+// arrayElem is the element type of an array for t, or nil.
+func arrayElem(t reflect.Type) reflect.Type {
+	if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+		return t.Elem()
+	}
+	return nil
 }
 
 func where(at string) string {

@@ -76,30 +76,14 @@ func (s *strictScanner) value(t reflect.Type) bool {
 }
 
 func (s *strictScanner) object(t reflect.Type) bool {
-	if s.depth++; s.depth > maxScanDepth {
-		return false
+	empty, ok := s.enter('}')
+	if !ok || empty {
+		return ok
 	}
-	var fields map[string]reflect.Type
-	var elem reflect.Type
-	if t != nil && t.Kind() == reflect.Struct {
-		fields = fieldsOf(t)
-	} else if t != nil && t.Kind() == reflect.Map {
-		elem = t.Elem()
-	}
-	s.i++ // {
-	s.space()
-	if s.peek() == '}' {
-		s.i++
-		s.depth--
-		return true
-	}
+	fields, elem := objectTypes(t)
 	seen := make([][]byte, 0, 16)
-	for {
-		s.space()
-		if s.peek() != '"' {
-			return false
-		}
-		key, plain, ok := s.str()
+	for more := true; more; {
+		key, plain, ok := s.member()
 		if !ok || !plain || len(seen) == maxScanKeys {
 			return false
 		}
@@ -115,59 +99,80 @@ func (s *strictScanner) object(t reflect.Type) bool {
 				return false
 			}
 		}
-		s.space()
-		if s.peek() != ':' {
-			return false
-		}
-		s.i++
 		if !s.value(ft) {
 			return false
 		}
-		s.space()
-		switch s.peek() {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			s.depth--
-			return true
-		default:
+		if more, ok = s.after('}'); !ok {
 			return false
 		}
 	}
+	return true
 }
 
 func (s *strictScanner) array(t reflect.Type) bool {
-	if s.depth++; s.depth > maxScanDepth {
-		return false
+	empty, ok := s.enter(']')
+	if !ok || empty {
+		return ok
 	}
-	var elem reflect.Type
-	if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
-		elem = t.Elem()
-	}
-	s.i++ // [
-	s.space()
-	if s.peek() == ']' {
-		s.i++
-		s.depth--
-		return true
-	}
-	for {
+	elem := arrayElem(t)
+	for more := true; more; {
 		if !s.value(elem) {
 			return false
 		}
-		s.space()
-		switch s.peek() {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			s.depth--
-			return true
-		default:
+		if more, ok = s.after(']'); !ok {
 			return false
 		}
 	}
+	return true
+}
+
+// enter steps into the object or array at s.i, and past it when it is
+// empty (closed by end); ok is false past maxScanDepth.
+func (s *strictScanner) enter(end byte) (empty, ok bool) {
+	if s.depth++; s.depth > maxScanDepth {
+		return false, false
+	}
+	s.i++ // { or [
+	s.space()
+	if s.peek() == end {
+		s.i++
+		s.depth--
+		return true, true
+	}
+	return false, true
+}
+
+// member reads an object member's key and the colon after it.
+func (s *strictScanner) member() (key []byte, plain, ok bool) {
+	s.space()
+	if s.peek() != '"' {
+		return nil, false, false
+	}
+	if key, plain, ok = s.str(); !ok {
+		return nil, false, false
+	}
+	s.space()
+	if s.peek() != ':' {
+		return nil, false, false
+	}
+	s.i++
+	return key, plain, true
+}
+
+// after reads what follows a member or an element: a comma, so more
+// follows, or end, which closes the object or array.
+func (s *strictScanner) after(end byte) (more, ok bool) {
+	s.space()
+	switch s.peek() {
+	case ',':
+		s.i++
+		return true, true
+	case end:
+		s.i++
+		s.depth--
+		return false, true
+	}
+	return false, false
 }
 
 // str reads a string and returns its bytes between the quotes; plain
@@ -276,30 +281,19 @@ func StringAt(body []byte, path ...string) (v string, ok bool) {
 		}
 		s.i++
 		for {
-			s.space()
-			if s.peek() != '"' {
-				return "", false
-			}
-			key, plain, ok := s.str()
+			key, plain, ok := s.member()
 			if !ok || !plain {
 				return "", false
 			}
-			s.space()
-			if s.peek() != ':' {
-				return "", false
-			}
-			s.i++
 			if string(key) == want {
 				break
 			}
 			if !s.value(nil) {
 				return "", false
 			}
-			s.space()
-			if s.peek() != ',' {
+			if more, _ := s.after('}'); !more {
 				return "", false
 			}
-			s.i++
 		}
 	}
 	s.space()
